@@ -1,0 +1,198 @@
+"""Declarative field parsing at the ingest boundary.
+
+A source declares its columns as :class:`Field` objects; :func:`parse_fields` turns
+raw text columns into typed columns and raises :class:`~gaplens.errors.InputError`
+naming the file, row and field of the first bad value. Rows are numbered as a
+spreadsheet shows them: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..types import Accessibility
+
+Kind = Literal["str", "float", "date", "bool", "accessibility"]
+
+_TRUE = {"true", "t", "yes", "y", "1", "open"}
+_FALSE = {"false", "f", "no", "n", "0", "closed"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input column: its name in the file, its kind and whether it must be present."""
+
+    name: str
+    kind: Kind = "str"
+    required: bool = False
+    nullable: bool = True
+    aliases: tuple[str, ...] = ()
+
+
+def read_csv_text(path: str, data: bytes | None = None) -> pd.DataFrame:
+    """Read a CSV as text columns. ``data`` may hold the bytes (e.g. from a zip member)."""
+    import io
+
+    source = io.BytesIO(data) if data is not None else path
+    try:
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "the file is empty (no header row)") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(path, f"not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not a UTF-8 text CSV file") from None
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, expected a CSV file") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise InputError(path, "the file has a header but no data rows")
+    return frame
+
+
+def resolve_columns(frame: pd.DataFrame, fields: list[Field], file: str) -> dict[str, str]:
+    """Map each declared field to the column that holds it; error on a missing required one."""
+    lower = {c.lower(): c for c in frame.columns}
+    found: dict[str, str] = {}
+    for f in fields:
+        for candidate in (f.name, *f.aliases):
+            if candidate.lower() in lower:
+                found[f.name] = lower[candidate.lower()]
+                break
+        else:
+            if f.required:
+                raise InputError(file, f"missing required column '{f.name}'", field=f.name)
+    return found
+
+
+def row_number(index: int) -> int:
+    """Spreadsheet row number of the 0-based data record ``index``."""
+    return int(index) + 2
+
+
+def parse_float(values: pd.Series, file: str, field: str, nullable: bool = True) -> pd.Series:
+    text = values.astype("string").str.strip().str.rstrip("%")
+    out = pd.to_numeric(text, errors="coerce").astype(float)
+    bad = out.isna() & text.notna() & (text != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            file, f"'{values.iloc[i]}' is not a number", row=row_number(values.index[i]), field=field
+        )
+    infinite = np.isinf(out.to_numpy(dtype=float, na_value=np.nan))
+    if infinite.any():
+        i = int(np.flatnonzero(infinite)[0])
+        raise InputError(file, "the value is infinite", row=row_number(values.index[i]), field=field)
+    if not nullable and out.isna().any():
+        i = int(np.flatnonzero(out.isna().to_numpy())[0])
+        raise InputError(file, "the value is missing", row=row_number(values.index[i]), field=field)
+    return out
+
+
+def parse_date(
+    values: pd.Series,
+    file: str,
+    field: str,
+    nullable: bool = True,
+    not_after: dt.date | None = None,
+) -> pd.Series:
+    """Parse ISO dates (YYYY-MM-DD, YYYY/MM/DD, or a timestamp); error on unparseable or future."""
+    text = values.astype("string").str.strip()
+    out = pd.to_datetime(text.str.replace("/", "-", regex=False), errors="coerce", format="mixed")
+    bad = out.isna() & text.notna() & (text != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            file,
+            f"'{values.iloc[i]}' is not a date (expected YYYY-MM-DD)",
+            row=row_number(values.index[i]),
+            field=field,
+        )
+    if not nullable and out.isna().any():
+        i = int(np.flatnonzero(out.isna().to_numpy())[0])
+        raise InputError(file, "the date is missing", row=row_number(values.index[i]), field=field)
+    out = out.dt.tz_localize(None) if getattr(out.dt, "tz", None) is not None else out
+    out = out.dt.normalize().astype("datetime64[s]")
+    if not_after is not None:
+        limit = pd.Timestamp(not_after)
+        future = (out > limit).to_numpy()
+        if future.any():
+            i = int(np.flatnonzero(future)[0])
+            raise InputError(
+                file,
+                f"date {out.iloc[i].date()} is in the future (after {not_after})",
+                row=row_number(values.index[i]),
+                field=field,
+            )
+    return out
+
+
+def parse_bool(values: pd.Series, file: str, field: str) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
+    out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+    bad = out.isna() & text.notna() & (text != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            file,
+            f"'{values.iloc[i]}' is not true/false",
+            row=row_number(values.index[i]),
+            field=field,
+        )
+    return out
+
+
+def parse_accessibility(values: pd.Series, file: str, field: str) -> pd.Series:
+    parsed = []
+    for idx, raw in values.items():
+        try:
+            parsed.append(Accessibility.parse(raw).value)
+        except ValueError as exc:
+            raise InputError(file, str(exc), row=row_number(idx), field=field) from None
+    return pd.Series(parsed, index=values.index, dtype="string")
+
+
+def parse_str(values: pd.Series, file: str, field: str, nullable: bool = True) -> pd.Series:
+    out = values.astype("string").str.strip()
+    out = out.mask(out == "")
+    if not nullable and out.isna().any():
+        i = int(np.flatnonzero(out.isna().to_numpy())[0])
+        raise InputError(file, "the value is missing", row=row_number(values.index[i]), field=field)
+    return out
+
+
+def parse_fields(
+    frame: pd.DataFrame,
+    fields: list[Field],
+    file: str,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Typed frame with one column per declared field present in ``frame``."""
+    columns = resolve_columns(frame, fields, file)
+    out = pd.DataFrame(index=frame.index)
+    for f in fields:
+        if f.name not in columns:
+            continue
+        raw = frame[columns[f.name]]
+        nullable = f.nullable
+        if f.kind == "float":
+            out[f.name] = parse_float(raw, file, f.name, nullable)
+        elif f.kind == "date":
+            out[f.name] = parse_date(raw, file, f.name, nullable, not_after=today)
+        elif f.kind == "bool":
+            out[f.name] = parse_bool(raw, file, f.name)
+        elif f.kind == "accessibility":
+            out[f.name] = parse_accessibility(raw, file, f.name)
+        else:
+            out[f.name] = parse_str(raw, file, f.name, nullable)
+    return out

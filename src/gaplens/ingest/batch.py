@@ -1,0 +1,78 @@
+"""The tidy contract between ingest adapters and the warehouse.
+
+Every adapter returns an :class:`IngestBatch`: typed DataFrames with fixed columns,
+already validated, each result row carrying the file and row it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MODEL_COLUMNS = [
+    "model_id",
+    "display_name",
+    "organization",
+    "country",
+    "release_date",
+    "accessibility",
+    "parameters",
+    "training_compute",
+]
+VERSION_COLUMNS = [
+    "version_id",
+    "model_id",
+    "setting",
+    "display_name",
+    "release_date",
+    "accessibility",
+    "epoch_eci",
+    "source_file",
+    "source_row",
+]
+RESULT_COLUMNS = [
+    "version_id",
+    "benchmark",
+    "setting",
+    "raw_score",
+    "score",
+    "stderr",
+    "source_file",
+    "source_row",
+]
+REJECTED_COLUMNS = ["file", "row", "field", "reason"]
+OVERRIDE_COLUMNS = ["model_id", "accessibility", "reason"]
+
+
+def empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    kind: str  # epoch | csv | overrides
+    path: str
+    sha256: str
+    retrieved_on: dt.date
+
+
+@dataclass(frozen=True)
+class IngestBatch:
+    source: SourceInfo
+    models: pd.DataFrame = field(default_factory=lambda: empty(MODEL_COLUMNS))
+    versions: pd.DataFrame = field(default_factory=lambda: empty(VERSION_COLUMNS))
+    benchmarks: pd.DataFrame | None = None
+    domains: pd.DataFrame | None = None
+    results: pd.DataFrame = field(default_factory=lambda: empty(RESULT_COLUMNS))
+    rejected: pd.DataFrame = field(default_factory=lambda: empty(REJECTED_COLUMNS))
+    overrides: pd.DataFrame = field(default_factory=lambda: empty(OVERRIDE_COLUMNS))
+
+
+def sha256_of(chunks) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()

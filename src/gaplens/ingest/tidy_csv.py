@@ -1,0 +1,223 @@
+"""Adapter for gaplens' documented tidy CSV (one row per model, benchmark and setting).
+
+Columns (docs/formats.md): ``model, benchmark, score, release_date`` and either
+``accessibility`` (an Epoch class name) or ``open`` (true/false); optional
+``organization, country, model_version, setting, stderr, display_name``. Scores are in
+the benchmark's raw units as defined in the warehouse or in an accompanying benchmark
+file. Every problem raises an :class:`~gaplens.errors.InputError` naming file, row and
+field; the adapter never stores half a file.
+
+Model names match existing models case-insensitively on id or display name, so a user's
+``gpt-5`` row joins Epoch's ``GPT-5`` rather than creating a twin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..types import Accessibility
+from ._fields import Field, parse_fields, read_csv_text, row_number
+from .batch import (
+    MODEL_COLUMNS,
+    RESULT_COLUMNS,
+    VERSION_COLUMNS,
+    IngestBatch,
+    SourceInfo,
+    sha256_of,
+)
+from .normalise import normalise, out_of_range, valid_range_text
+from .taxonomy import Taxonomy, domains_for, read_benchmarks
+
+CSV_FIELDS = [
+    Field("model", "str", required=True, nullable=False, aliases=("model_name",)),
+    Field("benchmark", "str", required=True, nullable=False),
+    Field("score", "float", required=True, nullable=False),
+    Field("release_date", "date", required=True, nullable=False, aliases=("release date",)),
+    Field("accessibility", "accessibility", aliases=("model_accessibility",)),
+    Field("open", "bool", aliases=("is_open", "open_weights", "is_open_weights")),
+    Field("organization", "str"),
+    Field("country", "str"),
+    Field("model_version", "str", aliases=("version",)),
+    Field("setting", "str"),
+    Field("stderr", "float"),
+    Field("display_name", "str"),
+]
+
+
+def _accessibility(typed: pd.DataFrame, file: str) -> pd.Series:
+    if "accessibility" in typed:
+        access = typed["accessibility"].astype(object)
+        if "open" in typed:
+            # Both given: the class must agree with the flag.
+            flag = typed["open"]
+            known = access != Accessibility.UNKNOWN.value
+            for idx in typed.index[known & flag.notna()]:
+                cls = Accessibility(access[idx])
+                if cls.is_open_weights != bool(flag[idx]):
+                    raise InputError(
+                        file,
+                        f"accessibility '{cls.value}' contradicts open={flag[idx]}",
+                        row=row_number(idx),
+                        field="open",
+                    )
+            fill = flag.map(
+                {True: Accessibility.OPEN_UNSPECIFIED.value,
+                 False: Accessibility.CLOSED_UNSPECIFIED.value}
+            )
+            access = access.where(known | flag.isna(), fill)
+        return access
+    if "open" in typed:
+        return typed["open"].map(
+            {True: Accessibility.OPEN_UNSPECIFIED.value,
+             False: Accessibility.CLOSED_UNSPECIFIED.value}
+        ).fillna(Accessibility.UNKNOWN.value).astype(object)
+    raise InputError(file, "missing required column 'accessibility' (or 'open')",
+                     field="accessibility")
+
+
+def read_tidy_csv(
+    path: str,
+    known_benchmarks: pd.DataFrame,
+    known_domains: pd.DataFrame,
+    known_models: pd.DataFrame,
+    benchmarks_path: str | None = None,
+    today: dt.date | None = None,
+) -> IngestBatch:
+    """Read a tidy CSV (and optional benchmark file) into an :class:`IngestBatch`."""
+    today = today or dt.date.today()
+    new_benchmarks = read_benchmarks(benchmarks_path) if benchmarks_path else None
+    raw = read_csv_text(path)
+    typed = parse_fields(raw, CSV_FIELDS, path, today=today)
+    typed["accessibility"] = _accessibility(typed, path)
+    for column in ("organization", "country", "model_version", "setting", "stderr",
+                   "display_name"):
+        if column not in typed:
+            typed[column] = pd.NA
+    typed["setting"] = typed["setting"].fillna("")
+
+    # Benchmarks: the user's file wins over the warehouse for the benchmarks it defines.
+    defs = known_benchmarks.copy()
+    if new_benchmarks is not None:
+        defs = pd.concat(
+            [defs.loc[~defs["benchmark"].str.lower().isin(new_benchmarks["benchmark"].str.lower())],
+             new_benchmarks.drop(columns=["label"], errors="ignore")],
+            ignore_index=True,
+        )
+    by_name = {b.lower(): b for b in defs["benchmark"]}
+    canonical = typed["benchmark"].str.lower().map(by_name)
+    if canonical.isna().any():
+        idx = typed.index[canonical.isna().to_numpy()][0]
+        raise InputError(
+            path,
+            f"unknown benchmark '{typed.at[idx, 'benchmark']}' (define it with --benchmarks FILE)",
+            row=row_number(idx),
+            field="benchmark",
+        )
+    typed["benchmark"] = canonical
+    spec = defs.set_index("benchmark").loc[typed["benchmark"]]
+    bad = out_of_range(typed["score"], spec["random_baseline"], spec["ceiling"],
+                       spec["transform"])
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        idx = typed.index[pos]
+        s = spec.iloc[pos]
+        raise InputError(
+            path,
+            f"score {typed.at[idx, 'score']:g} is outside the valid range "
+            f"{valid_range_text(s['random_baseline'], s['ceiling'], s['transform'])} of "
+            f"{typed.at[idx, 'benchmark']} ({s['unit']})",
+            row=row_number(idx),
+            field="score",
+        )
+
+    # Models: match existing ones by id or display name, case-insensitively.
+    lookup: dict[str, str] = {}
+    for row in known_models.itertuples():
+        lookup.setdefault(str(row.model_id).lower(), row.model_id)
+        if isinstance(row.display_name, str):
+            lookup.setdefault(row.display_name.lower(), row.model_id)
+    typed["model_id"] = typed["model"].map(lambda m: lookup.get(m.lower(), m))
+    typed["version_id"] = typed["model_version"].fillna(typed["model_id"])
+
+    key = ["version_id", "benchmark", "setting"]
+    dup = typed.duplicated(key, keep="first")
+    if dup.any():
+        idx = typed.index[dup.to_numpy()][0]
+        first = typed.loc[
+            (typed[key] == typed.loc[idx, key]).all(axis=1)
+        ].index[0]
+        raise InputError(
+            path,
+            f"duplicate of row {row_number(first)} (same model, benchmark and setting)",
+            row=row_number(idx),
+            field="benchmark",
+        )
+    for column, label in (("release_date", "release_date"), ("accessibility", "accessibility")):
+        per_version = typed.groupby("version_id")[column].nunique()
+        if (per_version > 1).any():
+            version = per_version[per_version > 1].index[0]
+            idx = typed.index[(typed["version_id"] == version).to_numpy()][-1]
+            raise InputError(path, f"rows of model '{version}' disagree on {label}",
+                             row=row_number(idx), field=label)
+
+    typed["source_row"] = [row_number(i) for i in typed.index]
+    first_rows = typed.drop_duplicates("version_id")
+    versions = pd.DataFrame(
+        {
+            "version_id": first_rows["version_id"],
+            "model_id": first_rows["model_id"],
+            "setting": first_rows["setting"],
+            "display_name": first_rows["display_name"].fillna(first_rows["model"]),
+            "release_date": first_rows["release_date"],
+            "accessibility": first_rows["accessibility"],
+            "epoch_eci": np.nan,
+            "source_file": path,
+            "source_row": first_rows["source_row"],
+        }
+    )[VERSION_COLUMNS]
+    ordered = typed.sort_values("release_date")
+    grouped = ordered.groupby("model_id", sort=True)
+    models = pd.DataFrame(
+        {
+            "display_name": grouped["display_name"].first().fillna(grouped["model"].first()),
+            "organization": grouped["organization"].first(),
+            "country": grouped["country"].first(),
+            "release_date": grouped["release_date"].min(),
+            "accessibility": grouped["accessibility"].first(),
+            "parameters": np.nan,
+            "training_compute": np.nan,
+        }
+    ).reset_index()[MODEL_COLUMNS]
+    models["display_name"] = models["display_name"].fillna(models["model_id"])
+    results = pd.DataFrame(
+        {
+            "version_id": typed["version_id"],
+            "benchmark": typed["benchmark"],
+            "setting": typed["setting"],
+            "raw_score": typed["score"],
+            "score": normalise(typed["score"], spec["random_baseline"].to_numpy(),
+                               spec["ceiling"].to_numpy(), spec["transform"].to_numpy()),
+            "stderr": typed["stderr"].astype(float),
+            "source_file": path,
+            "source_row": typed["source_row"],
+        }
+    )[RESULT_COLUMNS]
+    with open(path, "rb") as handle:
+        digest = sha256_of([handle.read()])
+    domains = None
+    if new_benchmarks is not None:
+        domains = domains_for(new_benchmarks, known_domains)
+    return IngestBatch(
+        source=SourceInfo(kind="csv", path=os.path.abspath(path), sha256=digest,
+                          retrieved_on=today),
+        models=models,
+        versions=versions.reset_index(drop=True),
+        benchmarks=new_benchmarks,
+        domains=domains,
+        results=results.reset_index(drop=True),
+    )

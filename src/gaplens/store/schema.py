@@ -1,0 +1,101 @@
+"""The warehouse schema (DuckDB). Every stored number traces back to its source row."""
+
+SCHEMA_VERSION = "1"
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    """CREATE SEQUENCE IF NOT EXISTS source_ids START 1""",
+    """CREATE TABLE IF NOT EXISTS sources (
+        source_id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        path VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        retrieved_on DATE NOT NULL,
+        ingested_at TIMESTAMP NOT NULL,
+        added INTEGER, updated INTEGER, unchanged INTEGER, rejected INTEGER)""",
+    """CREATE TABLE IF NOT EXISTS domains (
+        domain VARCHAR PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        ord INTEGER NOT NULL,
+        description VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS benchmarks (
+        benchmark VARCHAR PRIMARY KEY,
+        domain VARCHAR NOT NULL,
+        unit VARCHAR NOT NULL,
+        transform VARCHAR NOT NULL,
+        random_baseline DOUBLE NOT NULL,
+        ceiling DOUBLE NOT NULL,
+        test_set VARCHAR NOT NULL,
+        optimized_for BOOLEAN,
+        release_date DATE,
+        file VARCHAR,
+        score_column VARCHAR,
+        setting_columns VARCHAR,
+        source_url VARCHAR,
+        notes VARCHAR,
+        source_id INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS models (
+        model_id VARCHAR PRIMARY KEY,
+        display_name VARCHAR,
+        organization VARCHAR,
+        country VARCHAR,
+        release_date DATE,
+        accessibility VARCHAR NOT NULL,
+        parameters DOUBLE,
+        training_compute DOUBLE,
+        source_id INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS model_versions (
+        version_id VARCHAR PRIMARY KEY,
+        model_id VARCHAR NOT NULL,
+        setting VARCHAR,
+        display_name VARCHAR,
+        release_date DATE,
+        accessibility VARCHAR NOT NULL,
+        epoch_eci DOUBLE,
+        source_id INTEGER NOT NULL,
+        source_file VARCHAR,
+        source_row INTEGER)""",
+    """CREATE TABLE IF NOT EXISTS results (
+        version_id VARCHAR NOT NULL,
+        benchmark VARCHAR NOT NULL,
+        setting VARCHAR NOT NULL,
+        raw_score DOUBLE NOT NULL,
+        score DOUBLE NOT NULL,
+        stderr DOUBLE,
+        source_id INTEGER NOT NULL,
+        source_file VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        retrieved_on DATE NOT NULL,
+        PRIMARY KEY (version_id, benchmark, setting))""",
+    """CREATE TABLE IF NOT EXISTS accessibility_overrides (
+        model_id VARCHAR PRIMARY KEY,
+        accessibility VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        source_id INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS rejected (
+        source_id INTEGER NOT NULL,
+        file VARCHAR,
+        "row" INTEGER,
+        field VARCHAR,
+        reason VARCHAR)""",
+    # Real-world signals (LMArena rating, OpenRouter tokens, ...): filled by later sources.
+    """CREATE TABLE IF NOT EXISTS signals (
+        model_id VARCHAR NOT NULL,
+        signal VARCHAR NOT NULL,
+        value DOUBLE NOT NULL,
+        as_of DATE NOT NULL,
+        source_id INTEGER NOT NULL,
+        source_file VARCHAR,
+        source_row INTEGER,
+        PRIMARY KEY (model_id, signal, as_of))""",
+]
+
+# Effective accessibility: an override wins, the source value is kept beside it.
+MODELS_VIEW = """
+SELECT m.model_id, m.display_name, m.organization, m.country, m.release_date,
+       COALESCE(o.accessibility, m.accessibility) AS accessibility,
+       m.accessibility AS source_accessibility,
+       o.reason AS override_reason,
+       m.parameters, m.training_compute, m.source_id
+FROM models m LEFT JOIN accessibility_overrides o USING (model_id)
+"""
