@@ -1,0 +1,94 @@
+"""The two lag estimators of METHODS.md section 4, on one benchmark.
+
+Horizontal frontier distance (Epoch). With o = frontier_open(t), c = frontier_closed(t):
+
+    o <  c - tol :  lag(t) =   t - first_reach_closed(o)     (open is where closed was)
+    o >  c + tol :  lag(t) = -(t - first_reach_open(c))      (open ahead: negative)
+    |o - c| <= tol: lag(t) = 0                                (level)
+
+so swapping the group labels flips the sign. ``tol = 0`` is the plain step-function
+distance; a positive ``tol`` treats frontiers closer than ``tol`` as level, in the spirit
+of Epoch's published variant that stops counting once the difference is not significant.
+The plain distance keeps growing while both frontiers stall just apart (a saturated
+benchmark): read it together with the vertical gap.
+
+Threshold crossing (Ihle 2026). For each score threshold s:
+
+    lag_s = first_reach_open(s) - first_reach_closed(s)
+
+If open has not reached s by the as-of date T, the lag is censored: at least
+T - first_reach_closed(s). If only open reached it, at most -(T - first_reach_open(s)).
+Thresholds that a group's first evaluated model already met are dropped (their crossing
+date is only the date the benchmark first saw that group). A benchmark's value is the
+median over its thresholds, censored values entering at their bound.
+
+Days are integers; results are in days and converted to months by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models.frontier import GroupFrontier
+
+
+def horizontal_lag(
+    open_: GroupFrontier, closed: GroupFrontier, day: int, tolerance: float = 0.0
+) -> np.ndarray:
+    """Signed horizontal lag in days at ``day``, per draw; NaN where a group has no model."""
+    o = open_.level_at(day)
+    c = closed.level_at(day)
+    lag = np.full(o.shape, np.nan)
+    both = np.isfinite(o) & np.isfinite(c)
+    behind = both & (o < c - tolerance)
+    ahead = both & (o > c + tolerance)
+    level = both & ~behind & ~ahead
+    t_closed = closed.first_reach(np.where(behind, o, np.nan))
+    lag[behind] = day - t_closed[behind]
+    t_open = open_.first_reach(np.where(ahead, c, np.nan))
+    lag[ahead] = -(day - t_open[ahead])
+    lag[level] = 0.0
+    return lag
+
+
+@dataclass(frozen=True)
+class ThresholdLags:
+    """Per draw and threshold: lag in days, and censoring (+1 open not yet, -1 closed not yet)."""
+
+    lag: np.ndarray  # (draws, S) float, NaN where the threshold is not usable
+    censored: np.ndarray  # (draws, S) int8
+
+    def summary(self) -> tuple[np.ndarray, np.ndarray]:
+        """(median lag over thresholds, share of usable thresholds censored), per draw."""
+        usable = ~np.isnan(self.lag)
+        n = usable.sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            median = np.full(self.lag.shape[0], np.nan)
+            rows = n > 0
+            if rows.any():
+                median[rows] = np.nanmedian(self.lag[rows], axis=1)
+            share = np.where(n > 0, (self.censored != 0).sum(axis=1) / np.maximum(n, 1), np.nan)
+        return median, share
+
+
+def threshold_lags(
+    open_: GroupFrontier, closed: GroupFrontier, thresholds: np.ndarray, as_of_day: int
+) -> ThresholdLags:
+    to, left_o = open_.first_reach_grid(thresholds)
+    tc, left_c = closed.first_reach_grid(thresholds)
+    has_o = ~np.isnan(to)
+    has_c = ~np.isnan(tc)
+    lag = np.full(to.shape, np.nan)
+    censored = np.zeros(to.shape, dtype=np.int8)
+    usable = ~left_o & ~left_c
+    both = usable & has_o & has_c
+    lag[both] = to[both] - tc[both]
+    open_not_yet = usable & has_c & ~has_o & open_.include.any(axis=1)[:, None]
+    lag[open_not_yet] = as_of_day - tc[open_not_yet]
+    censored[open_not_yet] = 1
+    closed_not_yet = usable & has_o & ~has_c & closed.include.any(axis=1)[:, None]
+    lag[closed_not_yet] = -(as_of_day - to[closed_not_yet])
+    censored[closed_not_yet] = -1
+    return ThresholdLags(lag=lag, censored=censored)

@@ -1,0 +1,107 @@
+"""Running-best frontiers of a group of models over release date.
+
+For a group g (open or closed) on one benchmark, with model scores y_m and release
+dates t_m:
+
+    frontier_g(t)   = max { y_m : m in g, t_m <= t }        (-inf before the first model)
+    first_reach_g(s) = min { t_m : m in g, y_m >= s }         (when the frontier reached s)
+
+Ties are broken deterministically: models are ordered by date, then by descending score,
+then by id, and a model only moves the frontier when it is strictly better.
+
+Everything here is vectorised over bootstrap draws: a draw is a boolean row of
+``include`` (the models that draw kept), so ``running`` has shape (draws, models).
+Dates are integer days since 1970-01-01.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NO_LEVEL = -np.inf
+
+
+@dataclass(frozen=True)
+class GroupFrontier:
+    """Frontiers of one group on one benchmark, one row per draw."""
+
+    days: np.ndarray  # (n,) int, sorted release dates
+    scores: np.ndarray  # (n,) float, scores in the same order
+    order: np.ndarray  # (n,) indices into the caller's model arrays
+    include: np.ndarray  # (draws, n) bool
+    running: np.ndarray  # (draws, n) float, running max (NO_LEVEL until a model is included)
+
+    @classmethod
+    def build(
+        cls,
+        days: np.ndarray,
+        scores: np.ndarray,
+        include: np.ndarray | None = None,
+        ids: np.ndarray | None = None,
+    ) -> "GroupFrontier":
+        days = np.asarray(days, dtype=np.int64)
+        scores = np.asarray(scores, dtype=float)
+        ids = np.arange(len(days)) if ids is None else np.asarray(ids)
+        order = np.lexsort((ids, -scores, days))
+        if include is None:
+            include = np.ones((1, len(days)), dtype=bool)
+        include = np.asarray(include, dtype=bool)[:, order]
+        masked = np.where(include, scores[order][None, :], NO_LEVEL)
+        running = np.maximum.accumulate(masked, axis=1) if masked.shape[1] else masked
+        return cls(days[order], scores[order], order, include, running)
+
+    @property
+    def draws(self) -> int:
+        return self.running.shape[0]
+
+    def count_at(self, day: int) -> np.ndarray:
+        """Number of included models released by ``day``, per draw."""
+        k = np.searchsorted(self.days, day, side="right")
+        return self.include[:, :k].sum(axis=1)
+
+    def level_at(self, day: int) -> np.ndarray:
+        """frontier(day) per draw (NO_LEVEL when no model yet)."""
+        k = np.searchsorted(self.days, day, side="right")
+        if k == 0:
+            return np.full(self.draws, NO_LEVEL)
+        return self.running[:, k - 1]
+
+    def leader_at(self, day: int) -> np.ndarray:
+        """Index (into the caller's arrays) of the model holding the frontier, per draw; -1 if none."""
+        k = np.searchsorted(self.days, day, side="right")
+        out = np.full(self.draws, -1)
+        if k == 0:
+            return out
+        level = self.running[:, k - 1]
+        hit = self.include[:, :k] & (self.scores[None, :k] >= level[:, None])
+        has = hit.any(axis=1) & np.isfinite(level)
+        first = hit.argmax(axis=1)
+        out[has] = self.order[first[has]]
+        return out
+
+    def first_reach(self, levels: np.ndarray) -> np.ndarray:
+        """first_reach(level) in days per draw (levels has shape (draws,)); NaN if never."""
+        levels = np.asarray(levels, dtype=float)
+        hit = self.running >= levels[:, None]
+        has = hit.any(axis=1) & np.isfinite(levels)
+        first = hit.argmax(axis=1)
+        out = np.full(self.draws, np.nan)
+        out[has] = self.days[first[has]]
+        return out
+
+    def first_reach_grid(self, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(days, left_censored) for a grid of thresholds, each of shape (draws, S).
+
+        ``left_censored`` marks thresholds the group already met on the date of its first
+        included model: the crossing date is then only the date the group first appears.
+        """
+        thresholds = np.asarray(thresholds, dtype=float)
+        hit = self.running[:, :, None] >= thresholds[None, None, :]
+        has = hit.any(axis=1)
+        first = hit.argmax(axis=1)
+        days = np.where(has, self.days[first].astype(float), np.nan)
+        first_included = self.include.argmax(axis=1)
+        left = has & (self.days[first] == self.days[first_included][:, None])
+        return days, left
