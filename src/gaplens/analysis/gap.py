@@ -193,6 +193,8 @@ def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
 
 def _interval(values: np.ndarray, ci: float) -> tuple[float, float, int]:
     """(low, high, failed) over bootstrap draws 1.. of ``values`` (draw 0 is the estimate)."""
+    if not np.isfinite(values[0]):
+        return np.nan, np.nan, 0  # undefined on the full data: not a bootstrap failure
     draws = values[1:]
     ok = draws[~np.isnan(draws)]
     failed = int(len(draws) - len(ok))

@@ -1,0 +1,84 @@
+"""Turning results into JSON, CSV and terminal tables (no computation here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+
+GAP_SCHEMA = "gaplens.gap/1"
+
+
+def _clean(value):
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else round(float(value), 6)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date().isoformat() if not pd.isna(value) else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    out.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def gap_json(result) -> str:
+    from ..analysis.gap import settings_dict
+
+    payload = {
+        "schema": GAP_SCHEMA,
+        "gaplens_version": __version__,
+        "settings": settings_dict(result.settings),
+        "open_definition_text": result.settings.open_definition.description,
+        "rows": records(result.table),
+        "timeline": records(result.timeline),
+        "warnings": list(result.warnings),
+        "unknown_accessibility_models": records(result.unknown_models),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def fmt(value, digits: int = 1, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    return text
+
+
+def fmt_ci(low, high, digits: int = 1) -> str:
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def month_of(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value[:7]
+    return pd.Timestamp(value).strftime("%Y-%m")

@@ -1,0 +1,208 @@
+"""The static report: a Markdown summary, CSV/JSON data and PNG/SVG charts in a folder.
+
+Charts (matplotlib, drawn off-screen):
+- ``gap_by_domain.png``: score gap and lag in months per domain, with intervals;
+- ``frontiers_<domain>.png``: open and closed running-best frontiers over release date
+  for each benchmark of a domain.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import pandas as pd
+
+from .. import __version__, api
+from ..analysis.observations import prepare
+from ..analysis.series import frontier_series
+from ..ingest.bundled import EPOCH_CREDIT
+from .formatting import frame_csv, gap_json, month_of
+
+CLOSED_COLOUR = "#1f4e79"
+OPEN_COLOUR = "#d95f02"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def gap_chart(table: pd.DataFrame, path: str, title: str) -> None:
+    """Dot-and-whisker: gap (points) and lag (months) per domain."""
+    plt = _pyplot()
+    rows = table.loc[table["status"] != "too_few_models"].iloc[::-1]
+    labels = [r if isinstance(r, str) else k for r, k in zip(rows["label"], rows["key"])]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(rows) + 1.6), sharey=True)
+    y = range(len(rows))
+    for ax, (column, low, high, xlabel) in zip(axes, [
+        ("gap", "gap_ci_low", "gap_ci_high", "Gap: best closed − best open (points, 0-100)"),
+        ("lag_months", "lag_months_ci_low", "lag_months_ci_high", "Lag (months)"),
+    ]):
+        est = rows[column].to_numpy(dtype=float)
+        lo = rows[low].to_numpy(dtype=float)
+        hi = rows[high].to_numpy(dtype=float)
+        ax.hlines(list(y), lo, hi, color="#999999", linewidth=2)
+        ax.plot(est, list(y), "o", color=CLOSED_COLOUR)
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(list(y))
+    axes[0].set_yticklabels(labels)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    fig.savefig(os.path.splitext(path)[0] + ".svg")
+    plt.close(fig)
+
+
+def frontier_chart(series: pd.DataFrame, domain_label: str, path: str, as_of) -> None:
+    """One panel per benchmark: closed (solid) and open (dashed) step frontiers."""
+    plt = _pyplot()
+    benchmarks = sorted(series["benchmark"].unique())
+    n = len(benchmarks)
+    cols = min(3, n)
+    rows_n = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4.2 * cols, 3.0 * rows_n), squeeze=False)
+    end = pd.Timestamp(as_of)
+    for ax, name in zip(axes.ravel(), benchmarks):
+        part = series.loc[series["benchmark"] == name]
+        for group, colour, style in (("closed", CLOSED_COLOUR, "-"), ("open", OPEN_COLOUR, "--")):
+            g = part.loc[part["group"] == group].sort_values("release_date")
+            if g.empty:
+                continue
+            x = list(pd.to_datetime(g["release_date"])) + [end]
+            yv = list(g["level"]) + [g["level"].iloc[-1]]
+            ax.step(x, yv, where="post", color=colour, linestyle=style, label=group)
+            ax.plot(pd.to_datetime(g["release_date"]), g["level"], "o", color=colour,
+                    markersize=3)
+        import matplotlib.dates as mdates
+
+        locator = mdates.AutoDateLocator(maxticks=5)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.set_title(name, fontsize=9)
+        ax.set_ylim(0, 102)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"{domain_label}: running best score (normalised, 0-100) by release date",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _md_table(table: pd.DataFrame) -> list[str]:
+    def num(v, d=1):
+        return "–" if v is None or pd.isna(v) else f"{v:.{d}f}"
+
+    def ci(lo, hi):
+        return "" if pd.isna(lo) or pd.isna(hi) else f" [{lo:.1f}, {hi:.1f}]"
+
+    lines = ["| Domain | Best closed (release, level) | Best open (release, level) | Gap, pts "
+             "| Lag, months | Threshold lag, months | Lag change, 12 months |",
+             "|---|---|---|---|---|---|---|"]
+    for r in table.to_dict(orient="records"):
+        name = r["label"] if isinstance(r.get("label"), str) else r["key"]
+        if r["status"] == "too_few_models":
+            lines.append(f"| {name} | {r['note']} | | | | | |")
+            continue
+        cens = " (≥, mostly censored)" if (r.get("censored_share") or 0) >= 0.5 else ""
+        lines.append(
+            f"| {name} | {r['closed_model']} ({month_of(r['closed_release_date'])}, "
+            f"{num(r['closed_level'])}) | {r['open_model']} ({month_of(r['open_release_date'])}, "
+            f"{num(r['open_level'])}) | {num(r['gap'])}{ci(r['gap_ci_low'], r['gap_ci_high'])} | "
+            f"{num(r['lag_months'])}{ci(r['lag_months_ci_low'], r['lag_months_ci_high'])} | "
+            f"{num(r['lag_threshold_months'])}{ci(r['lag_threshold_months_ci_low'], r['lag_threshold_months_ci_high'])}{cens} | "
+            f"{num(r['lag_change_months'])}{ci(r['lag_change_ci_low'], r['lag_change_ci_high'])} |"
+        )
+    return lines
+
+
+def write_report(result, out_dir: str, db: str | None = None) -> str:
+    """Write the static report for a domain-level gap result; returns the Markdown path."""
+    os.makedirs(out_dir, exist_ok=True)
+    s = result.settings
+    with api.open_warehouse(db) as warehouse:
+        long = warehouse.observations()
+        domains = warehouse.domains()
+        sources = warehouse.sources()
+    obs = prepare(long, s.open_definition, s.as_of)
+    series = frontier_series(obs)
+    with open(os.path.join(out_dir, "gap.json"), "w", encoding="utf-8") as handle:
+        handle.write(gap_json(result) + "\n")
+    with open(os.path.join(out_dir, "gap.csv"), "w", encoding="utf-8") as handle:
+        handle.write(frame_csv(result.table))
+    with open(os.path.join(out_dir, "frontiers.csv"), "w", encoding="utf-8") as handle:
+        handle.write(frame_csv(series))
+    gap_chart(result.table, os.path.join(out_dir, "gap_by_domain.png"),
+              f"Open vs closed as of {s.as_of} (open = {s.open_definition.value}; "
+              f"{int(s.ci * 100)}% intervals)")
+    charts = []
+    used = result.table.loc[result.table["status"] != "too_few_models"]
+    for row in used.itertuples():
+        members = [b for b in str(row.benchmarks).split("; ") if b]
+        part = series.loc[series["benchmark"].isin(members)]
+        if part.empty:
+            continue
+        label = row.label if isinstance(row.label, str) else row.key
+        name = f"frontiers_{_slug(row.key)}.png"
+        frontier_chart(part, label, os.path.join(out_dir, name), s.as_of)
+        charts.append((label, name))
+
+    lines = [
+        "# How far behind are open models? A map by domain",
+        "",
+        f"As of **{s.as_of}** (newest release in the data unless chosen), "
+        f"{s.open_definition.description}. Closed = API or hosted access. "
+        f"{int(s.ci * 100)} % intervals from {s.n_draws} bootstrap draws (seed {s.seed}) "
+        "over models and benchmarks.",
+        "",
+        "![Gap and lag per domain](gap_by_domain.png)",
+        "",
+        *_md_table(result.table),
+        "",
+        "**Reading the table.** *Gap* is the best closed minus the best open normalised score "
+        "(0-100) at each benchmark's last data, averaged over a domain's benchmarks. *Lag* is "
+        "the horizontal frontier distance: how many months before, closed models had already "
+        "reached the level the best open model holds (median over benchmarks). *Threshold lag* "
+        "is the median delay between closed and open models first reaching each score "
+        "threshold; where open models have not reached a threshold yet the delay is a lower "
+        "bound (censored). The domain leaders are the models holding the most benchmark "
+        "frontiers in the domain, shown with the domain's mean frontier levels.",
+        "",
+        "## Frontiers over time",
+        "",
+    ]
+    for label, name in charts:
+        lines += [f"### {label}", "", f"![{label}]({name})", ""]
+    lines += ["## Warnings", ""]
+    lines += [f"- {w}" for w in result.warnings] or ["- none"]
+    lines += [
+        "",
+        "## Data and credits",
+        "",
+        f"- {EPOCH_CREDIT}.",
+    ]
+    for src in sources.itertuples():
+        lines.append(f"- Source {src.source_id}: {src.kind} `{os.path.basename(src.path)}`, "
+                     f"retrieved {src.retrieved_on:%Y-%m-%d}, {src.added} rows added, "
+                     f"{src.rejected} rejected.")
+    lines += ["", f"Made with gaplens {__version__}. Data: gap.json (schema "
+              "gaplens.gap/1), gap.csv, frontiers.csv.", ""]
+    path = os.path.join(out_dir, "README.md")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    return path

@@ -1,0 +1,101 @@
+"""Rich terminal tables that fit an 80-column terminal."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from .formatting import fmt, fmt_ci, month_of
+
+STATUS_TEXT = {
+    "open_behind": "",
+    "open_ahead": "open ahead",
+    "level": "level",
+    "no_lag": "no lag",
+    "too_few_models": "too few models",
+}
+
+
+def _ci(low, high) -> str:
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f"[{low:.0f},{high:.0f}]"
+
+
+def gap_table(result) -> Table:
+    """Two lines per row: estimates above, 90 % intervals (or dates) below."""
+    s = result.settings
+    by_domain = s.by == "domain"
+    title = (f"Open vs closed as of {s.as_of} · open = {s.open_definition.value} · "
+             f"{int(s.ci * 100)}% intervals, {s.n_draws} draws")
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                  padding=(0, 1), collapse_padding=True, expand=False)
+    table.add_column("Domain" if by_domain else "Benchmark", overflow="fold", max_width=13)
+    table.add_column("Best closed", overflow="fold", max_width=13)
+    table.add_column("Best open", overflow="fold", max_width=13)
+    for name in ("Gap", "Lag mo", "Thr mo", "12mo Δ"):
+        table.add_column(name, justify="right", no_wrap=True, min_width=7)
+    for row in result.table.to_dict(orient="records"):
+        name = row["label"] if by_domain and isinstance(row.get("label"), str) else row["key"]
+        if row["status"] == "too_few_models":
+            table.add_row(Text(name, style="bold"), Text(row["note"], style="dim"), "", "", "",
+                          "", "", end_section=True)
+            continue
+        closed = (f"{row['closed_model']}\n{month_of(row['closed_release_date'])} "
+                  f"{fmt(row['closed_level'])}")
+        open_ = (f"{row['open_model']}\n{month_of(row['open_release_date'])} "
+                 f"{fmt(row['open_level'])}")
+        gap = f"{fmt(row['gap'])}\n{_ci(row['gap_ci_low'], row['gap_ci_high'])}"
+        lag = (f"{fmt(row['lag_months'])}\n"
+               f"{_ci(row['lag_months_ci_low'], row['lag_months_ci_high'])}")
+        censored = row.get("censored_share")
+        mark = "≥" if censored is not None and not pd.isna(censored) and censored >= 0.5 else ""
+        thr = (f"{mark}{fmt(row['lag_threshold_months'])}\n"
+               f"{_ci(row['lag_threshold_months_ci_low'], row['lag_threshold_months_ci_high'])}")
+        change = (f"{fmt(row['lag_change_months'], signed=True)}\n"
+                  f"{_ci(row['lag_change_ci_low'], row['lag_change_ci_high'])}")
+        label = Text(name, style="bold")
+        extra = STATUS_TEXT.get(row["status"], row["status"])
+        n = f"{row['n_benchmarks']}b " if by_domain else ""
+        label.append(f"\n{n}{row['n_open']}o/{row['n_closed']}c", style="dim")
+        if extra:
+            label.append(f"\n{extra}", style="yellow")
+        table.add_row(label, closed, open_, gap, lag, thr, change, end_section=True)
+    return table
+
+
+def gap_footer(result) -> list[str]:
+    s = result.settings
+    lines = [
+        "Gap: best closed minus best open score in normalised points (0-100). Lag mo: months "
+        "since closed models first reached the open frontier's level (horizontal distance). "
+        "Thr. mo: median threshold-crossing lag (≥: half or more censored, open not there "
+        f"yet). 12mo Δ: change of the lag over {s.window_months} months. "
+        "Xb Yo/Zc: benchmarks, open and closed models. Domain leaders hold the most "
+        "benchmark frontiers; their scores are the domain's mean frontier levels.",
+        s.open_definition.description + ".",
+    ]
+    return lines + [f"warning: {w}" for w in result.warnings]
+
+
+def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = None,
+                max_rows: int | None = None) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    shown = frame if max_rows is None else frame.head(max_rows)
+    for row in shown[columns].itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append("" if pd.isna(v) else f"{v:.4g}")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.strftime("%Y-%m-%d"))
+            elif v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
+                cells.append("")
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,88 @@
+"""Shared fixtures: one bundled warehouse per session, copied for tests that write.
+
+Nothing here touches the default warehouse location: ``GAPLENS_DB`` points into a
+temporary folder for the whole session and every call passes ``db=...``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from importlib import resources
+
+import duckdb
+import pytest
+
+import gaplens
+
+TABLES = (
+    "sources",
+    "domains",
+    "benchmarks",
+    "models",
+    "model_versions",
+    "results",
+    "accessibility_overrides",
+    "rejected",
+    "signals",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_default_db(tmp_path_factory):
+    """Point GAPLENS_DB at a throwaway path so nothing can touch the home directory."""
+    path = tmp_path_factory.mktemp("default-db") / "never-used.duckdb"
+    old = os.environ.get("GAPLENS_DB")
+    os.environ["GAPLENS_DB"] = str(path)
+    yield str(path)
+    if old is None:
+        os.environ.pop("GAPLENS_DB", None)
+    else:
+        os.environ["GAPLENS_DB"] = old
+
+
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory) -> str:
+    """A warehouse file holding the bundled Epoch snapshot and overrides (read-only use)."""
+    path = str(tmp_path_factory.mktemp("bundled") / "bundled.duckdb")
+    with gaplens.open_warehouse(db=path, write=True):
+        pass
+    return path
+
+
+@pytest.fixture
+def db(bundled_db, tmp_path) -> str:
+    """A private copy of the bundled warehouse for a test that writes."""
+    path = str(tmp_path / "warehouse.duckdb")
+    shutil.copyfile(bundled_db, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> str:
+    return str(resources.files("gaplens").joinpath("data"))
+
+
+@pytest.fixture(scope="session")
+def epoch_dir(data_dir) -> str:
+    return os.path.join(data_dir, "epoch_benchmarking_hub")
+
+
+def snapshot(path: str) -> dict:
+    """Row counts of every table and a checksum of the results table."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        out["results_checksum"] = con.execute(
+            "SELECT count(*), sum(raw_score), sum(score) FROM results").fetchone()
+        out["overrides_checksum"] = con.execute(
+            "SELECT string_agg(model_id || '=' || accessibility, ',' ORDER BY model_id) "
+            "FROM accessibility_overrides").fetchone()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def snap():
+    return snapshot
