@@ -202,7 +202,7 @@ def read_tidy_csv(
             "raw_score": typed["score"],
             "score": normalise(typed["score"], spec["random_baseline"].to_numpy(),
                                spec["ceiling"].to_numpy(), spec["transform"].to_numpy()),
-            "stderr": typed["stderr"].astype(float),
+            "stderr": pd.to_numeric(typed["stderr"], errors="coerce").to_numpy(dtype=float, na_value=np.nan),
             "source_file": path,
             "source_row": typed["source_row"],
         }

@@ -87,7 +87,7 @@ def frontier_chart(series: pd.DataFrame, domain_label: str, path: str, as_of) ->
                     markersize=3)
         import matplotlib.dates as mdates
 
-        locator = mdates.AutoDateLocator(maxticks=5)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.set_title(name, fontsize=9)
