@@ -301,4 +301,4 @@ def test_failed_draws_are_counted():
     fails_b = ~include[1:, c0] | ~include[1:, b_open].any(axis=1)
     assert t.loc["B", "gap_failed_draws"] == int(fails_b.sum())
     total = int(t[[c for c in t.columns if c.endswith("failed_draws")]].fillna(0).to_numpy().sum())
-    assert any(w.startswith(f"{total} bootstrap statistics failed") for w in res.warnings)
+    assert any(w.startswith(f"{total} bootstrap statistics could not be computed") for w in res.warnings)

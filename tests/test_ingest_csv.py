@@ -10,25 +10,21 @@ import pytest
 
 import gaplens
 
-# The documented columns of the brief plus the optional ``stderr`` column: without it the
-# adapter currently crashes (see test_csv_without_stderr_column, an xfail), and every
-# other test here would fail for that one reason.
-BASE_HEADER = ["model", "benchmark", "score", "release_date", "accessibility", "organization",
-               "country"]
-HEADER = BASE_HEADER + ["stderr"]
+HEADER = ["model", "benchmark", "score", "release_date", "accessibility", "organization",
+          "country"]
 OPEN = "Open weights (unrestricted)"
 API = "API access"
 
 # RoboBench: baseline 0.25, ceiling 1 -> normalised = (raw - 0.25) / 0.75.
 ROWS = [
-    ["OpenBot-A", "RoboBench", "0.55", "2025-01-10", OPEN, "Lab O", "France", "0.02"],  # 0.4
-    ["OpenBot-B", "RoboBench", "0.625", "2025-03-10", OPEN, "Lab O", "France", ""],   # 0.5
-    ["OpenBot-C", "RoboBench", "0.70", "2025-06-10", OPEN, "Lab O", "France", ""],    # 0.6
-    ["ClosedBot-X", "RoboBench", "0.70", "2024-11-01", API, "Lab C", "USA", ""],      # 0.6
-    ["gpt-4o", "RoboBench", "0.775", "2024-05-13", API, "OpenAI",                     # 0.7
-     "United States of America", ""],
-    ["ClosedBot-Y", "RoboBench", "0.85", "2025-02-01", API, "Lab C", "USA", ""],      # 0.8
-    ["OpenBot-A", "gpqa DIAMOND", "0.40", "2025-01-10", OPEN, "Lab O", "France", ""],  # 0.2
+    ["OpenBot-A", "RoboBench", "0.55", "2025-01-10", OPEN, "Lab O", "France"],      # 0.4
+    ["OpenBot-B", "RoboBench", "0.625", "2025-03-10", OPEN, "Lab O", "France"],     # 0.5
+    ["OpenBot-C", "RoboBench", "0.70", "2025-06-10", OPEN, "Lab O", "France"],      # 0.6
+    ["ClosedBot-X", "RoboBench", "0.70", "2024-11-01", API, "Lab C", "USA"],        # 0.6
+    ["gpt-4o", "RoboBench", "0.775", "2024-05-13", API, "OpenAI",                   # 0.7
+     "United States of America"],
+    ["ClosedBot-Y", "RoboBench", "0.85", "2025-02-01", API, "Lab C", "USA"],        # 0.8
+    ["OpenBot-A", "gpqa DIAMOND", "0.40", "2025-01-10", OPEN, "Lab O", "France"],   # 0.2
 ]
 NEW_MODELS = {"OpenBot-A", "OpenBot-B", "OpenBot-C", "ClosedBot-X", "ClosedBot-Y"}
 
@@ -167,9 +163,9 @@ def test_changed_score_is_exactly_one_update(db, bench_file, results_file):
 
 def test_open_flag_instead_of_accessibility(db, tmp_path):
     path = write_csv(tmp_path / "flags.csv",
-                     ["model", "benchmark", "score", "release_date", "open", "stderr"],
-                     [["FlagOpen", "GPQA diamond", "0.5", "2025-01-01", "true", ""],
-                      ["FlagClosed", "GPQA diamond", "0.6", "2025-01-01", "false", ""]])
+                     ["model", "benchmark", "score", "release_date", "open"],
+                     [["FlagOpen", "GPQA diamond", "0.5", "2025-01-01", "true"],
+                      ["FlagClosed", "GPQA diamond", "0.6", "2025-01-01", "false"]])
     report = gaplens.ingest_csv(path, db=db)
     assert report.added == 2
     models = gaplens.models(db=db).set_index("model_id")
@@ -179,7 +175,7 @@ def test_open_flag_instead_of_accessibility(db, tmp_path):
 
 def test_percent_benchmark_takes_percent_scores(db, tmp_path):
     path = write_csv(tmp_path / "lb.csv", HEADER,
-                     [["PctBot", "LiveBench", "62.5", "2025-01-01", OPEN, "", "", ""]])
+                     [["PctBot", "LiveBench", "62.5", "2025-01-01", OPEN, "", ""]])
     gaplens.ingest_csv(path, db=db)
     got = stored(db, "LiveBench").set_index("model_id").loc["PctBot"]
     assert got["raw_score"] == pytest.approx(62.5)
@@ -189,7 +185,7 @@ def test_percent_benchmark_takes_percent_scores(db, tmp_path):
 def test_log_benchmark_through_csv(db, tmp_path):
     import math
     path = write_csv(tmp_path / "metr.csv", HEADER,
-                     [["HorizonBot", "METR Time Horizons", "48.99", "2025-01-01", API, "", "", ""]])
+                     [["HorizonBot", "METR Time Horizons", "48.99", "2025-01-01", API, "", ""]])
     gaplens.ingest_csv(path, db=db)
     got = stored(db, "METR Time Horizons").set_index("model_id").loc["HorizonBot"]
     assert got["score"] == pytest.approx(math.log(48.99) / math.log(2400), rel=1e-12)
@@ -199,7 +195,7 @@ def test_log_benchmark_through_csv(db, tmp_path):
                    "benchmark is stored as 0.5 (50 %) instead of 0.005 or an error")
 def test_percent_sign_on_fraction_benchmark_is_not_silently_misread(db, tmp_path):
     path = write_csv(tmp_path / "pct.csv", HEADER,
-                     [["PctSign", "GPQA diamond", "0.5%", "2025-01-01", OPEN, "", "", ""]])
+                     [["PctSign", "GPQA diamond", "0.5%", "2025-01-01", OPEN, "", ""]])
     try:
         gaplens.ingest_csv(path, db=db)
     except gaplens.InputError:
@@ -208,24 +204,17 @@ def test_percent_sign_on_fraction_benchmark_is_not_silently_misread(db, tmp_path
     assert got["raw_score"] == pytest.approx(0.005)
 
 
-def test_stderr_is_stored(db, bench_file, results_file):
-    gaplens.ingest_csv(results_file, db=db, benchmarks=bench_file)
-    con = duckdb.connect(db, read_only=True)
-    try:
-        rows = con.execute("SELECT version_id, stderr FROM results WHERE benchmark = 'RoboBench'"
-                           " ORDER BY version_id").fetchall()
-    finally:
-        con.close()
-    got = dict(rows)
-    assert got["OpenBot-A"] == pytest.approx(0.02)
-    assert got["OpenBot-B"] is None
-
-
-@pytest.mark.xfail(strict=True, reason="read_tidy_csv: typed['stderr'] is filled with pd.NA "
-                   "(object) when the optional column is absent, and .astype(float) raises "
-                   "TypeError: float() argument must be ... not 'NAType'")
-def test_csv_without_stderr_column(db, bench_file, tmp_path):
-    rows = [r[:len(BASE_HEADER)] for r in ROWS]
-    path = write_csv(tmp_path / "no_stderr.csv", BASE_HEADER, rows)
+def test_stderr_is_stored(db, bench_file, tmp_path):
+    rows = [r + [""] for r in ROWS]
+    rows[0][-1] = "0.02"
+    path = write_csv(tmp_path / "with_stderr.csv", HEADER + ["stderr"], rows)
     report = gaplens.ingest_csv(path, db=db, benchmarks=bench_file)
     assert report.added == len(ROWS)
+    con = duckdb.connect(db, read_only=True)
+    try:
+        got = dict(con.execute("SELECT version_id, stderr FROM results "
+                               "WHERE benchmark = 'RoboBench'").fetchall())
+    finally:
+        con.close()
+    assert got["OpenBot-A"] == pytest.approx(0.02)
+    assert got["OpenBot-B"] is None

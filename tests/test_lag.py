@@ -110,11 +110,6 @@ def test_draw_without_open_model_is_nan():
     assert np.isnan(out[1])
 
 
-@pytest.mark.xfail(
-    reason="BUG: GroupFrontier.first_reach calls argmax on an empty axis when the group has "
-    "no models at all, so horizontal_lag raises ValueError instead of returning NaN",
-    strict=True,
-)
 def test_empty_group_gives_nan_not_an_error():
     empty = gf(np.array([], dtype=np.int64), [])
     # docstring: "NaN where a group has no model"
@@ -122,11 +117,6 @@ def test_empty_group_gives_nan_not_an_error():
     assert np.isnan(horizontal_lag(gf(*CLOSED), empty, 120)).all()
 
 
-@pytest.mark.xfail(
-    reason="BUG: GroupFrontier.first_reach_grid calls argmax on an empty axis when the group "
-    "has no models at all, so threshold_lags raises ValueError instead of returning NaN",
-    strict=True,
-)
 def test_threshold_lags_empty_group_gives_nan_not_an_error():
     empty = gf(np.array([], dtype=np.int64), [])
     res = threshold_lags(empty, gf(*TH_CLOSED), THRESHOLDS, 300)

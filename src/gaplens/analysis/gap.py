@@ -420,8 +420,13 @@ def compute_gap(
     total_failed = int(table[[c for c in table.columns if c.endswith("failed_draws")]]
                        .fillna(0).to_numpy().sum())
     if total_failed:
-        warnings.append(f"{total_failed} bootstrap statistics failed across rows (see the "
-                        "*_failed_draws columns): a draw that lost every open or closed model")
+        per_column = {c.replace("_failed_draws", ""): int(table[c].fillna(0).sum())
+                      for c in table.columns if c.endswith("_failed_draws")}
+        detail = ", ".join(f"{k} {v}" for k, v in per_column.items() if v)
+        warnings.append(
+            f"{total_failed} bootstrap statistics could not be computed in their draw ({detail};"
+            f" of {settings.n_draws} draws per row): the resample left a benchmark without an "
+            "open or closed model at that date; intervals use the remaining draws")
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models)
 

@@ -84,6 +84,8 @@ class GroupFrontier:
     def first_reach(self, levels: np.ndarray) -> np.ndarray:
         """first_reach(level) in days per draw (levels has shape (draws,)); NaN if never."""
         levels = np.asarray(levels, dtype=float)
+        if self.running.shape[1] == 0:
+            return np.full(self.draws, np.nan)
         hit = self.running >= levels[:, None]
         has = hit.any(axis=1) & np.isfinite(levels)
         first = hit.argmax(axis=1)
@@ -98,6 +100,9 @@ class GroupFrontier:
         included model: the crossing date is then only the date the group first appears.
         """
         thresholds = np.asarray(thresholds, dtype=float)
+        if self.running.shape[1] == 0:
+            shape = (self.draws, len(thresholds))
+            return np.full(shape, np.nan), np.zeros(shape, dtype=bool)
         hit = self.running[:, :, None] >= thresholds[None, None, :]
         has = hit.any(axis=1)
         first = hit.argmax(axis=1)
