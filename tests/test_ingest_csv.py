@@ -191,8 +191,6 @@ def test_log_benchmark_through_csv(db, tmp_path):
     assert got["score"] == pytest.approx(math.log(48.99) / math.log(2400), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="'%' is stripped without scaling: '0.5%' on a 0-1 "
-                   "benchmark is stored as 0.5 (50 %) instead of 0.005 or an error")
 def test_percent_sign_on_fraction_benchmark_is_not_silently_misread(db, tmp_path):
     path = write_csv(tmp_path / "pct.csv", HEADER,
                      [["PctSign", "GPQA diamond", "0.5%", "2025-01-01", OPEN, "", ""]])

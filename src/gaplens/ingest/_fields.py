@@ -41,7 +41,10 @@ def read_csv_text(path: str, data: bytes | None = None) -> pd.DataFrame:
 
     source = io.BytesIO(data) if data is not None else path
     try:
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""])
+        # Blank lines are kept (as empty rows, dropped below) so that row numbers stay
+        # those of the file.
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""],
+                            skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise InputError(path, "the file is empty (no header row)") from None
     except pd.errors.ParserError as exc:
@@ -53,6 +56,7 @@ def read_csv_text(path: str, data: bytes | None = None) -> pd.DataFrame:
     except IsADirectoryError:
         raise InputError(path, "is a folder, expected a CSV file") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError(path, "the file has a header but no data rows")
     return frame
@@ -79,7 +83,7 @@ def row_number(index: int) -> int:
 
 
 def parse_float(values: pd.Series, file: str, field: str, nullable: bool = True) -> pd.Series:
-    text = values.astype("string").str.strip().str.rstrip("%")
+    text = values.astype("string").str.strip()
     out = pd.to_numeric(text, errors="coerce").astype(float)
     bad = out.isna() & text.notna() & (text != "")
     if bad.any():
@@ -104,9 +108,14 @@ def parse_date(
     nullable: bool = True,
     not_after: dt.date | None = None,
 ) -> pd.Series:
-    """Parse ISO dates (YYYY-MM-DD, YYYY/MM/DD, or a timestamp); error on unparseable or future."""
+    """Parse ISO dates (YYYY-MM-DD, YYYY/MM/DD, or an ISO timestamp); error on anything else.
+
+    Ambiguous forms such as 03/04/2024 are refused rather than guessed.
+    """
     text = values.astype("string").str.strip()
-    out = pd.to_datetime(text.str.replace("/", "-", regex=False), errors="coerce", format="mixed")
+    iso = text.str.fullmatch(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T].*)?").fillna(False).astype(bool)
+    cleaned = text.where(iso).str.replace("/", "-", regex=False)
+    out = pd.to_datetime(cleaned, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
     bad = out.isna() & text.notna() & (text != "")
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -119,7 +128,6 @@ def parse_date(
     if not nullable and out.isna().any():
         i = int(np.flatnonzero(out.isna().to_numpy())[0])
         raise InputError(file, "the date is missing", row=row_number(values.index[i]), field=field)
-    out = out.dt.tz_localize(None) if getattr(out.dt, "tz", None) is not None else out
     out = out.dt.normalize().astype("datetime64[s]")
     if not_after is not None:
         limit = pd.Timestamp(not_after)

@@ -141,7 +141,10 @@ def read_tidy_csv(
         lookup.setdefault(str(row.model_id).lower(), row.model_id)
         if isinstance(row.display_name, str):
             lookup.setdefault(row.display_name.lower(), row.model_id)
-    typed["model_id"] = typed["model"].map(lambda m: lookup.get(m.lower(), m))
+    # Unknown names: the first spelling in the file stands for all its case variants.
+    for name in typed["model"]:
+        lookup.setdefault(name.lower(), name)
+    typed["model_id"] = typed["model"].map(lambda m: lookup[m.lower()])
     typed["version_id"] = typed["model_version"].fillna(typed["model_id"])
 
     key = ["version_id", "benchmark", "setting"]
