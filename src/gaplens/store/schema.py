@@ -94,6 +94,7 @@ DDL = [
 MODELS_VIEW = """
 SELECT m.model_id, m.display_name, m.organization, m.country, m.release_date,
        COALESCE(o.accessibility, m.accessibility) AS accessibility,
+       COALESCE(o.accessibility, m.accessibility) LIKE 'Open weights%' AS is_open_weights,
        m.accessibility AS source_accessibility,
        o.reason AS override_reason,
        m.parameters, m.training_compute, m.source_id
