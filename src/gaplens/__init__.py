@@ -16,6 +16,7 @@ from .api import (
     load_bundled,
     models,
     open_warehouse,
+    report,
     sources,
 )
 from .errors import ConfigError, GaplensError, InputError, StoreError, UnknownNameError
@@ -42,5 +43,6 @@ __all__ = [
     "load_bundled",
     "models",
     "open_warehouse",
+    "report",
     "sources",
 ]

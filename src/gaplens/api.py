@@ -19,11 +19,12 @@ from typing import Callable
 import pandas as pd
 
 from .analysis import GapResult, GapSettings, compute_gap, prepare
-from .analysis.observations import collapse
-from .errors import ConfigError, StoreError, UnknownNameError
+from .analysis.observations import data_date, mark_used
+from .analysis.series import frontier_series
+from .errors import ConfigError, UnknownNameError
 from .ingest import bundled_taxonomy, read_epoch, read_overrides, read_tidy_csv
 from .ingest.bundled import EPOCH_RETRIEVED_ON, epoch_export_path, overrides_path
-from .ingest.taxonomy import parse_benchmarks, read_benchmarks, Taxonomy, domains_for
+from .ingest.taxonomy import Taxonomy, domains_for, read_benchmarks
 from .store import IngestReport, Warehouse, default_path
 from .types import Accessibility, OpenDefinition
 
@@ -66,10 +67,7 @@ def open_warehouse(db: str | None = None, write: bool = False,
     """Open the warehouse; create it and load the bundled data when it is new or empty."""
     path = db or default_path()
     if not write and os.path.exists(path):
-        try:
-            warehouse = Warehouse(path, read_only=True)
-        except StoreError:
-            raise
+        warehouse = Warehouse(path, read_only=True)
         if not warehouse.is_empty():
             return warehouse
         warehouse.close()
@@ -156,14 +154,6 @@ def gap(
     return compute_gap(obs, settings, domains, bench, progress=progress)
 
 
-def data_date(long: pd.DataFrame) -> dt.date:
-    """The newest release date among stored results (today if there is none)."""
-    dates = pd.to_datetime(long["release_date"]).dropna()
-    if dates.empty:
-        return dt.date.today()
-    return min(dates.max().date(), dt.date.today())
-
-
 def _filter_dates(frame: pd.DataFrame, since, until) -> pd.DataFrame:
     since, until = parse_date(since, "--since"), parse_date(until, "--until")
     dates = pd.to_datetime(frame["release_date"])
@@ -214,18 +204,7 @@ def models(
     table["n_benchmarks"] = table["n_benchmarks"].fillna(0).astype(int)
     if not versions:
         return table.reset_index(drop=True)
-    long = long.loc[long["model_id"].isin(table["model_id"])]
-    best = collapse(long)[["model_id", "benchmark", "version_id", "setting"]]
-    long = long.assign(setting=[
-        "; ".join(p for p in (v or "", s or "") if p)
-        for v, s in zip(long["version_setting"], long["setting"])])
-    marked = long.merge(best.assign(used=True), on=["model_id", "benchmark", "version_id",
-                                                    "setting"], how="left")
-    marked["used"] = marked["used"].fillna(False).astype(bool)
-    columns = ["model_id", "benchmark", "version_id", "setting", "release_date", "raw_score",
-               "score", "used", "source_file", "source_row"]
-    return marked[columns].sort_values(["model_id", "benchmark", "score"],
-                                       ascending=[True, True, False]).reset_index(drop=True)
+    return mark_used(long.loc[long["model_id"].isin(table["model_id"])])
 
 
 def benchmarks(db: str | None = None, domain: str | None = None,
@@ -259,3 +238,25 @@ def benchmarks(db: str | None = None, domain: str | None = None,
 def sources(db: str | None = None) -> pd.DataFrame:
     with open_warehouse(db) as warehouse:
         return warehouse.sources()
+
+
+def report(
+    out_dir: str,
+    db: str | None = None,
+    as_of: str | dt.date | None = None,
+    open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+    n_draws: int = 1000,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> tuple[GapResult, str]:
+    """Compute the per-domain gap and write the static report; returns (result, Markdown path)."""
+    from .report.static import write_report
+
+    result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
+                 seed=seed, progress=progress)
+    with open_warehouse(db) as warehouse:
+        long = warehouse.observations()
+        source_table = warehouse.sources()
+    s = result.settings
+    series = frontier_series(prepare(long, s.open_definition, s.as_of))
+    return result, write_report(result, series, source_table, out_dir)

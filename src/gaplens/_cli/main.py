@@ -63,6 +63,12 @@ def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None =
         out.print(terminal.frame_table(frame, columns, title=title))
 
 
+def print_gap_table(result) -> None:
+    out.print(terminal.gap_table(result))
+    for line in terminal.gap_footer(result):
+        out.print(line, style="yellow" if line.startswith("warning") else "dim")
+
+
 def print_ingest(report) -> None:
     out.print(terminal.frame_table(report.summary_frame(),
                                    ["table", "added", "updated", "unchanged", "conflicts"],
@@ -140,9 +146,7 @@ def gap(
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(result.table))
     else:
-        out.print(terminal.gap_table(result))
-        for line in terminal.gap_footer(result):
-            out.print(line, style="dim" if not line.startswith("warning") else "yellow")
+        print_gap_table(result)
 
 
 @app.command()
@@ -203,15 +207,10 @@ def report(
     db: Optional[str] = DbOption,
 ) -> None:
     """Write a Markdown summary and static charts, and print the gap table."""
-    from ..report.static import write_report
-
     with progress_bar("bootstrap") as progress:
-        result = api.gap(db=db, as_of=at, open_definition=open_definition, n_draws=draws,
-                         seed=seed, progress=progress)
-    out.print(terminal.gap_table(result))
-    for line in terminal.gap_footer(result):
-        out.print(line, style="dim" if not line.startswith("warning") else "yellow")
-    written = write_report(result, out_dir, db=db)
+        result, written = api.report(out_dir, db=db, as_of=at, open_definition=open_definition,
+                                     n_draws=draws, seed=seed, progress=progress)
+    print_gap_table(result)
     out.print(f"Report written to {written}")
 
 

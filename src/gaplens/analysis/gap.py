@@ -109,7 +109,11 @@ class _BenchStats:
     timeline_lag: np.ndarray  # (draws, months) on calendar months ending at T
     timeline_gap: np.ndarray
     window_lag: np.ndarray  # (draws, months) on months ending at the benchmark's own t_b
-    info: dict
+    open_lead: int  # global model index of the frontier holder at t_b (-1: none)
+    closed_lead: int
+    open_level: float  # frontier levels at t_b on the full data, points
+    closed_level: float
+    data_through: dt.date
 
 
 def _draw_models(groups: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
@@ -173,14 +177,13 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
     lead_c = int(fc.leader_at(t_b)[0])
     lead_o = int(gidx[is_open][lead_o]) if lead_o >= 0 else -1
     lead_c = int(gidx[~is_open][lead_c]) if lead_c >= 0 else -1
-    info = dict(
-        n_open=int(is_open.sum()), n_closed=int((~is_open).sum()),
-        open_lead=lead_o, closed_lead=lead_c, data_through=from_day(t_b),
+    return _BenchStats(
+        gap, lag, lag_thr / DAYS_PER_MONTH, censored, timeline_lag, timeline_gap, window_lag,
+        open_lead=lead_o, closed_lead=lead_c,
         open_level=float(o[0]) * 100 if np.isfinite(o[0]) else np.nan,
         closed_level=float(c[0]) * 100 if np.isfinite(c[0]) else np.nan,
+        data_through=from_day(t_b),
     )
-    return _BenchStats(gap, lag, lag_thr / DAYS_PER_MONTH, censored, timeline_lag,
-                       timeline_gap, window_lag, info)
 
 
 def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
@@ -357,10 +360,10 @@ def compute_gap(
                        draws=settings.n_draws)
             if name in stats:
                 s = stats[name]
-                row.update(leader_fields("closed", s.info["closed_lead"]))
-                row.update(leader_fields("open", s.info["open_lead"]))
-                row.update(closed_level=s.info["closed_level"], open_level=s.info["open_level"],
-                           data_through=s.info["data_through"])
+                row.update(leader_fields("closed", s.closed_lead))
+                row.update(leader_fields("open", s.open_lead))
+                row.update(closed_level=s.closed_level, open_level=s.open_level,
+                           data_through=s.data_through)
                 row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share,
                                        _window_of(s)))
                 row["status"] = status_of(row)
@@ -389,12 +392,12 @@ def compute_gap(
             if used:
                 parts = [stats[b] for b in used]
                 row.update(leader_fields("closed", _most_common(
-                    [p.info["closed_lead"] for p in parts], model_days)))
+                    [p.closed_lead for p in parts], model_days)))
                 row.update(leader_fields("open", _most_common(
-                    [p.info["open_lead"] for p in parts], model_days)))
-                row.update(closed_level=float(np.mean([p.info["closed_level"] for p in parts])),
-                           open_level=float(np.mean([p.info["open_level"] for p in parts])),
-                           data_through=max(p.info["data_through"] for p in parts))
+                    [p.open_lead for p in parts], model_days)))
+                row.update(closed_level=float(np.mean([p.closed_level for p in parts])),
+                           open_level=float(np.mean([p.open_level for p in parts])),
+                           data_through=max(p.data_through for p in parts))
                 gap, lag, lag_thr, cens, tl, tg, window = _aggregate(parts, settings.n_draws, rng)
                 row.update(stat_fields(gap, lag, lag_thr, cens, window))
                 row["status"] = status_of(row)

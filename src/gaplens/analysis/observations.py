@@ -78,6 +78,32 @@ def collapse(long: pd.DataFrame) -> pd.DataFrame:
     return best.reset_index(drop=True)
 
 
+def data_date(long: pd.DataFrame) -> dt.date:
+    """The newest release date among stored results (today if there is none)."""
+    dates = pd.to_datetime(long["release_date"]).dropna()
+    if dates.empty:
+        return dt.date.today()
+    return min(dates.max().date(), dt.date.today())
+
+
+def mark_used(long: pd.DataFrame) -> pd.DataFrame:
+    """Every result row with ``used`` marking the one :func:`collapse` keeps.
+
+    The collapse rule made visible: one ``used`` row per (model, benchmark).
+    """
+    best = collapse(long)[["model_id", "benchmark", "version_id", "setting"]]
+    long = long.assign(setting=[
+        "; ".join(p for p in (v or "", s or "") if p)
+        for v, s in zip(long["version_setting"], long["setting"])])
+    marked = long.merge(best.assign(used=True), on=["model_id", "benchmark", "version_id",
+                                                    "setting"], how="left")
+    marked["used"] = marked["used"].fillna(False).astype(bool)
+    columns = ["model_id", "benchmark", "version_id", "setting", "release_date", "raw_score",
+               "score", "used", "source_file", "source_row"]
+    return marked[columns].sort_values(["model_id", "benchmark", "score"],
+                                       ascending=[True, True, False]).reset_index(drop=True)
+
+
 def prepare(
     long: pd.DataFrame,
     open_definition: OpenDefinition = OpenDefinition.OPEN_WEIGHTS,

@@ -82,22 +82,30 @@ def row_number(index: int) -> int:
     return int(index) + 2
 
 
+def check_rows(bad, values: pd.Series, file: str, field: str, message) -> None:
+    """Raise an InputError at the first row where ``bad`` holds.
+
+    ``message`` is a string or a function of that row's raw value.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        i = int(np.flatnonzero(mask)[0])
+        text = message(values.iloc[i]) if callable(message) else message
+        raise InputError(file, text, row=row_number(values.index[i]), field=field)
+
+
+def _blank(text: pd.Series) -> np.ndarray:
+    return (text.isna() | (text == "")).to_numpy(dtype=bool)
+
+
 def parse_float(values: pd.Series, file: str, field: str, nullable: bool = True) -> pd.Series:
     text = values.astype("string").str.strip()
     out = pd.to_numeric(text, errors="coerce").astype(float)
-    bad = out.isna() & text.notna() & (text != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            file, f"'{values.iloc[i]}' is not a number", row=row_number(values.index[i]), field=field
-        )
-    infinite = np.isinf(out.to_numpy(dtype=float, na_value=np.nan))
-    if infinite.any():
-        i = int(np.flatnonzero(infinite)[0])
-        raise InputError(file, "the value is infinite", row=row_number(values.index[i]), field=field)
-    if not nullable and out.isna().any():
-        i = int(np.flatnonzero(out.isna().to_numpy())[0])
-        raise InputError(file, "the value is missing", row=row_number(values.index[i]), field=field)
+    missing = out.isna().to_numpy()
+    check_rows(missing & ~_blank(text), values, file, field, lambda v: f"'{v}' is not a number")
+    check_rows(np.isinf(out.to_numpy()), values, file, field, "the value is infinite")
+    if not nullable:
+        check_rows(missing, values, file, field, "the value is missing")
     return out
 
 
@@ -116,30 +124,16 @@ def parse_date(
     iso = text.str.fullmatch(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T].*)?").fillna(False).astype(bool)
     cleaned = text.where(iso).str.replace("/", "-", regex=False)
     out = pd.to_datetime(cleaned, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
-    bad = out.isna() & text.notna() & (text != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            file,
-            f"'{values.iloc[i]}' is not a date (expected YYYY-MM-DD)",
-            row=row_number(values.index[i]),
-            field=field,
-        )
-    if not nullable and out.isna().any():
-        i = int(np.flatnonzero(out.isna().to_numpy())[0])
-        raise InputError(file, "the date is missing", row=row_number(values.index[i]), field=field)
+    missing = out.isna().to_numpy()
+    check_rows(missing & ~_blank(text), values, file, field,
+               lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)")
+    if not nullable:
+        check_rows(missing, values, file, field, "the date is missing")
     out = out.dt.normalize().astype("datetime64[s]")
     if not_after is not None:
-        limit = pd.Timestamp(not_after)
-        future = (out > limit).to_numpy()
-        if future.any():
-            i = int(np.flatnonzero(future)[0])
-            raise InputError(
-                file,
-                f"date {out.iloc[i].date()} is in the future (after {not_after})",
-                row=row_number(values.index[i]),
-                field=field,
-            )
+        future = (out > pd.Timestamp(not_after)).to_numpy()
+        check_rows(future, out, file, field,
+                   lambda v: f"date {v.date()} is in the future (after {not_after})")
     return out
 
 
@@ -148,15 +142,8 @@ def parse_bool(values: pd.Series, file: str, field: str) -> pd.Series:
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
     out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
-    bad = out.isna() & text.notna() & (text != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            file,
-            f"'{values.iloc[i]}' is not true/false",
-            row=row_number(values.index[i]),
-            field=field,
-        )
+    check_rows(out.isna().to_numpy() & ~_blank(text), values, file, field,
+               lambda v: f"'{v}' is not true/false")
     return out
 
 
@@ -173,10 +160,19 @@ def parse_accessibility(values: pd.Series, file: str, field: str) -> pd.Series:
 def parse_str(values: pd.Series, file: str, field: str, nullable: bool = True) -> pd.Series:
     out = values.astype("string").str.strip()
     out = out.mask(out == "")
-    if not nullable and out.isna().any():
-        i = int(np.flatnonzero(out.isna().to_numpy())[0])
-        raise InputError(file, "the value is missing", row=row_number(values.index[i]), field=field)
+    if not nullable:
+        check_rows(out.isna().to_numpy(), values, file, field, "the value is missing")
     return out
+
+
+def name_index(models: pd.DataFrame) -> dict[str, str]:
+    """Lower-cased model id and display name -> model id, for case-insensitive matching."""
+    lookup: dict[str, str] = {}
+    for row in models.itertuples():
+        lookup.setdefault(str(row.model_id).lower(), row.model_id)
+        if isinstance(row.display_name, str):
+            lookup.setdefault(row.display_name.lower(), row.model_id)
+    return lookup
 
 
 def parse_fields(

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._fields import Field, parse_fields, read_csv_text, row_number
+from ._fields import Field, check_rows, parse_fields, read_csv_text, row_number
 from .batch import (
     MODEL_COLUMNS,
     REJECTED_COLUMNS,
@@ -39,7 +39,7 @@ from .batch import (
     SourceInfo,
     sha256_of,
 )
-from .normalise import normalise, out_of_range, valid_range_text
+from .normalise import check_range, normalise
 from .taxonomy import Taxonomy
 
 ECI_FILE = "epoch_capabilities_index.csv"
@@ -135,16 +135,12 @@ def setting_from_version(version: str) -> str:
     return match.group(1) if match else ""
 
 
-def _read_eci(export: _Export, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_eci(export: _Export, today: dt.date) -> pd.DataFrame:
     label = export.label(ECI_FILE)
     raw = read_csv_text(label, export.read(ECI_FILE))
     eci = parse_fields(raw, ECI_FIELDS, label, today=today)
-    dup = eci["Model version"].duplicated()
-    if dup.any():
-        idx = eci.index[dup.to_numpy()][0]
-        raise InputError(
-            label, "model version listed twice", row=row_number(idx), field="Model version"
-        )
+    check_rows(eci["Model version"].duplicated(), eci["Model version"], label, "Model version",
+               "model version listed twice")
     for column in ("Model name", "Display name", "Organization", "Country", "Release date"):
         if column not in eci:
             eci[column] = pd.NA
@@ -166,7 +162,7 @@ def _read_eci(export: _Export, today: dt.date) -> tuple[pd.DataFrame, pd.DataFra
             "training_compute": eci.get("Training compute (FLOP)", pd.Series(np.nan, index=eci.index)),
         }
     )
-    return versions, eci
+    return versions
 
 
 def _models_from_versions(versions: pd.DataFrame) -> pd.DataFrame:
@@ -241,17 +237,8 @@ def _read_benchmark_file(
             raise InputError(label, f"missing setting column '{column}' named in the taxonomy")
     typed = parse_fields(raw, fields, label, today=today)
     scores = typed[score_column]
-    bad = out_of_range(scores, spec["random_baseline"], spec["ceiling"], spec["transform"])
-    if bad.any():
-        idx = typed.index[bad][0]
-        raise InputError(
-            label,
-            f"score {scores[idx]:g} is outside the valid range "
-            f"{valid_range_text(spec['random_baseline'], spec['ceiling'], spec['transform'])} "
-            f"of {spec['benchmark']} ({spec['unit']})",
-            row=row_number(idx),
-            field=score_column,
-        )
+    specs = pd.DataFrame([spec] * len(typed), index=typed.index)
+    check_range(scores, specs, label, score_column)
     rejected: list[dict] = []
     keep = np.ones(len(typed), dtype=bool)
     for pos, idx in enumerate(typed.index):
@@ -333,7 +320,7 @@ def read_epoch(
     """
     today = today or dt.date.today()
     export = _open_export(path)
-    versions, _eci = _read_eci(export, today)
+    versions = _read_eci(export, today)
     known_versions = set(versions["version_id"])
     specs = taxonomy.benchmarks.loc[taxonomy.benchmarks["file"].notna()]
     in_export = specs.loc[specs["file"].map(lambda f: f"{f}.csv" in export.members)]

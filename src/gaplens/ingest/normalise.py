@@ -17,6 +17,9 @@ to clip silently: see :func:`out_of_range`.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+from ._fields import check_rows
 
 _TOLERANCE = 1e-9
 
@@ -53,3 +56,22 @@ def valid_range_text(baseline: float, ceiling: float, transform: str) -> str:
     if transform == "log":
         return f"(0, {ceiling:g}]"
     return f"[{min(0.0, baseline):g}, {ceiling:g}]"
+
+
+def check_range(scores: pd.Series, specs: pd.DataFrame, file: str, field: str) -> None:
+    """InputError at the first score outside its benchmark's valid range.
+
+    ``specs`` is aligned with ``scores`` and has benchmark, unit, random_baseline, ceiling
+    and transform columns.
+    """
+    bad = out_of_range(scores, specs["random_baseline"], specs["ceiling"],
+                       specs["transform"].to_numpy())
+    position = pd.Series(np.arange(len(scores)), index=scores.index)
+
+    def message(i: int) -> str:
+        s = specs.iloc[i]
+        return (f"score {scores.iloc[i]:g} is outside the valid range "
+                f"{valid_range_text(s['random_baseline'], s['ceiling'], s['transform'])} of "
+                f"{s['benchmark']} ({s['unit']})")
+
+    check_rows(bad, position, file, field, message)

@@ -12,8 +12,7 @@ import os
 
 import pandas as pd
 
-from ..errors import InputError
-from ._fields import Field, parse_fields, read_csv_text, row_number
+from ._fields import Field, check_rows, name_index, parse_fields, read_csv_text
 from .batch import OVERRIDE_COLUMNS, IngestBatch, SourceInfo, sha256_of
 
 OVERRIDE_FIELDS = [
@@ -26,26 +25,13 @@ OVERRIDE_FIELDS = [
 def read_overrides(path: str, known_models: pd.DataFrame, today: dt.date | None = None) -> IngestBatch:
     raw = read_csv_text(path)
     typed = parse_fields(raw, OVERRIDE_FIELDS, path)
-    lookup: dict[str, str] = {}
-    for row in known_models.itertuples():
-        lookup.setdefault(str(row.model_id).lower(), row.model_id)
-        if isinstance(row.display_name, str):
-            lookup.setdefault(row.display_name.lower(), row.model_id)
-    ids = typed["model"].str.lower().map(lookup)
-    if ids.isna().any():
-        idx = typed.index[ids.isna().to_numpy()][0]
-        raise InputError(path, f"unknown model '{typed.at[idx, 'model']}'",
-                         row=row_number(idx), field="model")
-    if (typed["accessibility"] == "Unknown").any():
-        idx = typed.index[(typed["accessibility"] == "Unknown").to_numpy()][0]
-        raise InputError(path, "an override must name a known accessibility class",
-                         row=row_number(idx), field="accessibility")
+    ids = typed["model"].str.lower().map(name_index(known_models))
+    check_rows(ids.isna(), typed["model"], path, "model", lambda v: f"unknown model '{v}'")
+    check_rows(typed["accessibility"] == "Unknown", typed["accessibility"], path, "accessibility",
+               "an override must name a known accessibility class")
     typed["model_id"] = ids
-    dup = typed["model_id"].duplicated()
-    if dup.any():
-        idx = typed.index[dup.to_numpy()][0]
-        raise InputError(path, f"model '{typed.at[idx, 'model']}' is overridden twice",
-                         row=row_number(idx), field="model")
+    check_rows(ids.duplicated(), typed["model"], path, "model",
+               lambda v: f"model '{v}' is overridden twice")
     with open(path, "rb") as handle:
         digest = sha256_of([handle.read()])
     return IngestBatch(

@@ -13,7 +13,7 @@ from importlib import resources
 import pandas as pd
 
 from ..errors import InputError
-from ._fields import Field, parse_fields, read_csv_text, row_number
+from ._fields import Field, check_rows, parse_fields, read_csv_text
 
 UNITS = ("fraction", "percent", "elo", "minutes", "points")
 TRANSFORMS = ("linear", "log")
@@ -67,15 +67,8 @@ class Taxonomy:
 
 def _check_choice(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], file: str) -> None:
     values = frame[column].str.lower()
-    bad = ~values.isin(allowed)
-    if bad.any():
-        idx = frame.index[bad.to_numpy()][0]
-        raise InputError(
-            file,
-            f"'{frame.at[idx, column]}' is not one of {', '.join(allowed)}",
-            row=row_number(idx),
-            field=column,
-        )
+    check_rows(~values.isin(allowed), frame[column], file, column,
+               lambda v: f"'{v}' is not one of {', '.join(allowed)}")
     frame[column] = values
 
 
@@ -92,30 +85,13 @@ def parse_benchmarks(raw: pd.DataFrame, file: str) -> pd.DataFrame:
     _check_choice(typed, "transform", TRANSFORMS, file)
     _check_choice(typed, "test_set", TEST_SETS, file)
     typed["domain"] = typed["domain"].str.strip()
-    for idx, row in typed.iterrows():
-        if not row["ceiling"] > row["random_baseline"]:
-            raise InputError(
-                file,
-                f"ceiling {row['ceiling']:g} must be above random_baseline {row['random_baseline']:g}",
-                row=row_number(idx),
-                field="ceiling",
-            )
-        if row["transform"] == "log" and not row["random_baseline"] > 0:
-            raise InputError(
-                file,
-                "a log transform needs a positive random_baseline",
-                row=row_number(idx),
-                field="random_baseline",
-            )
-    dup = typed["benchmark"].str.lower().duplicated()
-    if dup.any():
-        idx = typed.index[dup.to_numpy()][0]
-        raise InputError(
-            file,
-            f"benchmark '{typed.at[idx, 'benchmark']}' is defined twice",
-            row=row_number(idx),
-            field="benchmark",
-        )
+    check_rows(~(typed["ceiling"] > typed["random_baseline"]), typed["ceiling"], file, "ceiling",
+               "ceiling must be above random_baseline")
+    check_rows((typed["transform"] == "log") & ~(typed["random_baseline"] > 0),
+               typed["random_baseline"], file, "random_baseline",
+               "a log transform needs a positive random_baseline")
+    check_rows(typed["benchmark"].str.lower().duplicated(), typed["benchmark"], file,
+               "benchmark", lambda v: f"benchmark '{v}' is defined twice")
     for column in BENCHMARK_COLUMNS + ["label"]:
         if column not in typed:
             typed[column] = pd.NA

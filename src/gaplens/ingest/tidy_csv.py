@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..types import Accessibility
-from ._fields import Field, parse_fields, read_csv_text, row_number
+from ._fields import Field, check_rows, name_index, parse_fields, read_csv_text, row_number
 from .batch import (
     MODEL_COLUMNS,
     RESULT_COLUMNS,
@@ -30,8 +30,8 @@ from .batch import (
     SourceInfo,
     sha256_of,
 )
-from .normalise import normalise, out_of_range, valid_range_text
-from .taxonomy import Taxonomy, domains_for, read_benchmarks
+from .normalise import check_range, normalise
+from .taxonomy import domains_for, read_benchmarks
 
 CSV_FIELDS = [
     Field("model", "str", required=True, nullable=False, aliases=("model_name",)),
@@ -110,37 +110,14 @@ def read_tidy_csv(
         )
     by_name = {b.lower(): b for b in defs["benchmark"]}
     canonical = typed["benchmark"].str.lower().map(by_name)
-    if canonical.isna().any():
-        idx = typed.index[canonical.isna().to_numpy()][0]
-        raise InputError(
-            path,
-            f"unknown benchmark '{typed.at[idx, 'benchmark']}' (define it with --benchmarks FILE)",
-            row=row_number(idx),
-            field="benchmark",
-        )
+    check_rows(canonical.isna(), typed["benchmark"], path, "benchmark",
+               lambda v: f"unknown benchmark '{v}' (define it with --benchmarks FILE)")
     typed["benchmark"] = canonical
-    spec = defs.set_index("benchmark").loc[typed["benchmark"]]
-    bad = out_of_range(typed["score"], spec["random_baseline"], spec["ceiling"],
-                       spec["transform"])
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        idx = typed.index[pos]
-        s = spec.iloc[pos]
-        raise InputError(
-            path,
-            f"score {typed.at[idx, 'score']:g} is outside the valid range "
-            f"{valid_range_text(s['random_baseline'], s['ceiling'], s['transform'])} of "
-            f"{typed.at[idx, 'benchmark']} ({s['unit']})",
-            row=row_number(idx),
-            field="score",
-        )
+    spec = defs.set_index("benchmark").loc[typed["benchmark"]].set_index(typed.index)
+    check_range(typed["score"], spec.assign(benchmark=typed["benchmark"]), path, "score")
 
     # Models: match existing ones by id or display name, case-insensitively.
-    lookup: dict[str, str] = {}
-    for row in known_models.itertuples():
-        lookup.setdefault(str(row.model_id).lower(), row.model_id)
-        if isinstance(row.display_name, str):
-            lookup.setdefault(row.display_name.lower(), row.model_id)
+    lookup = name_index(known_models)
     # Unknown names: the first spelling in the file stands for all its case variants.
     for name in typed["model"]:
         lookup.setdefault(name.lower(), name)
@@ -148,18 +125,11 @@ def read_tidy_csv(
     typed["version_id"] = typed["model_version"].fillna(typed["model_id"])
 
     key = ["version_id", "benchmark", "setting"]
-    dup = typed.duplicated(key, keep="first")
-    if dup.any():
-        idx = typed.index[dup.to_numpy()][0]
-        first = typed.loc[
-            (typed[key] == typed.loc[idx, key]).all(axis=1)
-        ].index[0]
-        raise InputError(
-            path,
-            f"duplicate of row {row_number(first)} (same model, benchmark and setting)",
-            row=row_number(idx),
-            field="benchmark",
-        )
+    first_of = typed.reset_index().groupby(key)["index"].transform("min").to_numpy()
+    check_rows(typed.duplicated(key, keep="first"), pd.Series(first_of, index=typed.index), path,
+               "benchmark",
+               lambda first: f"duplicate of row {row_number(first)} (same model, benchmark and "
+                             "setting)")
     for column, label in (("release_date", "release_date"), ("accessibility", "accessibility")):
         per_version = typed.groupby("version_id")[column].nunique()
         if (per_version > 1).any():

@@ -70,10 +70,11 @@ def fmt(value, digits: int = 1, signed: bool = False) -> str:
     return text
 
 
-def fmt_ci(low, high, digits: int = 1) -> str:
-    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+def fmt_ci(low, high, digits: int = 1, sep: str = ", ") -> str:
+    """``[low, high]``, or '' where the interval is missing."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""
-    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+    return f"[{low:.{digits}f}{sep}{high:.{digits}f}]"
 
 
 def month_of(value) -> str:

@@ -14,11 +14,9 @@ import re
 
 import pandas as pd
 
-from .. import __version__, api
-from ..analysis.observations import prepare
-from ..analysis.series import frontier_series
+from .. import __version__
 from ..ingest.bundled import EPOCH_CREDIT
-from .formatting import frame_csv, gap_json, month_of
+from .formatting import fmt, fmt_ci, frame_csv, gap_json, month_of
 
 CLOSED_COLOUR = "#1f4e79"
 OPEN_COLOUR = "#d95f02"
@@ -105,11 +103,12 @@ def frontier_chart(series: pd.DataFrame, domain_label: str, path: str, as_of) ->
 
 
 def _md_table(table: pd.DataFrame) -> list[str]:
-    def num(v, d=1):
-        return "–" if v is None or pd.isna(v) else f"{v:.{d}f}"
+    def num(v):
+        return fmt(v) if v is not None and not pd.isna(v) else "–"
 
     def ci(lo, hi):
-        return "" if pd.isna(lo) or pd.isna(hi) else f" [{lo:.1f}, {hi:.1f}]"
+        text = fmt_ci(lo, hi)
+        return f" {text}" if text else ""
 
     lines = ["| Domain | Best closed (release, level) | Best open (release, level) | Gap, pts "
              "| Lag, months | Threshold lag, months | Lag change, 12 months |",
@@ -131,16 +130,14 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def write_report(result, out_dir: str, db: str | None = None) -> str:
-    """Write the static report for a domain-level gap result; returns the Markdown path."""
+def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: str) -> str:
+    """Write the static report; returns the Markdown path.
+
+    ``result`` is a domain-level gap result, ``series`` the frontier steps under the same
+    settings (``analysis.series.frontier_series``), ``sources`` the warehouse's sources.
+    """
     os.makedirs(out_dir, exist_ok=True)
     s = result.settings
-    with api.open_warehouse(db) as warehouse:
-        long = warehouse.observations()
-        domains = warehouse.domains()
-        sources = warehouse.sources()
-    obs = prepare(long, s.open_definition, s.as_of)
-    series = frontier_series(obs)
     with open(os.path.join(out_dir, "gap.json"), "w", encoding="utf-8") as handle:
         handle.write(gap_json(result) + "\n")
     with open(os.path.join(out_dir, "gap.csv"), "w", encoding="utf-8") as handle:

@@ -19,9 +19,7 @@ STATUS_TEXT = {
 
 
 def _ci(low, high) -> str:
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return ""
-    return f"[{low:.0f},{high:.0f}]"
+    return fmt_ci(low, high, digits=0, sep=",")
 
 
 def gap_table(result) -> Table:
