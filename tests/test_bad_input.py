@@ -93,55 +93,36 @@ def test_missing_accessibility_and_open(tmp_path, unchanged):
     check_error(err, path, field="accessibility", words=("missing",))
 
 
-def test_non_numeric_score_names_the_right_row(tmp_path, unchanged):
+# One corrupted cell each: (data row index, column, value, spreadsheet row, field, words).
+BAD_CELLS = {
+    "non-numeric score names the right row": (2, "score", "n/a-ish", 4, "score",
+                                              ("n/a-ish", "not a number")),
+    "missing score": (1, "score", "", 3, "score", ("missing",)),
+    "out-of-range score": (3, "score", "150", 5, "score", ("150", "outside", "GPQA diamond")),
+    "negative score": (0, "score", "-0.1", 2, "score", ("outside",)),
+    "unparseable date yesterday": (1, "release_date", "yesterday", 3, "release_date",
+                                   ("yesterday", "not a date")),
+    "impossible day": (1, "release_date", "2024-02-30", 3, "release_date",
+                       ("2024-02-30", "not a date")),
+    "impossible month": (1, "release_date", "2024-13-01", 3, "release_date",
+                         ("2024-13-01", "not a date")),
+    "ambiguous date 03/04": (1, "release_date", "03/04/2024", 3, "release_date", ("03/04/2024",)),
+    "non-ISO date 13/04": (1, "release_date", "13/04/2024", 3, "release_date", ("13/04/2024",)),
+    "future date": (2, "release_date", "2099-01-01", 4, "release_date", ("future", "2099-01-01")),
+    "unknown benchmark": (2, "benchmark", "NoSuchBench", 4, "benchmark",
+                          ("unknown benchmark", "NoSuchBench")),
+    "invalid accessibility": (1, "accessibility", "sort of open", 3, "accessibility",
+                              ("sort of open",)),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CELLS), ids=list(BAD_CELLS))
+def test_bad_cell(tmp_path, unchanged, case):
+    index, column, value, row, field, words = BAD_CELLS[case]
     rows = good_rows()
-    rows[2][2] = "n/a-ish"  # third data row -> spreadsheet row 4
+    rows[index][HEADER.index(column)] = value
     path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=4, field="score", words=("n/a-ish", "not a number"))
-
-
-def test_missing_score(tmp_path, unchanged):
-    rows = good_rows()
-    rows[1][2] = ""
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=3, field="score", words=("missing",))
-
-
-def test_out_of_range_score(tmp_path, unchanged):
-    rows = good_rows()
-    rows[3][2] = "150"  # GPQA diamond is 0-1
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=5, field="score", words=("150", "outside", "GPQA diamond"))
-
-
-def test_negative_score(tmp_path, unchanged):
-    rows = good_rows()
-    rows[0][2] = "-0.1"
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=2, field="score", words=("outside",))
-
-
-@pytest.mark.parametrize("value", ["yesterday", "2024-02-30", "2024-13-01"])
-def test_unparseable_date(tmp_path, unchanged, value):
-    rows = good_rows()
-    rows[1][3] = value
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=3, field="release_date", words=(value, "not a date"))
-
-
-@pytest.mark.parametrize("value", ["03/04/2024", "13/04/2024"])
-def test_non_iso_date_is_refused(tmp_path, db, value):
-    rows = good_rows()
-    rows[1][3] = value
-    path, err = csv_error(tmp_path, db, rows)
-    check_error(err, path, row=3, field="release_date", words=(value,))
-
-
-def test_future_date(tmp_path, unchanged):
-    rows = good_rows()
-    rows[2][3] = "2099-01-01"
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=4, field="release_date", words=("future", "2099-01-01"))
+    check_error(err, path, row=row, field=field, words=words)
 
 
 def test_duplicate_rows(tmp_path, unchanged):
@@ -164,20 +145,6 @@ def test_duplicate_of_existing_model_in_two_cases(tmp_path, unchanged):
     rows.append(["GPT-4o", "GPQA diamond", "0.66", "2024-05-13", API, "", "", ""])
     path, err = csv_error(tmp_path, unchanged, rows)
     check_error(err, path, row=7, field="benchmark", words=("duplicate", "row 6"))
-
-
-def test_unknown_benchmark(tmp_path, unchanged):
-    rows = good_rows()
-    rows[2][1] = "NoSuchBench"
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=4, field="benchmark", words=("unknown benchmark", "NoSuchBench"))
-
-
-def test_invalid_accessibility_in_csv(tmp_path, unchanged):
-    rows = good_rows()
-    rows[1][4] = "sort of open"
-    path, err = csv_error(tmp_path, unchanged, rows)
-    check_error(err, path, row=3, field="accessibility", words=("sort of open",))
 
 
 def test_empty_file(tmp_path, unchanged):
