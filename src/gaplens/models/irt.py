@@ -1,0 +1,508 @@
+"""The benchmark-level item-response model behind the capability index.
+
+For model m and benchmark b with normalised score y in [0, 1]:
+
+    y(m, b) = sigmoid(alpha_b * (C_m - D_b))
+
+C is the model's capability, D the benchmark's difficulty, alpha its slope (steep
+benchmarks saturate fast). The fit is the one of Epoch AI's Capabilities Index
+(METHODS.md section 3, eci-public): weighted non-linear least squares with a ridge
+term,
+
+    f(theta) = sum_i w_i (sigmoid(alpha_b (C_m - D_b)) - y_i)^2 + (lam / P) * |theta|^2
+
+over theta = (C, D, u) with P = M + B + (B - 1) free parameters, where u = alpha
+(``alpha_penalty="l2"``, Epoch's default, which pulls slopes towards 0) or u = log(alpha)
+(``"log"``, which pulls slopes towards 1). Scores are clipped to [eps, 1 - eps], and
+C, D are bounded to [-10, 10], alpha to [0.1, 10].
+
+Identification: the anchor benchmark has alpha = 1 (not a parameter); its difficulty is
+fitted like the others (the ridge fixes the location) and the solution is then shifted
+so that D_anchor = 0. With lam = 0 the location is not identified and D_anchor is held
+at 0 instead.
+
+Solver: projected Levenberg-Marquardt on the Gauss-Newton system, with the capability
+block eliminated (it is diagonal), so each step solves one dense 2B x 2B system (the
+Schur complement) whatever the number of models. Bootstrap draws are fitted together:
+a model-stratified resample is a vector of integer weights on the same observations
+(the count of times each row was drawn), so every draw shares the index arrays and
+the steps of all draws are one batched linear solve. Time and memory grow linearly
+with the number of models (and so of observations) at a fixed number of benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+import numpy as np
+
+from ..errors import ConfigError
+
+AlphaPenalty = Literal["l2", "log"]
+Progress = Callable[[int, int], None]
+
+CAPABILITY_BOUNDS = (-10.0, 10.0)
+SLOPE_BOUNDS = (0.1, 10.0)
+CHUNK_BYTES = 64e6
+MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
+NEWTON_BELOW = 0.5
+
+
+@dataclass(frozen=True)
+class Regularisation:
+    """The ridge: ``lam`` times the mean square of the free parameters."""
+
+    lam: float = 0.1
+    alpha_penalty: AlphaPenalty = "l2"
+
+    def __post_init__(self) -> None:
+        if not (self.lam >= 0 and np.isfinite(self.lam)):
+            raise ConfigError(f"the regularisation strength must be >= 0, not {self.lam}")
+        if self.alpha_penalty not in ("l2", "log"):
+            raise ConfigError(f"alpha penalty must be 'l2' or 'log', not '{self.alpha_penalty}'")
+
+    @property
+    def label(self) -> str:
+        return f"lambda={self.lam:g}, penalty on {'alpha' if self.alpha_penalty == 'l2' else 'log(alpha)'}"
+
+
+@dataclass(frozen=True)
+class IRTData:
+    """Observations as integer indices: the numerical core sees only arrays.
+
+    Every (model, benchmark) pair appears at most once (collapse before fitting).
+    """
+
+    model_idx: np.ndarray  # (n,) int
+    bench_idx: np.ndarray  # (n,) int
+    y: np.ndarray  # (n,) float, clipped to [eps, 1 - eps]
+    n_models: int
+    n_benchmarks: int
+    anchor: int  # index of the anchor benchmark (alpha = 1, D = 0)
+
+    @classmethod
+    def from_arrays(cls, model_idx, bench_idx, y, n_models: int, n_benchmarks: int,
+                    anchor: int, clip_eps: float = 1e-3) -> "IRTData":
+        model_idx = np.asarray(model_idx, dtype=np.int64)
+        bench_idx = np.asarray(bench_idx, dtype=np.int64)
+        y = np.asarray(y, dtype=float)
+        if not (len(model_idx) == len(bench_idx) == len(y)):
+            raise ConfigError("model, benchmark and score arrays differ in length")
+        if len(y) == 0:
+            raise ConfigError("no observations to fit")
+        if np.isnan(y).any() or (y < 0).any() or (y > 1).any():
+            raise ConfigError("scores must be normalised to [0, 1] before fitting")
+        if not 0 <= anchor < n_benchmarks:
+            raise ConfigError("the anchor benchmark index is out of range")
+        pair = model_idx * n_benchmarks + bench_idx
+        if len(np.unique(pair)) != len(pair):
+            raise ConfigError("a (model, benchmark) pair appears twice; collapse first")
+        return cls(model_idx, bench_idx, np.clip(y, clip_eps, 1 - clip_eps), int(n_models),
+                   int(n_benchmarks), int(anchor))
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.y)
+
+    @property
+    def n_free(self) -> int:
+        """Epoch's parameter count P (the ridge is a mean over these)."""
+        return self.n_models + 2 * self.n_benchmarks - 1
+
+
+@dataclass(frozen=True)
+class IRTParams:
+    """Fitted parameters on the raw scale; a leading axis indexes bootstrap draws."""
+
+    capability: np.ndarray  # (..., M)
+    difficulty: np.ndarray  # (..., B)
+    slope: np.ndarray  # (..., B)
+
+    def predict(self, model_idx, bench_idx) -> np.ndarray:
+        a = self.slope[..., bench_idx]
+        return _sigmoid(a * (self.capability[..., model_idx] - self.difficulty[..., bench_idx]))
+
+    def draw(self, k: int) -> "IRTParams":
+        return IRTParams(self.capability[k], self.difficulty[k], self.slope[k])
+
+
+@dataclass(frozen=True)
+class FitOutcome:
+    params: IRTParams
+    converged: np.ndarray  # (draws,) bool
+    iterations: np.ndarray  # (draws,) int
+    objective: np.ndarray  # (draws,) float, f at the solution
+    at_bound: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (draws,)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+# --- parameter vector: theta = [C (M), D (B), u (B)], u_anchor fixed ------------------
+
+def _bounds(data: IRTData, reg: Regularisation) -> tuple[np.ndarray, np.ndarray]:
+    m, b = data.n_models, data.n_benchmarks
+    lo_u, hi_u = SLOPE_BOUNDS
+    if reg.alpha_penalty == "log":
+        lo_u, hi_u = np.log(lo_u), np.log(hi_u)
+    lo = np.concatenate([np.full(m + b, CAPABILITY_BOUNDS[0]), np.full(b, lo_u)])
+    hi = np.concatenate([np.full(m + b, CAPABILITY_BOUNDS[1]), np.full(b, hi_u)])
+    return lo, hi
+
+
+def _pinned(data: IRTData, reg: Regularisation) -> np.ndarray:
+    """Parameters that are not free: the anchor's slope (and its difficulty if lam = 0)."""
+    m, b = data.n_models, data.n_benchmarks
+    pinned = np.zeros(m + 2 * b, dtype=bool)
+    pinned[m + b + data.anchor] = True
+    if reg.lam == 0:
+        pinned[m + data.anchor] = True
+    return pinned
+
+
+def to_theta(params: IRTParams, data: IRTData, reg: Regularisation) -> np.ndarray:
+    u = params.slope if reg.alpha_penalty == "l2" else np.log(params.slope)
+    return np.concatenate([np.atleast_2d(params.capability), np.atleast_2d(params.difficulty),
+                           np.atleast_2d(u)], axis=1)
+
+
+def from_theta(theta: np.ndarray, data: IRTData, reg: Regularisation) -> IRTParams:
+    m, b = data.n_models, data.n_benchmarks
+    u = theta[:, m + b:]
+    slope = u if reg.alpha_penalty == "l2" else np.exp(u)
+    return IRTParams(theta[:, :m].copy(), theta[:, m:m + b].copy(), slope.copy())
+
+
+def _anchor_u(reg: Regularisation) -> float:
+    return 1.0 if reg.alpha_penalty == "l2" else 0.0
+
+
+def _forward(theta, data, reg, w):
+    """Per observation: prediction s, residual r, and the Jacobian columns (d, n)."""
+    m, b = data.n_models, data.n_benchmarks
+    cap = theta[:, :m][:, data.model_idx]
+    dif = theta[:, m:m + b][:, data.bench_idx]
+    u = theta[:, m + b:][:, data.bench_idx]
+    alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
+    z = cap - dif
+    s = _sigmoid(alpha * z)
+    r = s - data.y
+    g = s * (1.0 - s)
+    j_c = g * alpha
+    j_u = g * z if reg.alpha_penalty == "l2" else g * z * alpha
+    return r, j_c, j_u
+
+
+def _curvature(theta, data, reg):
+    """Second derivatives of the prediction per observation: (s_cc, s_cu, s_uu).
+
+    s_DD = s_cc, s_CD = -s_cc, s_Du = -s_cu (x = alpha z, g = s(1-s), g' = g(1-2s)).
+    """
+    m, b = data.n_models, data.n_benchmarks
+    z = theta[:, :m][:, data.model_idx] - theta[:, m:m + b][:, data.bench_idx]
+    u = theta[:, m + b:][:, data.bench_idx]
+    alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
+    x = alpha * z
+    s = _sigmoid(x)
+    g = s * (1.0 - s)
+    g1 = g * (1.0 - 2.0 * s)
+    s_cc = g1 * alpha * alpha
+    inner = g1 * x + g
+    if reg.alpha_penalty == "l2":
+        return s_cc, inner, g1 * z * z
+    return s_cc, alpha * inner, x * inner
+
+
+def _rho(data: IRTData, reg: Regularisation) -> float:
+    return reg.lam / data.n_free
+
+
+def objective(theta: np.ndarray, data: IRTData, reg: Regularisation,
+              weights: np.ndarray | None = None) -> np.ndarray:
+    """f(theta) per draw; theta has shape (d, M + 2B) (the anchor's u at its pinned value)."""
+    theta = np.atleast_2d(theta)
+    w = np.ones((1, data.n_obs)) if weights is None else np.atleast_2d(weights)
+    r, _, _ = _forward(theta, data, reg, w)
+    free = ~_pinned(data, reg)
+    return (w * r * r).sum(axis=1) + _rho(data, reg) * (theta[:, free] ** 2).sum(axis=1)
+
+
+def gradient(theta: np.ndarray, data: IRTData, reg: Regularisation,
+             weights: np.ndarray | None = None) -> np.ndarray:
+    """df/dtheta per draw (zero on pinned parameters)."""
+    theta = np.atleast_2d(theta)
+    w = np.ones((theta.shape[0], data.n_obs)) if weights is None else np.atleast_2d(weights)
+    w = np.broadcast_to(w, (theta.shape[0], data.n_obs))
+    r, j_c, j_u = _forward(theta, data, reg, w)
+    grad = _half_gradient(theta, data, reg, w, r, j_c, j_u)
+    return 2.0 * grad
+
+
+def _bincount2(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Row-wise bincount of (d, n) values into (d, size)."""
+    d = values.shape[0]
+    flat = (idx[None, :] + size * np.arange(d)[:, None]).ravel()
+    return np.bincount(flat, weights=values.ravel(), minlength=d * size).reshape(d, size)
+
+
+def _half_gradient(theta, data, reg, w, r, j_c, j_u):
+    m, b = data.n_models, data.n_benchmarks
+    wr = w * r
+    grad = np.concatenate([
+        _bincount2(data.model_idx, wr * j_c, m),
+        _bincount2(data.bench_idx, -wr * j_c, b),
+        _bincount2(data.bench_idx, wr * j_u, b),
+    ], axis=1)
+    grad += _rho(data, reg) * theta
+    grad[:, _pinned(data, reg)] = 0.0
+    return grad
+
+
+def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True):
+    """One damped Gauss-Newton step per draw, capability block eliminated."""
+    d = theta.shape[0]
+    m, b = data.n_models, data.n_benchmarks
+    rho = _rho(data, reg)
+    pinned = _pinned(data, reg)
+    grad = _half_gradient(theta, data, reg, w, r, j_c, j_u)
+    # Active bounds: at a bound with the gradient pushing outwards.
+    active = ((theta <= lo) & (grad > 0)) | ((theta >= hi) & (grad < 0)) | pinned[None, :]
+    g = np.where(active, 0.0, grad)
+
+    # Gauss-Newton blocks (always positive semi-definite) ...
+    gn_cc = w * j_c * j_c
+    gn_cu = w * j_c * j_u
+    gn_uu = w * j_u * j_u
+    diag_cc = _bincount2(data.model_idx, gn_cc, m) + rho
+    diag_dd = _bincount2(data.bench_idx, gn_cc, b) + rho
+    diag_uu = _bincount2(data.bench_idx, gn_uu, b) + rho
+    e_cc, e_cu, e_uu = gn_cc, gn_cu, gn_uu
+    if np.any(newton):
+        # ... plus the residual curvature: the exact Hessian, damped by mu * diag(GN).
+        s_cc, s_cu, s_uu = _curvature(theta, data, reg)
+        q = w * r * np.broadcast_to(newton, (theta.shape[0],))[:, None]
+        e_cc, e_cu, e_uu = gn_cc + q * s_cc, gn_cu + q * s_cu, gn_uu + q * s_uu
+    mu_ = mu[:, None]
+    h_cc = _bincount2(data.model_idx, e_cc, m) + rho + mu_ * diag_cc
+    h_dd = _bincount2(data.bench_idx, e_cc, b) + rho + mu_ * diag_dd
+    h_du = _bincount2(data.bench_idx, -e_cu, b)
+    h_uu = _bincount2(data.bench_idx, e_uu, b) + rho + mu_ * diag_uu
+    indefinite = (h_cc <= 1e-12 * diag_cc).any(axis=1)
+
+    act_c, act_d, act_u = active[:, :m], active[:, m:m + b], active[:, m + b:]
+    h_cc = np.where(act_c | (h_cc <= 1e-12 * diag_cc), 1.0, h_cc)
+    keep_c = ~act_c[:, data.model_idx]
+    cross_d = np.where(keep_c & ~act_d[:, data.bench_idx], -e_cc, 0.0)
+    cross_u = np.where(keep_c & ~act_u[:, data.bench_idx], e_cu, 0.0)
+
+    nb = 2 * b
+    diag = np.arange(b)
+    s = np.zeros((d, nb, nb))
+    s[:, diag, diag] = np.where(act_d, 1.0, h_dd)
+    s[:, b + diag, b + diag] = np.where(act_u, 1.0, h_uu)
+    off = np.where(act_d | act_u, 0.0, h_du)
+    s[:, diag, b + diag] = off
+    s[:, b + diag, diag] = off
+
+    # Schur complement S = H_BB - H_BC diag(h_cc)^-1 H_CB. H_CB has one entry per
+    # observation and parameter kind, so it is scattered into a dense (models x 2B)
+    # buffer scaled by h_cc^-1/2 and S is updated with one batched product.
+    inv_sqrt = 1.0 / np.sqrt(h_cc)
+    scale = inv_sqrt[:, data.model_idx]
+    y = np.zeros((d, m * nb))
+    base = data.model_idx * nb
+    y[:, base + data.bench_idx] = cross_d * scale
+    y[:, base + b + data.bench_idx] = cross_u * scale
+    y = y.reshape(d, m, nb)
+    s -= np.matmul(y.transpose(0, 2, 1), y)
+    g_c, g_b = g[:, :m], g[:, m:]
+    gc_h = (g_c / h_cc)[:, data.model_idx]
+    rhs = -(g_b - np.concatenate([_bincount2(data.bench_idx, cross_d * gc_h, b),
+                                  _bincount2(data.bench_idx, cross_u * gc_h, b)], axis=1))
+    try:
+        delta_b = np.linalg.solve(s, rhs[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        delta_b = np.stack([np.linalg.lstsq(s[k], rhs[k], rcond=None)[0] for k in range(d)])
+    back = cross_d * delta_b[:, data.bench_idx] + cross_u * delta_b[:, b + data.bench_idx]
+    delta_c = -(g_c + _bincount2(data.model_idx, back, m)) / h_cc
+    delta = np.concatenate([delta_c, delta_b], axis=1)
+    delta[active] = 0.0
+    # An indefinite system gives no trustworthy step: stay put (mu then grows).
+    bad = indefinite | ~np.isfinite(delta).all(axis=1) | ((delta * grad).sum(axis=1) > 0)
+    delta[bad] = 0.0
+    return delta, grad, active, bad
+
+
+def _chunk_size(data: IRTData) -> int:
+    per_draw = data.n_models * 2 * data.n_benchmarks * 8 * 3 + data.n_obs * 8 * 12
+    return int(max(1, CHUNK_BYTES // per_draw))
+
+
+def _solve(theta, data, reg, w, max_iter, tol, start_gn=True):
+    """Levenberg-Marquardt on a batch of draws; returns (theta, converged, iterations, f)."""
+    lo, hi = _bounds(data, reg)
+    d = theta.shape[0]
+    theta = np.clip(theta, lo, hi)
+    mu = np.full(d, MU0)
+    converged = np.zeros(d, dtype=bool)
+    iterations = np.zeros(d, dtype=int)
+    f = objective(theta, data, reg, w)
+    live = np.arange(d)
+    last_step = np.full(d, np.inf if start_gn else 0.0)
+    for it in range(max_iter):
+        if live.size == 0:
+            break
+        th, ww = theta[live], w[live]
+        r, j_c, j_u = _forward(th, data, reg, ww)
+        newton = last_step[live] < NEWTON_BELOW
+        delta, grad, active, bad = _lm_step(th, data, reg, ww, r, j_c, j_u, mu[live], lo, hi,
+                                            newton)
+        trial = np.clip(th + delta, lo, hi)
+        f_old = f[live]
+        f_new = objective(trial, data, reg, ww)
+        better = (f_new <= f_old) & ~bad
+        step = np.abs(trial - th).max(axis=1)
+        theta[live[better]] = trial[better]
+        f[live[better]] = f_new[better]
+        last_step[live[better]] = step[better]
+        mu[live] = np.where(better, np.maximum(mu[live] / MU_DOWN, 1e-12), mu[live] * MU_UP)
+        iterations[live] = it + 1
+        proj = np.where(active, 0.0, grad)
+        done = (better & (step < tol)) | (np.abs(proj).max(axis=1) < tol * 1e-2) | (
+            better & (f_old - f_new <= 1e-15 * np.maximum(f_old, 1e-300)) & (step < 1e3 * tol))
+        stuck = mu[live] > 1e12
+        converged[live[done]] = True
+        live = live[~(done | stuck)]
+    return theta, converged, iterations, f
+
+
+def initial_theta(data: IRTData, reg: Regularisation) -> np.ndarray:
+    """A neutral start: C = D = 0, alpha = 1."""
+    theta = np.zeros(data.n_models + 2 * data.n_benchmarks)
+    theta[data.n_models + data.n_benchmarks:] = _anchor_u(reg)
+    return theta
+
+
+def fit(
+    data: IRTData,
+    reg: Regularisation = Regularisation(),
+    weights: np.ndarray | None = None,
+    start: IRTParams | None = None,
+    max_iter: int = 500,
+    tol: float = 1e-9,
+    progress: Progress | None = None,
+) -> FitOutcome:
+    """Fit the model; with ``weights`` of shape (draws, n) fit every draw at once.
+
+    Returns parameters shifted so that the anchor benchmark's difficulty is 0.
+    """
+    w = np.ones((1, data.n_obs)) if weights is None else np.atleast_2d(
+        np.asarray(weights, dtype=float))
+    if w.shape[1] != data.n_obs:
+        raise ConfigError("weights must have one column per observation")
+    d = w.shape[0]
+    if start is None:
+        theta0 = np.tile(initial_theta(data, reg), (d, 1))
+    else:
+        theta0 = to_theta(start, data, reg)
+        theta0[:, data.n_models + data.n_benchmarks + data.anchor] = _anchor_u(reg)
+        if theta0.shape[0] != d:
+            theta0 = np.tile(theta0[:1], (d, 1))
+    theta = np.empty_like(theta0)
+    converged = np.zeros(d, dtype=bool)
+    iterations = np.zeros(d, dtype=int)
+    f = np.zeros(d)
+    chunk = _chunk_size(data)
+    for start_row in range(0, d, chunk):
+        rows = slice(start_row, min(d, start_row + chunk))
+        out = _solve(theta0[rows].copy(), data, reg, w[rows], max_iter, tol)
+        theta[rows], converged[rows], iterations[rows], f[rows] = out
+        if progress is not None:
+            progress(rows.stop, d)
+    lo, hi = _bounds(data, reg)
+    at_bound = ((theta <= lo + 1e-9) | (theta >= hi - 1e-9)) & ~_pinned(data, reg)[None, :]
+    params = from_theta(theta, data, reg)
+    shift = params.difficulty[:, data.anchor].copy()
+    params = IRTParams(params.capability - shift[:, None], params.difficulty - shift[:, None],
+                       params.slope)
+    return FitOutcome(params, converged, iterations, f, at_bound.any(axis=1))
+
+
+def stratified_weights(model_idx: np.ndarray, n_draws: int,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Model-stratified bootstrap as weights: each model's rows resampled with replacement.
+
+    A model with k rows draws k times from its own rows, so it keeps its count; the
+    weight of a row is how often it was drawn. Shape (n_draws, n).
+    """
+    model_idx = np.asarray(model_idx)
+    n = len(model_idx)
+    order = np.argsort(model_idx, kind="stable")
+    counts = np.bincount(model_idx)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    # For each row position, draw a row uniformly from the same model's block.
+    size = counts[model_idx[order]]
+    first = starts[model_idx[order]]
+    picks = first[None, :] + np.floor(rng.random((n_draws, n)) * size[None, :]).astype(np.int64)
+    w = np.zeros((n_draws, n))
+    flat = (order[picks] + n * np.arange(n_draws)[:, None]).ravel()
+    w.ravel()[:] = np.bincount(flat, minlength=n_draws * n)
+    return w
+
+
+# --- one-dimensional projection with the benchmark parameters frozen ------------------
+
+def project(
+    model_idx: np.ndarray,
+    bench_idx: np.ndarray,
+    y: np.ndarray,
+    n_models: int,
+    difficulty: np.ndarray,
+    slope: np.ndarray,
+    rho: float,
+    weights: np.ndarray | None = None,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Capability of each model given frozen (D, alpha): a one-parameter fit per model.
+
+    Minimises sum_b w (sigmoid(alpha_b (C - D_b)) - y)^2 + rho C^2 per model.
+    ``difficulty``/``slope`` are (B,) or (draws, B); returns (C (draws, M), converged).
+    """
+    difficulty = np.atleast_2d(difficulty)
+    slope = np.atleast_2d(slope)
+    d = max(difficulty.shape[0], 1 if weights is None else np.atleast_2d(weights).shape[0])
+    w = np.ones((d, len(y))) if weights is None else np.broadcast_to(
+        np.atleast_2d(weights), (d, len(y)))
+    difficulty = np.broadcast_to(difficulty, (d, difficulty.shape[1]))
+    slope = np.broadcast_to(slope, (d, slope.shape[1]))
+    a = slope[:, bench_idx]
+    dd = difficulty[:, bench_idx]
+    lo, hi = CAPABILITY_BOUNDS
+    c = np.zeros((d, n_models))
+
+    def value(c):
+        r = _sigmoid(a * (c[:, model_idx] - dd)) - y
+        return _bincount2(model_idx, w * r * r, n_models) + rho * c * c
+
+    f = value(c)
+    mu = np.full((d, n_models), 1e-3)
+    converged = np.zeros((d, n_models), dtype=bool)
+    for _ in range(max_iter):
+        s = _sigmoid(a * (c[:, model_idx] - dd))
+        r = s - y
+        j = s * (1 - s) * a
+        grad = _bincount2(model_idx, w * r * j, n_models) + rho * c
+        hess = (_bincount2(model_idx, w * j * j, n_models) + rho) * (1 + mu) + 1e-12
+        trial = np.clip(c - grad / hess, lo, hi)
+        f_new = value(trial)
+        better = f_new <= f
+        step = np.abs(trial - c)
+        c = np.where(better, trial, c)
+        f = np.where(better, f_new, f)
+        mu = np.where(better, np.maximum(mu / 5, 1e-12), mu * 8)
+        converged |= (better & (step < 1e-10)) | (np.abs(grad) < 1e-14)
+        if converged.all():
+            break
+    return c, converged
