@@ -133,7 +133,8 @@ class FitOutcome:
     converged: np.ndarray  # (draws,) bool
     iterations: np.ndarray  # (draws,) int
     objective: np.ndarray  # (draws,) float, f at the solution
-    at_bound: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (draws,)
+    at_bound: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    # (draws, M + 2B): parameters (C, D, then slope) sitting at a bound
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -427,7 +428,7 @@ def fit(
     shift = params.difficulty[:, data.anchor].copy()
     params = IRTParams(params.capability - shift[:, None], params.difficulty - shift[:, None],
                        params.slope)
-    return FitOutcome(params, converged, iterations, f, at_bound.any(axis=1))
+    return FitOutcome(params, converged, iterations, f, at_bound)
 
 
 def stratified_weights(model_idx: np.ndarray, n_draws: int,

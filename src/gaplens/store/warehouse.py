@@ -204,6 +204,38 @@ class Warehouse:
             """
         )
 
+    # -- stored fits ------------------------------------------------------------------------
+    # A fit (for example the capability index) is a set of named frames, replaced as a
+    # whole in one transaction: tables ``fit_<name>``. The store does not interpret them.
+    def save_fit(self, frames: dict[str, pd.DataFrame]) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; cannot store a fit")
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            for name in self._fit_tables():
+                self.con.execute(f'DROP TABLE "{name}"')
+            for name, frame in frames.items():
+                self.con.register("_fit_frame", frame)
+                self.con.execute(f'CREATE TABLE "fit_{name}" AS SELECT * FROM _fit_frame')
+                self.con.unregister("_fit_frame")
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot store the fit ({str(exc).splitlines()[0]})"
+                             ) from None
+
+    def load_fit(self) -> dict[str, pd.DataFrame] | None:
+        names = self._fit_tables()
+        if not names:
+            return None
+        return {name[len("fit_"):]: self.query(f'SELECT * FROM "{name}"') for name in names}
+
+    def _fit_tables(self) -> list[str]:
+        rows = self.con.execute("SELECT table_name FROM information_schema.tables WHERE "
+                                "table_schema = 'main' AND table_name LIKE 'fit\\_%' ESCAPE '\\'"
+                                ).fetchall()
+        return sorted(r[0] for r in rows)
+
     # -- writing ----------------------------------------------------------------------------
     def _existing(self, table: str) -> pd.DataFrame:
         if table in ("models", "model_versions"):
