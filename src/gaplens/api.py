@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
+import numpy as np
 import pandas as pd
 
 from .analysis import GapResult, GapSettings, compute_gap, prepare
@@ -29,6 +31,21 @@ from .store import IngestReport, Warehouse, default_path
 from .types import Accessibility, OpenDefinition
 
 Progress = Callable[[int, int], None]
+
+if TYPE_CHECKING:
+    from .analysis.capability import IndexFit, IndexSettings
+    from .analysis.index_gap import IndexGapResult
+
+
+@dataclass(frozen=True)
+class IndexTable:
+    """A listing of index values and how to read them."""
+
+    table: pd.DataFrame
+    scale: str
+    settings: dict
+    warnings: tuple[str, ...] = field(default=())
+    created_at: str = ""
 
 
 def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
@@ -260,3 +277,227 @@ def report(
     s = result.settings
     series = frontier_series(prepare(long, s.open_definition, s.as_of))
     return result, write_report(result, series, source_table, out_dir)
+
+
+# --- the capability index -------------------------------------------------------------------
+
+def _index_settings(**options) -> "IndexSettings":
+    from .analysis.capability import IndexSettings
+
+    values = {k: v for k, v in options.items() if v is not None}
+    if "as_of" in values:
+        values["as_of"] = parse_date(values["as_of"], "--at")
+    if "since" in values:
+        values["since"] = parse_date(values["since"], "--since")
+    return IndexSettings(**values)
+
+
+def fit_index(db: str | None = None, progress: Progress | None = None, store: bool = True,
+              **options) -> "IndexFit":
+    """Fit the capability index and store it in the warehouse for later commands.
+
+    ``options`` are :class:`gaplens.analysis.capability.IndexSettings` fields
+    (regularisation, anchor_benchmark, anchor_low, anchor_high, ..., n_draws, seed).
+    """
+    from .analysis.capability import build_data, fit_index as _fit, to_frames
+
+    settings = _index_settings(**options)
+    with open_warehouse(db) as warehouse:
+        long, bench = warehouse.observations(), warehouse.benchmarks()
+    fitted = _fit(build_data(long, bench, settings), settings, progress=progress)
+    if store:
+        with open_warehouse(db, write=True) as warehouse:
+            warehouse.save_fit(to_frames(fitted))
+    return fitted
+
+
+def current_fit(db: str | None = None, progress: Progress | None = None) -> "IndexFit":
+    """The stored capability fit (fitted with default settings on first use).
+
+    If the warehouse's data changed since the fit, a warning says so (the fit is not
+    redone silently: run ``gaplens fit``). Accessibility is always the warehouse's current
+    one (overrides can change after fitting without changing the fit).
+    """
+    from dataclasses import replace
+
+    from .analysis.capability import build_data, from_frames
+
+    with open_warehouse(db) as warehouse:
+        frames = warehouse.load_fit()
+        long, bench, table = warehouse.observations(), warehouse.benchmarks(), warehouse.models()
+    fitted = from_frames(frames) if frames else None
+    if fitted is None:
+        return fit_index(db=db, progress=progress)
+    warnings = list(fitted.warnings)
+    try:
+        now = build_data(long, bench, fitted.settings).data_hash
+    except ConfigError:
+        now = None
+    if now != fitted.data_hash:
+        warnings.append(f"the warehouse changed since this fit ({fitted.created_at}); run "
+                        "'gaplens fit' to refit")
+    access = table.set_index("model_id")["accessibility"]
+    models_ = fitted.models.assign(accessibility=fitted.models["model_id"].map(access)
+                                   .fillna(fitted.models["accessibility"]))
+    return replace(fitted, models=models_, warnings=tuple(warnings))
+
+
+def _groups(models_: pd.DataFrame, definition: OpenDefinition) -> np.ndarray:
+    return np.array([definition.group_of(Accessibility.parse(a)) for a in models_["accessibility"]],
+                    dtype=object)
+
+
+def index(
+    db: str | None = None,
+    domain: str | None = None,
+    mode: str = "project",
+    accessibility: str | None = None,
+    organization: str | None = None,
+    country: str | None = None,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+    progress: Progress | None = None,
+) -> "IndexTable":
+    """Models with their capability index and interval (general, or one domain)."""
+    from .analysis.domain_index import project_domain, refit_domain
+
+    fitted = current_fit(db, progress)
+    definition = parse_open_definition(open_definition)
+    warnings = list(fitted.warnings)
+    if domain:
+        if mode not in ("project", "refit"):
+            raise ConfigError(f"--mode must be 'project' or 'refit', not '{mode}'")
+        result = (project_domain(fitted, domain) if mode == "project"
+                  else refit_domain(fitted, domain))
+        table, scale = result.table, result.scale
+        access = fitted.models.set_index("model_id")["accessibility"]
+        table["accessibility"] = table["model_id"].map(access)
+        warnings += list(result.warnings)
+    else:
+        table = fitted.models.copy()
+        table.insert(0, "domain", "general")
+        table.insert(1, "mode", "general")
+        scale = (f"general index ({fitted.settings.anchor_low} = "
+                 f"{fitted.settings.anchor_low_value:g}, {fitted.settings.anchor_high} = "
+                 f"{fitted.settings.anchor_high_value:g})")
+    table["group"] = _groups(table, definition)
+    if accessibility:
+        try:
+            wanted = Accessibility.parse(accessibility).value
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        table = table.loc[table["accessibility"] == wanted]
+    for column, value in (("organization", organization), ("country", country)):
+        if value:
+            table = table.loc[table[column].fillna("").str.contains(value, case=False,
+                                                                   regex=False)]
+    table = _filter_dates(table, since, until)
+    table = table.sort_values("index", ascending=False).reset_index(drop=True)
+    return IndexTable(table=table, scale=scale, settings=fitted.settings.to_dict(),
+                      warnings=tuple(warnings), created_at=fitted.created_at)
+
+
+def benchmark_fit(db: str | None = None) -> pd.DataFrame:
+    """Difficulty and slope per benchmark from the stored fit (raw and display scale)."""
+    fitted = current_fit(db)
+    return fitted.benchmarks.sort_values("edi").reset_index(drop=True)
+
+
+def compare(a: str, b: str, db: str | None = None, domain: str | None = None):
+    """I_A - I_B on the general index (or a projected domain index), with its interval."""
+    from .analysis.domain_index import project_domain
+    from .analysis.index_queries import compare as _compare
+
+    fitted = current_fit(db)
+    if not domain:
+        return _compare(fitted, a, b)
+    result = project_domain(fitted, domain)
+    return _compare(fitted, a, b, levels=_domain_levels(result),
+                    model_ids=np.sort(result.table["model_id"].to_numpy()),
+                    scope=f"{domain} (projected on the general scale)")
+
+
+def _domain_levels(result) -> np.ndarray:
+    """(1 + usable draws, models), models in sorted id order (the projection's order)."""
+    ids = np.sort(result.table["model_id"].to_numpy())
+    central = result.table.set_index("model_id").loc[ids, "index"].to_numpy()
+    return np.vstack([central[None, :], result.draws])
+
+
+def predict(model: str, db: str | None = None,
+            benchmarks: list[str] | None = None) -> pd.DataFrame:
+    """Expected scores of a model from its capability, with intervals and residuals."""
+    from .analysis.index_queries import predict as _predict
+
+    fitted = current_fit(db)
+    with open_warehouse(db) as warehouse:
+        bench, long = warehouse.benchmarks(), warehouse.observations()
+    return _predict(fitted, model, bench, benchmarks=benchmarks, extra_obs=long)
+
+
+def index_gap(
+    db: str | None = None,
+    as_of: str | dt.date | None = None,
+    open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+    domains: list[str] | None = None,
+    windows: tuple[int, ...] = (12, 24),
+    timeline_months: int = 36,
+    progress: Progress | None = None,
+) -> "IndexGapResult":
+    """The open-vs-closed gap on the general index and on each domain's projected index."""
+    from .analysis.domain_index import project_domain
+    from .analysis.index_gap import IndexGapSettings, Scope, days_of, index_gap as _gap
+
+    fitted = current_fit(db, progress)
+    definition = parse_open_definition(open_definition)
+    as_of = parse_date(as_of, "--at")
+    if as_of is None:
+        as_of = pd.to_datetime(fitted.models["release_date"]).max().date()
+    if any(w < 1 for w in windows):
+        raise ConfigError("--window must be at least one month")
+    settings = IndexGapSettings(as_of=as_of, open_definition=definition.value,
+                                windows=tuple(windows), ci=fitted.settings.ci,
+                                timeline_months=timeline_months)
+    m = fitted.models
+    levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])
+    scopes = [Scope("general", "general", m["model_id"].to_numpy(),
+                    m["model_id"].to_numpy(), days_of(m["release_date"]), _groups(m, definition),
+                    levels)]
+    warnings = list(fitted.warnings)
+    if domains is None:
+        domains = [d for d in dict.fromkeys(fitted.benchmarks["domain"].dropna())]
+    for domain in domains:
+        try:
+            result = project_domain(fitted, domain)
+        except ConfigError as exc:
+            warnings.append(f"{domain}: {exc}")
+            continue
+        ids = np.sort(result.table["model_id"].to_numpy())
+        sub = m.set_index("model_id").loc[ids].reset_index()
+        scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
+                            _groups(sub, definition), _domain_levels(result)))
+    return _gap(scopes, settings, tuple(warnings))
+
+
+def fit_sensitivity(db: str | None = None, k_folds: int = 5, **options):
+    """Central fits under each regularisation: held-out error, trends, slopes, shifts."""
+    from .analysis.capability import build_data
+    from .analysis.index_evaluation import sensitivity
+
+    settings = _index_settings(**options)
+    with open_warehouse(db) as warehouse:
+        long, bench = warehouse.observations(), warehouse.benchmarks()
+    return sensitivity(build_data(long, bench, settings), settings, k_folds=k_folds)
+
+
+def epoch_agreement(fitted: "IndexFit", db: str | None = None):
+    """A fit against Epoch's published ECI (stored per version at ingest) and EDI (bundled)."""
+    from .analysis.index_evaluation import epoch_agreement as _agreement
+
+    with open_warehouse(db) as warehouse:
+        versions = warehouse.versions()
+    published = versions[["model_id", "epoch_eci"]].rename(columns={})
+    edi = pd.read_csv(os.path.join(epoch_export_path(), "additional_eci_data",
+                                   "eci_benchmark_difficulties_and_slopes.csv"))
+    return _agreement(fitted, published, edi)

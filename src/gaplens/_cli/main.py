@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from enum import Enum
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -28,6 +28,27 @@ err = Console(stderr=True, highlight=False)
 class By(str, Enum):
     DOMAIN = "domain"
     BENCHMARK = "benchmark"
+
+
+class On(str, Enum):
+    BENCHMARKS = "benchmarks"
+    INDEX = "index"
+
+
+class Regularisation(str, Enum):
+    LOG_ALPHA = "log-alpha"
+    EPOCH = "epoch"
+    SMALL = "small"
+
+
+class BenchmarkSet(str, Enum):
+    ALL = "all"
+    EPOCH = "epoch"
+
+
+class Mode(str, Enum):
+    PROJECT = "project"
+    REFIT = "refit"
 
 
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: $GAPLENS_DB or "
@@ -130,17 +151,32 @@ def gap(
     draws: int = typer.Option(1000, "--draws", help="Bootstrap draws (0: no intervals)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
     min_models: int = typer.Option(3, "--min-models", help="Models needed in each group."),
-    window: int = typer.Option(12, "--window", help="Months over which the lag's change is read."),
+    window: Optional[List[int]] = typer.Option(None, "--window", help="Months over which the "
+                                               "lag's change is read (default 12); with --on "
+                                               "index, windows to average the lag over "
+                                               "(repeatable; default 12 and 24)."),
+    on: On = typer.Option(On.BENCHMARKS, "--on", help="Read the gap on benchmark frontiers, or "
+                          "on the capability index (general and per domain)."),
+    domain: Optional[List[str]] = typer.Option(None, "--domain", help="With --on index: only "
+                                               "these domains (repeatable)."),
     tolerance: float = typer.Option(0.0, "--tolerance", help="Normalised difference under which "
                                     "the frontiers count as level (0: plain step distance)."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """How far behind the best open model is, per domain or benchmark."""
+    """How far behind the best open model is, per domain or benchmark (or on the index)."""
+    if on is On.INDEX:
+        with progress_bar("fitting the capability index") as progress:
+            result = api.index_gap(db=db, as_of=at, open_definition=open_definition,
+                                   domains=domain or None, windows=tuple(window or (12, 24)),
+                                   progress=progress)
+        print_index_gap(result, fmt)
+        return
     with progress_bar("bootstrap") as progress:
         result = api.gap(db=db, by=by.value, as_of=at, open_definition=open_definition,
-                         n_draws=draws, seed=seed, min_models=min_models, window_months=window,
-                         tolerance=tolerance, progress=progress)
+                         n_draws=draws, seed=seed, min_models=min_models,
+                         window_months=(window or [12])[0], tolerance=tolerance,
+                         progress=progress)
     if fmt is OutputFormat.JSON:
         sys.stdout.write(formatting.gap_json(result) + "\n")
     elif fmt is OutputFormat.CSV:
@@ -179,10 +215,21 @@ def benchmarks(
     at: Optional[str] = typer.Option(None, "--at", help="Count models released by this date."),
     open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
                                                    "--open-definition"),
+    fit: bool = typer.Option(False, "--fit", help="Difficulty and slope from the capability "
+                             "fit instead."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """List the benchmarks, their domain, normalisation and coverage."""
+    """List the benchmarks, their domain, normalisation and coverage (or their fit)."""
+    if fit:
+        frame = api.benchmark_fit(db=db)
+        if domain:
+            frame = frame.loc[frame["domain"] == domain]
+        emit_frame(frame, fmt, ["benchmark", "domain", "n_models", "edi", "edi_ci_low",
+                                "edi_ci_high", "slope_scaled", "slope"],
+                   title="Difficulty (EDI, index scale) and slope per benchmark, from the "
+                         "stored capability fit; slope_scaled = slope on the index scale")
+        return
     frame = api.benchmarks(db=db, domain=domain, as_of=at, open_definition=open_definition)
     emit_frame(frame, fmt, ["benchmark", "domain", "test_set", "unit", "n_open", "n_closed"],
                title=f"{len(frame)} benchmarks")
@@ -212,6 +259,182 @@ def report(
                                      n_draws=draws, seed=seed, progress=progress)
     print_gap_table(result)
     out.print(f"Report written to {written}")
+
+
+def print_index_gap(result, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.JSON:
+        settings = {"as_of": result.settings.as_of,
+                    "open_definition": result.settings.open_definition,
+                    "windows": list(result.settings.windows), "ci": result.settings.ci}
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.index-gap/1", settings, {"rows": result.table,
+                                              "timeline": result.timeline},
+            result.warnings) + "\n")
+    elif fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(result.table))
+    else:
+        out.print(terminal.index_gap_table(result))
+        out.print(terminal.INDEX_GAP_FOOTER, style="dim")
+        for w in result.warnings:
+            out.print(f"warning: {w}", style="yellow")
+
+
+def print_warnings(warnings) -> None:
+    for w in warnings:
+        err.print(f"warning: {w}", style="yellow", markup=False)
+
+
+@app.command()
+def fit(
+    regularisation: Regularisation = typer.Option(Regularisation.LOG_ALPHA, "--regularisation",
+                                                  help="log-alpha: lambda 0.1 on log(slope) "
+                                                  "(default); epoch: lambda 0.1 on slope "
+                                                  "(Epoch's production fit); small: lambda "
+                                                  "0.001 on slope."),
+    benchmark_set: BenchmarkSet = typer.Option(BenchmarkSet.ALL, "--benchmarks",
+                                               help="all: every bounded-score benchmark; epoch: "
+                                               "the 42 of Epoch's published index."),
+    anchor_benchmark: str = typer.Option("Winogrande", "--anchor-benchmark",
+                                         help="Benchmark fixed at difficulty 0, slope 1."),
+    anchor_low: str = typer.Option("Claude 3.5 Sonnet", "--anchor-low"),
+    anchor_low_value: float = typer.Option(130.0, "--anchor-low-value"),
+    anchor_high: str = typer.Option("GPT-5", "--anchor-high"),
+    anchor_high_value: float = typer.Option(150.0, "--anchor-high-value"),
+    min_benchmarks: int = typer.Option(4, "--min-benchmarks", help="Benchmarks a model needs."),
+    since: str = typer.Option("2023-01-01", "--since", help="Results released on or after."),
+    at: Optional[str] = typer.Option(None, "--at", help="Only results released by this date."),
+    draws: int = typer.Option(500, "--draws", help="Bootstrap draws."),
+    seed: int = typer.Option(0, "--seed"),
+    sensitivity: bool = typer.Option(False, "--sensitivity", help="Compare the "
+                                     "regularisations (held-out error, trends, slopes); "
+                                     "stores nothing."),
+    check_epoch: bool = typer.Option(False, "--check-epoch", help="Compare with Epoch's "
+                                     "published index and difficulties."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Fit the capability index (y = sigmoid(slope (C - D))) and store it."""
+    options = dict(regularisation=regularisation.value, benchmarks=benchmark_set.value,
+                   anchor_benchmark=anchor_benchmark, anchor_low=anchor_low,
+                   anchor_low_value=anchor_low_value, anchor_high=anchor_high,
+                   anchor_high_value=anchor_high_value, min_benchmarks=min_benchmarks,
+                   since=since, as_of=at, n_draws=draws, seed=seed)
+    if sensitivity:
+        result = api.fit_sensitivity(db=db, **options)
+        columns = ["regularisation", "heldout_rmse", "heldout_rmse_sd", "trend_raw_per_year",
+                   "trend_change_vs_default", "mean_slope_scaled", "slopes_at_bound",
+                   "spearman_vs_default", "max_index_shift"]
+        if fmt is OutputFormat.TABLE:
+            emit_frame(result.table, fmt, columns,
+                       title=f"Regularisation sensitivity (held-out: {result.k_folds}-fold, "
+                             "points on 0-100; trend: raw capability units per year)")
+            out.print("Default: log-alpha. Held-out errors differ by less than their spread "
+                      "between splits; lambda 0.1 on the slope inflates the raw capability "
+                      "trend and shrinks steep slopes (docs/index.md).", style="dim")
+        else:
+            emit_frame(result.table, fmt, columns)
+        return
+    with progress_bar("bootstrap") as progress:
+        fitted = api.fit_index(db=db, progress=progress, **options)
+    if check_epoch:
+        check = api.epoch_agreement(fitted, db=db)
+        if fmt is OutputFormat.TABLE:
+            for line in check.summary_lines():
+                out.print(line)
+            emit_frame(check.largest, fmt, ["model_id", "n_benchmarks", "index", "epoch_eci",
+                                            "difference"],
+                       title="Largest differences from Epoch's ECI")
+            emit_frame(check.benchmarks.head(10), fmt, ["benchmark", "n_models", "edi",
+                                                         "epoch_edi", "difference"],
+                       title="Largest differences from Epoch's EDI")
+        else:
+            emit_frame(check.models, fmt, list(check.models.columns))
+        return
+    if fmt is not OutputFormat.TABLE:
+        emit_frame(fitted.models, fmt, list(fitted.models.columns))
+        return
+    s = fitted.settings
+    out.print(f"Fitted {len(fitted.models)} models × {len(fitted.benchmarks)} benchmarks "
+              f"({len(fitted.obs)} results) · {s.reg.label} · anchor {s.anchor_benchmark} · "
+              f"{fitted.n_draws} draws, {fitted.failed_draws} failed · stored in the warehouse")
+    top = fitted.models.sort_values("index", ascending=False)
+    out.print(terminal.index_table(top.assign(group=None), "Top 10", top=10))
+    print_warnings(fitted.warnings)
+
+
+@app.command()
+def index(
+    domain: Optional[str] = typer.Option(None, "--domain", help="A domain's index instead of "
+                                         "the general one."),
+    mode: Mode = typer.Option(Mode.PROJECT, "--mode", help="project: same scale as the general "
+                              "index (benchmark parameters frozen); refit: the domain's own fit "
+                              "and scale."),
+    accessibility: Optional[str] = typer.Option(None, "--accessibility"),
+    organization: Optional[str] = typer.Option(None, "--organization", help="Substring match."),
+    country: Optional[str] = typer.Option(None, "--country", help="Substring match."),
+    since: Optional[str] = typer.Option(None, "--since", help="Released on or after."),
+    until: Optional[str] = typer.Option(None, "--until", help="Released on or before."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    top: Optional[int] = typer.Option(None, "--top", help="Show only the first N rows."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Models with their capability index and 90% interval."""
+    with progress_bar("fitting the capability index") as progress:
+        result = api.index(db=db, domain=domain, mode=mode.value, accessibility=accessibility,
+                           organization=organization, country=country, since=since,
+                           until=until, open_definition=open_definition, progress=progress)
+    frame = result.table if top is None else result.table.head(top)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json("gaplens.index/1", result.settings,
+                                                 {"rows": frame}, result.warnings,
+                                                 scale=result.scale,
+                                                 fitted_at=result.created_at) + "\n")
+    elif fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(frame))
+    else:
+        out.print(terminal.index_table(frame, f"{len(result.table)} models · {result.scale}"))
+        print_warnings(result.warnings)
+
+
+@app.command()
+def compare(
+    model_a: str = typer.Argument(..., help="Model id or display name"),
+    model_b: str = typer.Argument(..., help="Model id or display name"),
+    domain: Optional[str] = typer.Option(None, "--domain", help="Compare on a domain's "
+                                         "projected index."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """The index difference between two models, with its interval."""
+    c = api.compare(model_a, model_b, db=db, domain=domain)
+    if fmt is not OutputFormat.TABLE:
+        emit_frame(c.to_frame(), fmt, [])
+        return
+    verdict = ("distinguishable from zero" if c.distinguishable else
+               "not distinguishable from zero")
+    out.print(f"{c.model_a} ({formatting.fmt(c.index_a)}) − {c.model_b} "
+              f"({formatting.fmt(c.index_b)}) on the {c.scope} index:")
+    out.print(f"  {formatting.fmt(c.difference, signed=True)} points, "
+              f"{int(c.ci * 100)}% interval {formatting.fmt_ci(c.ci_low, c.ci_high)}: {verdict} "
+              f"(order reversed in {100 * c.share_reversed:.1f}% of {c.n_draws} draws)")
+
+
+@app.command()
+def predict(
+    model: str = typer.Argument(..., help="Model id or display name"),
+    benchmark: Optional[List[str]] = typer.Option(None, "--benchmark", help="Only these "
+                                                  "benchmarks (repeatable)."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Expected scores of a model from its capability, with residuals where it has a score."""
+    frame = api.predict(model, db=db, benchmarks=benchmark or None)
+    emit_frame(frame, fmt, ["benchmark", "domain", "expected", "expected_ci_low",
+                            "expected_ci_high", "observed", "residual", "benchmark_rmse"],
+               title=f"{frame['model_id'].iloc[0]}: expected normalised scores (0-100) · "
+                     f"{frame['basis'].iloc[0]}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,7 @@ REGULARISATIONS = {
     "small": irt.Regularisation(1e-3, "l2"),
     "log-alpha": irt.Regularisation(0.1, "log"),
 }
-DEFAULT_REGULARISATION = "epoch"
+DEFAULT_REGULARISATION = "log-alpha"
 EXCLUDED_UNITS = ("elo", "minutes")
 EPOCH_BENCHMARKS = "epoch"
 

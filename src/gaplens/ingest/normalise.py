@@ -75,3 +75,16 @@ def check_range(scores: pd.Series, specs: pd.DataFrame, file: str, field: str) -
                 f"{s['benchmark']} ({s['unit']})")
 
     check_rows(bad, position, file, field, message)
+
+
+def denormalise(y, baseline, ceiling, transform) -> np.ndarray:
+    """The raw score of a normalised score (inverse of :func:`normalise` on [0, 1])."""
+    y = np.asarray(y, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)
+    ceiling = np.asarray(ceiling, dtype=float)
+    is_log = np.asarray(transform) == "log"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        linear = baseline + y * (ceiling - baseline)
+        logged = np.exp(np.log(np.where(baseline > 0, baseline, np.nan))
+                        + y * (np.log(ceiling) - np.log(np.where(baseline > 0, baseline, np.nan))))
+    return np.where(is_log, logged, linear)

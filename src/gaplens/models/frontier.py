@@ -10,7 +10,8 @@ Ties are broken deterministically: models are ordered by date, then by descendin
 then by id, and a model only moves the frontier when it is strictly better.
 
 Everything here is vectorised over bootstrap draws: a draw is a boolean row of
-``include`` (the models that draw kept), so ``running`` has shape (draws, models).
+``include`` (the models that draw kept), or a row of scores when every draw has its own
+(bootstrap values of the capability index), so ``running`` has shape (draws, models).
 Dates are integer days since 1970-01-01.
 """
 
@@ -28,7 +29,7 @@ class GroupFrontier:
     """Frontiers of one group on one benchmark, one row per draw."""
 
     days: np.ndarray  # (n,) int, sorted release dates
-    scores: np.ndarray  # (n,) float, scores in the same order
+    scores: np.ndarray  # (n,) or (draws, n) float, scores in the same order
     order: np.ndarray  # (n,) indices into the caller's model arrays
     include: np.ndarray  # (draws, n) bool
     running: np.ndarray  # (draws, n) float, running max (NO_LEVEL until a model is included)
@@ -44,13 +45,23 @@ class GroupFrontier:
         days = np.asarray(days, dtype=np.int64)
         scores = np.asarray(scores, dtype=float)
         ids = np.arange(len(days)) if ids is None else np.asarray(ids)
-        order = np.lexsort((ids, -scores, days))
-        if include is None:
-            include = np.ones((1, len(days)), dtype=bool)
-        include = np.asarray(include, dtype=bool)[:, order]
-        masked = np.where(include, scores[order][None, :], NO_LEVEL)
+        if scores.ndim == 2:  # a score per draw (for example bootstrap index values)
+            order = np.lexsort((ids, days))
+            if include is None:
+                include = np.ones(scores.shape, dtype=bool)
+            include = np.broadcast_to(np.asarray(include, dtype=bool)[:, order],
+                                      scores.shape)
+            sorted_scores = scores[:, order]
+            masked = np.where(include, sorted_scores, NO_LEVEL)
+        else:
+            order = np.lexsort((ids, -scores, days))
+            if include is None:
+                include = np.ones((1, len(days)), dtype=bool)
+            include = np.asarray(include, dtype=bool)[:, order]
+            sorted_scores = scores[order]
+            masked = np.where(include, sorted_scores[None, :], NO_LEVEL)
         running = np.maximum.accumulate(masked, axis=1) if masked.shape[1] else masked
-        return cls(days[order], scores[order], order, include, running)
+        return cls(days[order], sorted_scores, order, include, running)
 
     @property
     def draws(self) -> int:
@@ -75,7 +86,8 @@ class GroupFrontier:
         if k == 0:
             return out
         level = self.running[:, k - 1]
-        hit = self.include[:, :k] & (self.scores[None, :k] >= level[:, None])
+        scores = self.scores[:, :k] if self.scores.ndim == 2 else self.scores[None, :k]
+        hit = self.include[:, :k] & (scores >= level[:, None])
         has = hit.any(axis=1) & np.isfinite(level)
         first = hit.argmax(axis=1)
         out[has] = self.order[first[has]]

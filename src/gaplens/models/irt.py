@@ -95,6 +95,10 @@ class IRTData:
             raise ConfigError("scores must be normalised to [0, 1] before fitting")
         if not 0 <= anchor < n_benchmarks:
             raise ConfigError("the anchor benchmark index is out of range")
+        if len(y) and (model_idx.min() < 0 or model_idx.max() >= n_models):
+            raise ConfigError("a model index is out of range")
+        if len(y) and (bench_idx.min() < 0 or bench_idx.max() >= n_benchmarks):
+            raise ConfigError("a benchmark index is out of range")
         pair = model_idx * n_benchmarks + bench_idx
         if len(np.unique(pair)) != len(pair):
             raise ConfigError("a (model, benchmark) pair appears twice; collapse first")
@@ -473,7 +477,8 @@ def project(
     """
     difficulty = np.atleast_2d(difficulty)
     slope = np.atleast_2d(slope)
-    d = max(difficulty.shape[0], 1 if weights is None else np.atleast_2d(weights).shape[0])
+    d = max(difficulty.shape[0], slope.shape[0],
+            1 if weights is None else np.atleast_2d(weights).shape[0])
     w = np.ones((d, len(y))) if weights is None else np.broadcast_to(
         np.atleast_2d(weights), (d, len(y)))
     difficulty = np.broadcast_to(difficulty, (d, difficulty.shape[1]))

@@ -83,3 +83,15 @@ def month_of(value) -> str:
     if isinstance(value, str):
         return value[:7]
     return pd.Timestamp(value).strftime("%Y-%m")
+
+
+def payload_json(schema: str, settings: dict, tables: dict[str, pd.DataFrame],
+                 warnings=(), **extra) -> str:
+    """A JSON document: schema, version, settings, named tables as records, warnings."""
+    payload = {"schema": schema, "gaplens_version": __version__,
+               "settings": {k: _clean(v) for k, v in settings.items()}}
+    payload.update({k: _clean(v) if not isinstance(v, (dict, list)) else v
+                    for k, v in extra.items()})
+    payload.update({name: records(frame) for name, frame in tables.items()})
+    payload["warnings"] = list(warnings)
+    return json.dumps(payload, indent=2, ensure_ascii=False)

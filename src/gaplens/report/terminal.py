@@ -97,3 +97,69 @@ def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = Non
                 cells.append(str(v))
         table.add_row(*cells)
     return table
+
+
+def index_table(frame: pd.DataFrame, title: str, top: int | None = None) -> Table:
+    """Models with their index and interval (general or domain)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                  padding=(0, 1))
+    table.add_column("Model", overflow="fold", max_width=24)
+    table.add_column("Organization", overflow="fold", max_width=14)
+    table.add_column("Released", no_wrap=True)
+    table.add_column("Group", no_wrap=True)
+    table.add_column("Index", justify="right", no_wrap=True)
+    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("n", justify="right")
+    shown = frame if top is None else frame.head(top)
+    for row in shown.to_dict(orient="records"):
+        group = row.get("group") or "–"
+        name = Text(str(row["model_id"]))
+        if row.get("at_bound"):
+            name.append(" (bound)", style="yellow")
+        if row.get("is_anchor"):
+            name.append(" (anchor)", style="dim")
+        table.add_row(name, str(row.get("organization") or ""), month_of(row["release_date"]),
+                      group, fmt(row["index"]), fmt_ci(row["index_ci_low"], row["index_ci_high"]),
+                      str(row["n_benchmarks"]))
+    return table
+
+
+def index_gap_table(result) -> Table:
+    s = result.settings
+    title = (f"Gap on the capability index as of {s.as_of} · open = {s.open_definition} · "
+             f"{int(s.ci * 100)}% intervals from the fit's bootstrap")
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Index", overflow="fold", max_width=12)
+    table.add_column("Best closed", overflow="fold", max_width=14)
+    table.add_column("Best open", overflow="fold", max_width=14)
+    table.add_column("Gap pts", justify="right", no_wrap=True)
+    table.add_column("Lag mo", justify="right", no_wrap=True)
+    table.add_column("Sig. mo", justify="right", no_wrap=True)
+    windows = list(s.windows)
+    for w in windows:
+        table.add_column(f"{w}mo mean", justify="right", no_wrap=True)
+    for row in result.table.to_dict(orient="records"):
+        label = Text(row["scope"], style="bold")
+        label.append(f"\n{row['n_open']}o/{row['n_closed']}c", style="dim")
+        cells = [label,
+                 f"{row['closed_leader']}\n{fmt(row['closed_level'])}",
+                 f"{row['open_leader']}\n{fmt(row['open_level'])}",
+                 f"{fmt(row['gap'])}\n{fmt_ci(row['gap_ci_low'], row['gap_ci_high'], 0, ',')}",
+                 f"{fmt(row['lag_months'])}\n"
+                 f"{fmt_ci(row['lag_months_ci_low'], row['lag_months_ci_high'], 0, ',')}",
+                 fmt(row["lag_sig_months"])]
+        for w in windows:
+            cells.append(f"{fmt(row[f'mean_lag_{w}m'])}\n"
+                         f"{fmt_ci(row[f'mean_lag_{w}m_ci_low'], row[f'mean_lag_{w}m_ci_high'], 0, ',')}")
+        table.add_row(*cells, end_section=True)
+    return table
+
+
+INDEX_GAP_FOOTER = (
+    "Gap pts: best closed minus best open on the index (general: Claude 3.5 Sonnet = 130, "
+    "GPT-5 = 150; domains: projected on the same scale). Lag mo: months since closed models "
+    "first reached the open frontier's level. Sig. mo: the same, counting a closed level as "
+    "reached once the open leader is not significantly below it (Epoch's variant). "
+    "Nmo mean: the lag averaged over the last N months. Intervals: the fit's bootstrap; the "
+    "set of models is held fixed.")
