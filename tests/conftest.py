@@ -86,3 +86,26 @@ def snapshot(path: str) -> dict:
 @pytest.fixture
 def snap():
     return snapshot
+
+
+# --- the capability index: one stored fit per session -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def fitted_db(bundled_db, tmp_path_factory) -> str:
+    """A copy of the bundled warehouse holding one stored capability fit (default settings,
+    100 bootstrap draws, seed 0). Read-only use: tests that write take ``fitted_copy``."""
+    from gaplens import api
+
+    path = str(tmp_path_factory.mktemp("fitted") / "fitted.duckdb")
+    shutil.copyfile(bundled_db, path)
+    api.fit_index(db=path, n_draws=100)
+    return path
+
+
+@pytest.fixture
+def fitted_copy(fitted_db, tmp_path) -> str:
+    """A private copy of ``fitted_db`` for a test that writes (refits, ingests)."""
+    path = str(tmp_path / "fitted-copy.duckdb")
+    shutil.copyfile(fitted_db, path)
+    return path

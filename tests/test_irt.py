@@ -805,3 +805,19 @@ def test_bad_regularisation_is_refused(kwargs):
 def test_regularisation_accepts_zero_and_both_penalties():
     assert Regularisation(0.0, "log").lam == 0.0
     assert Regularisation(1.0, "l2").alpha_penalty == "l2"
+
+
+def test_bootstrap_equals_fit_with_the_same_stratified_weights(monkeypatch):
+    """bootstrap() draws its weights chunk by chunk from the same stream: identical fits."""
+    truth = simulate(seed=5, n_models=40, n_benchmarks=8, observed=0.6, noise=0.02)
+    data, reg = truth.data, Regularisation(0.1, "log")
+    central = irt.fit(data, reg)
+    monkeypatch.setattr(irt, "CHUNK_BYTES", 1.0)  # one draw per chunk
+    seen = []
+    boot = irt.bootstrap(data, reg, 6, np.random.default_rng(3), central.params,
+                         progress=lambda done, total: seen.append((done, total)))
+    weights = irt.stratified_weights(data.model_idx, 6, np.random.default_rng(3))
+    whole = irt.fit(data, reg, weights=weights, start=central.params)
+    np.testing.assert_allclose(boot.params.capability, whole.params.capability, atol=1e-9)
+    assert seen[-1] == (6, 6) and len(seen) == 6
+    assert irt.bootstrap(data, reg, 0, np.random.default_rng(3), central.params).converged.size == 0

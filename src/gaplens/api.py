@@ -501,3 +501,22 @@ def epoch_agreement(fitted: "IndexFit", db: str | None = None):
     edi = pd.read_csv(os.path.join(epoch_export_path(), "additional_eci_data",
                                    "eci_benchmark_difficulties_and_slopes.csv"))
     return _agreement(fitted, published, edi)
+
+
+def factors(db: str | None = None, dims: int = 2,
+            open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+            heldout: bool = True, seed: int = 0):
+    """A 2- or 3-factor fit of the index data: axes, loadings, positions, held-out error."""
+    from .analysis.capability import build_data
+    from .analysis.factors import factor_analysis
+
+    fitted = current_fit(db)
+    with open_warehouse(db) as warehouse:
+        long, bench = warehouse.observations(), warehouse.benchmarks()
+    data = build_data(long, bench, fitted.settings)
+    access = fitted.models.set_index("model_id")["accessibility"]
+    models_ = data.models.assign(accessibility=data.models["model_id"].map(access)
+                                 .fillna(data.models["accessibility"]))
+    groups = _groups(models_, parse_open_definition(open_definition))
+    return factor_analysis(data, fitted.settings, groups, k=dims, with_heldout=heldout,
+                           seed=seed)

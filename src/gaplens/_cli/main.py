@@ -437,6 +437,44 @@ def predict(
                      f"{frame['basis'].iloc[0]}")
 
 
+@app.command()
+def factors(
+    dims: int = typer.Option(2, "--dims", help="Number of latent axes (2 or 3)."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    heldout: bool = typer.Option(True, "--heldout/--no-heldout", help="Cross-validate against "
+                                 "the one-dimensional index (a few seconds)."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """The shape behind one number: a 2-3 factor fit with loadings and positions."""
+    r = api.factors(db=db, dims=dims, open_definition=open_definition, heldout=heldout)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.factors/1", {"dims": dims, "open_definition": open_definition.value},
+            {"axes": r.axes, "groups": r.groups, "heldout": r.heldout,
+             "loadings": r.loadings, "positions": r.positions}, r.warnings) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(r.positions))
+        return
+    emit_frame(r.axes, fmt, ["axis", "label", "share_of_spread"],
+               title=f"{dims} latent axes (axis 1 aligned with the capability index)")
+    if len(r.heldout):
+        emit_frame(r.heldout, fmt, ["model", "rmse", "rmse_sd", "mae"],
+                   title="Held-out prediction error (points on 0-100, 5-fold, 2 splits)")
+    emit_frame(r.groups, fmt, ["axis", "open_mean", "closed_mean", "difference", "ci_low",
+                               "ci_high"], title="Open minus closed mean position (90% "
+                                                 "bootstrap interval over models)")
+    for j in range(2, dims + 1):
+        col = f"loading_{j}"
+        ordered = r.loadings.sort_values(col)
+        ends = ordered.iloc[list(range(4)) + list(range(-4, 0))]
+        emit_frame(ends, fmt, ["benchmark", "domain", col], title=f"Axis {j}: benchmarks at "
+                                                                  "either end")
+    print_warnings(r.warnings)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=True)

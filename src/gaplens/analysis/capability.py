@@ -316,9 +316,8 @@ def fit_index(data: IndexData, settings: IndexSettings,
     warnings = list(data.warnings)
     if settings.n_draws:
         rng = np.random.default_rng(settings.seed)
-        weights = irt.stratified_weights(data.data.model_idx, settings.n_draws, rng)
-        boot = irt.fit(data.data, reg, weights=weights, start=central.params,
-                       progress=progress)
+        boot = irt.bootstrap(data.data, reg, settings.n_draws, rng, central.params,
+                             progress=progress)
         draws = irt.IRTParams(*(np.concatenate([getattr(central.params, k),
                                                 getattr(boot.params, k)])
                                 for k in ("capability", "difficulty", "slope")))

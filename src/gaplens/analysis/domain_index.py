@@ -195,8 +195,7 @@ def _fit_raw(data: IndexData, settings: IndexSettings) -> IndexFit:
     rng = np.random.default_rng(settings.seed)
     draws, converged = central.params, np.array([True])
     if settings.n_draws:
-        weights = irt.stratified_weights(data.data.model_idx, settings.n_draws, rng)
-        boot = irt.fit(data.data, reg, weights=weights, start=central.params)
+        boot = irt.bootstrap(data.data, reg, settings.n_draws, rng, central.params)
         draws = irt.IRTParams(*(np.concatenate([getattr(central.params, k),
                                                 getattr(boot.params, k)])
                                 for k in ("capability", "difficulty", "slope")))

@@ -26,8 +26,10 @@ block eliminated (it is diagonal), so each step solves one dense 2B x 2B system 
 Schur complement) whatever the number of models. Bootstrap draws are fitted together:
 a model-stratified resample is a vector of integer weights on the same observations
 (the count of times each row was drawn), so every draw shares the index arrays and
-the steps of all draws are one batched linear solve. Time and memory grow linearly
-with the number of models (and so of observations) at a fixed number of benchmarks.
+the steps of all draws are one batched linear solve. Draws are processed in chunks
+sized to a fixed memory budget (:func:`bootstrap` also generates the weights chunk by
+chunk), so time and memory grow linearly with the number of models (and so of
+observations) at a fixed number of benchmarks.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ SLOPE_BOUNDS = (0.1, 10.0)
 CHUNK_BYTES = 64e6
 MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
 NEWTON_BELOW = 0.5
+NEWTON_DONE = 1e-6
+LINE_SEARCH = (0.5, 0.25)
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,11 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True):
         s_cc, s_cu, s_uu = _curvature(theta, data, reg)
         q = w * r * np.broadcast_to(newton, (theta.shape[0],))[:, None]
         e_cc, e_cu, e_uu = gn_cc + q * s_cc, gn_cu + q * s_cu, gn_uu + q * s_uu
+    # Marquardt scaling, with a floor so that a parameter without curvature yet (a slope
+    # while every C = D) still gets a damped, non-singular step.
     mu_ = mu[:, None]
+    floor = 1e-6 * (1.0 + diag_cc.mean(axis=1, keepdims=True))
+    diag_cc, diag_dd, diag_uu = (np.maximum(x, floor) for x in (diag_cc, diag_dd, diag_uu))
     h_cc = _bincount2(data.model_idx, e_cc, m) + rho + mu_ * diag_cc
     h_dd = _bincount2(data.bench_idx, e_cc, b) + rho + mu_ * diag_dd
     h_du = _bincount2(data.bench_idx, -e_cu, b)
@@ -326,10 +334,19 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True):
     gc_h = (g_c / h_cc)[:, data.model_idx]
     rhs = -(g_b - np.concatenate([_bincount2(data.bench_idx, cross_d * gc_h, b),
                                   _bincount2(data.bench_idx, cross_u * gc_h, b)], axis=1))
+    # A singular system (possible with a tiny ridge) gives no step for that draw only.
+    solvable = np.isfinite(s).all(axis=(1, 2))
     try:
-        delta_b = np.linalg.solve(s, rhs[:, :, None])[:, :, 0]
+        delta_b = np.linalg.solve(np.where(solvable[:, None, None], s, np.eye(nb)),
+                                  rhs[:, :, None])[:, :, 0]
     except np.linalg.LinAlgError:
-        delta_b = np.stack([np.linalg.lstsq(s[k], rhs[k], rcond=None)[0] for k in range(d)])
+        sign, _ = np.linalg.slogdet(s)
+        solvable &= sign != 0
+        delta_b = np.zeros((d, nb))
+        if solvable.any():
+            delta_b[solvable] = np.linalg.solve(s[solvable], rhs[solvable][:, :, None])[:, :, 0]
+    delta_b[~solvable] = 0.0
+    indefinite = indefinite | ~solvable
     back = cross_d * delta_b[:, data.bench_idx] + cross_u * delta_b[:, b + data.bench_idx]
     delta_c = -(g_c + _bincount2(data.model_idx, back, m)) / h_cc
     delta = np.concatenate([delta_c, delta_b], axis=1)
@@ -364,10 +381,20 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True):
         newton = last_step[live] < NEWTON_BELOW
         delta, grad, active, bad = _lm_step(th, data, reg, ww, r, j_c, j_u, mu[live], lo, hi,
                                             newton)
-        trial = np.clip(th + delta, lo, hi)
+        # Try the full step and two shorter ones; keep the longest that lowers f.
         f_old = f[live]
+        trial = np.clip(th + delta, lo, hi)
         f_new = objective(trial, data, reg, ww)
-        better = (f_new <= f_old) & ~bad
+        for fraction in LINE_SEARCH:
+            worse = f_new > f_old + 1e-13 * np.abs(f_old)
+            if not worse.any():
+                break
+            shorter = np.clip(th[worse] + fraction * delta[worse], lo, hi)
+            f_short = objective(shorter, data, reg, ww[worse])
+            take = f_short <= f_old[worse]
+            rows = np.flatnonzero(worse)[take]
+            trial[rows], f_new[rows] = shorter[take], f_short[take]
+        better = (f_new <= f_old + 1e-13 * np.abs(f_old)) & ~bad
         step = np.abs(trial - th).max(axis=1)
         theta[live[better]] = trial[better]
         f[live[better]] = f_new[better]
@@ -375,8 +402,10 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True):
         mu[live] = np.where(better, np.maximum(mu[live] / MU_DOWN, 1e-12), mu[live] * MU_UP)
         iterations[live] = it + 1
         proj = np.where(active, 0.0, grad)
-        done = (better & (step < tol)) | (np.abs(proj).max(axis=1) < tol * 1e-2) | (
-            better & (f_old - f_new <= 1e-15 * np.maximum(f_old, 1e-300)) & (step < 1e3 * tol))
+        # Converged: a tiny accepted step; in the Newton regime the next error is about
+        # the square of the step, so a step of NEWTON_DONE already means ~1e-12.
+        done = (better & ((step < tol) | (newton & (step < NEWTON_DONE)))) | (
+            np.abs(proj).max(axis=1) < tol * 1e-2)
         stuck = mu[live] > 1e12
         converged[live[done]] = True
         live = live[~(done | stuck)]
@@ -433,6 +462,42 @@ def fit(
     params = IRTParams(params.capability - shift[:, None], params.difficulty - shift[:, None],
                        params.slope)
     return FitOutcome(params, converged, iterations, f, at_bound)
+
+
+def bootstrap(
+    data: IRTData,
+    reg: Regularisation,
+    n_draws: int,
+    rng: np.random.Generator,
+    start: IRTParams,
+    max_iter: int = 500,
+    tol: float = 1e-9,
+    progress: Progress | None = None,
+) -> FitOutcome:
+    """``n_draws`` model-stratified bootstrap refits, warm-started from ``start``.
+
+    Same draws as ``fit(data, reg, weights=stratified_weights(model_idx, n_draws, rng))``
+    but the weights are generated one chunk of draws at a time, so memory stays
+    proportional to the chunk, not to draws x observations.
+    """
+    chunk = _chunk_size(data)
+    parts = []
+    for first in range(0, n_draws, chunk):
+        size = min(chunk, n_draws - first)
+        weights = stratified_weights(data.model_idx, size, rng)
+        parts.append(fit(data, reg, weights=weights, start=start, max_iter=max_iter, tol=tol))
+        if progress is not None:
+            progress(first + size, n_draws)
+    if not parts:
+        empty = np.zeros((0, 0))
+        return FitOutcome(IRTParams(empty, empty, empty), np.zeros(0, dtype=bool),
+                          np.zeros(0, dtype=int), np.zeros(0))
+    cat = lambda name: np.concatenate([getattr(p.params, name) for p in parts])  # noqa: E731
+    return FitOutcome(IRTParams(cat("capability"), cat("difficulty"), cat("slope")),
+                      np.concatenate([p.converged for p in parts]),
+                      np.concatenate([p.iterations for p in parts]),
+                      np.concatenate([p.objective for p in parts]),
+                      np.concatenate([p.at_bound for p in parts]))
 
 
 def stratified_weights(model_idx: np.ndarray, n_draws: int,
