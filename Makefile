@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gap.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_index.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

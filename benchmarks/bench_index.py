@@ -229,6 +229,24 @@ def bench_real(quick: bool, n_draws: int = 500) -> dict:
     return out
 
 
+def bench_default() -> dict:
+    """The library's default index (log-alpha penalty, every bounded-score benchmark): data
+    preparation, central fit and the 500-draw bootstrap, as `gaplens fit` runs them."""
+    from gaplens.analysis.capability import IndexSettings, build_data, fit_index
+    from gaplens.api import open_warehouse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with open_warehouse(os.path.join(tmp, "w.duckdb")) as warehouse:
+            long, bench = warehouse.observations(), warehouse.benchmarks()
+    settings = IndexSettings()
+    t_data, data = timed(lambda: build_data(long, bench, settings))
+    t_fit, fitted = timed(lambda: fit_index(data, settings))
+    return {"models": data.data.n_models, "benchmarks": data.data.n_benchmarks,
+            "observations": data.data.n_obs, "regularisation": settings.reg.label,
+            "draws": settings.n_draws, "build_s": t_data, "fit_and_bootstrap_s": t_fit,
+            "failed_draws": fitted.failed_draws}
+
+
 def peak_rss_mb() -> float:
     """This process's peak RSS. ru_maxrss survives exec on Linux (a child started by a
     big parent reports the parent's peak), so VmHWM is read where available."""
@@ -253,11 +271,13 @@ def child(m: int, draws: int) -> dict:
     rss0 = peak_rss_mb()
     repeat = 3 if data.n_obs < 100_000 else 1
     t_fit, central = timed(lambda: irt.fit(data, REG), repeat)
-    w = irt.stratified_weights(data.model_idx, draws, np.random.default_rng(1))
-    t_boot, boot = timed(lambda: irt.fit(data, REG, weights=w, start=central.params), repeat)
+    def boot_fn():  # weights generated chunk by chunk, as the library does
+        return irt.bootstrap(data, REG, draws, np.random.default_rng(1), central.params)
+
+    t_boot, boot = timed(boot_fn, repeat)
     rss_mb = peak_rss_mb()
     traced_fit_mb = traced_peak_mb(lambda: irt.fit(data, REG))
-    traced_mb = traced_peak_mb(lambda: irt.fit(data, REG, weights=w, start=central.params))
+    traced_mb = traced_peak_mb(boot_fn)
     c = central.params.capability[0]
     return {"models": m, "n_obs": data.n_obs, "fit_s": t_fit, "fit_us_per_obs":
             1e6 * t_fit / data.n_obs, "boot_draws": draws, "boot_s_per_draw": t_boot / draws,
@@ -357,9 +377,15 @@ def main() -> None:
                     "irt_sha1": hashlib.sha1(open(irt.__file__, "rb").read()).hexdigest(),
                     "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                     "load_before": os.getloadavg()[0]},
-           "real": bench_real(args.quick), "scaling": bench_scaling(args.quick)}
+           "real": bench_real(args.quick), "default": bench_default(),
+           "scaling": bench_scaling(args.quick)}
     res["meta"]["load_after"] = os.getloadavg()[0]
     report(res)
+    d = res["default"]
+    print(f"\nDefault index ({d['regularisation']}; {d['models']} models, {d['benchmarks']} "
+          f"benchmarks, {d['observations']} results): data {d['build_s']:.2f} s, central fit + "
+          f"{d['draws']}-draw bootstrap {d['fit_and_bootstrap_s']:.2f} s, "
+          f"{d['failed_draws']} failed draws")
     meta = res["meta"]
     print(f"1-min load average before / after: {meta['load_before']:.1f} / "
           f"{meta['load_after']:.1f} on {meta['cpus']} CPUs; OpenBLAS threads: "

@@ -207,10 +207,6 @@ def test_factors_bad_dims(capsys, fitted_db):
     assert_one_line_error(code, out, err, "--dims", "2 or 3")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG index_queries.compare via api.compare(domain=...): a model that is in the fit but "
-    "has too few results in the domain is reported as 'not in the capability fit', and the "
-    "message does not name the domain"))
 def test_compare_on_a_domain_names_the_domain_when_a_model_is_missing(capsys, fitted_db):
     fitted = api.current_fit(db=fitted_db)
     assert "Claude 3.5 Sonnet" in set(fitted.models["model_id"])

@@ -182,11 +182,6 @@ def test_a_model_below_the_frontier_changes_no_plain_statistic():
     assert narrow["lag_sig_months"] == pytest.approx(400 / MONTH)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG index_gap._significant_lag: t' runs over the release days of every model of the "
-    "leading group, so a closed model released after the leader without reaching the "
-    "frontier (C3, day 350, level 90) moves lag_sig from 100 to 50 days; the matched level "
-    "(C2's) was set on day 300"))
 def test_significance_variant_ignores_a_model_below_the_frontier():
     base = scope_gap(make_scope(WIDE), settings())[0]
     more = scope_gap(with_weak_closed_model(make_scope(WIDE)), settings())[0]

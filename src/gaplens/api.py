@@ -406,6 +406,7 @@ def benchmark_fit(db: str | None = None) -> pd.DataFrame:
 
 def compare(a: str, b: str, db: str | None = None, domain: str | None = None):
     """I_A - I_B on the general index (or a projected domain index), with its interval."""
+    from .analysis.capability import find_model
     from .analysis.domain_index import project_domain
     from .analysis.index_queries import compare as _compare
 
@@ -413,8 +414,17 @@ def compare(a: str, b: str, db: str | None = None, domain: str | None = None):
     if not domain:
         return _compare(fitted, a, b)
     result = project_domain(fitted, domain)
-    return _compare(fitted, a, b, levels=_domain_levels(result),
-                    model_ids=np.sort(result.table["model_id"].to_numpy()),
+    ids = np.sort(result.table["model_id"].to_numpy())
+    table = fitted.models.set_index("model_id").loc[ids].reset_index()
+    for name in (a, b):
+        try:
+            find_model(table, name)
+        except UnknownNameError:
+            find_model(fitted.models, name)  # not in the fit at all: that error
+            raise UnknownNameError(
+                f"model '{name}' has fewer than 2 results on the benchmarks of '{domain}', so "
+                "it has no domain index (compare it on the general index)") from None
+    return _compare(fitted, a, b, levels=_domain_levels(result), model_ids=ids,
                     scope=f"{domain} (projected on the general scale)")
 
 

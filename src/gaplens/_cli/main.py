@@ -309,7 +309,7 @@ def fit(
                                      "regularisations (held-out error, trends, slopes); "
                                      "stores nothing."),
     check_epoch: bool = typer.Option(False, "--check-epoch", help="Compare with Epoch's "
-                                     "published index and difficulties."),
+                                     "published index and difficulties; stores nothing."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -335,7 +335,7 @@ def fit(
             emit_frame(result.table, fmt, columns)
         return
     with progress_bar("bootstrap") as progress:
-        fitted = api.fit_index(db=db, progress=progress, **options)
+        fitted = api.fit_index(db=db, progress=progress, store=not check_epoch, **options)
     if check_epoch:
         check = api.epoch_agreement(fitted, db=db)
         if fmt is OutputFormat.TABLE:

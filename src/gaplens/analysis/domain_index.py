@@ -161,12 +161,13 @@ def refit_domain(fit: IndexFit, domain: str,
                       bench_table, settings)
     low_high = [m for m in (settings.anchor_low, settings.anchor_high)
                 if m in set(data.models["model_id"])]
-    sub = None
+    sub, why_raw = None, "the anchor models are not both in this domain"
     if len(low_high) == 2:
         try:
             sub = fit_index(data, settings)
         except ConfigError:  # the anchors invert on this domain: fall back to raw
-            sub = None
+            why_raw = (f"{settings.anchor_high} is not above {settings.anchor_low} on this "
+                       "domain, so they cannot set its scale")
     if sub is not None:
         scale = (f"own fit on {domain} (anchor benchmark {anchor}; mapped by "
                  f"{settings.anchor_low} = {settings.anchor_low_value:g} and "
@@ -174,8 +175,8 @@ def refit_domain(fit: IndexFit, domain: str,
                  "not comparable with the general index")
     else:
         sub = _fit_raw(data, settings)
-        scale = (f"own fit on {domain} (anchor benchmark {anchor}), raw scale: the anchor "
-                 "models are not both in this domain; not comparable with the general index")
+        scale = (f"own fit on {domain} (anchor benchmark {anchor}), raw scale: {why_raw}; "
+                 "not comparable with the general index")
     level = sub.display.level(sub.draws.capability)
     good = sub.ok.copy()
     good[0] = False

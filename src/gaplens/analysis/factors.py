@@ -27,7 +27,8 @@ from .capability import IndexData, IndexSettings
 from .index_evaluation import _subset, fold_ids
 
 DEFAULT_RHO = 1e-3
-DEFAULT_RHO_EXTRA = 0.1
+DEFAULT_RHO_EXTRA = 0.03
+REFINE_ITER = 100
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,27 @@ def _start(params1: irt.IRTParams, k: int, rng: np.random.Generator) -> FactorPa
     return FactorParams(theta, load, -params1.slope * params1.difficulty)
 
 
+def _two_stage(data: irt.IRTData, one: irt.IRTParams, k: int, rho: float, rho_extra: float,
+               rng: np.random.Generator, refine: int = REFINE_ITER):
+    """Extra axes fitted with axis 1 frozen at the 1-D fit (fast and well posed), then
+    every parameter refined together for at most ``refine`` steps (a strong second axis
+    also bends the first)."""
+    first = fit_factors(data.model_idx, data.bench_idx, data.y, data.n_models,
+                        data.n_benchmarks, _start(one, k, rng), rho=rho, rho_extra=rho_extra,
+                        max_iter=500, freeze_general=True)
+    if not refine:
+        return first
+    return fit_factors(data.model_idx, data.bench_idx, data.y, data.n_models,
+                       data.n_benchmarks, first.params, rho=rho, rho_extra=rho_extra,
+                       max_iter=refine)
+
+
 def _fit_k(data: irt.IRTData, reg: irt.Regularisation, k: int, rho: float, seed: int,
            rho_extra: float = DEFAULT_RHO_EXTRA):
     one = irt.fit(data, reg).params.draw(0)
     if k == 1:
         return one, None
-    out = fit_factors(data.model_idx, data.bench_idx, data.y, data.n_models,
-                      data.n_benchmarks, _start(one, k, np.random.default_rng(seed)), rho=rho,
-                      rho_extra=rho_extra, max_iter=600)
+    out = _two_stage(data, one, k, rho, rho_extra, np.random.default_rng(seed))
     return one, out
 
 
@@ -82,9 +96,7 @@ def heldout(data: irt.IRTData, reg: irt.Regularisation, ks=(1, 2, 3), rho: float
                 if k == 1:
                     pred = one.predict(data.model_idx[test], data.bench_idx[test])
                 else:
-                    out = fit_factors(sub.model_idx, sub.bench_idx, sub.y, data.n_models,
-                                      data.n_benchmarks, _start(one, k, rng), rho=rho,
-                                      rho_extra=rho_extra, max_iter=600)
+                    out = _two_stage(sub, one, k, rho, rho_extra, rng)
                     pred = out.params.predict(data.model_idx[test], data.bench_idx[test])
                 split_err[k].append(data.y[test] - pred)
         for k in ks:

@@ -102,15 +102,17 @@ def _significant_lag(fo: GroupFrontier, fc: GroupFrontier, levels: np.ndarray,
                                         else (fo, open_pos, fc, closed_pos))
     lo_q = (1 - ci) / 2
     target = levels[1:, trail_pos[trail.leader_at(day)[0]]]
-    for t in np.unique(lead.days[lead.days <= day])[::-1]:
-        leader = lead.leader_at(int(t))[0]
-        if leader < 0:
-            continue
-        diff = levels[1:, lead_pos[leader]] - target
-        # The latest level of the leading group that the trailing group's leader today
-        # is not significantly below: it has caught up with that level.
+    # The levels of the leading group: the models that raised its (central) frontier, each
+    # dated by its release; models below the frontier never set a level.
+    running = lead.running[0]
+    raised = np.flatnonzero(np.isfinite(running) & (running > np.concatenate(
+        [[-np.inf], running[:-1]])) & (lead.days <= day))
+    for j in raised[::-1]:
+        diff = levels[1:, lead_pos[lead.order[j]]] - target
+        # The latest level that the trailing group's leader today is not significantly
+        # below: it has caught up with that level.
         if len(diff) and np.quantile(diff, lo_q) <= 0:
-            lag = (day - t) / DAYS_PER_MONTH
+            lag = (day - lead.days[j]) / DAYS_PER_MONTH
             return float(lag if behind else -lag)
     return np.nan
 

@@ -18,11 +18,8 @@ K = 1 is the one-dimensional model written as a_b (C_m - D_b) = a_b C_m + e_b. T
 solution is only defined up to a rotation (theta -> theta R, a -> a R^-T); the caller
 fixes one (:func:`general_rotation`).
 
-Solver: block coordinate Gauss-Newton. Given the benchmarks, every model is an
-independent K-parameter least-squares problem; given the models, every benchmark is an
-independent (K + 1)-parameter one. Each half-step is one damped Gauss-Newton step per
-entity, solved as a batch of K x K systems, accepted per entity only if it lowers that
-entity's part of f (so f never increases).
+Solver: Levenberg-Marquardt on all parameters at once (:func:`fit_factors`), with the
+models' K x K blocks eliminated so that each step solves one B (K + 1) system.
 """
 
 from __future__ import annotations
@@ -32,6 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .irt import _sigmoid
+
+NEWTON_BELOW = 0.5
+
 
 
 @dataclass(frozen=True)
@@ -56,86 +56,110 @@ class FactorFit:
     converged: bool
 
 
-def _entity_step(idx, n, feats, r, g, w, current, rho, mu):
-    """Damped GN step per entity. feats: (n_obs, P) derivative of the logit."""
-    p = feats.shape[1]
-    jac = g[:, None] * feats  # ds/dparam
-    grad = np.zeros((n, p))
-    hess = np.zeros((n, p, p))
-    for a in range(p):
-        grad[:, a] = np.bincount(idx, weights=w * r * jac[:, a], minlength=n)
-        for b in range(a, p):
-            h = np.bincount(idx, weights=w * jac[:, a] * jac[:, b], minlength=n)
-            hess[:, a, b] = h
-            hess[:, b, a] = h
-    grad += rho[None, :] * current
-    diag = np.arange(p)
-    hess[:, diag, diag] += rho[None, :]
-    hess[:, diag, diag] *= 1.0 + mu[:, None]
-    return -np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
-
-
-def _part(idx, n, w, y, logits, rho, current):
+def _objective(theta, load, model_idx, bench_idx, y, w, rho_theta, rho_load):
+    k = theta.shape[1]
+    logits = np.einsum("nk,nk->n", theta[model_idx], load[bench_idx, :k]) + load[bench_idx, k]
     r = _sigmoid(logits) - y
-    return np.bincount(idx, weights=w * r * r, minlength=n) + (rho[None, :] * current ** 2).sum(axis=1)
+    return float((w * r * r).sum() + (rho_theta * theta ** 2).sum() + (rho_load * load ** 2).sum())
 
 
 def fit_factors(model_idx: np.ndarray, bench_idx: np.ndarray, y: np.ndarray, n_models: int,
                 n_benchmarks: int, start: FactorParams, rho: float = 1e-3,
                 rho_extra: float = 1.0, weights: np.ndarray | None = None,
-                max_iter: int = 2000, tol: float = 1e-10) -> FactorFit:
-    """Fit from ``start`` (which fixes K); returns the fitted parameters."""
+                max_iter: int = 500, tol: float = 1e-10,
+                freeze_general: bool = False) -> FactorFit:
+    """Fit from ``start`` (which fixes K); returns the fitted parameters.
+
+    Levenberg-Marquardt on all parameters at once (Gauss-Newton far from the solution,
+    the exact Hessian once steps are small), with the models' K x K blocks eliminated
+    (Schur complement over the benchmarks' B (K + 1) parameters). Converged when an
+    accepted step moves no parameter by more than 1e-7. With ``freeze_general`` axis 1
+    and the intercepts keep their start values (the one-dimensional fit) and only the
+    extra axes are fitted: they describe what the index leaves unexplained.
+    """
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     theta = start.theta.astype(float).copy()
     load = np.column_stack([start.loadings, start.intercept]).astype(float)
-    k = theta.shape[1]
+    m, k = theta.shape
+    b, p = load.shape
     rho_theta = np.array([rho] + [rho_extra] * (k - 1))
     rho_load = np.array([rho] + [rho_extra] * (k - 1) + [rho])
-    mu_m = np.full(n_models, 1e-3)
-    mu_b = np.full(n_benchmarks, 1e-3)
-
-    def total():
-        logits = np.einsum("nk,nk->n", theta[model_idx], load[bench_idx, :k]) + load[bench_idx, k]
-        r = _sigmoid(logits) - y
-        return float((w * r * r).sum() + (rho_theta * theta ** 2).sum()
-                     + (rho_load * load ** 2).sum())
-
-    f = total()
-    converged = False
-    it = 0
+    args = (model_idx, bench_idx, y, w, rho_theta, rho_load)
+    f = _objective(theta, load, *args)
+    mu, converged, it, last_step = 1e-3, False, 0, np.inf
+    eye_k, eye_p = np.eye(k), np.eye(p)
     for it in range(1, max_iter + 1):
-        # models, benchmarks fixed
-        logits = np.einsum("nk,nk->n", theta[model_idx], load[bench_idx, :k]) + load[bench_idx, k]
-        s = _sigmoid(logits)
-        step = _entity_step(model_idx, n_models, load[bench_idx, :k], s - y, s * (1 - s), w,
-                            theta, rho_theta, mu_m)
-        before = _part(model_idx, n_models, w, y, logits, rho_theta, theta)
-        trial = theta + step
-        t_logits = np.einsum("nk,nk->n", trial[model_idx], load[bench_idx, :k]) + load[bench_idx, k]
-        after = _part(model_idx, n_models, w, y, t_logits, rho_theta, trial)
-        better = after <= before
-        theta[better] = trial[better]
-        mu_m = np.where(better, np.maximum(mu_m / 5, 1e-12), mu_m * 8)
-        # benchmarks, models fixed
+        newton = last_step < NEWTON_BELOW
         feats = np.column_stack([theta[model_idx], np.ones(len(y))])
-        logits = np.einsum("nk,nk->n", feats, load[bench_idx])
-        s = _sigmoid(logits)
-        step_b = _entity_step(bench_idx, n_benchmarks, feats, s - y, s * (1 - s), w, load,
-                              rho_load, mu_b)
-        before = _part(bench_idx, n_benchmarks, w, y, logits, rho_load, load)
-        trial = load + step_b
-        after = _part(bench_idx, n_benchmarks, w, y, np.einsum("nk,nk->n", feats,
-                                                               trial[bench_idx]), rho_load, trial)
-        better_b = after <= before
-        load[better_b] = trial[better_b]
-        mu_b = np.where(better_b, np.maximum(mu_b / 5, 1e-12), mu_b * 8)
-        f_new = total()
-        moved = max(np.abs(step[better]).max(initial=0.0), np.abs(step_b[better_b]).max(initial=0.0))
-        if f - f_new <= tol * max(f, 1e-300) and moved < 1e-6:
-            converged = True
-            f = f_new
-            break
-        f = f_new
+        logits = np.einsum("np,np->n", feats, load[bench_idx])
+        s_ = _sigmoid(logits)
+        r, g = s_ - y, s_ * (1 - s_)
+        a_i = load[bench_idx, :k]
+        grad_m = np.zeros((m, k))
+        grad_b = np.zeros((b, p))
+        np.add.at(grad_m, model_idx, (w * r * g)[:, None] * a_i)
+        np.add.at(grad_b, bench_idx, (w * r * g)[:, None] * feats)
+        grad_m += rho_theta * theta
+        grad_b += rho_load * load
+        # Gauss-Newton weight w g^2; near the solution (newton) add the residual curvature
+        # w r g(1-2s) (the exact Hessian; damping keeps the step a descent one).
+        kappa = w * g * g + (w * r * g * (1 - 2 * s_) if newton else 0.0)
+        h_mm = np.zeros((m, k, k))
+        h_bb = np.zeros((b, p, p))
+        np.add.at(h_mm, model_idx, kappa[:, None, None] * a_i[:, :, None] * a_i[:, None, :])
+        np.add.at(h_bb, bench_idx, kappa[:, None, None] * feats[:, :, None] * feats[:, None, :])
+        diag_m = np.zeros((m, k))
+        diag_b = np.zeros((b, p))
+        np.add.at(diag_m, model_idx, (w * g * g)[:, None] * a_i ** 2)
+        np.add.at(diag_b, bench_idx, (w * g * g)[:, None] * feats ** 2)
+        h_mm += np.diag(rho_theta) + mu * (diag_m + rho_theta)[:, :, None] * eye_k
+        h_bb += np.diag(rho_load) + mu * (diag_b + rho_load)[:, :, None] * eye_p
+        cross = np.zeros((m, k, b * p))  # H_mb, scattered by observation
+        block = kappa[:, None, None] * a_i[:, :, None] * feats[:, None, :]  # (n, K, K+1)
+        if newton:
+            block[:, np.arange(k), np.arange(k)] += (w * r * g)[:, None]
+        cols = bench_idx[:, None] * p + np.arange(p)[None, :]
+        if freeze_general:
+            block[:, 0, :] = 0.0
+            block[:, :, [0, k]] = 0.0
+        cross[model_idx[:, None, None], np.arange(k)[None, :, None], cols[:, None, :]] = block
+        if freeze_general:  # axis 1 and the intercepts stay at the start (the 1-D fit)
+            grad_m[:, 0] = 0.0
+            grad_b[:, [0, k]] = 0.0
+            for h, idx in ((h_mm, [0]), (h_bb, [0, k])):
+                h[:, idx, :] = 0.0
+                h[:, :, idx] = 0.0
+                h[:, idx, idx] = 1.0
+        if (np.linalg.eigvalsh(h_mm)[:, 0] <= 0).any():  # indefinite: damp harder
+            mu *= 8
+            continue
+        t = np.linalg.solve(h_mm, cross)  # H_mm^-1 H_mb
+        schur = np.zeros((b * p, b * p))
+        for j in range(b):
+            schur[j * p:(j + 1) * p, j * p:(j + 1) * p] = h_bb[j]
+        schur -= np.einsum("mkp,mkq->pq", cross, t)
+        hm_g = np.linalg.solve(h_mm, grad_m[:, :, None])[:, :, 0]
+        rhs = -(grad_b.ravel() - np.einsum("mkp,mk->p", cross, hm_g))
+        try:
+            delta_b = np.linalg.solve(schur, rhs)
+        except np.linalg.LinAlgError:
+            mu *= 8
+            continue
+        delta_m = -(hm_g + np.einsum("mkp,p->mk", t, delta_b))
+        trial_theta, trial_load = theta + delta_m, load + delta_b.reshape(b, p)
+        f_new = _objective(trial_theta, trial_load, *args)
+        step = max(np.abs(delta_m).max(), np.abs(delta_b).max())
+        if f_new <= f:
+            last_step = step
+            theta, load, f = trial_theta, trial_load, f_new
+            mu = max(mu / 5, 1e-12)
+            if step < 1e-7:
+                converged = True
+                break
+        else:
+            mu *= 8
+            if mu > 1e12:
+                break
     params = FactorParams(theta, load[:, :k].copy(), load[:, k].copy())
     return FactorFit(params=params, objective=f, iterations=it, converged=converged)
 

@@ -533,7 +533,7 @@ def project(
     slope: np.ndarray,
     rho: float,
     weights: np.ndarray | None = None,
-    max_iter: int = 100,
+    max_iter: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Capability of each model given frozen (D, alpha): a one-parameter fit per model.
 
@@ -563,9 +563,13 @@ def project(
     for _ in range(max_iter):
         s = _sigmoid(a * (c[:, model_idx] - dd))
         r = s - y
-        j = s * (1 - s) * a
+        g = s * (1 - s)
+        j = g * a
         grad = _bincount2(model_idx, w * r * j, n_models) + rho * c
-        hess = (_bincount2(model_idx, w * j * j, n_models) + rho) * (1 + mu) + 1e-12
+        gn = _bincount2(model_idx, w * j * j, n_models) + rho
+        # Exact second derivative where it is positive (quadratic convergence), else GN.
+        exact = gn + _bincount2(model_idx, w * r * g * (1 - 2 * s) * a * a, n_models)
+        hess = np.where(exact > 1e-12, exact, gn) + mu * gn + 1e-12
         trial = np.clip(c - grad / hess, lo, hi)
         f_new = value(trial)
         better = f_new <= f
@@ -573,7 +577,7 @@ def project(
         c = np.where(better, trial, c)
         f = np.where(better, f_new, f)
         mu = np.where(better, np.maximum(mu / 5, 1e-12), mu * 8)
-        converged |= (better & (step < 1e-10)) | (np.abs(grad) < 1e-14)
+        converged |= (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
         if converged.all():
             break
     return c, converged
