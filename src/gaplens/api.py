@@ -462,8 +462,9 @@ def index_gap(
     fitted = current_fit(db, progress)
     definition = parse_open_definition(open_definition)
     as_of = parse_date(as_of, "--at")
-    if as_of is None:
-        as_of = pd.to_datetime(fitted.models["release_date"]).max().date()
+    if as_of is None:  # as of the data, like the benchmark gap
+        with open_warehouse(db) as warehouse:
+            as_of = data_date(warehouse.observations())
     if any(w < 1 for w in windows):
         raise ConfigError("--window must be at least one month")
     settings = IndexGapSettings(as_of=as_of, open_definition=definition.value,

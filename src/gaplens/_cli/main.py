@@ -325,9 +325,13 @@ def fit(
                    "trend_change_vs_default", "mean_slope_scaled", "slopes_at_bound",
                    "spearman_vs_default", "max_index_shift"]
         if fmt is OutputFormat.TABLE:
-            emit_frame(result.table, fmt, columns,
-                       title=f"Regularisation sensitivity (held-out: {result.k_folds}-fold, "
-                             "points on 0-100; trend: raw capability units per year)")
+            short = ["choice", "held-out", "±", "trend/yr", "vs dflt", "slope", "at bound",
+                     "Spearman", "max shift"]
+            shown = result.table[columns].set_axis(short, axis=1)
+            emit_frame(shown, fmt, short,
+                       title=f"Regularisation sensitivity (held-out RMSE: {result.k_folds}-fold,"
+                             " points on 0-100; trend: raw capability units per year; slope: "
+                             "mean on the index scale; shifts against the default)")
             out.print("Default: log-alpha. Held-out errors differ by less than their spread "
                       "between splits; lambda 0.1 on the slope inflates the raw capability "
                       "trend and shrinks steep slopes (docs/index.md).", style="dim")
@@ -357,8 +361,9 @@ def fit(
     out.print(f"Fitted {len(fitted.models)} models × {len(fitted.benchmarks)} benchmarks "
               f"({len(fitted.obs)} results) · {s.reg.label} · anchor {s.anchor_benchmark} · "
               f"{fitted.n_draws} draws, {fitted.failed_draws} failed · stored in the warehouse")
-    top = fitted.models.sort_values("index", ascending=False)
-    out.print(terminal.index_table(top.assign(group=None), "Top 10", top=10))
+    top = api.index(db=db).table
+    out.print(terminal.index_table(top, "Top 10 (group: open = open weights usable "
+                                        "commercially)", top=10))
     print_warnings(fitted.warnings)
 
 
@@ -431,10 +436,15 @@ def predict(
 ) -> None:
     """Expected scores of a model from its capability, with residuals where it has a score."""
     frame = api.predict(model, db=db, benchmarks=benchmark or None)
-    emit_frame(frame, fmt, ["benchmark", "domain", "expected", "expected_ci_low",
-                            "expected_ci_high", "observed", "residual", "benchmark_rmse"],
-               title=f"{frame['model_id'].iloc[0]}: expected normalised scores (0-100) · "
-                     f"{frame['basis'].iloc[0]}")
+    if fmt is not OutputFormat.TABLE:
+        emit_frame(frame, fmt, list(frame.columns))
+        return
+    out.print(terminal.prediction_table(
+        frame, f"{frame['model_id'].iloc[0]}: expected normalised scores (0-100) · "
+               f"{frame['basis'].iloc[0]}"))
+    out.print("Raw units: --format csv/json (expected_raw). RMSE: the benchmark's typical "
+              "residual in the fit, the spread of a single run around the expectation.",
+              style="dim")
 
 
 @app.command()

@@ -163,3 +163,22 @@ INDEX_GAP_FOOTER = (
     "reached once the open leader is not significantly below it (Epoch's variant). "
     "Nmo mean: the lag averaged over the last N months. Intervals: the fit's bootstrap; the "
     "set of models is held fixed.")
+
+
+def prediction_table(frame: pd.DataFrame, title: str) -> Table:
+    """Expected scores with intervals, observed scores and residuals (normalised points)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                  padding=(0, 1))
+    table.add_column("Benchmark", overflow="fold", max_width=28)
+    table.add_column("Domain", overflow="fold", max_width=12)
+    table.add_column("Expected", justify="right", no_wrap=True)
+    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("Observed", justify="right", no_wrap=True)
+    table.add_column("Resid.", justify="right", no_wrap=True)
+    table.add_column("RMSE", justify="right", no_wrap=True)
+    for row in frame.to_dict(orient="records"):
+        table.add_row(str(row["benchmark"]), str(row["domain"]), fmt(row["expected"]),
+                      fmt_ci(row["expected_ci_low"], row["expected_ci_high"]),
+                      fmt(row["observed"]), fmt(row["residual"], signed=True),
+                      fmt(row["benchmark_rmse"]))
+    return table
