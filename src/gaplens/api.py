@@ -182,6 +182,16 @@ def _filter_dates(frame: pd.DataFrame, since, until) -> pd.DataFrame:
     return frame
 
 
+def _filter_accessibility(table: pd.DataFrame, accessibility: str | None) -> pd.DataFrame:
+    if not accessibility:
+        return table
+    try:
+        wanted = Accessibility.parse(accessibility).value
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return table.loc[table["accessibility"] == wanted]
+
+
 def models(
     db: str | None = None,
     domain: str | None = None,
@@ -200,12 +210,7 @@ def models(
         table = warehouse.models()
         long = warehouse.observations()
         domains = set(warehouse.domains()["domain"])
-    if accessibility:
-        try:
-            wanted = Accessibility.parse(accessibility).value
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-        table = table.loc[table["accessibility"] == wanted]
+    table = _filter_accessibility(table, accessibility)
     if organization:
         table = table.loc[table["organization"].fillna("").str.contains(organization, case=False,
                                                                        regex=False)]
@@ -382,12 +387,7 @@ def index(
                  f"{fitted.settings.anchor_low_value:g}, {fitted.settings.anchor_high} = "
                  f"{fitted.settings.anchor_high_value:g})")
     table["group"] = _groups(table, definition)
-    if accessibility:
-        try:
-            wanted = Accessibility.parse(accessibility).value
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-        table = table.loc[table["accessibility"] == wanted]
+    table = _filter_accessibility(table, accessibility)
     for column, value in (("organization", organization), ("country", country)):
         if value:
             table = table.loc[table[column].fillna("").str.contains(value, case=False,

@@ -225,10 +225,13 @@ def benchmarks(
         frame = api.benchmark_fit(db=db)
         if domain:
             frame = frame.loc[frame["domain"] == domain]
-        emit_frame(frame, fmt, ["benchmark", "domain", "n_models", "edi", "edi_ci_low",
-                                "edi_ci_high", "slope_scaled", "slope"],
-                   title="Difficulty (EDI, index scale) and slope per benchmark, from the "
-                         "stored capability fit; slope_scaled = slope on the index scale")
+        if fmt is OutputFormat.TABLE:
+            out.print(terminal.benchmark_fit_table(
+                frame, "Difficulty on the index scale (EDI: the index at which a model "
+                       "reaches half the normalised range) and slope per index point, "
+                       "from the stored fit"))
+        else:
+            emit_frame(frame, fmt, list(frame.columns))
         return
     frame = api.benchmarks(db=db, domain=domain, as_of=at, open_definition=open_definition)
     emit_frame(frame, fmt, ["benchmark", "domain", "test_set", "unit", "n_open", "n_closed"],

@@ -121,21 +121,18 @@ def _summarise(fit: IndexFit, ids: np.ndarray, level: np.ndarray, general: np.nd
                                                       "accessibility", "release_date"]]
     table = meta.reset_index()
     table["n_benchmarks"] = obs.groupby("model_id")["benchmark"].nunique().loc[ids].to_numpy()
+    def interval(values: np.ndarray):
+        if good.any():
+            return np.quantile(values[good], [tail, 1 - tail], axis=0)
+        return np.full(len(ids), np.nan), np.full(len(ids), np.nan)
+
     table["index"] = level[0]
-    if good.any():
-        lo, hi = np.quantile(level[good], [tail, 1 - tail], axis=0)
-    else:
-        lo = hi = np.full(len(ids), np.nan)
-    table["index_ci_low"], table["index_ci_high"] = lo, hi
+    table["index_ci_low"], table["index_ci_high"] = interval(level)
     if general is not None:
         diff = level - general
         table["general_index"] = general[0]
         table["relative"] = diff[0]
-        if good.any():
-            r_lo, r_hi = np.quantile(diff[good], [tail, 1 - tail], axis=0)
-        else:
-            r_lo = r_hi = np.full(len(ids), np.nan)
-        table["relative_ci_low"], table["relative_ci_high"] = r_lo, r_hi
+        table["relative_ci_low"], table["relative_ci_high"] = interval(diff)
     return table.sort_values("index", ascending=False).reset_index(drop=True)
 
 

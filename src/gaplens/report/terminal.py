@@ -182,3 +182,23 @@ def prediction_table(frame: pd.DataFrame, title: str) -> Table:
                       fmt(row["observed"]), fmt(row["residual"], signed=True),
                       fmt(row["benchmark_rmse"]))
     return table
+
+
+def benchmark_fit_table(frame: pd.DataFrame, title: str) -> Table:
+    """Difficulty on the index scale (EDI) with its interval, and slope, per benchmark."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                  padding=(0, 1))
+    table.add_column("Benchmark", overflow="fold", max_width=30)
+    table.add_column("Domain", overflow="fold", max_width=15)
+    table.add_column("Models", justify="right")
+    table.add_column("EDI", justify="right", no_wrap=True)
+    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("Slope", justify="right", no_wrap=True)
+    for row in frame.to_dict(orient="records"):
+        name = Text(str(row["benchmark"]))
+        if row.get("is_anchor"):
+            name.append(" (anchor)", style="dim")
+        table.add_row(name, str(row["domain"]), str(row["n_models"]), fmt(row["edi"]),
+                      fmt_ci(row["edi_ci_low"], row["edi_ci_high"]),
+                      fmt(row["slope_scaled"], digits=3))
+    return table
