@@ -875,8 +875,8 @@ def test_default_fit_has_the_anchor_models_at_130_and_150(fitted_db):
 
 
 def test_general_index_gap_on_the_bundled_data(fitted_db):
-    # Observed (bundled snapshot, as of 2026-04-08): closed leader GPT-5.4 Pro 157.8, open
-    # leader Kimi K2.5 148.4, gap 9.4 points, lag 8.0 months, 86 open / 73 closed models.
+    # Observed (bundled snapshot, as of 2026-04-16): closed leader GPT-5.4 Pro 157.8, open
+    # leader Kimi K2.5 148.4, gap 9.4 points, lag 8.3 months, 86 open / 73 closed models.
     result = api.index_gap(db=fitted_db, domains=[])
     general = result.table.set_index("scope").loc["general"]
     table = api.index(db=fitted_db).table
@@ -890,7 +890,8 @@ def test_general_index_gap_on_the_bundled_data(fitted_db):
         assert general[column] == best["model_id"]
         assert general[f"{group}_level"] == pytest.approx(best["index"])
     # plain lag by hand: first release of a closed model at or above the open level
-    as_of = pd.to_datetime(table["release_date"]).max()
+    as_of = pd.Timestamp(result.settings.as_of)  # the data date, as for the benchmark gap
+    assert result.settings.as_of == dt.date(2026, 4, 16)
     closed = table.loc[(table["group"] == "closed") & (table["index"] >= general["open_level"])]
     first = pd.to_datetime(closed["release_date"]).min()
     assert general["lag_months"] == pytest.approx((as_of - first).days / MONTH)
