@@ -266,6 +266,11 @@ def build_data(long: pd.DataFrame, bench_table: pd.DataFrame,
             break
     if best.empty:
         raise ConfigError("no model has enough benchmarks for the capability index")
+    named = " ".join(warnings)
+    vanished = sorted(b for b in known - set(best["benchmark"]) if b not in named)
+    if vanished:
+        warnings.append("benchmarks left without models once those models were left out: "
+                        + ", ".join(vanished))
 
     best = best.sort_values(["model_id", "benchmark"]).reset_index(drop=True)
     model_ids = np.array(sorted(best["model_id"].unique()))
