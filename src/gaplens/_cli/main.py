@@ -103,6 +103,17 @@ def print_ingest(report) -> None:
         if len(counts) > 8:
             out.print(f"  ... {len(counts) - 8} more reasons ('gaplens sources' and the "
                       "warehouse's rejected table list every row)")
+    if len(report.matches):
+        counts = report.matches["how"].value_counts()
+        out.print("Model names: " + ", ".join(f"{counts.get(h, 0)} {h}" for h in
+                                             ("exact", "alias", "new", "ambiguous", "unmatched")))
+        for how in ("ambiguous", "unmatched"):
+            rows = report.matches.loc[report.matches["how"] == how]
+            if len(rows):
+                shown = ", ".join(rows["name"].astype(str).head(10))
+                more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+                out.print(f"  {how}: {shown}{more} (their rows are listed as rejected; add "
+                          "aliases with a reviewed alias file)")
     if len(report.conflicts):
         out.print(f"{len(report.conflicts)} values disagreed with an existing source and "
                   "were not overwritten")

@@ -43,6 +43,12 @@ RESULT_COLUMNS = [
     "source_file",
     "source_row",
 ]
+# A dated observation of a model that is not a benchmark result: a snapshot of a
+# leaderboard (Artificial Analysis, LMArena), usage (OpenRouter tokens), a category score.
+# ``signal`` is "<source>.<metric>"; ``as_of`` the snapshot date it was true on.
+SIGNAL_COLUMNS = ["model_id", "signal", "value", "as_of", "source_file", "source_row"]
+# How each name in a source was matched to a warehouse model (see ingest/aliases.py).
+MATCH_COLUMNS = ["source", "name", "model_id", "how", "candidates"]
 REJECTED_COLUMNS = ["file", "row", "field", "reason"]
 OVERRIDE_COLUMNS = ["model_id", "accessibility", "reason"]
 
@@ -69,6 +75,8 @@ class IngestBatch:
     results: pd.DataFrame = field(default_factory=lambda: empty(RESULT_COLUMNS))
     rejected: pd.DataFrame = field(default_factory=lambda: empty(REJECTED_COLUMNS))
     overrides: pd.DataFrame = field(default_factory=lambda: empty(OVERRIDE_COLUMNS))
+    signals: pd.DataFrame = field(default_factory=lambda: empty(SIGNAL_COLUMNS))
+    matches: pd.DataFrame = field(default_factory=lambda: empty(MATCH_COLUMNS))
 
 
 def sha256_of(chunks) -> str:

@@ -55,6 +55,7 @@ class IngestReport:
     counts: dict[str, TableCounts]
     rejected: pd.DataFrame
     conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    matches: pd.DataFrame = field(default_factory=pd.DataFrame)  # how source names matched
 
     @property
     def added(self) -> int:
@@ -185,6 +186,22 @@ class Warehouse:
 
     def rejected(self) -> pd.DataFrame:
         return self.query('SELECT * FROM rejected ORDER BY source_id, file, "row"')
+
+    def signals(self, prefix: str | None = None) -> pd.DataFrame:
+        """Dated non-benchmark observations (leaderboards, usage), with each model's group
+        fields; ``prefix`` selects signals by name prefix (for example "aa.")."""
+        where, params = "", []
+        if prefix:
+            where, params = "WHERE s.signal LIKE ?", [prefix + "%"]
+        return self.query(
+            f"""
+            SELECT s.model_id, m.display_name, m.organization, m.country, m.release_date,
+                   m.accessibility, s.signal, s.value, s.as_of, s.source_id, s.source_file,
+                   s.source_row
+            FROM signals s LEFT JOIN ({MODELS_VIEW}) m USING (model_id)
+            {where}
+            ORDER BY s.signal, s.as_of, s.model_id
+            """, params)
 
     def observations(self) -> pd.DataFrame:
         """Every stored result joined to its version, model (effective accessibility) and
@@ -382,6 +399,15 @@ class Warehouse:
                 self._write("accessibility_overrides", write,
                             ["model_id", "accessibility", "reason", "source_id"])
 
+            if not batch.signals.empty:
+                signals = batch.signals.copy()
+                signals["as_of"] = pd.to_datetime(signals["as_of"]).dt.date
+                write, counts["signals"], _ = self._merge(
+                    "signals", signals, ["model_id", "signal", "as_of"], ["value"],
+                    source_id, src.path, owned=False)
+                self._write("signals", write, ["model_id", "signal", "value", "as_of",
+                                               "source_id", "source_file", "source_row"])
+
             rejected = batch.rejected.copy()
             if not rejected.empty:
                 rejected.insert(0, "source_id", source_id)
@@ -416,7 +442,7 @@ class Warehouse:
             raise
         return IngestReport(source_id=source_id, kind=src.kind, path=src.path, counts=counts,
                             rejected=batch.rejected,
-                            conflicts=pd.DataFrame(all_conflicts))
+                            conflicts=pd.DataFrame(all_conflicts), matches=batch.matches)
 
     def _renormalise(self, benchmarks: list[str]) -> None:
         """Recompute stored normalised scores of benchmarks whose definition changed."""
@@ -446,6 +472,8 @@ class Warehouse:
             " USING (model_id) WHERE m.model_id IS NULL",
             "benchmarks without a domain": "SELECT count(*) FROM benchmarks b LEFT JOIN domains d"
             " USING (domain) WHERE d.domain IS NULL",
+            "signals without a model": "SELECT count(*) FROM signals s LEFT JOIN models m"
+            " USING (model_id) WHERE m.model_id IS NULL",
         }
         for what, sql in checks.items():
             n = self.con.execute(sql).fetchone()[0]

@@ -1,0 +1,131 @@
+"""Resolving model names from other sources to warehouse models, by rule and by data.
+
+Sources name the same model differently (Epoch "GPT-4o", LMArena "gpt-4o-2024-05-13",
+OpenRouter "openai/gpt-4o", Artificial Analysis "GPT-4o (Nov '24)"). A name resolves, in
+this order and never by a fuzzy guess:
+
+1. ``alias``: a row of the reviewed alias table (``data/aliases.csv``: source, name,
+   model_id, note) for this source (or source ``*``), compared case-insensitively;
+2. ``exact``: the name equals a model id or display name, compared case-insensitively
+   after folding runs of spaces;
+3. ``ambiguous``: step 1 or 2 gives more than one model: listed, not stored;
+4. ``new``: the source says enough about the model (accessibility at least) and the
+   caller allows it: a new model is created from the source's own metadata;
+5. ``unmatched``: listed, not stored.
+
+Every outcome is returned in a match table (``MATCH_COLUMNS``) that the ingest report
+prints, so a user sees what matched, what was ambiguous and what did not, and can add
+aliases.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ._fields import read_csv_text
+from .batch import MATCH_COLUMNS
+
+ALIAS_COLUMNS = ["source", "name", "model_id", "note"]
+
+
+def _key(name: object) -> str:
+    return re.sub(r"\s+", " ", str(name)).strip().lower()
+
+
+def read_aliases(path: str) -> pd.DataFrame:
+    """The alias table: checked for required columns and for one target per (source, name)."""
+    from ..errors import InputError
+
+    frame = read_csv_text(path)
+    missing = [c for c in ALIAS_COLUMNS[:3] if c not in frame.columns]
+    if missing:
+        raise InputError(path, f"missing column(s): {', '.join(missing)}")
+    if "note" not in frame.columns:
+        frame["note"] = ""
+    frame = frame.loc[frame["name"].fillna("").str.strip() != ""].copy()
+    for column in ("source", "name", "model_id"):
+        blank = frame[column].fillna("").str.strip() == ""
+        if blank.any():
+            row = int(frame.index[blank][0]) + 2  # the file's row (header is row 1)
+            raise InputError(path, "is blank", row=row, field=column)
+    frame["key"] = frame["name"].map(_key)
+    clash = frame.groupby(["source", "key"])["model_id"].nunique()
+    clash = clash[clash > 1]
+    if len(clash):
+        source, key = clash.index[0]
+        raise InputError(path, f"name '{key}' of source '{source}' points to more than one model",
+                         field="model_id")
+    return frame[ALIAS_COLUMNS + ["key"]].reset_index(drop=True)
+
+
+def bundled_aliases_path() -> str:
+    from importlib import resources
+
+    return str(resources.files("gaplens").joinpath("data", "aliases.csv"))
+
+
+def bundled_aliases() -> pd.DataFrame:
+    path = bundled_aliases_path()
+    if not os.path.exists(path):
+        return pd.DataFrame(columns=ALIAS_COLUMNS + ["key"])
+    return read_aliases(path)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One row per distinct source name: its model id (or none) and how it was found."""
+
+    table: pd.DataFrame  # MATCH_COLUMNS
+
+    def model_of(self) -> dict[str, str]:
+        ok = self.table.loc[self.table["how"].isin(["alias", "exact", "new"])]
+        return dict(zip(ok["name"], ok["model_id"]))
+
+    def summary(self) -> pd.Series:
+        return self.table["how"].value_counts()
+
+
+def resolve(names, source: str, models: pd.DataFrame, aliases: pd.DataFrame,
+            can_create: set[str] | None = None) -> Resolution:
+    """Resolve distinct ``names`` of ``source`` against warehouse ``models``.
+
+    ``can_create``: names the source describes well enough to become new models
+    (``how = 'new'``, ``model_id`` = the name); the rest that find no model are unmatched.
+    """
+    can_create = can_create or set()
+    by_key: dict[str, set[str]] = {}
+    for column in ("model_id", "display_name"):
+        if column in models:
+            for model_id, value in zip(models["model_id"], models[column]):
+                if isinstance(value, str) and value.strip():
+                    by_key.setdefault(_key(value), set()).add(model_id)
+    known = set(models["model_id"]) if "model_id" in models else set()
+    alias_rows = aliases.loc[aliases["source"].isin([source, "*"])] if len(aliases) else aliases
+    alias_map: dict[str, set[str]] = {}
+    for key, model_id, src in zip(alias_rows.get("key", []), alias_rows.get("model_id", []),
+                                  alias_rows.get("source", [])):
+        alias_map.setdefault(key, set()).add(model_id)
+    rows = []
+    for name in pd.unique(pd.Series(list(names), dtype=object).dropna()):
+        key = _key(name)
+        targets, how = alias_map.get(key, set()), "alias"
+        if targets and not targets <= known:
+            missing = sorted(targets - known)
+            rows.append((source, name, None, "unmatched",
+                         f"alias target not in the warehouse: {', '.join(missing)}"))
+            continue
+        if not targets:
+            targets, how = by_key.get(key, set()), "exact"
+        if len(targets) == 1:
+            rows.append((source, name, next(iter(targets)), how, ""))
+        elif len(targets) > 1:
+            rows.append((source, name, None, "ambiguous", ", ".join(sorted(targets))))
+        elif name in can_create:
+            rows.append((source, name, name, "new", ""))
+        else:
+            rows.append((source, name, None, "unmatched", ""))
+    return Resolution(pd.DataFrame(rows, columns=MATCH_COLUMNS))
