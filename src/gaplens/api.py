@@ -531,3 +531,35 @@ def factors(db: str | None = None, dims: int = 2,
     groups = _groups(models_, parse_open_definition(open_definition))
     return factor_analysis(data, fitted.settings, groups, k=dims, with_heldout=heldout,
                            seed=seed)
+
+
+# --- the composite (Artificial Analysis Intelligence Index) ----------------------------------
+
+def composite(db: str | None = None, version: str = "v4.0", as_of: str | dt.date | None = None,
+              open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+              n_draws: int = 2000, kappa: float = 20.0, seed: int = 0, ci: float = 0.90):
+    """The AA Intelligence Index recomputed from its sub-evaluations: agreement with the
+    published values per snapshot, and the open-vs-closed gap under sampled weights."""
+    from .analysis.composite import agreement, bundled_composites, weight_sensitivity
+
+    if n_draws < 10:
+        raise ConfigError("--draws must be at least 10")
+    if kappa <= 0:
+        raise ConfigError("--kappa must be positive")
+    with open_warehouse(db) as warehouse:
+        signals = warehouse.signals("aa.")
+    if signals.empty:
+        raise ConfigError("no Artificial Analysis data in the warehouse: run "
+                          "'gaplens ingest aa FILE'")
+    table = bundled_composites()
+    sensitivity = weight_sensitivity(signals, table, version=version,
+                                     as_of=parse_date(as_of, "--at"),
+                                     open_definition=parse_open_definition(open_definition),
+                                     n_draws=n_draws, kappa=kappa, seed=seed, ci=ci)
+    return CompositeResult(agreement=agreement(signals, table), sensitivity=sensitivity)
+
+
+@dataclass(frozen=True)
+class CompositeResult:
+    agreement: "object"  # analysis.composite.Agreement
+    sensitivity: "object"  # analysis.composite.WeightSensitivity
