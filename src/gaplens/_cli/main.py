@@ -555,6 +555,51 @@ def composite(
     print_warnings(w.warnings)
 
 
+@app.command()
+def realworld(
+    target: Optional[List[str]] = typer.Option(None, "--target", help="A signal (e.g. "
+                                               "lmarena.text, openrouter.share) or "
+                                               "benchmark:NAME (your own evaluation); "
+                                               "repeatable. The first is the residuals' target."),
+    predictor: str = typer.Option("index: general", "--predictor", help="Predictor for the "
+                                  "residuals: 'index: general', 'index: DOMAIN', 'benchmark: "
+                                  "NAME' or 'composite: AA index'."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    min_models: int = typer.Option(8, "--min-models", help="Models needed for a correlation."),
+    seed: int = typer.Option(0, "--seed"),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Which benchmarks agree with real-world use, and which models sit above or below it."""
+    r = api.realworld(db=db, targets=target or None, predictor=predictor,
+                      open_definition=open_definition, min_models=min_models, seed=seed)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.realworld/1", {"predictor": r.focus[0], "target": r.focus[1],
+                                    "open_definition": open_definition.value, "seed": seed},
+            {"correlations": r.correlations, "residuals": r.residuals, "groups": r.groups},
+            r.notes) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(r.correlations))
+        return
+    emit_frame(r.best, fmt, ["target", "predictor", "n", "spearman", "ci_low", "ci_high"],
+               title="Best-agreeing predictors per target (Spearman, 90% bootstrap interval; "
+                     "all dates)")
+    shown = r.residuals.iloc[list(range(min(6, len(r.residuals))))
+                             + list(range(-min(6, len(r.residuals)), 0))]
+    emit_frame(shown, fmt, ["model_id", "group", "predictor_pct", "target_pct", "residual"],
+               title=f"Largest residuals of {r.focus[1]} on {r.focus[0]} (percentile ranks; "
+                     "positive = used or liked more than its benchmarks predict)")
+    if len(r.groups):
+        emit_frame(r.groups.sort_values("p_value").head(12), fmt,
+                   ["grouping", "group", "n", "mean_residual", "p_value"],
+                   title="Groups: mean residual against the rest (permutation p-value)")
+    for note in r.notes:
+        out.print(f"note: {note}", style="dim")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=True)

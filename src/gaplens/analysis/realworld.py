@@ -1,0 +1,196 @@
+"""Benchmarks against real-world signals: rank agreement, residuals and group tests.
+
+Predictors (one value per model): the capability index (general and per projected
+domain), each benchmark's best score, and composites (AA's published Intelligence Index).
+Targets: real-world signals (LMArena text rating, WebDev arena, OpenRouter token share,
+GDPval) or any benchmark or signal the user names, for example their own evaluation.
+
+Per (predictor, target, window): Spearman's rank correlation over the models that have
+both, with a bootstrap interval over models (``n_boot`` draws, seeded), and n. A target
+signal's value for a model in a window is its latest value in the window (its mean for
+usage signals such as OpenRouter shares); predictors use results released by the
+window's end.
+
+Residuals: the target's rank regressed on the predictor's rank (both as percentiles,
+least squares); a positive residual means the model is used or liked more than its
+benchmark standing predicts. Group test: for each group (open/closed, organization,
+country) the mean residual, with a permutation p-value (shuffling group labels across
+models, ``n_perm`` draws) for "this group's mean residual is no different from the
+others'".
+
+Thin signals are named: OpenRouter keeps the top ~10 models a week, the 2026 arena
+snapshots the top 20-70, so correlations there are among frontier models only (a
+restricted range lowers correlations) and their intervals are wide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata, spearmanr
+
+from ..errors import ConfigError, UnknownNameError
+
+USAGE_SIGNALS = ("openrouter.",)
+DEFAULT_TARGETS = ("lmarena.text", "lmarena.code", "openrouter.share", "benchmark:GDPval",
+                   "aa.gdpval")
+THIN = {"openrouter.": "OpenRouter lists only the top ~10 models by weekly tokens",
+        "lmarena.code": "the 2026 arena snapshots keep only the top 20-70 models a day",
+        "benchmark:GDPval": "GDPval has few evaluated models (and no open one in the Epoch "
+                            "snapshot)"}
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        d = pd.to_datetime(dates)
+        ok = pd.Series(True, index=dates.index)
+        if self.start is not None:
+            ok &= d >= self.start
+        if self.end is not None:
+            ok &= d <= self.end
+        return ok
+
+
+def yearly_windows(dates: pd.Series) -> list[Window]:
+    years = sorted(int(y) for y in pd.to_datetime(pd.Series(dates)).dt.year.dropna().unique())
+    out = [Window("all", None, None)]
+    out += [Window(str(y), pd.Timestamp(f"{y}-01-01"), pd.Timestamp(f"{y}-12-31"))
+            for y in years]
+    return out
+
+
+def target_dates(signals: pd.DataFrame, results: pd.DataFrame, targets) -> pd.Series:
+    """The dates the targets were observed on (signal snapshots, benchmark releases)."""
+    parts = []
+    for t in targets:
+        if t.startswith("benchmark:"):
+            rows = results.loc[results["benchmark"].str.lower() == t[10:].lower()]
+            parts.append(pd.to_datetime(rows["release_date"]))
+        else:
+            parts.append(pd.to_datetime(signals.loc[signals["signal"] == t, "as_of"]))
+    return pd.concat(parts) if parts else pd.Series(dtype="datetime64[ns]")
+
+
+def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
+                  window: Window) -> pd.Series:
+    """One value per model for a target in a window (NaN-free)."""
+    if target.startswith("benchmark:"):
+        name = target.split(":", 1)[1]
+        rows = results.loc[results["benchmark"].str.lower() == name.lower()]
+        rows = rows.loc[window.contains(rows["release_date"])] if len(rows) else rows
+        return rows.groupby("model_id")["score"].max()
+    rows = signals.loc[signals["signal"] == target]
+    if rows.empty:
+        return pd.Series(dtype=float)
+    rows = rows.loc[window.contains(rows["as_of"])]
+    if target.startswith(USAGE_SIGNALS):
+        return rows.groupby("model_id")["value"].mean()
+    latest = rows.sort_values("as_of").groupby("model_id").tail(1)
+    return latest.set_index("model_id")["value"]
+
+
+def _boot_spearman(x: np.ndarray, y: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
+    """90 % bootstrap interval of Spearman's rho over models (vectorised over draws)."""
+    n = len(x)
+    k = rng.integers(0, n, (n_boot, n))
+    rx, ry = rankdata(x[k], axis=1), rankdata(y[k], axis=1)
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    ok = den > 0
+    if ok.sum() < 10:
+        return np.nan, np.nan
+    rho = (rx * ry).sum(axis=1)[ok] / den[ok]
+    return float(np.quantile(rho, 0.05)), float(np.quantile(rho, 0.95))
+
+
+@dataclass(frozen=True)
+class RealWorld:
+    correlations: pd.DataFrame  # predictor, kind, target, window, n, spearman, ci_low, ci_high
+    residuals: pd.DataFrame  # model rows for the focus predictor/target
+    groups: pd.DataFrame  # grouping, group, n, mean_residual, p_value
+    focus: tuple[str, str]
+    notes: tuple[str, ...] = field(default=())
+
+
+def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str, pd.Series],
+                 window: str, n_boot: int, seed: int, min_models: int = 8) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for target, y in targets.items():
+        for name, (kind, x) in predictors.items():
+            if target.startswith("benchmark:") and name == f"benchmark: {target[10:]}":
+                continue  # a target does not predict itself
+            both = pd.concat([x.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
+            if len(both) < min_models:
+                continue
+            rho = spearmanr(both["x"], both["y"])[0]
+            lo, hi = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
+            rows.append({"predictor": name, "kind": kind, "target": target, "window": window,
+                         "n": len(both), "spearman": float(rho), "ci_low": lo, "ci_high": hi})
+    return rows
+
+
+def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
+    both = pd.concat([x.rename("predictor"), y.rename("target")], axis=1, join="inner").dropna()
+    if len(both) < 5:
+        raise ConfigError(f"only {len(both)} models have both the predictor and the target")
+    px = (rankdata(both["predictor"]) - 0.5) / len(both)
+    py = (rankdata(both["target"]) - 0.5) / len(both)
+    slope, intercept = np.polyfit(px, py, 1)
+    both["predictor_pct"], both["target_pct"] = px, py
+    both["residual"] = py - (intercept + slope * px)
+    out = both.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
+    return out.sort_values("residual", ascending=False).reset_index(drop=True)
+
+
+def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
+                n_perm: int = 2000, seed: int = 0, min_size: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    r = res["residual"].to_numpy()
+    rows = []
+    for column in columns:
+        if column not in res:
+            continue
+        labels = res[column].fillna("unknown").astype(str).to_numpy()
+        for g in sorted(set(labels)):
+            mask = labels == g
+            if mask.sum() < min_size or (~mask).sum() < min_size:
+                continue
+            observed = r[mask].mean() - r[~mask].mean()
+            perms = np.array([(lambda m: r[m].mean() - r[~m].mean())(rng.permutation(mask))
+                              for _ in range(n_perm)])
+            p = (1 + np.sum(np.abs(perms) >= abs(observed))) / (n_perm + 1)
+            rows.append({"grouping": column, "group": g, "n": int(mask.sum()),
+                         "mean_residual": float(r[mask].mean()),
+                         "difference_vs_rest": float(observed), "p_value": float(p)})
+    return pd.DataFrame(rows)
+
+
+def thin_notes(targets: dict[str, pd.Series]) -> list[str]:
+    notes = []
+    for target, values in targets.items():
+        for key, text in THIN.items():
+            if target.startswith(key):
+                notes.append(f"{target}: {text}; {len(values)} models in all")
+    return notes
+
+
+def check_target(name: str, signals: pd.DataFrame, results: pd.DataFrame) -> None:
+    if name.startswith("benchmark:"):
+        bench = name.split(":", 1)[1].lower()
+        if bench not in set(results["benchmark"].str.lower()):
+            raise UnknownNameError(f"no results for benchmark '{name[10:]}' in the warehouse")
+        return
+    if name not in set(signals["signal"]):
+        known = sorted(set(signals["signal"]))
+        raise UnknownNameError(f"no signal '{name}' in the warehouse (signals: "
+                               + ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
+                               + "; or 'benchmark:NAME')")

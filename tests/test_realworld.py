@@ -1,0 +1,106 @@
+"""Real-world alignment: rank agreement with intervals, residuals and group tests, on
+constructed data with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from gaplens.analysis import realworld as rw
+from gaplens.errors import ConfigError, UnknownNameError
+
+
+def test_bootstrap_interval_brackets_the_estimate_and_narrows_with_n():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    y = x + rng.normal(scale=1.0, size=200)
+    rho = spearmanr(x, y)[0]
+    lo, hi = rw._boot_spearman(x, y, 1000, np.random.default_rng(1))
+    assert lo < rho < hi and hi - lo < 0.2
+    lo_s, hi_s = rw._boot_spearman(x[:20], y[:20], 1000, np.random.default_rng(1))
+    assert hi_s - lo_s > hi - lo
+
+
+def test_correlations_skip_small_samples_and_the_target_itself():
+    ids = [f"m{i}" for i in range(12)]
+    x = pd.Series(np.arange(12.0), index=ids)
+    y = pd.Series(np.arange(12.0) ** 2, index=ids)
+    preds = {"benchmark: T": ("benchmark", y), "index: general": ("index", x),
+             "benchmark: small": ("benchmark", x.iloc[:5])}
+    rows = pd.DataFrame(rw.correlations(preds, {"benchmark:T": y}, "all", 200, 0, min_models=8))
+    assert list(rows["predictor"]) == ["index: general"]  # itself and n=5 are skipped
+    assert rows["spearman"].iloc[0] == pytest.approx(1.0) and rows["n"].iloc[0] == 12
+
+
+def planted(n=40, seed=0, over=("m3", "m7"), shift=0.6):
+    rng = np.random.default_rng(seed)
+    ids = [f"m{i}" for i in range(n)]
+    x = pd.Series(rng.normal(size=n), index=ids)
+    y = x + rng.normal(scale=0.2, size=n)
+    for m in over:
+        if m in y.index:
+            y[m] += shift * 5  # used far more than its benchmarks predict
+    meta = pd.DataFrame({"organization": ["A" if i % 2 else "B" for i in range(n)],
+                         "country": "X", "group": ["open" if i < n // 2 else "closed"
+                                                   for i in range(n)]}, index=ids)
+    return x, y, meta
+
+
+def test_a_planted_over_performer_tops_the_residuals():
+    x, _, _ = planted(over=())
+    low = tuple(x.sort_values().index[2:4])  # weak on benchmarks, then heavily used
+    x, y, meta = planted(over=low)
+    res = rw.residuals(x, y, meta)
+    assert set(res["model_id"].head(2)) == set(low)
+    assert (res["residual"].head(2) > 0.2).all()
+    # residuals of a rank regression sum to ~0
+    assert abs(res["residual"].sum()) < 1e-9
+
+
+def test_group_test_finds_a_planted_group_and_not_a_null_one():
+    x, y, meta = planted(over=())
+    members = [f"m{i}" for i in range(0, 40, 4)]
+    y[members] += 1.0  # organization-like group "P" used more than its standing
+    meta.loc[members, "organization"] = "P"
+    res = rw.residuals(x, y, meta)
+    tests = rw.group_tests(res, columns=("organization",), n_perm=2000, seed=1)
+    row = tests.set_index("group").loc["P"]
+    assert row["mean_residual"] > 0 and row["p_value"] < 0.01
+    # a label unrelated to the residuals is flagged at about the test's level
+    flagged = 0
+    for seed in range(40):
+        x0, y0, meta0 = planted(over=(), seed=100 + seed)
+        labels = np.random.default_rng(seed).permutation(["g"] * 20 + ["h"] * 20)
+        meta0["organization"] = labels
+        t = rw.group_tests(rw.residuals(x0, y0, meta0), columns=("organization",),
+                           n_perm=300, seed=seed)
+        flagged += int(t.set_index("group").loc["g", "p_value"] < 0.05)
+    assert flagged <= 6  # 40 tests at level 0.05: expect 2; 6+ would be p < 0.05 by binomial
+
+
+def test_target_values_latest_per_model_or_mean_for_usage():
+    signals = pd.DataFrame({
+        "model_id": ["a", "a", "b", "a", "a"],
+        "signal": ["lmarena.text"] * 3 + ["openrouter.share"] * 2,
+        "value": [1200.0, 1250.0, 1100.0, 0.1, 0.3],
+        "as_of": pd.to_datetime(["2025-01-01", "2025-06-01", "2025-03-01", "2025-01-05",
+                                 "2025-01-12"])})
+    results = pd.DataFrame(columns=["model_id", "benchmark", "score", "release_date"])
+    every = rw.Window("all", None, None)
+    assert rw.target_values(signals, results, "lmarena.text", every).to_dict() == {
+        "a": 1250.0, "b": 1100.0}
+    early = rw.Window("h1", pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+    assert rw.target_values(signals, results, "lmarena.text", early).to_dict() == {
+        "a": 1200.0, "b": 1100.0}
+    assert rw.target_values(signals, results, "openrouter.share", every)["a"] == \
+        pytest.approx(0.2)
+    with pytest.raises(UnknownNameError, match="benchmark:NAME"):
+        rw.check_target("lmarena.nope", signals, results)
+
+
+def test_residuals_need_enough_models():
+    x, y, meta = planted(n=4)
+    with pytest.raises(ConfigError, match="only 4 models"):
+        rw.residuals(x, y, meta)
