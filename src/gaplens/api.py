@@ -25,6 +25,11 @@ from .analysis.observations import data_date, mark_used
 from .analysis.series import frontier_series
 from .errors import ConfigError, UnknownNameError
 from .ingest import bundled_taxonomy, read_epoch, read_overrides, read_tidy_csv
+from .ingest.aliases import bundled_aliases
+from .ingest.artificial_analysis import bundled_aa_path, read_aa
+from .ingest.livebench import read_livebench
+from .ingest.lmarena import read_lmarena
+from .ingest.openrouter import read_openrouter
 from .ingest.bundled import EPOCH_RETRIEVED_ON, epoch_export_path, overrides_path
 from .ingest.taxonomy import Taxonomy, domains_for, read_benchmarks
 from .store import IngestReport, Warehouse, default_path
@@ -76,7 +81,24 @@ def load_bundled(warehouse: Warehouse, progress: Progress | None = None) -> list
     reports = [warehouse.ingest(batch)]
     if os.path.exists(overrides_path()):
         reports.append(warehouse.ingest(read_overrides(overrides_path(), warehouse.models())))
+    aliases = bundled_aliases()
+    if os.path.exists(bundled_aa_path()):
+        reports.append(warehouse.ingest(read_aa(bundled_aa_path(), warehouse.models(),
+                                                aliases)))
+    for reader, path in ((read_lmarena, ("lmarena", "lmarena_text_leaderboard_history.csv")),
+                         (read_lmarena, ("lmarena", "arena_ai_leaderboards_daily_2026.csv")),
+                         (read_openrouter, ("openrouter", "openrouter_weekly_top_models.csv")),
+                         (read_livebench, ("livebench",))):
+        full = bundled_data_path(*path)
+        if os.path.exists(full):
+            reports.append(warehouse.ingest(reader(full, warehouse.models(), aliases)))
     return reports
+
+
+def bundled_data_path(*parts: str) -> str:
+    from importlib import resources
+
+    return str(resources.files("gaplens").joinpath("data", *parts))
 
 
 def open_warehouse(db: str | None = None, write: bool = False,
@@ -135,6 +157,39 @@ def ingest_overrides(path: str, db: str | None = None) -> IngestReport:
     """Ingest an accessibility overrides file (model, accessibility, reason)."""
     with open_warehouse(db, write=True) as warehouse:
         return warehouse.ingest(read_overrides(path, warehouse.models()))
+
+
+def ingest_aa(path: str, db: str | None = None, retrieved_on: str | dt.date | None = None,
+              as_of: str | dt.date | None = None) -> IngestReport:
+    """Ingest Artificial Analysis data: an llms.json payload or the flat CSV
+    (credit: Artificial Analysis, https://artificialanalysis.ai)."""
+    with open_warehouse(db, write=True) as warehouse:
+        batch = read_aa(path, warehouse.models(), bundled_aliases(),
+                        retrieved_on=parse_date(retrieved_on, "--retrieved-on"),
+                        as_of=parse_date(as_of, "--as-of"))
+        return warehouse.ingest(batch)
+
+
+def ingest_lmarena(path: str, db: str | None = None,
+                   as_of: str | dt.date | None = None) -> IngestReport:
+    """Ingest an LMArena leaderboard table (dated by its leaderboard_version column or
+    ``as_of``), its stacked history or the 2026 daily top-N file (credit: LMArena)."""
+    with open_warehouse(db, write=True) as warehouse:
+        batch = read_lmarena(path, warehouse.models(), bundled_aliases(),
+                             as_of=parse_date(as_of, "--as-of"))
+        return warehouse.ingest(batch)
+
+
+def ingest_openrouter(path: str, db: str | None = None) -> IngestReport:
+    """Ingest OpenRouter weekly top-model token usage (the CSV or a folder of weekly JSON)."""
+    with open_warehouse(db, write=True) as warehouse:
+        return warehouse.ingest(read_openrouter(path, warehouse.models(), bundled_aliases()))
+
+
+def ingest_livebench(path: str, db: str | None = None) -> IngestReport:
+    """Ingest a folder of LiveBench releases (cite White et al., LiveBench, ICLR 2025)."""
+    with open_warehouse(db, write=True) as warehouse:
+        return warehouse.ingest(read_livebench(path, warehouse.models(), bundled_aliases()))
 
 
 def gap(

@@ -145,6 +145,53 @@ def ingest_csv(
     print_ingest(api.ingest_csv(path, db=db, benchmarks=benchmarks))
 
 
+@ingest_app.command("aa")
+def ingest_aa(
+    path: str = typer.Argument(..., help="Artificial Analysis llms.json (dated by its YYYY-MM-DD "
+                               "folder, its meta or --as-of) or the flat CSV with snapshot_date."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Snapshot date of a payload."),
+    retrieved_on: Optional[str] = typer.Option(None, "--retrieved-on", help="Default: newest "
+                                               "snapshot date."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Read Artificial Analysis leaderboard snapshots (credit: Artificial Analysis,
+    https://artificialanalysis.ai)."""
+    print_ingest(api.ingest_aa(path, db=db, retrieved_on=retrieved_on, as_of=as_of))
+
+
+@ingest_app.command("lmarena")
+def ingest_lmarena(
+    path: str = typer.Argument(..., help="LMArena CSV: one leaderboard table (dated by "
+                               "leaderboard_version or --as-of), the stacked history, or the "
+                               "daily top-N file."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Snapshot date of a table "
+                                        "without leaderboard_version (YYYY-MM-DD)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Read LMArena (Chatbot Arena) leaderboards as dated signals (credit: LMArena)."""
+    print_ingest(api.ingest_lmarena(path, db=db, as_of=as_of))
+
+
+@ingest_app.command("openrouter")
+def ingest_openrouter(
+    path: str = typer.Argument(..., help="OpenRouter weekly top-models CSV, or a folder of "
+                               "weekly JSON files."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Read OpenRouter weekly token usage of the top models (a top-N share, not the market)."""
+    print_ingest(api.ingest_openrouter(path, db=db))
+
+
+@ingest_app.command("livebench")
+def ingest_livebench(
+    path: str = typer.Argument(..., help="Folder of LiveBench table_*.csv and "
+                               "categories_*.json (optional livebench_model_metadata.csv)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Read LiveBench releases as per-category signals (cite White et al., ICLR 2025)."""
+    print_ingest(api.ingest_livebench(path, db=db))
+
+
 @ingest_app.command("overrides")
 def ingest_overrides(path: str = typer.Argument(..., help="CSV: model, accessibility, reason"),
                      db: Optional[str] = DbOption) -> None:

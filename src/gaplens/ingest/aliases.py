@@ -40,7 +40,12 @@ def read_aliases(path: str) -> pd.DataFrame:
     """The alias table: checked for required columns and for one target per (source, name)."""
     from ..errors import InputError
 
-    frame = read_csv_text(path)
+    try:
+        frame = read_csv_text(path)
+    except InputError as exc:
+        if "no data rows" not in str(exc):
+            raise
+        return pd.DataFrame(columns=ALIAS_COLUMNS + ["key"])
     missing = [c for c in ALIAS_COLUMNS[:3] if c not in frame.columns]
     if missing:
         raise InputError(path, f"missing column(s): {', '.join(missing)}")

@@ -258,7 +258,10 @@ class Warehouse:
         if table in ("models", "model_versions"):
             return self.query(f"SELECT t.*, s.path AS owner_path FROM {table} t "
                               f"JOIN sources s USING (source_id)")
-        return self.query(f"SELECT * FROM {table}")
+        out = self.query(f"SELECT * FROM {table}")
+        if table == "signals" and not out.empty:  # keys compare as dates, like the batch's
+            out["as_of"] = pd.to_datetime(out["as_of"]).dt.date
+        return out
 
     def _merge(
         self,

@@ -1,0 +1,374 @@
+"""Adapter for LMArena (formerly LMSYS Chatbot Arena) leaderboards: dated *signals*.
+
+Three layouts are read, told apart by their columns:
+
+* **one leaderboard table** (``rank, model, arena_score, 95_pct_ci, votes, organization,
+  license, ...``): the snapshot date comes from a ``leaderboard_version`` column when
+  present, else from the required ``as_of`` argument;
+* **the stacked history** (the same columns plus ``leaderboard_version`` per row);
+* **the 2026 daily top-N scrape** (``snapshot_date, leaderboard, rank, model, vendor,
+  license, score, ci, votes``), one row per day, leaderboard and model.
+
+Signals (``as_of`` = leaderboard version or snapshot date):
+
+* ``lmarena.text`` arena score (Bradley-Terry/Elo scale), ``lmarena.text_ci`` half-width
+  of its 95% interval (``+x/-y`` is read as the mean of x and y; a bare number is taken
+  as the half-width), ``lmarena.text_votes``, ``lmarena.text_rank`` (rank within that
+  snapshot, so not comparable across snapshots);
+* from the daily file, the same four per leaderboard: ``lmarena.<leaderboard>`` for
+  ``text``, ``code``, ``vision``, ``search`` and ``document`` (``_ci``, ``_votes``,
+  ``_rank``). ``code`` is the **WebDev** arena; ``search`` rates search-enabled systems.
+
+Names resolve through the reviewed alias table (source ``lmarena``), then exactly (see
+``ingest/aliases.py``). A name that finds no model becomes a **new model** when its
+licence says what it is (:data:`LICENCE_ACCESS`); it has no release date (LMArena gives
+none), its display name is the LMArena name and its organisation the file's. Names
+without a licence stay unmatched: listed in the match table, their rows rejected. When
+several names of one snapshot resolve to the same model (dated snapshots of GPT-4o, a
+"thinking" variant), the best-ranked row is kept and the others are rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..types import Accessibility
+from ._fields import Field, check_rows, parse_fields, read_csv_text, row_number
+from .aliases import _key, bundled_aliases, resolve
+from .batch import (
+    MODEL_COLUMNS,
+    REJECTED_COLUMNS,
+    SIGNAL_COLUMNS,
+    IngestBatch,
+    SourceInfo,
+    sha256_of,
+)
+
+# Licence (as LMArena spells it, normalised by :func:`licence_key`: lower case, the word
+# "licence"/"license" and every non-alphanumeric character removed, so "Apache 2.0",
+# "Apache-2.0" and "apache 2.0 license" are one key) -> accessibility class.
+#
+# * "Proprietary" (and its misspelling "Propretary", 2024-12..) means closed weights
+#   served by API: ``API access``.
+# * Permissive open licences (Apache, MIT, BSD, CC-BY): ``Open weights (unrestricted)``.
+# * Custom community licences with use restrictions or user thresholds (Llama, Gemma,
+#   Qwen/Qianwen, DeepSeek, Yi, DBRX, Falcon TII, Jamba Open, NVIDIA Open Model, AI2
+#   ImpACT, Kimi's "Modified MIT"): ``Open weights (restricted use)``.
+# * Non-commercial licences (CC-BY-NC*, "Non-commercial", Mistral Research Licence,
+#   Nexusflow's research licence): ``Open weights (non-commercial)``.
+# * The daily 2026 scrape's bare "open": ``Open weights (licence unspecified)``.
+# Any other non-blank value also maps to ``Open weights (licence unspecified)``: on
+# LMArena every value but "Proprietary" marks released weights (PROVENANCE.md). Families
+# not listed key by key are caught by :data:`LICENCE_PREFIXES`.
+LICENCE_ACCESS: dict[str, Accessibility] = {
+    "proprietary": Accessibility.API,
+    "propretary": Accessibility.API,
+    "apache": Accessibility.OPEN_UNRESTRICTED,
+    "apache20": Accessibility.OPEN_UNRESTRICTED,
+    "mit": Accessibility.OPEN_UNRESTRICTED,
+    "bsd": Accessibility.OPEN_UNRESTRICTED,
+    "bsd2clause": Accessibility.OPEN_UNRESTRICTED,
+    "bsd3clause": Accessibility.OPEN_UNRESTRICTED,
+    "ccby40": Accessibility.OPEN_UNRESTRICTED,
+    "modifiedmit": Accessibility.OPEN_RESTRICTED,
+    "dbrx": Accessibility.OPEN_RESTRICTED,
+    "falcon180btii": Accessibility.OPEN_RESTRICTED,
+    "jambaopen": Accessibility.OPEN_RESTRICTED,
+    "nvidia": Accessibility.OPEN_RESTRICTED,
+    "nvidiaopen": Accessibility.OPEN_RESTRICTED,
+    "nvidiaopenmodel": Accessibility.OPEN_RESTRICTED,
+    "ai2impactlowrisk": Accessibility.OPEN_RESTRICTED,
+    "yi": Accessibility.OPEN_RESTRICTED,
+    "noncommercial": Accessibility.OPEN_NONCOMMERCIAL,
+    "researchonly": Accessibility.OPEN_NONCOMMERCIAL,
+    "mrl": Accessibility.OPEN_NONCOMMERCIAL,
+    "mistralresearch": Accessibility.OPEN_NONCOMMERCIAL,
+    "nexusflow": Accessibility.OPEN_NONCOMMERCIAL,
+    "open": Accessibility.OPEN_UNSPECIFIED,
+    "other": Accessibility.OPEN_UNSPECIFIED,
+}
+# Licence families matched by the start of the key ("llama31community", "llama33", ...).
+LICENCE_PREFIXES: tuple[tuple[str, Accessibility], ...] = (
+    ("ccbync", Accessibility.OPEN_NONCOMMERCIAL),
+    ("llama", Accessibility.OPEN_RESTRICTED),
+    ("gemma", Accessibility.OPEN_RESTRICTED),
+    ("qwen", Accessibility.OPEN_RESTRICTED),
+    ("qianwen", Accessibility.OPEN_RESTRICTED),
+    ("deepseek", Accessibility.OPEN_RESTRICTED),
+)
+
+SIGNAL_PREFIX = "lmarena."
+
+TABLE_FIELDS = [
+    Field("model", "str", required=True, nullable=False),
+    Field("arena_score", "float", required=True, aliases=("arena_elo", "score")),
+    Field("95_pct_ci", "str", aliases=("95% ci", "ci")),
+    Field("votes", "float"),
+    Field("rank", "float"),
+    Field("organization", "str", aliases=("vendor",)),
+    Field("license", "str", aliases=("licence",)),
+    Field("leaderboard_version", "date"),
+]
+DAILY_FIELDS = [
+    Field("snapshot_date", "date", required=True, nullable=False),
+    Field("leaderboard", "str", required=True, nullable=False),
+    Field("model", "str", required=True, nullable=False),
+    Field("score", "float", required=True),
+    Field("ci", "str"),
+    Field("votes", "float"),
+    Field("rank", "float"),
+    Field("vendor", "str", aliases=("organization",)),
+    Field("license", "str", aliases=("licence",)),
+]
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_PLUS_MINUS = re.compile(rf"^\+\s*{_NUMBER}\s*/\s*-\s*{_NUMBER}$")
+_BARE = re.compile(rf"^\+?\s*{_NUMBER}$")
+
+
+def licence_key(text: object) -> str:
+    """Normalised licence spelling: "Apache 2.0" and "Apache-2.0" give "apache20"."""
+    value = re.sub(r"licen[cs]e", "", str(text).lower())
+    return re.sub(r"[^a-z0-9]", "", value)
+
+
+def licence_access(text: object) -> Accessibility | None:
+    """Accessibility class of a licence string; ``None`` when blank (unknown)."""
+    if text is None or pd.isna(text):
+        return None
+    key = licence_key(text)
+    if not key:
+        return None
+    if key in LICENCE_ACCESS:
+        return LICENCE_ACCESS[key]
+    for prefix, access in LICENCE_PREFIXES:
+        if key.startswith(prefix):
+            return access
+    return Accessibility.OPEN_UNSPECIFIED
+
+
+def parse_ci(values: pd.Series, file: str, field: str) -> pd.Series:
+    """Half-width of a 95% interval: "+x/-y" -> (x + y) / 2; a bare number as is."""
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    for idx, raw in values.items():
+        if pd.isna(raw) or str(raw).strip() == "":
+            continue
+        text = str(raw).strip()
+        match = _PLUS_MINUS.match(text)
+        if match:
+            out[idx] = (float(match.group(1)) + float(match.group(2))) / 2
+            continue
+        match = _BARE.match(text)
+        if match:
+            out[idx] = float(match.group(1))
+            continue
+        raise InputError(file, f"'{raw}' is not a confidence interval (expected +x/-y or a "
+                               "number)", row=row_number(idx), field=field)
+    return out
+
+
+# -- helpers shared with the other signal adapters (openrouter, livebench) ----------------
+
+def canonical_names(names: pd.Series) -> pd.Series:
+    """Each name replaced by the first spelling in the file of the same case-folded name,
+    so "Gemma-2-27B-it" and "Gemma-2-27b-it" stand for one model."""
+    first: dict[str, str] = {}
+    for name in names.dropna():
+        first.setdefault(_key(name), name)
+    return names.map(lambda n: first[_key(n)] if isinstance(n, str) else n)
+
+
+def unresolved_reason(name: str, how: str, candidates: str, create_hint: str) -> str:
+    if how == "ambiguous":
+        return f"model '{name}' is ambiguous (matches {candidates}); add an alias"
+    if candidates:
+        return f"model '{name}' not matched: {candidates}"
+    return f"model '{name}' not matched to a warehouse model ({create_hint}); add an alias"
+
+
+def file_digest(paths: list[str]) -> str:
+    def chunks():
+        for p in paths:
+            with open(p, "rb") as handle:
+                yield handle.read()
+    return sha256_of(chunks())
+
+
+def retrieved_on(paths: list[str]) -> dt.date:
+    return dt.date.fromtimestamp(max(os.path.getmtime(p) for p in paths))
+
+
+def keep_best(rows: pd.DataFrame, key: list[str], order: list[str], ascending: list[bool],
+              reason) -> tuple[pd.DataFrame, list[dict]]:
+    """One row per ``key``: the first by ``order``; the others listed as rejected with
+    ``reason(dropped_row, kept_row)``."""
+    ordered = rows.sort_values(order + ["source_row"], ascending=ascending + [True],
+                               na_position="last", kind="mergesort")
+    dup = ordered.duplicated(key, keep="first")
+    if not dup.any():
+        return rows, []
+    winners = ordered.loc[~dup].set_index(key)
+    rejected = []
+    for _, row in ordered.loc[dup].iterrows():
+        kept = winners.loc[tuple(row[k] for k in key)]
+        rejected.append(dict(file=row["file"], row=int(row["source_row"]), field="model",
+                             reason=reason(row, kept)))
+    return ordered.loc[~dup].sort_index(), rejected
+
+
+def signals_from(rows: pd.DataFrame, columns: dict[str, str],
+                 source_file: str | None = None) -> pd.DataFrame:
+    """Long signal table from per-row values: ``columns`` maps a value column to the
+    suffix appended to each row's ``prefix``; ``source_file`` is one file for all rows,
+    else each row's ``source_file`` column."""
+    parts = []
+    for column, suffix in columns.items():
+        have = rows.loc[rows[column].notna()]
+        parts.append(pd.DataFrame({
+            "model_id": have["model_id"],
+            "signal": have["prefix"] + suffix,
+            "value": have[column].astype(float),
+            "as_of": have["as_of"],
+            "source_file": have["source_file"] if source_file is None else source_file,
+            "source_row": have["source_row"].astype(int),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["signal", "as_of", "model_id"]).reset_index(drop=True)[SIGNAL_COLUMNS]
+
+
+# -- the adapter ---------------------------------------------------------------------------
+
+def _is_daily(frame: pd.DataFrame) -> bool:
+    lower = {c.lower() for c in frame.columns}
+    return {"snapshot_date", "leaderboard"} <= lower
+
+
+def _read_table(raw: pd.DataFrame, path: str, as_of, today: dt.date) -> pd.DataFrame:
+    typed = parse_fields(raw, TABLE_FIELDS, path, today=today)
+    if "leaderboard_version" in typed:
+        check_rows(typed["leaderboard_version"].isna(), typed["leaderboard_version"], path,
+                   "leaderboard_version", "the date is missing")
+        dates = typed["leaderboard_version"]
+    else:
+        if as_of is None:
+            raise InputError(path, "no leaderboard_version column: give the snapshot date "
+                                   "(as_of)", field="leaderboard_version")
+        as_of = pd.Timestamp(as_of).normalize()
+        if as_of.date() > today:
+            raise InputError(path, f"as_of {as_of.date()} is in the future")
+        dates = pd.Series(as_of, index=typed.index)
+    ci_column = next((c for c in raw.columns if c.lower() in ("95_pct_ci", "95% ci", "ci")), None)
+    return pd.DataFrame({
+        "name": typed["model"],
+        "prefix": SIGNAL_PREFIX + "text",
+        "as_of": pd.to_datetime(dates).astype("datetime64[s]"),
+        "score": typed["arena_score"],
+        "ci": parse_ci(raw[ci_column], path, "95_pct_ci") if ci_column else np.nan,
+        "votes": typed.get("votes", np.nan),
+        "rank": typed.get("rank", np.nan),
+        "organization": typed.get("organization", pd.Series(pd.NA, index=typed.index)),
+        "license": typed.get("license", pd.Series(pd.NA, index=typed.index)),
+        "source_row": [row_number(i) for i in typed.index],
+    }, index=typed.index)
+
+
+def _read_daily(raw: pd.DataFrame, path: str, today: dt.date) -> pd.DataFrame:
+    typed = parse_fields(raw, DAILY_FIELDS, path, today=today)
+    board = typed["leaderboard"].str.lower().str.replace(r"[\s-]+", "_", regex=True)
+    check_rows(~board.str.fullmatch(r"[a-z0-9_]+").fillna(False).to_numpy(dtype=bool),
+               typed["leaderboard"], path, "leaderboard",
+               lambda v: f"'{v}' is not a leaderboard name (letters, digits, underscores)")
+    ci_column = next(c for c in raw.columns if c.lower() == "ci") if "ci" in typed else None
+    return pd.DataFrame({
+        "name": typed["model"],
+        "prefix": SIGNAL_PREFIX + board,
+        "as_of": typed["snapshot_date"],
+        "score": typed["score"],
+        "ci": parse_ci(raw[ci_column], path, "ci") if ci_column else np.nan,
+        "votes": typed.get("votes", np.nan),
+        "rank": typed.get("rank", np.nan),
+        "organization": typed.get("vendor", pd.Series(pd.NA, index=typed.index)),
+        "license": typed.get("license", pd.Series(pd.NA, index=typed.index)),
+        "source_row": [row_number(i) for i in typed.index],
+    }, index=typed.index)
+
+
+def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None = None,
+                 as_of: str | dt.date | None = None,
+                 today: dt.date | None = None) -> IngestBatch:
+    """Read an LMArena leaderboard table, its stacked history or the 2026 daily top-N file.
+
+    ``models``: the warehouse's models (model_id, display_name); ``aliases``: the alias
+    table (default: the bundled one); ``as_of``: the snapshot date of a single table
+    without a ``leaderboard_version`` column.
+    """
+    today = today or dt.date.today()
+    aliases = bundled_aliases() if aliases is None else aliases
+    raw = read_csv_text(path)
+    rows = _read_daily(raw, path, today) if _is_daily(raw) else _read_table(raw, path, as_of,
+                                                                             today)
+    rows["file"] = path
+    rejected: list[dict] = []
+    no_score = rows["score"].isna()
+    for idx in rows.index[no_score]:
+        rejected.append(dict(file=path, row=row_number(idx), field="score", reason="no score"))
+    rows = rows.loc[~no_score].copy()
+    rows["name"] = canonical_names(rows["name"])
+
+    # Licence -> accessibility per name: its newest row with a licence decides.
+    rows["access"] = rows["license"].map(licence_access)
+    with_licence = rows.loc[rows["access"].notna()].sort_values("as_of", kind="mergesort")
+    access_of = with_licence.groupby("name")["access"].last()
+    org_of = rows.dropna(subset=["organization"]).sort_values("as_of", kind="mergesort") \
+        .groupby("name")["organization"].last()
+
+    resolution = resolve(rows["name"], "lmarena", models, aliases,
+                         can_create=set(access_of.index))
+    table = resolution.table
+    model_of = resolution.model_of()
+    rows["model_id"] = rows["name"].map(model_of)
+    unresolved = rows["model_id"].isna()
+    by_name = table.set_index("name")
+    for idx, name in rows.loc[unresolved, "name"].items():
+        match = by_name.loc[name]
+        rejected.append(dict(file=path, row=int(rows.at[idx, "source_row"]), field="model",
+                             reason=unresolved_reason(name, match["how"], match["candidates"],
+                                                      "and no licence to create it")))
+    rows = rows.loc[~unresolved]
+
+    rows, dropped = keep_best(
+        rows, ["model_id", "prefix", "as_of"], ["rank", "score"], [True, False],
+        lambda row, kept: f"'{row['name']}' is the same model ({row['model_id']}) as "
+                          f"'{kept['name']}' (row {int(kept['source_row'])}), which ranks "
+                          "higher in this snapshot; that row kept")
+    rejected += dropped
+    signals = signals_from(rows, {"score": "", "ci": "_ci", "votes": "_votes",
+                                  "rank": "_rank"}, path)
+
+    new_names = table.loc[table["how"] == "new", "name"]
+    new_models = pd.DataFrame({
+        "model_id": new_names.to_numpy(),
+        "display_name": new_names.to_numpy(),
+        "organization": new_names.map(org_of).to_numpy(),
+        "country": None,
+        "release_date": pd.Series(pd.NaT, index=range(len(new_names)), dtype="datetime64[s]"),
+        "accessibility": [Accessibility(access_of[n]).value for n in new_names],
+        "parameters": np.nan,
+        "training_compute": np.nan,
+    })[MODEL_COLUMNS]
+    return IngestBatch(
+        source=SourceInfo(kind="lmarena", path=os.path.abspath(path),
+                          sha256=file_digest([path]), retrieved_on=retrieved_on([path])),
+        models=new_models,
+        signals=signals,
+        matches=table,
+        rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
+    )
