@@ -168,3 +168,16 @@ def test_bad_requests():
     only_open = {m: "open" for m in groups}
     with pytest.raises(ConfigError, match="open and closed"):
         weight_sensitivity(signals_frame(scores, only_open), V40)
+
+
+def test_a_change_of_composition_is_dated():
+    scores, groups = random_models(30, seed=9)
+    frames = []
+    for day, scale in (("2026-05-01", 1.0), ("2026-05-08", 1.0), ("2026-05-15", 1.0),
+                       ("2026-05-22", 1.3), ("2026-05-29", 1.3)):
+        published = {m: scale * by_hand_v40(e) for m, e in scores.items()}
+        frames.append(signals_frame(scores, groups, as_of=day, published=published))
+    a = agreement(pd.concat(frames, ignore_index=True), V40)
+    assert str(a.change_point("v4.0")) == "2026-05-22"
+    same = agreement(pd.concat(frames[:3], ignore_index=True), V40)
+    assert same.change_point("v4.0") is None

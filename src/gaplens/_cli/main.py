@@ -597,6 +597,12 @@ def composite(
     recent = r.agreement.table.loc[r.agreement.table["version"] == version].tail(6)
     emit_frame(recent, fmt, ["snapshot", "n", "corr", "mean_diff", "max_abs_diff"],
                title=f"Recomputed {version} against AA's published index (recent snapshots)")
+    change = r.agreement.change_point(version)
+    if change is not None:
+        out.print(f"From {change} on, the recomputed {version} no longer matches AA's published "
+                  "index (see the implied weights in --format json): AA changed the "
+                  "composition on or before that snapshot, so the published number means "
+                  "something different from then on.", style="yellow")
     out.print("AA publishes no per-model intervals; the spread above is that of the weighting "
               "choice alone.", style="dim")
     print_warnings(w.warnings)
@@ -642,7 +648,8 @@ def realworld(
     if len(r.groups):
         emit_frame(r.groups.sort_values("p_value").head(12), fmt,
                    ["grouping", "group", "n", "mean_residual", "p_value"],
-                   title="Groups: mean residual against the rest (permutation p-value)")
+                   title=f"Groups: mean residual against the rest (permutation p-value; "
+                         f"{len(r.groups)} groups tested, p-values not corrected for that)")
     for note in r.notes:
         out.print(f"note: {note}", style="dim")
 

@@ -115,6 +115,18 @@ class Agreement:
     table: pd.DataFrame  # snapshot, version, n, corr, mean_diff, max_abs_diff
     implied: pd.DataFrame  # snapshot, signal, implied weight (points per unit score)
 
+    def change_point(self, version: str, factor: float = 3.0):
+        """The first snapshot from which the recomputed version stops matching AA's published
+        index (mean difference more than ``factor`` times its earlier median, in points):
+        AA changed the composition on or before it. None if it keeps matching."""
+        rows = self.table.loc[self.table["version"] == version].reset_index(drop=True)
+        for i in range(2, len(rows)):
+            before = rows["mean_diff"].abs().iloc[:i].median()
+            if abs(rows["mean_diff"].iloc[i]) > factor * max(before, 0.5):
+                if (rows["mean_diff"].abs().iloc[i:] > factor * max(before, 0.5)).all():
+                    return rows["snapshot"].iloc[i]
+        return None
+
 
 def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
     rows, implied = [], []
