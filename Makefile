@@ -26,6 +26,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gap.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/bench_commands.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
