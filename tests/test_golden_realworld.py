@@ -1,0 +1,58 @@
+"""Golden results of the composite and the real-world alignment on the bundled data.
+
+Observed values (bundled snapshot, this code) are in comments; the assertions keep only
+what a change of method or data should not move.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from gaplens import api
+
+
+def test_recomputed_v40_matches_the_published_index_until_june_2026(bundled_db):
+    result = api.composite(db=bundled_db, as_of="2026-06-12", n_draws=200)
+    table = result.agreement.table
+    v40 = table.loc[table["version"] == "v4.0"].set_index("snapshot")
+    early = v40.loc[[d for d in v40.index if str(d) <= "2026-06-12"]]
+    # observed: corr 0.9993, mean difference 0.77-0.82, largest 3.26-3.31 over 300-366 models
+    assert (early["corr"] > 0.998).all() and (early["max_abs_diff"] < 4).all()
+    assert (early["n"] > 250).all()
+    # the composition changed: observed mean difference 6.9-7.8 from 2026-06-19 on
+    assert str(result.agreement.change_point("v4.0")) == "2026-06-19"
+
+
+def test_composite_gap_under_sampled_weights(bundled_db):
+    w = api.composite(db=bundled_db, as_of="2026-06-12", n_draws=500).sensitivity
+    # observed: 312 models, gap 12.6 (Kimi K2.6 54.4 open), 90 % of draws [11.3, 13.7]
+    assert w.n_models > 300 and w.n_open > 150 and w.n_closed > 80
+    g = w.gap_summary.iloc[0]
+    assert 10 < w.published["gap"] < 15
+    assert g["gap_ci_low"] < w.published["gap"] < g["gap_ci_high"]
+    assert g["gap_ci_high"] - g["gap_ci_low"] < 5
+    effects = w.category_effects.set_index("category")
+    assert effects.loc["coding", "ci_low"] > 0 > effects.loc["general", "ci_high"]
+
+
+def test_benchmarks_predict_preference_and_not_usage(fitted_db):
+    r = api.realworld(db=fitted_db, targets=["lmarena.text", "openrouter.share"], n_boot=300)
+    c = r.correlations.loc[r.correlations["window"] == "all"].set_index(["target", "predictor"])
+    text = c.loc[("lmarena.text", "index: general")]
+    usage = c.loc[("openrouter.share", "index: general")]
+    # observed: 0.96 [0.93, 0.97] over 113 models; 0.19 [-0.11, 0.47] over 34
+    assert text["spearman"] > 0.9 and text["n"] > 100 and text["ci_low"] > 0.85
+    assert usage["spearman"] < 0.5 and usage["ci_low"] < 0.1
+    assert any("OpenRouter lists only the top" in n for n in r.notes)
+    # residuals of the focus pair are rank residuals that sum to ~0
+    assert abs(r.residuals["residual"].sum()) < 1e-6
+    assert r.focus == ("index: general", "lmarena.text")
+
+
+def test_usage_residuals_name_the_articles_example(fitted_db):
+    r = api.realworld(db=fitted_db, targets=["openrouter.share"], n_boot=100)
+    res = r.residuals.set_index("model_id")
+    # observed: Gemini 3 Pro at the 96th percentile of the index, 16th of usage share
+    assert res.loc["Gemini 3 Pro", "residual"] < -0.3
+    assert res.loc["Gemini 3 Pro", "predictor_pct"] > 0.9
