@@ -647,7 +647,8 @@ def realworld(
                      "positive = used or liked more than its benchmarks predict)")
     if len(r.groups):
         emit_frame(r.groups.sort_values("p_value").head(12), fmt,
-                   ["grouping", "group", "n", "mean_residual", "p_value"],
+                   ["grouping", "group", "n", "difference_vs_rest", "ci_low", "ci_high",
+                    "p_value"],
                    title=f"Groups: mean residual against the rest (permutation p-value; "
                          f"{len(r.groups)} groups tested, p-values not corrected for that)")
     for note in r.notes:

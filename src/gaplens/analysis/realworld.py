@@ -13,9 +13,11 @@ window's end.
 
 Residuals: the target's rank regressed on the predictor's rank (both as percentiles,
 least squares); a positive residual means the model is used or liked more than its
-benchmark standing predicts. Group test: for each group (open/closed, organization,
-country) the mean residual, with a permutation p-value (shuffling group labels across
-models, ``n_perm`` draws) for "this group's mean residual is no different from the
+benchmark standing predicts (a single model's residual has no interval: it is a
+description, not an estimate). Group test: for each group (open/closed, organization,
+country) the mean residual and its difference from the other models', with a 90 %
+bootstrap interval of the difference and a permutation p-value (shuffling group labels
+across models, ``n_perm`` draws) for "this group's mean residual is no different from the
 others'".
 
 Thin signals are named: OpenRouter keeps the top ~10 models a week, the 2026 arena
@@ -168,9 +170,14 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
             perms = np.array([(lambda m: r[m].mean() - r[~m].mean())(rng.permutation(mask))
                               for _ in range(n_perm)])
             p = (1 + np.sum(np.abs(perms) >= abs(observed))) / (n_perm + 1)
+            inside, outside = r[mask], r[~mask]
+            boot = (rng.choice(inside, (1000, len(inside))).mean(axis=1)
+                    - rng.choice(outside, (1000, len(outside))).mean(axis=1))
             rows.append({"grouping": column, "group": g, "n": int(mask.sum()),
-                         "mean_residual": float(r[mask].mean()),
-                         "difference_vs_rest": float(observed), "p_value": float(p)})
+                         "mean_residual": float(inside.mean()),
+                         "difference_vs_rest": float(observed),
+                         "ci_low": float(np.quantile(boot, 0.05)),
+                         "ci_high": float(np.quantile(boot, 0.95)), "p_value": float(p)})
     return pd.DataFrame(rows)
 
 
