@@ -85,10 +85,12 @@ def load_bundled(warehouse: Warehouse, progress: Progress | None = None) -> list
     if os.path.exists(bundled_aa_path()):
         reports.append(warehouse.ingest(read_aa(bundled_aa_path(), warehouse.models(),
                                                 aliases)))
+    # OpenRouter last: it creates no models, so it matches against every model the other
+    # sources created.
     for reader, path in ((read_lmarena, ("lmarena", "lmarena_text_leaderboard_history.csv")),
                          (read_lmarena, ("lmarena", "arena_ai_leaderboards_daily_2026.csv")),
-                         (read_openrouter, ("openrouter", "openrouter_weekly_top_models.csv")),
-                         (read_livebench, ("livebench",))):
+                         (read_livebench, ("livebench",)),
+                         (read_openrouter, ("openrouter", "openrouter_weekly_top_models.csv"))):
         full = bundled_data_path(*path)
         if os.path.exists(full):
             reports.append(warehouse.ingest(reader(full, warehouse.models(), aliases)))

@@ -90,7 +90,18 @@ def print_gap_table(result) -> None:
         out.print(line, style="yellow" if line.startswith("warning") else "dim")
 
 
-def print_ingest(report) -> None:
+def print_ingest(report, fmt: OutputFormat = OutputFormat.TABLE) -> None:
+    if fmt is not OutputFormat.TABLE:
+        summary = report.summary_frame()
+        if fmt is OutputFormat.CSV:
+            sys.stdout.write(formatting.frame_csv(summary))
+            return
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.ingest/1", {"kind": report.kind, "path": report.path,
+                                 "source_id": report.source_id},
+            {"counts": summary, "matches": report.matches, "rejected": report.rejected,
+             "conflicts": report.conflicts}) + "\n")
+        return
     out.print(terminal.frame_table(report.summary_frame(),
                                    ["table", "added", "updated", "unchanged", "conflicts"],
                                    title=f"Ingested {report.path}"))
@@ -124,12 +135,13 @@ def ingest_epoch(
     path: str = typer.Argument(..., help="benchmark_data.zip or its unzipped folder"),
     benchmarks: Optional[str] = typer.Option(None, "--benchmarks", help="Extra benchmark "
                                              "definitions (CSV) layered on the bundled taxonomy."),
+    fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read an Epoch AI Benchmarking Hub export."""
     with progress_bar("reading export") as progress:
         report = api.ingest_epoch(path, db=db, benchmarks=benchmarks, progress=progress)
-    print_ingest(report)
+    print_ingest(report, fmt)
 
 
 @ingest_app.command("csv")
@@ -139,10 +151,11 @@ def ingest_csv(
     benchmarks: Optional[str] = typer.Option(None, "--benchmarks", help="Benchmark file: "
                                              "benchmark, domain, random_baseline, ceiling, "
                                              "test_set."),
+    fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read a tidy CSV of results (docs/formats.md)."""
-    print_ingest(api.ingest_csv(path, db=db, benchmarks=benchmarks))
+    print_ingest(api.ingest_csv(path, db=db, benchmarks=benchmarks), fmt)
 
 
 @ingest_app.command("aa")
@@ -152,11 +165,12 @@ def ingest_aa(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Snapshot date of a payload."),
     retrieved_on: Optional[str] = typer.Option(None, "--retrieved-on", help="Default: newest "
                                                "snapshot date."),
+    fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read Artificial Analysis leaderboard snapshots (credit: Artificial Analysis,
     https://artificialanalysis.ai)."""
-    print_ingest(api.ingest_aa(path, db=db, retrieved_on=retrieved_on, as_of=as_of))
+    print_ingest(api.ingest_aa(path, db=db, retrieved_on=retrieved_on, as_of=as_of), fmt)
 
 
 @ingest_app.command("lmarena")
@@ -166,37 +180,41 @@ def ingest_lmarena(
                                "daily top-N file."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Snapshot date of a table "
                                         "without leaderboard_version (YYYY-MM-DD)."),
+    fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read LMArena (Chatbot Arena) leaderboards as dated signals (credit: LMArena)."""
-    print_ingest(api.ingest_lmarena(path, db=db, as_of=as_of))
+    print_ingest(api.ingest_lmarena(path, db=db, as_of=as_of), fmt)
 
 
 @ingest_app.command("openrouter")
 def ingest_openrouter(
     path: str = typer.Argument(..., help="OpenRouter weekly top-models CSV, or a folder of "
                                "weekly JSON files."),
+    fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read OpenRouter weekly token usage of the top models (a top-N share, not the market)."""
-    print_ingest(api.ingest_openrouter(path, db=db))
+    print_ingest(api.ingest_openrouter(path, db=db), fmt)
 
 
 @ingest_app.command("livebench")
 def ingest_livebench(
     path: str = typer.Argument(..., help="Folder of LiveBench table_*.csv and "
                                "categories_*.json (optional livebench_model_metadata.csv)."),
+    fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read LiveBench releases as per-category signals (cite White et al., ICLR 2025)."""
-    print_ingest(api.ingest_livebench(path, db=db))
+    print_ingest(api.ingest_livebench(path, db=db), fmt)
 
 
 @ingest_app.command("overrides")
 def ingest_overrides(path: str = typer.Argument(..., help="CSV: model, accessibility, reason"),
+                     fmt: OutputFormat = FormatOption,
                      db: Optional[str] = DbOption) -> None:
     """Correct models' accessibility with a reviewed overrides file."""
-    print_ingest(api.ingest_overrides(path, db=db))
+    print_ingest(api.ingest_overrides(path, db=db), fmt)
 
 
 @app.command()
