@@ -91,3 +91,20 @@ def test_bundled_alias_table_is_consistent(bundled_db):
     models = set(gaplens.models(db=bundled_db)["model_id"])
     missing = set(aliases["model_id"]) - models
     assert not missing, sorted(missing)[:5]
+
+
+def test_user_aliases_layer_on_the_bundled_table(tmp_path):
+    from gaplens.api import _aliases
+
+    path = write(tmp_path, "source,name,model_id,note\n"
+                           "inspect,anthropic/claude-opus-4.5,Claude Opus 4.5,ours\n")
+    merged = _aliases(path)
+    assert len(merged) == len(bundled_aliases()) + 1
+    row = merged.loc[merged["name"] == "anthropic/claude-opus-4.5"]
+    assert row["model_id"].tolist() == ["Claude Opus 4.5"]
+    # a user row for a name the bundle maps replaces the bundled row
+    first = bundled_aliases().iloc[0]
+    path2 = write(tmp_path, f"source,name,model_id\n{first['source']},\"{first['name']}\",X\n")
+    merged2 = _aliases(path2)
+    hits = merged2.loc[(merged2["source"] == first["source"]) & (merged2["key"] == first["key"])]
+    assert hits["model_id"].tolist() == ["X"]

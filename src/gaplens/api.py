@@ -27,6 +27,7 @@ from .errors import ConfigError, UnknownNameError
 from .ingest import bundled_taxonomy, read_epoch, read_overrides, read_tidy_csv
 from .ingest.aliases import bundled_aliases
 from .ingest.artificial_analysis import bundled_aa_path, read_aa
+from .ingest.inspect_logs import read_inspect
 from .ingest.livebench import read_livebench
 from .ingest.lmarena import read_lmarena
 from .ingest.openrouter import read_openrouter
@@ -155,43 +156,70 @@ def ingest_csv(path: str, db: str | None = None, benchmarks: str | None = None) 
         return warehouse.ingest(batch)
 
 
+def ingest_inspect(path: str, db: str | None = None, benchmarks: str | None = None,
+                   metric: str | None = None, aliases: str | None = None) -> IngestReport:
+    """Ingest Inspect AI eval logs (a .json/.eval file or a folder of them): one result per
+    successful log, for models already in the warehouse (tasks not in the warehouse need a
+    benchmark file)."""
+    with open_warehouse(db, write=True) as warehouse:
+        batch = read_inspect(path, warehouse.benchmarks(), warehouse.domains(),
+                             warehouse.models(), _aliases(aliases),
+                             benchmarks_path=benchmarks, metric=metric)
+        return warehouse.ingest(batch)
+
+
 def ingest_overrides(path: str, db: str | None = None) -> IngestReport:
     """Ingest an accessibility overrides file (model, accessibility, reason)."""
     with open_warehouse(db, write=True) as warehouse:
         return warehouse.ingest(read_overrides(path, warehouse.models()))
 
 
+def _aliases(path: str | None) -> pd.DataFrame:
+    """The bundled alias table, with a user's reviewed rows layered on top (theirs win)."""
+    from .ingest.aliases import read_aliases
+
+    base = bundled_aliases()
+    if not path:
+        return base
+    extra = read_aliases(path)
+    keep = ~base.set_index(["source", "key"]).index.isin(
+        extra.set_index(["source", "key"]).index)
+    return pd.concat([base.loc[keep], extra], ignore_index=True)
+
+
 def ingest_aa(path: str, db: str | None = None, retrieved_on: str | dt.date | None = None,
-              as_of: str | dt.date | None = None) -> IngestReport:
+              as_of: str | dt.date | None = None, aliases: str | None = None) -> IngestReport:
     """Ingest Artificial Analysis data: an llms.json payload or the flat CSV
     (credit: Artificial Analysis, https://artificialanalysis.ai)."""
     with open_warehouse(db, write=True) as warehouse:
-        batch = read_aa(path, warehouse.models(), bundled_aliases(),
+        batch = read_aa(path, warehouse.models(), _aliases(aliases),
                         retrieved_on=parse_date(retrieved_on, "--retrieved-on"),
                         as_of=parse_date(as_of, "--as-of"))
         return warehouse.ingest(batch)
 
 
-def ingest_lmarena(path: str, db: str | None = None,
-                   as_of: str | dt.date | None = None) -> IngestReport:
+def ingest_lmarena(path: str, db: str | None = None, as_of: str | dt.date | None = None,
+                   aliases: str | None = None) -> IngestReport:
     """Ingest an LMArena leaderboard table (dated by its leaderboard_version column or
     ``as_of``), its stacked history or the 2026 daily top-N file (credit: LMArena)."""
     with open_warehouse(db, write=True) as warehouse:
-        batch = read_lmarena(path, warehouse.models(), bundled_aliases(),
+        batch = read_lmarena(path, warehouse.models(), _aliases(aliases),
                              as_of=parse_date(as_of, "--as-of"))
         return warehouse.ingest(batch)
 
 
-def ingest_openrouter(path: str, db: str | None = None) -> IngestReport:
+def ingest_openrouter(path: str, db: str | None = None,
+                      aliases: str | None = None) -> IngestReport:
     """Ingest OpenRouter weekly top-model token usage (the CSV or a folder of weekly JSON)."""
     with open_warehouse(db, write=True) as warehouse:
-        return warehouse.ingest(read_openrouter(path, warehouse.models(), bundled_aliases()))
+        return warehouse.ingest(read_openrouter(path, warehouse.models(), _aliases(aliases)))
 
 
-def ingest_livebench(path: str, db: str | None = None) -> IngestReport:
+def ingest_livebench(path: str, db: str | None = None,
+                     aliases: str | None = None) -> IngestReport:
     """Ingest a folder of LiveBench releases (cite White et al., LiveBench, ICLR 2025)."""
     with open_warehouse(db, write=True) as warehouse:
-        return warehouse.ingest(read_livebench(path, warehouse.models(), bundled_aliases()))
+        return warehouse.ingest(read_livebench(path, warehouse.models(), _aliases(aliases)))
 
 
 def gap(

@@ -54,6 +54,8 @@ class Mode(str, Enum):
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: $GAPLENS_DB or "
                         "~/.local/share/gaplens/warehouse.duckdb).")
 FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format.")
+AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (source, name, "
+                           "model_id, note), layered on the bundled one.")
 
 
 @contextmanager
@@ -123,8 +125,8 @@ def print_ingest(report, fmt: OutputFormat = OutputFormat.TABLE) -> None:
             if len(rows):
                 shown = ", ".join(rows["name"].astype(str).head(10))
                 more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-                out.print(f"  {how}: {shown}{more} (their rows are listed as rejected; add "
-                          "aliases with a reviewed alias file)")
+                out.print(f"  {how}: {shown}{more} (their rows are listed as rejected; map "
+                          "them with --aliases FILE: source, name, model_id, note)")
     if len(report.conflicts):
         out.print(f"{len(report.conflicts)} values disagreed with an existing source and "
                   "were not overwritten")
@@ -158,6 +160,25 @@ def ingest_csv(
     print_ingest(api.ingest_csv(path, db=db, benchmarks=benchmarks), fmt)
 
 
+@ingest_app.command("inspect")
+def ingest_inspect(
+    path: str = typer.Argument(..., help="An Inspect AI log (.json or .eval) or a folder of "
+                               "them (searched recursively)."),
+    benchmarks: Optional[str] = typer.Option(None, "--benchmarks", help="Benchmark file "
+                                             "defining tasks not in the warehouse: benchmark, "
+                                             "domain, random_baseline, ceiling, test_set."),
+    metric: Optional[str] = typer.Option(None, "--metric", help="Metric of the first scorer "
+                                         "to use as the score (default: accuracy, else mean, "
+                                         "else the first that is not stderr/std)."),
+    aliases: Optional[str] = AliasOption,
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Read Inspect AI eval logs (your private evals) as benchmark results."""
+    print_ingest(api.ingest_inspect(path, db=db, benchmarks=benchmarks, metric=metric,
+                                    aliases=aliases), fmt)
+
+
 @ingest_app.command("aa")
 def ingest_aa(
     path: str = typer.Argument(..., help="Artificial Analysis llms.json (dated by its YYYY-MM-DD "
@@ -165,12 +186,14 @@ def ingest_aa(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Snapshot date of a payload."),
     retrieved_on: Optional[str] = typer.Option(None, "--retrieved-on", help="Default: newest "
                                                "snapshot date."),
+    aliases: Optional[str] = AliasOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read Artificial Analysis leaderboard snapshots (credit: Artificial Analysis,
     https://artificialanalysis.ai)."""
-    print_ingest(api.ingest_aa(path, db=db, retrieved_on=retrieved_on, as_of=as_of), fmt)
+    print_ingest(api.ingest_aa(path, db=db, retrieved_on=retrieved_on, as_of=as_of,
+                               aliases=aliases), fmt)
 
 
 @ingest_app.command("lmarena")
@@ -180,33 +203,36 @@ def ingest_lmarena(
                                "daily top-N file."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Snapshot date of a table "
                                         "without leaderboard_version (YYYY-MM-DD)."),
+    aliases: Optional[str] = AliasOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read LMArena (Chatbot Arena) leaderboards as dated signals (credit: LMArena)."""
-    print_ingest(api.ingest_lmarena(path, db=db, as_of=as_of), fmt)
+    print_ingest(api.ingest_lmarena(path, db=db, as_of=as_of, aliases=aliases), fmt)
 
 
 @ingest_app.command("openrouter")
 def ingest_openrouter(
     path: str = typer.Argument(..., help="OpenRouter weekly top-models CSV, or a folder of "
                                "weekly JSON files."),
+    aliases: Optional[str] = AliasOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read OpenRouter weekly token usage of the top models (a top-N share, not the market)."""
-    print_ingest(api.ingest_openrouter(path, db=db), fmt)
+    print_ingest(api.ingest_openrouter(path, db=db, aliases=aliases), fmt)
 
 
 @ingest_app.command("livebench")
 def ingest_livebench(
     path: str = typer.Argument(..., help="Folder of LiveBench table_*.csv and "
                                "categories_*.json (optional livebench_model_metadata.csv)."),
+    aliases: Optional[str] = AliasOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Read LiveBench releases as per-category signals (cite White et al., ICLR 2025)."""
-    print_ingest(api.ingest_livebench(path, db=db), fmt)
+    print_ingest(api.ingest_livebench(path, db=db, aliases=aliases), fmt)
 
 
 @ingest_app.command("overrides")
