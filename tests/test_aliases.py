@@ -100,7 +100,8 @@ def test_user_aliases_layer_on_the_bundled_table(tmp_path):
                            "inspect,anthropic/claude-opus-4.5,Claude Opus 4.5,ours\n")
     merged = _aliases(path)
     assert len(merged) == len(bundled_aliases()) + 1
-    row = merged.loc[merged["name"] == "anthropic/claude-opus-4.5"]
+    row = merged.loc[(merged["name"] == "anthropic/claude-opus-4.5")
+                     & (merged["source"] == "inspect")]
     assert row["model_id"].tolist() == ["Claude Opus 4.5"]
     # a user row for a name the bundle maps replaces the bundled row
     first = bundled_aliases().iloc[0]
