@@ -104,3 +104,17 @@ def test_residuals_need_enough_models():
     x, y, meta = planted(n=4)
     with pytest.raises(ConfigError, match="only 4 models"):
         rw.residuals(x, y, meta)
+
+
+def test_standing_of_open_models_on_a_target_by_hand():
+    values = pd.Series({"a": 0.9, "b": 0.7, "c": 0.6, "d": 0.3, "e": 0.2})
+    groups = pd.Series({"a": "closed", "b": "open", "c": "closed", "d": "open", "e": None})
+    names = pd.Series({k: k.upper() for k in values.index})
+    s = rw.standing(values, groups, names, "benchmark:X", seed=0)
+    assert s["best_closed"] == "a" and s["best_open"] == "b"
+    assert s["gap"] == pytest.approx(0.2)
+    assert s["gap_ci_low"] <= 0.2 + 1e-12 and s["gap_ci_high"] >= 0.2 - 1e-12
+    # percentile ranks (rank - 0.5) / n over all 5 models: b = 3.5/5, d = 1.5/5
+    assert s["open_mean_percentile"] == pytest.approx((3.5 / 5 + 1.5 / 5) / 2)
+    none = rw.standing(values[["a", "c"]], groups, names, "x")
+    assert none["n_open"] == 0 and "no open" in none["note"]

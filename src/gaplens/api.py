@@ -660,6 +660,7 @@ class RealWorldResult:
     focus: tuple[str, str]
     notes: tuple[str, ...]
     best: pd.DataFrame  # per target: the predictors that agree most (window "all")
+    standing: pd.DataFrame  # per target: best open and closed, gap with interval
 
 
 def realworld(
@@ -726,11 +727,18 @@ def realworld(
     meta = meta.assign(group=[definition.group_of(Accessibility.parse(a))
                               for a in meta["accessibility"]])
     focus_target = chosen[0]
-    res = rw.residuals(predictors[predictor][1], target_all[focus_target], meta)
-    groups = rw.group_tests(res, seed=seed)
+    notes = rw.thin_notes(target_all)
+    try:
+        res = rw.residuals(predictors[predictor][1], target_all[focus_target], meta)
+        groups = rw.group_tests(res, seed=seed)
+    except ConfigError as exc:
+        res, groups = pd.DataFrame(), pd.DataFrame()
+        notes.append(f"no residuals for {focus_target} on {predictor}: {exc}")
+    stand = pd.DataFrame([rw.standing(target_all[t], meta["group"], meta["display_name"], t,
+                                      seed=seed) for t in chosen if len(target_all[t])])
     best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],
                                                          ascending=[True, False])
             .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
     return RealWorldResult(correlations=corr, residuals=res, groups=groups,
-                           focus=(predictor, focus_target), notes=tuple(rw.thin_notes(target_all)),
-                           best=best)
+                           focus=(predictor, focus_target), notes=tuple(notes),
+                           best=best, standing=stand)

@@ -675,7 +675,8 @@ def realworld(
         sys.stdout.write(formatting.payload_json(
             "gaplens.realworld/1", {"predictor": r.focus[0], "target": r.focus[1],
                                     "open_definition": open_definition.value, "seed": seed},
-            {"correlations": r.correlations, "residuals": r.residuals, "groups": r.groups},
+            {"correlations": r.correlations, "standing": r.standing,
+             "residuals": r.residuals, "groups": r.groups},
             r.notes) + "\n")
         return
     if fmt is OutputFormat.CSV:
@@ -684,11 +685,20 @@ def realworld(
     emit_frame(r.best, fmt, ["target", "predictor", "n", "spearman", "ci_low", "ci_high"],
                title="Best-agreeing predictors per target (Spearman, 90% bootstrap interval; "
                      "all dates)")
+    cols = ["target", "best_closed", "best_closed_value", "best_open", "best_open_value",
+            "gap", "gap_ci_low", "gap_ci_high", "open_mean_percentile"]
+    short = ["target", "best closed", "value", "best open", "value ", "gap", "low", "high",
+             "open pct"]
+    stand = r.standing.reindex(columns=cols).set_axis(short, axis=1)
+    emit_frame(stand, fmt, short,
+               title="Where open models stand on each target (gap: best closed − best open, "
+                     "90% bootstrap interval over models; open models' mean percentile rank)")
     shown = r.residuals.iloc[list(range(min(6, len(r.residuals))))
                              + list(range(-min(6, len(r.residuals)), 0))]
-    emit_frame(shown, fmt, ["model_id", "group", "predictor_pct", "target_pct", "residual"],
-               title=f"Largest residuals of {r.focus[1]} on {r.focus[0]} (percentile ranks; "
-                     "positive = used or liked more than its benchmarks predict)")
+    if len(shown):
+        emit_frame(shown, fmt, ["model_id", "group", "predictor_pct", "target_pct", "residual"],
+                   title=f"Largest residuals of {r.focus[1]} on {r.focus[0]} (percentile "
+                         "ranks; positive = used or liked more than its benchmarks predict)")
     if len(r.groups):
         emit_frame(r.groups.sort_values("p_value").head(12), fmt,
                    ["grouping", "group", "n", "difference_vs_rest", "ci_low", "ci_high",

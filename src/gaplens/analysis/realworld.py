@@ -201,3 +201,28 @@ def check_target(name: str, signals: pd.DataFrame, results: pd.DataFrame) -> Non
         raise UnknownNameError(f"no signal '{name}' in the warehouse (signals: "
                                + ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
                                + "; or 'benchmark:NAME')")
+
+
+def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str,
+             n_boot: int = 1000, seed: int = 0) -> dict:
+    """Where open models stand on a target: best open and best closed model, the gap
+    between them with a bootstrap interval (models resampled within each group), and the
+    open models' mean percentile rank among all models with a value."""
+    frame = pd.DataFrame({"value": values}).join(groups.rename("group"), how="left")
+    frame = frame.join(names.rename("name"), how="left").dropna(subset=["value"])
+    frame["pct"] = (rankdata(frame["value"]) - 0.5) / len(frame)
+    o, c = frame.loc[frame["group"] == "open"], frame.loc[frame["group"] == "closed"]
+    row = {"target": target, "n": len(frame), "n_open": len(o), "n_closed": len(c)}
+    if len(o) == 0 or len(c) == 0:
+        return {**row, "note": "no open or no closed model has a value"}
+    rng = np.random.default_rng(seed)
+    ov, cv = o["value"].to_numpy(), c["value"].to_numpy()
+    boot = (rng.choice(cv, (n_boot, len(cv))).max(axis=1)
+            - rng.choice(ov, (n_boot, len(ov))).max(axis=1))
+    best_o, best_c = o["value"].idxmax(), c["value"].idxmax()
+    return {**row, "best_open": best_o, "best_open_value": float(o.at[best_o, "value"]),
+            "best_closed": best_c, "best_closed_value": float(c.at[best_c, "value"]),
+            "gap": float(c["value"].max() - o["value"].max()),
+            "gap_ci_low": float(np.quantile(boot, 0.05)),
+            "gap_ci_high": float(np.quantile(boot, 0.95)),
+            "open_mean_percentile": float(o["pct"].mean()), "note": ""}
