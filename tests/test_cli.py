@@ -174,3 +174,22 @@ def test_installed_entry_point_runs(tmp_path, bundled_db):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("key,domain,label")
+
+
+def test_a_warehouse_from_an_earlier_version_gets_the_new_bundled_sources(tmp_path):
+    """A warehouse holding only the Epoch snapshot and overrides (as the first release made
+    them) is completed with the bundled sources it lacks, once, on the next open."""
+    import gaplens
+    from gaplens.api import _bundled_sources, open_warehouse
+    from gaplens.store import Warehouse
+
+    path = str(tmp_path / "old.duckdb")
+    with Warehouse(path) as warehouse:
+        for kind, source, read in _bundled_sources()[:2]:  # epoch, overrides
+            warehouse.ingest(read(source, warehouse))
+    assert set(gaplens.sources(db=path)["kind"]) >= {"aa", "lmarena", "livebench",
+                                                      "openrouter"}
+    n = len(gaplens.sources(db=path))
+    with open_warehouse(path):
+        pass
+    assert len(gaplens.sources(db=path)) == n  # loaded once, not again

@@ -75,27 +75,56 @@ def parse_open_definition(value: str | OpenDefinition) -> OpenDefinition:
         ) from None
 
 
-def load_bundled(warehouse: Warehouse, progress: Progress | None = None) -> list[IngestReport]:
-    """Ingest the bundled Epoch snapshot and accessibility overrides into ``warehouse``."""
-    batch = read_epoch(epoch_export_path(), bundled_taxonomy(), retrieved_on=EPOCH_RETRIEVED_ON,
-                       progress=progress)
-    reports = [warehouse.ingest(batch)]
-    if os.path.exists(overrides_path()):
-        reports.append(warehouse.ingest(read_overrides(overrides_path(), warehouse.models())))
-    aliases = bundled_aliases()
-    if os.path.exists(bundled_aa_path()):
-        reports.append(warehouse.ingest(read_aa(bundled_aa_path(), warehouse.models(),
-                                                aliases)))
-    # OpenRouter last: it creates no models, so it matches against every model the other
-    # sources created.
-    for reader, path in ((read_lmarena, ("lmarena", "lmarena_text_leaderboard_history.csv")),
-                         (read_lmarena, ("lmarena", "arena_ai_leaderboards_daily_2026.csv")),
-                         (read_livebench, ("livebench",)),
-                         (read_openrouter, ("openrouter", "openrouter_weekly_top_models.csv"))):
-        full = bundled_data_path(*path)
-        if os.path.exists(full):
-            reports.append(warehouse.ingest(reader(full, warehouse.models(), aliases)))
+def _bundled_sources() -> list[tuple[str, str, Callable]]:
+    """(kind, path, read(path, warehouse)) of every bundled source, in loading order."""
+
+    def epoch(path, warehouse, progress=None):
+        return read_epoch(path, bundled_taxonomy(), retrieved_on=EPOCH_RETRIEVED_ON,
+                          progress=progress)
+
+    def with_aliases(reader):
+        return lambda path, warehouse, progress=None: reader(path, warehouse.models(),
+                                                             bundled_aliases())
+
+    return [
+        ("epoch", epoch_export_path(), epoch),
+        ("overrides", overrides_path(),
+         lambda path, warehouse, progress=None: read_overrides(path, warehouse.models())),
+        ("aa", bundled_aa_path(), with_aliases(read_aa)),
+        ("lmarena", bundled_data_path("lmarena", "lmarena_text_leaderboard_history.csv"),
+         with_aliases(read_lmarena)),
+        ("lmarena", bundled_data_path("lmarena", "arena_ai_leaderboards_daily_2026.csv"),
+         with_aliases(read_lmarena)),
+        ("livebench", bundled_data_path("livebench"), with_aliases(read_livebench)),
+        # OpenRouter last: it creates no models, so it matches every model the others made.
+        ("openrouter", bundled_data_path("openrouter", "openrouter_weekly_top_models.csv"),
+         with_aliases(read_openrouter)),
+    ]
+
+
+def load_bundled(warehouse: Warehouse, progress: Progress | None = None,
+                 only_missing: bool = False) -> list[IngestReport]:
+    """Ingest the bundled sources into ``warehouse`` (with ``only_missing``, those a
+    warehouse made by an earlier gaplens version does not hold yet)."""
+    have = set()
+    if only_missing:
+        sources = warehouse.sources()
+        have = {(k, os.path.basename(p.rstrip("/"))) for k, p in zip(sources["kind"],
+                                                                    sources["path"])}
+    reports = []
+    for kind, path, read in _bundled_sources():
+        if not os.path.exists(path) or (kind, os.path.basename(path.rstrip("/"))) in have:
+            continue
+        reports.append(warehouse.ingest(read(path, warehouse, progress)))
     return reports
+
+
+def _missing_bundled(warehouse: Warehouse) -> bool:
+    sources = warehouse.sources()
+    have = {(k, os.path.basename(p.rstrip("/"))) for k, p in zip(sources["kind"],
+                                                                sources["path"])}
+    return any(os.path.exists(path) and (kind, os.path.basename(path.rstrip("/"))) not in have
+               for kind, path, _ in _bundled_sources())
 
 
 def bundled_data_path(*parts: str) -> str:
@@ -110,16 +139,17 @@ def open_warehouse(db: str | None = None, write: bool = False,
     path = db or default_path()
     if not write and os.path.exists(path):
         warehouse = Warehouse(path, read_only=True)
-        if not warehouse.is_empty():
+        if not warehouse.is_empty() and not _missing_bundled(warehouse):
             return warehouse
         warehouse.close()
     warehouse = Warehouse(path)
-    if warehouse.is_empty():
-        try:
-            load_bundled(warehouse, progress)
-        except BaseException:
-            warehouse.close()
-            raise
+    try:
+        # A new warehouse gets every bundled source; one made by an earlier version gets
+        # the bundled sources it does not hold yet.
+        load_bundled(warehouse, progress, only_missing=not warehouse.is_empty())
+    except BaseException:
+        warehouse.close()
+        raise
     return warehouse
 
 
