@@ -772,3 +772,39 @@ def realworld(
     return RealWorldResult(correlations=corr, residuals=res, groups=groups,
                            focus=(predictor, focus_target), notes=tuple(notes),
                            best=best, standing=stand)
+
+
+# --- over-fitting signals --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OverfitReport:
+    splits: tuple  # analysis.overfit.OverfitResult per split
+    lag_by_test_set: dict
+    open_definition: str
+
+
+def overfit(db: str | None = None, splits: list[str] | None = None,
+            open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+            min_results: int = 2, n_draws: int = 200, n_perm: int = 300,
+            seed: int = 0) -> OverfitReport:
+    """Over-fitting signals per model and group: private vs public, not optimised vs
+    optimised-for, out- vs in-distribution benchmarks; and the open lag by test set."""
+    from .analysis.overfit import SPLITS, lag_by_test_set
+    from .analysis.overfit import overfit as _overfit
+
+    definition = parse_open_definition(open_definition)
+    fitted = current_fit(db)
+    with open_warehouse(db) as warehouse:
+        bench, table = warehouse.benchmarks(), warehouse.models()
+    meta = table.set_index("model_id")[["organization", "country", "accessibility"]]
+    meta = meta.assign(group=[definition.group_of(Accessibility.parse(a))
+                              for a in meta["accessibility"]])
+    chosen = splits or list(SPLITS)
+    results = tuple(_overfit(fitted, bench, meta, s, min_results=min_results,
+                             n_draws=n_draws, n_perm=n_perm, seed=seed) for s in chosen)
+    per_bench = gap(db=db, by="benchmark", open_definition=definition, n_draws=0).table
+    per_bench = per_bench.merge(bench[["benchmark", "test_set"]].rename(
+        columns={"test_set": "set"}), left_on="key", right_on="benchmark", how="left")
+    per_bench["test_set"] = per_bench["set"]
+    return OverfitReport(splits=results, lag_by_test_set=lag_by_test_set(per_bench, seed=seed),
+                         open_definition=definition.value)

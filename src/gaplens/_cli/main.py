@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import List, Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -707,6 +708,57 @@ def realworld(
                          f"{len(r.groups)} groups tested, p-values not corrected for that)")
     for note in r.notes:
         out.print(f"note: {note}", style="dim")
+
+
+@app.command()
+def overfit(
+    split: Optional[List[str]] = typer.Option(None, "--split", help="private, optimised or ood "
+                                              "(repeatable; default all three)."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    min_results: int = typer.Option(2, "--min-results", help="Results a model needs on each "
+                                    "side of a split."),
+    perms: int = typer.Option(300, "--perms", help="Random benchmark splits for the p-values."),
+    seed: int = typer.Option(0, "--seed"),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Over-fitting signals: do models score lower where they could not have been tuned?"""
+    r = api.overfit(db=db, splits=split or None, open_definition=open_definition,
+                    min_results=min_results, n_perm=perms, seed=seed)
+    if fmt is OutputFormat.JSON:
+        tables = {}
+        for s in r.splits:
+            tables[f"{s.split}_groups"] = s.groups
+            tables[f"{s.split}_models"] = s.models
+        lag = pd.DataFrame([{"lag": k, **v} for k, v in r.lag_by_test_set.items()])
+        tables["lag_by_test_set"] = lag
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.overfit/1", {"open_definition": r.open_definition, "perms": perms,
+                                  "seed": seed, "min_results": min_results}, tables,
+            [n for s in r.splits for n in s.notes]) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(pd.concat(
+            [s.groups.assign(split=s.split) for s in r.splits], ignore_index=True)))
+        return
+    for s in r.splits:
+        out.print(f"[bold]{s.split}[/bold]: {s.description} ({len(s.reference)} vs "
+                  f"{len(s.comparison)} benchmarks). Negative = lower where it could not "
+                  "have been tuned.")
+        emit_frame(s.groups.sort_values("p_value"), fmt,
+                   ["grouping", "group", "n", "mean_delta", "ci_low", "ci_high", "vs_rest",
+                    "p_value"], title="Mean difference per group, index points (90% interval;"
+                                      " p-value against random benchmark splits)")
+        emit_frame(s.models.head(5), fmt, ["model_id", "group", "delta", "ci_low", "ci_high"],
+                   title="Most negative models")
+        for note in s.notes:
+            out.print(f"note: {note}", style="dim")
+    for lag, v in r.lag_by_test_set.items():
+        out.print(f"Open lag on private vs public benchmarks ({lag}): median "
+                  f"{v['private_median']:.1f} vs {v['public_median']:.1f} months over "
+                  f"{v['n_private']} and {v['n_public']} benchmarks, ratio {v['ratio']:.2f} "
+                  f"[{v['ratio_ci_low']:.2f}, {v['ratio_ci_high']:.2f}] (Ihle: 1.7-1.9).")
 
 
 def main(argv: list[str] | None = None) -> int:

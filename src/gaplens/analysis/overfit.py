@@ -1,0 +1,217 @@
+"""Over-fitting signals: does a model do better on the benchmarks labs optimise for?
+
+For a split of the fitted benchmarks into a *reference* set R (held out, private, not
+optimised for, or out of distribution) and a *comparison* set S (public, optimised for,
+in distribution), each model's capability is projected on each set with the benchmark
+parameters frozen from the general fit (as for domain indices, same display scale):
+
+    delta_m = I_m(R) - I_m(S)          (index points)
+
+A negative delta means the model scores lower where it could not have been tuned: the
+over-fitting ("benchmaxxing") signal of Epoch's private-versus-general comparison. Models
+need ``min_results`` results in each set.
+
+Splits (from the benchmark table, so they follow the taxonomy as data):
+``private`` (test_set private vs public), ``optimised`` (Epoch's optimised-for flag:
+not optimised vs optimised; benchmarks without a flag are left out), ``ood`` (the
+novel-reasoning domain, ARC-AGI-2, WeirdML, SimpleBench and the like, vs every other
+domain).
+
+Intervals: per model and per group, from the index's bootstrap draws (each draw's
+difficulties, slopes and display map, with each model's results resampled within each
+set) and, for a group mean, models resampled within the group. Tests: for each group
+(open/closed, organization, country) the statistic is its mean delta minus the other
+models' mean delta; its p-value comes from random splits of the benchmarks with the same
+set sizes (``n_perm``, seeded): is this group's difference larger than splitting the
+benchmarks at random would give? Groups need ``min_models`` models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError
+from ..models import irt
+from .capability import IndexFit
+
+SPLITS = {
+    "private": ("held-out (private) minus public benchmarks", "test_set",
+                lambda v: v == "private", lambda v: v == "public"),
+    "optimised": ("not optimised-for minus optimised-for benchmarks", "optimized_for",
+                  lambda v: v == False, lambda v: v == True),  # noqa: E712
+    "ood": ("out-of-distribution (novel reasoning) minus in-distribution benchmarks",
+            "domain", lambda v: v == "novel_reasoning", lambda v: v != "novel_reasoning"),
+}
+
+
+@dataclass(frozen=True)
+class OverfitResult:
+    split: str
+    description: str
+    reference: tuple[str, ...]
+    comparison: tuple[str, ...]
+    models: pd.DataFrame  # model rows: delta, ci, n_reference, n_comparison, group...
+    groups: pd.DataFrame  # grouping, group, n, mean_delta, ci, vs_rest, p_value
+    notes: tuple[str, ...] = field(default=())
+
+
+def split_sets(fit: IndexFit, bench_table: pd.DataFrame, split: str):
+    if split not in SPLITS:
+        raise ConfigError(f"unknown split '{split}' (choose {', '.join(SPLITS)})")
+    description, column, is_ref, is_cmp = SPLITS[split]
+    table = fit.benchmarks[["benchmark"]].merge(
+        bench_table[["benchmark", "test_set", "optimized_for", "domain"]], on="benchmark",
+        how="left")
+    values = table[column].astype(object)
+    known = values.notna().to_numpy()
+    ref = [b for b, v, k in zip(table["benchmark"], values, known) if k and bool(is_ref(v))]
+    cmp_ = [b for b, v, k in zip(table["benchmark"], values, known) if k and bool(is_cmp(v))]
+    if len(ref) < 2 or len(cmp_) < 2:
+        raise ConfigError(f"split '{split}' needs at least two fitted benchmarks on each side")
+    return description, ref, cmp_
+
+
+class _Projector:
+    """Projects every model on a benchmark subset, for the central fit and ok draws."""
+
+    def __init__(self, fit: IndexFit, n_draws: int, seed: int):
+        self.fit = fit
+        self.model_ids = fit.models["model_id"].to_numpy()
+        pos_m = {m: i for i, m in enumerate(self.model_ids)}
+        pos_b = {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}
+        self.mi = fit.obs["model_id"].map(pos_m).to_numpy()
+        self.bi = fit.obs["benchmark"].map(pos_b).to_numpy()
+        eps = fit.settings.clip_eps
+        self.y = np.clip(fit.obs["score"].to_numpy(dtype=float), eps, 1 - eps)
+        self.rows = np.flatnonzero(fit.ok)[: n_draws + 1]  # central first
+        self.rho = fit.settings.reg.lam / (len(fit.models) + 2 * len(fit.benchmarks) - 1)
+        self.seed = seed
+        self.names = fit.benchmarks["benchmark"].to_numpy()
+
+    def levels(self, subset: set[str], min_results: int, draws: bool = True) -> np.ndarray:
+        """(rows, M) display-scale index on the subset; NaN for models with too few."""
+        keep = np.isin(self.names[self.bi], list(subset))
+        mi, bi, y = self.mi[keep], self.bi[keep], self.y[keep]
+        counts = np.bincount(mi, minlength=len(self.model_ids))
+        rows = self.rows if draws else self.rows[:1]
+        weights = np.ones((len(rows), len(y)))
+        if len(rows) > 1:
+            rng = np.random.default_rng(self.seed)
+            weights[1:] = irt.stratified_weights(mi, len(rows) - 1, rng)
+        cap, _ = irt.project(mi, bi, y, len(self.model_ids), self.fit.draws.difficulty[rows],
+                             self.fit.draws.slope[rows], self.rho, weights)
+        level = self.fit.display.a[rows, None] + self.fit.display.b[rows, None] * cap
+        level[:, counts < min_results] = np.nan
+        return level
+
+
+def _group_table(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
+                 rng: np.random.Generator, ci: float) -> list[dict]:
+    """Per group: mean delta (central), bootstrap interval over draws and members."""
+    tail = (1 - ci) / 2
+    rows = []
+    have = ~np.isnan(delta[0])
+    for column in ("group", "organization", "country"):
+        labels = meta[column].fillna("unknown").astype(str).to_numpy()
+        for g in sorted(set(labels[have])):
+            members = np.flatnonzero(have & (labels == g))
+            others = np.flatnonzero(have & (labels != g))
+            if len(members) < min_models or len(others) < min_models:
+                continue
+            d = delta[:, members]
+            pick = rng.integers(0, len(members), (d.shape[0] - 1, len(members)))
+            boot = np.nanmean(np.take_along_axis(d[1:], pick, axis=1), axis=1)
+            rows.append({"grouping": column, "group": g, "n": int(len(members)),
+                         "mean_delta": float(np.nanmean(d[0])),
+                         "ci_low": float(np.nanquantile(boot, tail)) if len(boot) else np.nan,
+                         "ci_high": float(np.nanquantile(boot, 1 - tail)) if len(boot)
+                         else np.nan,
+                         "vs_rest": float(np.nanmean(d[0]) - np.nanmean(delta[0, others]))})
+    return rows
+
+
+def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split: str,
+            min_results: int = 2, min_models: int = 3, n_draws: int = 200, n_perm: int = 300,
+            seed: int = 0, ci: float = 0.90) -> OverfitResult:
+    """Over-fitting signal for one split; ``meta`` has group, organization, country per model
+    id (index)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+    description, ref, cmp_ = split_sets(fit, bench_table, split)
+    proj = _Projector(fit, n_draws, seed)
+    delta = proj.levels(set(ref), min_results) - proj.levels(set(cmp_), min_results)
+    meta = meta.reindex(proj.model_ids)
+    tail = (1 - ci) / 2
+    have = ~np.isnan(delta[0])
+    if have.sum() < 2 * min_models:
+        raise ConfigError(f"only {int(have.sum())} models have {min_results} results on both "
+                          f"sides of split '{split}'")
+    models = meta.reset_index().rename(columns={"index": "model_id"})
+    models["delta"] = delta[0]
+    if delta.shape[0] > 2:
+        models["ci_low"] = np.nanquantile(delta[1:], tail, axis=0)
+        models["ci_high"] = np.nanquantile(delta[1:], 1 - tail, axis=0)
+    models = models.loc[have].sort_values("delta").reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    groups = pd.DataFrame(_group_table(delta, meta, min_models, rng, ci))
+    # Permutation: random splits of the same benchmarks with the same sizes.
+    pool = np.array(ref + cmp_)
+    null = {(r["grouping"], r["group"]): [] for r in groups.to_dict(orient="records")}
+    labels = {c: meta[c].fillna("unknown").astype(str).to_numpy()
+              for c in ("group", "organization", "country")}
+    for _ in range(n_perm):
+        perm = rng.permutation(pool)
+        a, b = set(perm[: len(ref)]), set(perm[len(ref):])
+        d = (proj.levels(a, min_results, draws=False)
+             - proj.levels(b, min_results, draws=False))[0]
+        ok = ~np.isnan(d)
+        for (column, g) in null:
+            inside = ok & (labels[column] == g)
+            outside = ok & (labels[column] != g)
+            if inside.sum() and outside.sum():
+                null[(column, g)].append(d[inside].mean() - d[outside].mean())
+    if len(groups):
+        p_values = []
+        for r in groups.to_dict(orient="records"):
+            values = np.array(null[(r["grouping"], r["group"])])
+            p_values.append(float((1 + np.sum(np.abs(values) >= abs(r["vs_rest"])))
+                                  / (len(values) + 1)) if len(values) else np.nan)
+        groups["p_value"] = p_values
+    notes = [f"{int(have.sum())} models have {min_results} results on both sides; "
+             f"{len(ref)} reference and {len(cmp_)} comparison benchmarks",
+             f"p-values from {n_perm} random splits of the benchmarks; {len(groups)} groups "
+             "tested, not corrected for that"]
+    return OverfitResult(split=split, description=description, reference=tuple(ref),
+                         comparison=tuple(cmp_), models=models, groups=groups,
+                         notes=tuple(notes))
+
+
+def lag_by_test_set(per_benchmark: pd.DataFrame, n_boot: int = 2000, seed: int = 0,
+                    ci: float = 0.90) -> dict:
+    """Is the open lag larger on private benchmarks? Median horizontal and threshold lags
+    by test set over the per-benchmark gap table, their ratio, and a bootstrap interval
+    of the ratio over benchmarks."""
+    rng = np.random.default_rng(seed)
+    tail = (1 - ci) / 2
+    out = {}
+    for column in ("lag_months", "lag_threshold_months"):
+        rows = per_benchmark.dropna(subset=[column])
+        private = rows.loc[rows["test_set"] == "private", column].to_numpy(float)
+        public = rows.loc[rows["test_set"] == "public", column].to_numpy(float)
+        if len(private) < 3 or len(public) < 3:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = (np.median(rng.choice(private, (n_boot, len(private))), axis=1)
+                      / np.median(rng.choice(public, (n_boot, len(public))), axis=1))
+        ratios = ratios[np.isfinite(ratios)]
+        out[column] = {"private_median": float(np.median(private)),
+                       "public_median": float(np.median(public)),
+                       "n_private": int(len(private)), "n_public": int(len(public)),
+                       "ratio": float(np.median(private) / np.median(public)),
+                       "ratio_ci_low": float(np.quantile(ratios, tail)),
+                       "ratio_ci_high": float(np.quantile(ratios, 1 - tail))}
+    return out
