@@ -23,7 +23,8 @@ set) and, for a group mean, models resampled within the group. Tests: for each g
 (open/closed, organization, country) the statistic is its mean delta minus the other
 models' mean delta; its p-value comes from random splits of the benchmarks with the same
 set sizes (``n_perm``, seeded): is this group's difference larger than splitting the
-benchmarks at random would give? Groups need ``min_models`` models.
+benchmarks at random would give? Groups need ``min_models`` models; ``group_country``
+crosses open/closed with country (for example open models from one country).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ SPLITS = {
     "ood": ("out-of-distribution (novel reasoning) minus in-distribution benchmarks",
             "domain", lambda v: v == "novel_reasoning", lambda v: v != "novel_reasoning"),
 }
+
+
+GROUPINGS = ("group", "organization", "country", "group_country")
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def _group_table(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
     tail = (1 - ci) / 2
     rows = []
     have = ~np.isnan(delta[0])
-    for column in ("group", "organization", "country"):
+    for column in GROUPINGS:
         labels = meta[column].fillna("unknown").astype(str).to_numpy()
         for g in sorted(set(labels[have])):
             members = np.flatnonzero(have & (labels == g))
@@ -145,6 +149,8 @@ def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split:
     proj = _Projector(fit, n_draws, seed)
     delta = proj.levels(set(ref), min_results) - proj.levels(set(cmp_), min_results)
     meta = meta.reindex(proj.model_ids)
+    meta = meta.assign(group_country=meta["group"].fillna("neither").astype(str) + " · "
+                       + meta["country"].fillna("unknown").astype(str))
     tail = (1 - ci) / 2
     have = ~np.isnan(delta[0])
     if have.sum() < 2 * min_models:
@@ -161,8 +167,7 @@ def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split:
     # Permutation: random splits of the same benchmarks with the same sizes.
     pool = np.array(ref + cmp_)
     null = {(r["grouping"], r["group"]): [] for r in groups.to_dict(orient="records")}
-    labels = {c: meta[c].fillna("unknown").astype(str).to_numpy()
-              for c in ("group", "organization", "country")}
+    labels = {c: meta[c].fillna("unknown").astype(str).to_numpy() for c in GROUPINGS}
     for _ in range(n_perm):
         perm = rng.permutation(pool)
         a, b = set(perm[: len(ref)]), set(perm[len(ref):])
