@@ -808,3 +808,45 @@ def overfit(db: str | None = None, splits: list[str] | None = None,
     per_bench["test_set"] = per_bench["set"]
     return OverfitReport(splits=results, lag_by_test_set=lag_by_test_set(per_bench, seed=seed),
                          open_definition=definition.value)
+
+
+# --- benchmark lifecycle ---------------------------------------------------------------------
+
+def lifecycle(db: str | None = None, as_of: str | dt.date | None = None, top_k: int = 5,
+              seed: int = 0, n_draws: int = 1000):
+    """Benchmark lifecycle as of a date: 50/80/90 % crossings, saturation of the top
+    ``top_k`` models, the domain carrying the frontier per quarter and the interval
+    between focus shifts. ``as_of`` defaults to the newest release date in the data."""
+    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+
+    as_of = parse_date(as_of, "--at")
+    if as_of is not None and as_of > dt.date.today():
+        raise ConfigError(f"--at {as_of} is in the future")
+    with open_warehouse(db) as warehouse:
+        long = warehouse.observations()
+        bench = warehouse.benchmarks()
+    settings = LifecycleSettings(as_of=as_of or data_date(long), top_k=top_k, seed=seed,
+                                 n_draws=n_draws)
+    return compute_lifecycle(long, bench, settings)
+
+
+# --- forecast --------------------------------------------------------------------------------
+
+def forecast(db: str | None = None, as_of: str | dt.date | None = None,
+             domains: list[str] | None = None, window_months: int = 24, seed: int = 0,
+             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+             progress: Progress | None = None):
+    """Extrapolate the open and closed frontiers of the index (general and per domain), say
+    when the open trend reaches today's closed frontier, and back-test the method."""
+    from .analysis.forecast import ForecastSettings, forecast as _forecast, index_scopes
+
+    fitted = current_fit(db, progress)
+    definition = parse_open_definition(open_definition)
+    as_of = parse_date(as_of, "--at")
+    if as_of is None:  # as of the data, like the gap
+        with open_warehouse(db) as warehouse:
+            as_of = data_date(warehouse.observations())
+    settings = ForecastSettings(as_of=as_of, window_months=window_months, ci=fitted.settings.ci,
+                                seed=seed, open_definition=definition.value)
+    scopes, notes = index_scopes(fitted, definition, domains)
+    return _forecast(scopes, settings, tuple(fitted.warnings) + notes)

@@ -761,6 +761,114 @@ def overfit(
                   f"[{v['ratio_ci_low']:.2f}, {v['ratio_ci_high']:.2f}] (Ihle: 1.7-1.9).")
 
 
+@app.command()
+def lifecycle(
+    at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
+                                     "default: the newest release in the data."),
+    top_k: int = typer.Option(5, "--top-k", help="Top models tested for saturation."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstraps."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Which benchmarks are saturated, and which domain's benchmarks carry the frontier."""
+    from ..analysis.lifecycle import settings_dict
+
+    r = api.lifecycle(db=db, as_of=at, top_k=top_k, seed=seed)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.lifecycle/1", settings_dict(r.settings), r.tables(), r.warnings,
+            notes=list(r.notes)) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(r.benchmarks))
+        return
+    b = r.benchmarks
+    shown = b[["benchmark", "domain", "status"]].assign(
+        since=[formatting.month_of(v) if v else "" for v in b["saturated_since"]],
+        frontier=[formatting.fmt(v) for v in b["frontier"]],
+        **{f"{x}%": [formatting.month_of(v) if v else "not yet" for v in b[f"reached_{x}"]]
+           for x in (50, 80, 90)},
+        spread=[f"{formatting.fmt(v)} {formatting.fmt_ci(lo, hi)}" for v, lo, hi in
+                zip(b["spread"], b["spread_ci_low"], b["spread_ci_high"])],
+        p=[formatting.fmt(v, 3) for v in b["p_value"]])
+    emit_frame(shown, fmt, list(shown.columns),
+               title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
+                     "spread in normalised points (90% interval), month each level was "
+                     "first reached, p of the top models' equality")
+    emit_frame(r.focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
+                              "n_discriminating", "runner_up"],
+               title="Domain carrying the frontier per quarter (largest summed top-k spread "
+                     "of discriminating benchmarks; a shift holds 2 quarters)")
+    iv = r.interval
+    out.print(f"Focus shifts: {iv.n_shifts}; mean interval {formatting.fmt(iv.estimate_months)} "
+              f"months (bootstrap median {formatting.fmt(iv.median_months)}, 90% interval "
+              f"{formatting.fmt_ci(iv.ci_low, iv.ci_high) or '–'}).")
+    for note in r.notes:
+        out.print(f"note: {note}", style="dim")
+    print_warnings(r.warnings)
+
+
+@app.command()
+def forecast(
+    at: Optional[str] = typer.Option(None, "--at", help="Cut-off (YYYY-MM-DD); default: the "
+                                     "newest release in the data."),
+    domain: Optional[List[str]] = typer.Option(None, "--domain", help="Only these domains "
+                                               "(repeatable; default: every domain)."),
+    window: int = typer.Option(24, "--window", help="Months of frontier history the trend "
+                               "is fitted on."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the resampling."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition",
+                                                   help="What counts as open."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """When open reaches today's closed frontier on current trends, and how well that
+    worked before."""
+    with progress_bar("fitting the capability index") as progress:
+        r = api.forecast(db=db, as_of=at, domains=domain or None, window_months=window,
+                         seed=seed, open_definition=open_definition, progress=progress)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.forecast/1", r.settings.to_dict(),
+            {"trends": r.trends, "catch_up": r.catch_up, "projections": r.projections,
+             "backtest": r.backtest, "backtest_summary": r.backtest_summary},
+            r.warnings) + "\n")
+        return
+    if fmt is OutputFormat.CSV:  # one frame: the trends (JSON has them all)
+        sys.stdout.write(formatting.frame_csv(r.trends))
+        return
+    trends = r.trends.reindex(columns=["scope", "group", "n_points", "slope_per_year",
+                                       "slope_per_year_ci_low", "slope_per_year_ci_high",
+                                       "frontier_at_cutoff", "level_12m", "level_12m_ci_low",
+                                       "level_12m_ci_high"])
+    trends.columns = ["scope", "group", "pts", "slope/yr", "low", "high", "now", "+12 mo",
+                      "low ", "high "]
+    emit_frame(trends, fmt, list(trends.columns),
+               title=f"Frontier trends as of {r.settings.as_of} (index points a year; "
+                     f"{r.settings.window_months}-month window; {r.settings.ci:.0%} intervals)")
+    catch = r.catch_up.reindex(columns=["scope", "verdict", "gap", "catch_up_months",
+                                        "catch_up_ci_low", "catch_up_ci_high", "meet_months",
+                                        "meet_share_within"])
+    catch.columns = ["scope", "verdict", "gap", "catch-up mo", "low", "high", "meet mo",
+                     "P(meet<5y)"]
+    emit_frame(catch, fmt, list(catch.columns),
+               title="Catch-up: months until the open trend reaches today's closed frontier, "
+                     "and until the trends meet (inf: not on current trends)")
+    for line in r.catch_up["summary"]:
+        out.print(line, style="dim", markup=False)
+    back = r.backtest_summary.reindex(columns=["scope", "quantity", "horizon_months",
+                                               "n_scored", "mae", "bias", "coverage",
+                                               "naive_mae", "n_censored"])
+    back.columns = ["scope", "quantity", "h mo", "n", "MAE", "bias", "cover", "naive", "cens."]
+    emit_frame(back, fmt, list(back.columns),
+               title="Back-test on earlier cut-offs (error = predicted - realised; index "
+                     "points, catch-up in months; naive: frontier unchanged / today's lag)")
+    out.print("The index was fitted on all data, including after each cut-off: the back-test "
+              "measures the trend method, not the index's own drift.", style="dim")
+    print_warnings(r.warnings)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=True)

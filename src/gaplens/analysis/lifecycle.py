@@ -1,0 +1,816 @@
+"""Benchmark lifecycle: when frontiers cross 50/80/90 %, when benchmarks saturate, and
+which domain's benchmarks still separate the frontier models, quarter by quarter.
+
+Data. One normalised score s in [0, 1] per (model, benchmark): the best over versions and
+settings, as :func:`~gaplens.analysis.observations.collapse` keeps it, dated by that
+version's release date. Every dated model counts (open, closed, unreleased, unknown
+accessibility alike). Results carry no evaluation date, so a model is read as if it were
+evaluated when it was released. Levels and spreads in the tables are normalised points
+(0-100), as in the gap tables; ``default_se`` and the thresholds are in units of s (0-1).
+
+1. Crossings. With the running frontier f_b(t) = max{ s_m : t_m <= t } over every model
+   released by t on benchmark b,
+
+       reached_x   = min{ t_m : s_m >= x }                     x = 0.50, 0.80, 0.90
+       months_to_x = max(0, reached_x - release_b) / (365.2425 / 12)
+
+   release_b is the benchmark's release date in the benchmark table, else its first
+   result. Never reached: no date, NaN months, listed in ``not_yet``. A 0 means the
+   frontier already stood there when the benchmark came out (models released before it
+   were evaluated later); ``note`` says so.
+
+2. Saturation at a date t (Akhtar et al. 2026: the top models are statistically
+   indistinguishable). Take the top k (default 5) models released by t, by score (ties to
+   the earlier release, then the id). Each score has a standard error sigma_i, in this order:
+
+       reported   stderr / (ceiling - random_baseline)          (linear transforms)
+       binomial   sqrt(p (1 - p) / n_items) / (ceiling - random_baseline), p the raw
+                  fraction correct; only when the benchmark table has ``n_items``
+       default    ``default_se`` = 0.02 (2 points), flagged in ``se_source``
+
+   floored at ``min_se`` = 0.005 (a reported 0 for a score of 0 would otherwise make any
+   difference infinitely significant). Test of equality of the top k (Cochran's Q):
+
+       w_i = 1 / sigma_i^2,   s_hat = sum w_i s_i / sum w_i,
+       Q   = sum w_i (s_i - s_hat)^2  ~  chi^2_{k-1} under "all equal",   p = P(chi^2 >= Q)
+
+       indistinguishable(t)  <=>  p >= alpha (0.05)
+       saturated(t)  <=>  [indistinguishable(t) and f_b(t) >= near_ceiling (0.70)]
+                          or  f_b(t) >= saturation_level (0.90)
+
+   Akhtar et al. pair indistinguishable top models with performance near a ceiling. Without
+   the second condition a benchmark whose top models all score near 0, or one with a small
+   test set (FrontierMath Tier 4: 48 problems, reported errors of 5-7 points), would count
+   as saturated while most of its range is unclaimed. Such a benchmark is reported as
+   ``low_resolution``: it cannot rank the top models now, but it is not used up.
+   The test uses min(k, n) models and needs n >= ``min_models`` (3); with fewer, only the
+   level rule can call a benchmark saturated. Also reported, not used for the decision:
+   z = (s_1 - s_k) / sqrt(sigma_1^2 + sigma_k^2) and its two-sided p-value. The top k are
+   selected as the best of n noisy scores, which the test ignores (conditional on the
+   selection). Discrimination: spread = s_1 - s_k and sd = std(s_1..s_k, ddof=1). The
+   spread's interval is a seeded parametric bootstrap: every model's score released by t
+   is redrawn as N(s_m, sigma_m^2), the top k re-selected and the spread recomputed; noise
+   inflates a max-minus-k-th spread, so the interval sits above 0 even for equal models.
+   ``saturated_since`` is the start of the run of saturated status (evaluated at every
+   release date) that lasts to T.
+
+3. Quarters (calendar quarters from ``start_quarter`` = 2023Q1 to the quarter holding T;
+   that last one ends at T). Benchmark b *discriminates* at the quarter's end e when it is
+   released by e, at least ``min_recent`` (3) of its models were released in the
+   ``recent_months`` (12) to e, and its top k are distinguishable (p < alpha) with a frontier
+   below ``saturation_level`` (so neither saturated nor low-resolution). Its weight is its
+   top-k spread at e (how much it separates the frontier models; 0 when it does not
+   discriminate).
+
+       W_dq = sum of the weights of domain d's benchmarks,   share_dq = W_dq / sum_d W_dq
+       focus_q (raw) = argmax_d W_dq        (ties: domain order; no discriminating
+                                             benchmark: no focus)
+
+   The domain carrying the frontier is the one whose benchmarks together separate the top
+   models most. Domains the taxonomy splits into more benchmarks weigh more; a benchmark
+   that nobody runs any more stops counting after 12 months.
+
+4. Focus shifts. The focus series keeps its domain until another domain is the raw focus
+   for ``persist_quarters`` (2) consecutive quarters; the shift is dated at the first of
+   them. The first focus that holds that long starts the series (not a shift). A change in
+   the last quarter cannot be confirmed yet and is reported as pending.
+
+       interval = mean of the gaps between consecutive shifts (3 months per quarter)
+
+   Its interval: resample the benchmarks with replacement (a benchmark drawn twice weighs
+   twice), recompute the domain weights, the focus series, its shifts and the mean gap;
+   median and the central ``ci`` mass of the draws. A draw with fewer than 2 shifts has no
+   gap: counted as failed, never dropped silently. Gaps longer than the observation window
+   cannot be seen, so the estimate leans short; ``exposure_months / n_shifts`` is given as
+   a censoring-aware alternative (constant-rate assumption).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import ConfigError
+from .gap import DAYS_PER_MONTH, from_day, to_day
+from .observations import collapse
+
+FIELD_CLAIM_MONTHS = (12.0, 18.0)
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    """Every choice behind a lifecycle result (stored with it and in its JSON)."""
+
+    as_of: dt.date
+    top_k: int = 5
+    alpha: float = 0.05
+    saturation_level: float = 0.90
+    near_ceiling: float = 0.70
+    thresholds: tuple[float, ...] = (0.50, 0.80, 0.90)
+    default_se: float = 0.02
+    min_se: float = 0.005
+    min_models: int = 3
+    min_recent: int = 3
+    recent_months: int = 12
+    start_quarter: str = "2023Q1"
+    persist_quarters: int = 2
+    n_draws: int = 1000
+    ci: float = 0.90
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.top_k < 2:
+            raise ConfigError("--top-k must be at least 2 (a spread needs two models)")
+        if not 0 < self.alpha < 1:
+            raise ConfigError("the test level alpha must lie strictly between 0 and 1")
+        if not 0 < self.near_ceiling <= self.saturation_level <= 1:
+            raise ConfigError("levels must satisfy 0 < near_ceiling <= saturation_level <= 1")
+        if not self.thresholds or any(not 0 < t <= 1 for t in self.thresholds):
+            raise ConfigError("crossing thresholds must lie in (0, 1]")
+        if self.default_se <= 0 or self.min_se <= 0:
+            raise ConfigError("standard errors must be positive")
+        if self.min_models < 2 or self.min_recent < 1 or self.recent_months < 1:
+            raise ConfigError("min_models >= 2, min_recent >= 1 and recent_months >= 1")
+        if self.persist_quarters < 1:
+            raise ConfigError("persist_quarters must be at least 1")
+        if self.n_draws < 0:
+            raise ConfigError("the number of bootstrap draws cannot be negative")
+        if not 0 < self.ci < 1:
+            raise ConfigError("the interval level must lie strictly between 0 and 1")
+        try:
+            pd.Period(self.start_quarter, "Q")
+        except (ValueError, TypeError):
+            raise ConfigError(f"start quarter '{self.start_quarter}' is not a quarter "
+                              "(expected e.g. 2023Q1)") from None
+
+
+@dataclass(frozen=True)
+class ShiftInterval:
+    """The mean interval between focus shifts, with its benchmark-bootstrap interval."""
+
+    estimate_months: float  # mean gap between consecutive shifts on the full data
+    median_months: float  # median over bootstrap draws
+    ci_low: float
+    ci_high: float
+    n_shifts: int
+    n_intervals: int
+    exposure_months: float  # from the first established focus to T
+    rate_estimate_months: float  # exposure_months / n_shifts
+    draws: int
+    failed_draws: int  # draws with fewer than 2 shifts (no gap to average)
+    draws_median_shifts: float
+    thin: bool
+
+    def as_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([asdict(self)])
+
+
+@dataclass(frozen=True)
+class FocusResult:
+    """Quarterly focus series, its shifts and the interval between them."""
+
+    focus: pd.DataFrame  # one row per quarter
+    shifts: pd.DataFrame  # one row per shift
+    interval: ShiftInterval
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class LifecycleResult:
+    """Per-benchmark lifecycle, quarterly discrimination, focus series and shifts."""
+
+    settings: LifecycleSettings
+    benchmarks: pd.DataFrame  # one row per benchmark (BENCHMARK_COLUMNS)
+    discrimination: pd.DataFrame  # quarter x benchmark
+    domains: pd.DataFrame  # quarter x domain: weight and share
+    focus: pd.DataFrame  # one row per quarter
+    shifts: pd.DataFrame
+    interval: ShiftInterval
+    notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Named tables for JSON and CSV output."""
+        return {"benchmarks": self.benchmarks, "focus": self.focus, "shifts": self.shifts,
+                "shift_interval": self.interval.as_frame(), "domains": self.domains,
+                "discrimination": self.discrimination}
+
+
+def settings_dict(settings: LifecycleSettings) -> dict:
+    out = asdict(settings)
+    out["as_of"] = settings.as_of.isoformat()
+    out["thresholds"] = list(settings.thresholds)
+    return out
+
+
+# --- scores and their standard errors ------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Bench:
+    """One benchmark's models released by T, in release order (arrays for the core)."""
+
+    name: str
+    domain: str | None
+    test_set: str | None
+    release_day: int
+    release_from: str  # "table" or "first result"
+    days: np.ndarray  # int, sorted
+    scores: np.ndarray
+    se: np.ndarray
+    se_source: np.ndarray  # "reported" / "binomial" / "default"
+    names: np.ndarray
+    ids: np.ndarray
+
+
+def _threshold_label(x: float) -> str:
+    return f"{round(100 * x):d}"
+
+
+def _collapse(long: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, list[str]]:
+    """Best score per (model, benchmark) among models released by ``as_of``."""
+    warnings: list[str] = []
+    frame = long.copy()
+    for column, default in (("version_id", None), ("setting", None), ("stderr", np.nan),
+                            ("raw_score", np.nan), ("display_name", None)):
+        if column not in frame:
+            frame[column] = default
+    if frame["version_id"].isna().all():
+        frame["version_id"] = frame["model_id"]
+    undated = frame["release_date"].isna()
+    if undated.any():
+        n_models = frame.loc[undated, "model_id"].nunique()
+        warnings.append(f"{int(undated.sum())} results of {n_models} models have no release "
+                        "date and are left out")
+        frame = frame.loc[~undated]
+    unscored = frame["score"].isna()
+    if unscored.any():
+        warnings.append(f"{int(unscored.sum())} results have no normalised score and are left out")
+        frame = frame.loc[~unscored]
+    frame["release_date"] = pd.to_datetime(frame["release_date"]).astype("datetime64[s]")
+    frame = frame.loc[frame["release_date"] <= pd.Timestamp(as_of)]
+    return collapse(frame), warnings
+
+
+def _standard_errors(rows: pd.DataFrame, meta: pd.Series | None,
+                     settings: LifecycleSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(sigma on the normalised scale, source) per row."""
+    n = len(rows)
+    se = np.full(n, settings.default_se)
+    source = np.full(n, "default", dtype=object)
+    if meta is None:
+        return se, source
+    transform = str(meta.get("transform") or "linear")
+    baseline, ceiling = meta.get("random_baseline"), meta.get("ceiling")
+    if transform != "linear" or pd.isna(baseline) or pd.isna(ceiling) or ceiling == baseline:
+        return se, source
+    width = float(ceiling) - float(baseline)
+    reported = rows["stderr"].to_numpy(dtype=float) / width
+    n_items = meta.get("n_items")
+    if n_items is not None and pd.notna(n_items) and n_items > 0 and \
+            str(meta.get("unit") or "fraction") == "fraction":
+        p = rows["raw_score"].to_numpy(dtype=float)
+        binomial = np.sqrt(np.clip(p * (1 - p), 0, None) / float(n_items)) / width
+        ok = np.isfinite(binomial)
+        se[ok], source[ok] = binomial[ok], "binomial"
+    ok = np.isfinite(reported) & (reported >= 0)
+    se[ok], source[ok] = reported[ok], "reported"
+    return se, source
+
+
+def _benchmarks(best: pd.DataFrame, benchmarks: pd.DataFrame,
+                settings: LifecycleSettings) -> tuple[list[_Bench], list[str]]:
+    warnings: list[str] = []
+    meta = benchmarks.drop_duplicates("benchmark").set_index("benchmark")
+    out: list[_Bench] = []
+    floored: dict[str, int] = {}
+    for name, rows in best.groupby("benchmark", sort=True):
+        rows = rows.sort_values(["release_date", "score", "model_id"],
+                                ascending=[True, False, True])
+        m = meta.loc[name] if name in meta.index else None
+        se, source = _standard_errors(rows, m, settings)
+        if (se < settings.min_se).any():
+            floored[str(name)] = int((se < settings.min_se).sum())
+        se = np.maximum(se, settings.min_se)
+        days = np.array([to_day(d) for d in rows["release_date"]], dtype=np.int64)
+        release = m.get("release_date") if m is not None else None
+        if release is not None and pd.notna(release):
+            release_day, release_from = to_day(release), "table"
+        else:
+            release_day, release_from = int(days.min()), "first result"
+        domain = m.get("domain") if m is not None else None
+        if (domain is None or pd.isna(domain)) and "domain" in rows:
+            domain = rows["domain"].dropna().iloc[0] if rows["domain"].notna().any() else None
+        test_set = m.get("test_set") if m is not None else None
+        names = rows["display_name"].where(rows["display_name"].notna(), rows["model_id"])
+        out.append(_Bench(str(name), domain, test_set, release_day, release_from, days,
+                          rows["score"].to_numpy(dtype=float), se, source,
+                          names.to_numpy(dtype=object), rows["model_id"].to_numpy(dtype=object)))
+    no_release = [b.name for b in out if b.release_from != "table"]
+    if no_release:
+        warnings.append(f"{len(no_release)} benchmarks have no release date in the benchmark "
+                        "table and are dated by their first result: " + ", ".join(no_release))
+    if floored:
+        warnings.append(f"{sum(floored.values())} standard errors below {settings.min_se} "
+                        f"(normalised) were raised to {settings.min_se}: "
+                        + ", ".join(f"{k} {v}" for k, v in floored.items()))
+    return out, warnings
+
+
+# --- the saturation test -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TopTest:
+    """Discrimination among the top scores and the saturation call (units of s)."""
+
+    spread: float
+    sd: float
+    chi2: float
+    p_value: float
+    z: float
+    p_z: float
+    indistinguishable: bool
+    saturated: bool
+    by: str  # "test", "level", "test+level" or ""
+
+
+def saturation_test(scores: np.ndarray, se: np.ndarray, settings: LifecycleSettings) -> TopTest:
+    """The saturation test on the top scores (best first) and their standard errors.
+
+    The test needs ``settings.min_models`` scores; with fewer only the level rule applies.
+    """
+    scores, se = np.asarray(scores, dtype=float), np.asarray(se, dtype=float)
+    k = len(scores)
+    frontier = float(scores[0]) if k else np.nan
+    spread = float(scores[0] - scores[-1]) if k >= 2 else np.nan
+    sd = float(np.std(scores, ddof=1)) if k >= 2 else np.nan
+    q = p = z = p_z = np.nan
+    if k >= max(2, settings.min_models):
+        w = 1.0 / se ** 2
+        mean = float(np.sum(w * scores) / np.sum(w))
+        q = float(np.sum(w * (scores - mean) ** 2))
+        p = float(stats.chi2.sf(q, k - 1))
+        z = float((scores[0] - scores[-1]) / math.hypot(se[0], se[-1]))
+        p_z = float(2 * stats.norm.sf(abs(z)))
+    indistinct = bool(np.isfinite(p) and p >= settings.alpha)
+    by_test = indistinct and frontier >= settings.near_ceiling
+    by_level = bool(np.isfinite(frontier) and frontier >= settings.saturation_level)
+    by = "+".join(x for x, on in (("test", by_test), ("level", by_level)) if on)
+    return TopTest(spread, sd, q, p, z, p_z, indistinct, by_test or by_level, by)
+
+
+@dataclass(frozen=True)
+class _Status:
+    n: int  # models released by the date
+    top: np.ndarray  # indices into the benchmark's arrays, best first
+    frontier: float
+    test: TopTest
+
+    @property
+    def saturated(self) -> bool:
+        return self.test.saturated
+
+    @property
+    def discriminates(self) -> bool:
+        """Top k distinguishable and the frontier below the saturation level."""
+        return bool(np.isfinite(self.test.p_value) and not self.test.indistinguishable
+                    and not self.test.saturated)
+
+
+_NO_TEST = TopTest(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, False, False, "")
+
+
+def _top(bench: _Bench, upto: int, k: int) -> np.ndarray:
+    """Indices of the best k among the first ``upto`` models (ties: earlier, then id)."""
+    idx = np.arange(upto)
+    order = np.lexsort((bench.ids[:upto].astype(str), bench.days[:upto], -bench.scores[:upto]))
+    return idx[order][:k]
+
+
+def _status_at(bench: _Bench, day: int, settings: LifecycleSettings) -> _Status:
+    upto = int(np.searchsorted(bench.days, day, side="right"))
+    if upto == 0:
+        return _Status(0, np.array([], dtype=int), np.nan, _NO_TEST)
+    top = _top(bench, upto, settings.top_k)
+    return _Status(upto, top, float(bench.scores[top[0]]),
+                   saturation_test(bench.scores[top], bench.se[top], settings))
+
+
+def _saturated_since(bench: _Bench, as_of_day: int, settings: LifecycleSettings) -> int | None:
+    """First day of the run of saturated status that lasts to T (None if not saturated)."""
+    days = np.unique(bench.days[bench.days <= as_of_day])
+    since = None
+    for d in days:
+        if _status_at(bench, int(d), settings).saturated:
+            since = int(d) if since is None else since
+        else:
+            since = None
+    return since
+
+
+def _spread_interval(bench: _Bench, upto: int, settings: LifecycleSettings,
+                     rng: np.random.Generator) -> tuple[float, float]:
+    """Parametric bootstrap of the top-k spread among the first ``upto`` models."""
+    k = min(settings.top_k, upto)
+    if settings.n_draws == 0 or k < 2:
+        return np.nan, np.nan
+    draws = rng.normal(bench.scores[:upto], bench.se[:upto], size=(settings.n_draws, upto))
+    part = -np.partition(-draws, k - 1, axis=1)[:, :k]
+    spread = part.max(axis=1) - part.min(axis=1)
+    tail = (1 - settings.ci) / 2 * 100
+    low, high = np.percentile(spread, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+# --- per benchmark -------------------------------------------------------------------------
+
+def _months(a: int, b: int) -> float:
+    return (a - b) / DAYS_PER_MONTH
+
+
+def _recent_start(end: dt.date, months: int) -> int:
+    return to_day(pd.Timestamp(end) - pd.DateOffset(months=months))
+
+
+def _n_recent(bench: _Bench, end_day: int, start_day: int) -> int:
+    return int(((bench.days > start_day) & (bench.days <= end_day)).sum())
+
+
+def benchmark_table(benches: list[_Bench], settings: LifecycleSettings) -> pd.DataFrame:
+    """One row per benchmark: crossings, discrimination and saturation as of T."""
+    as_of_day = to_day(settings.as_of)
+    recent_day = _recent_start(settings.as_of, settings.recent_months)
+    rng = np.random.default_rng(settings.seed)
+    rows = []
+    for b in benches:
+        s = _status_at(b, as_of_day, settings)
+        row = dict(benchmark=b.name, domain=b.domain, test_set=b.test_set,
+                   release_date=from_day(b.release_day), release_from=b.release_from,
+                   n_models=s.n, n_recent=_n_recent(b, as_of_day, recent_day),
+                   first_result=from_day(int(b.days.min())),
+                   last_result=from_day(int(b.days.max())))
+        not_yet, early = [], []
+        for x in settings.thresholds:
+            lab = _threshold_label(x)
+            hit = b.days[b.scores >= x]
+            if len(hit):
+                day = int(hit.min())
+                row[f"reached_{lab}"] = from_day(day)
+                row[f"months_to_{lab}"] = max(0.0, _months(day, b.release_day))
+                if day < b.release_day:
+                    early.append(f"{lab}%")
+            else:
+                row[f"reached_{lab}"] = None
+                row[f"months_to_{lab}"] = np.nan
+                not_yet.append(f"{lab}%")
+        row["not_yet"] = ", ".join(not_yet)
+        top = s.top
+        sources = sorted(set(b.se_source[top]))
+        low, high = _spread_interval(b, s.n, settings, rng)
+        since = _saturated_since(b, as_of_day, settings) if s.saturated else None
+        released = b.release_day <= as_of_day
+        t = s.test
+        if s.saturated:
+            status = "saturated"
+        elif s.n < settings.min_models:
+            status = "too_few_models"
+        elif not released:
+            status = "not_released"
+        elif t.indistinguishable:
+            status = "low_resolution"
+        elif row["n_recent"] < settings.min_recent:
+            status = "dormant"
+        else:
+            status = "discriminating"
+        row.update(
+            frontier=100 * s.frontier, frontier_model=b.names[top[0]] if len(top) else None,
+            status=status, saturated=s.saturated, saturated_by=t.by,
+            indistinguishable=t.indistinguishable,
+            saturated_since=from_day(since) if since is not None else None,
+            months_to_saturation=(max(0.0, _months(since, b.release_day))
+                                  if since is not None else np.nan),
+            top_k=len(top), top_models="; ".join(map(str, b.names[top])),
+            spread=100 * t.spread, spread_ci_low=100 * low, spread_ci_high=100 * high,
+            sd=100 * t.sd, chi2=t.chi2, p_value=t.p_value, z_best_kth=t.z, p_best_kth=t.p_z,
+            se_source=sources[0] if len(sources) == 1 else ("mixed" if sources else ""),
+            mean_se=100 * float(np.mean(b.se[top])) if len(top) else np.nan,
+            note=(("reached " + ", ".join(early) + " with models released before the "
+                   "benchmark") if early else ""),
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    columns = benchmark_columns(settings)
+    for c in columns:
+        if c not in table:
+            table[c] = None
+    return table[columns]
+
+
+def benchmark_columns(settings: LifecycleSettings) -> list[str]:
+    crossings = []
+    for x in settings.thresholds:
+        crossings += [f"reached_{_threshold_label(x)}", f"months_to_{_threshold_label(x)}"]
+    return (["benchmark", "domain", "test_set", "release_date", "release_from", "status",
+             "saturated", "saturated_by", "saturated_since", "months_to_saturation",
+             "indistinguishable", "frontier", "frontier_model"] + crossings
+            + ["not_yet", "n_models", "n_recent", "first_result", "last_result", "top_k",
+               "top_models", "spread", "spread_ci_low", "spread_ci_high", "sd", "chi2",
+               "p_value", "z_best_kth", "p_best_kth", "se_source", "mean_se", "note"])
+
+
+# --- quarters ------------------------------------------------------------------------------
+
+def quarters(start: str, as_of: dt.date) -> pd.DataFrame:
+    """Calendar quarters from ``start`` to the one holding ``as_of`` (which ends at as_of)."""
+    first, last = pd.Period(start, "Q"), pd.Period(pd.Timestamp(as_of), "Q")
+    rows = []
+    for p in pd.period_range(first, last, freq="Q"):
+        end = min(p.end_time.date(), as_of)
+        rows.append(dict(quarter=str(p), quarter_end=end, partial=end < p.end_time.date()))
+    return pd.DataFrame(rows, columns=["quarter", "quarter_end", "partial"])
+
+
+def discrimination_by_quarter(benches: list[_Bench], settings: LifecycleSettings) -> pd.DataFrame:
+    """Quarter x benchmark: released, recent models, saturation, discriminating, weight."""
+    grid = quarters(settings.start_quarter, settings.as_of)
+    rows = []
+    for q in grid.itertuples():
+        end_day = to_day(q.quarter_end)
+        recent_day = _recent_start(q.quarter_end, settings.recent_months)
+        for b in benches:
+            s = _status_at(b, end_day, settings)
+            released = b.release_day <= end_day
+            n_recent = _n_recent(b, end_day, recent_day)
+            disc = bool(released and n_recent >= settings.min_recent and s.discriminates)
+            rows.append(dict(quarter=q.quarter, quarter_end=q.quarter_end, benchmark=b.name,
+                             domain=b.domain, released=released, n_models=s.n,
+                             n_recent=n_recent, frontier=100 * s.frontier,
+                             spread=100 * s.test.spread, p_value=s.test.p_value,
+                             saturated=s.saturated,
+                             indistinguishable=s.test.indistinguishable,
+                             discriminating=disc,
+                             weight=100 * s.test.spread if disc else 0.0))
+    return pd.DataFrame(rows, columns=DISCRIMINATION_COLUMNS)
+
+
+DISCRIMINATION_COLUMNS = ["quarter", "quarter_end", "benchmark", "domain", "released",
+                          "n_models", "n_recent", "frontier", "spread", "p_value", "saturated",
+                          "indistinguishable", "discriminating", "weight"]
+
+
+def domain_shares(discrimination: pd.DataFrame, domain_order: list[str]) -> pd.DataFrame:
+    """Quarter x domain: discriminating benchmarks, their summed weight and its share."""
+    d = discrimination.assign(n=discrimination["discriminating"].astype(int))
+    table = d.groupby(["quarter", "domain"], sort=False).agg(
+        n_benchmarks=("released", "sum"), n_discriminating=("n", "sum"),
+        weight=("weight", "sum")).reset_index()
+    total = table.groupby("quarter")["weight"].transform("sum")
+    table["share"] = np.where(total > 0, table["weight"] / total.where(total > 0, 1), np.nan)
+    order = {dom: i for i, dom in enumerate(domain_order)}
+    table["_o"] = table["domain"].map(order)
+    return (table.sort_values(["quarter", "_o"]).drop(columns="_o").reset_index(drop=True))
+
+
+# --- focus and shifts ----------------------------------------------------------------------
+
+def _raw_focus(weights: np.ndarray) -> np.ndarray:
+    """argmax over domains per quarter (..., domains, quarters) -> (..., quarters); -1 if
+    no domain has weight. Ties go to the first domain."""
+    focus = np.argmax(weights, axis=-2)
+    none = ~(weights > 0).any(axis=-2)
+    return np.where(none, -1, focus)
+
+
+def persistent_focus(raw: np.ndarray, persist: int) -> tuple[np.ndarray, list[int], int | None]:
+    """(focus series, quarters where a shift starts, pending domain or None).
+
+    A domain becomes the focus when it is the raw focus for ``persist`` consecutive
+    quarters; the first such run establishes the series (no shift), later ones are shifts.
+    """
+    n = len(raw)
+    series = np.full(n, -1)
+    shifts: list[int] = []
+    current = -1
+    for q in range(n):
+        r = raw[q]
+        if r >= 0 and r != current:
+            run = raw[q:q + persist]
+            if len(run) == persist and (run == r).all():
+                if current >= 0:
+                    shifts.append(q)
+                current = r
+        series[q] = current
+    pending = None
+    tail = raw[max(0, n - persist + 1):]
+    if current >= 0 and len(tail) and tail[-1] >= 0 and tail[-1] != current and \
+            (tail == tail[-1]).all():
+        pending = int(tail[-1])
+    return series, shifts, pending
+
+
+def _mean_gap(shifts: list[int]) -> float:
+    if len(shifts) < 2:
+        return np.nan
+    return float(np.mean(np.diff(shifts)) * 3.0)
+
+
+def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
+                 domain_order: list[str] | None = None) -> FocusResult:
+    """Focus domain per quarter, its shifts and the bootstrap interval between them.
+
+    ``discrimination`` needs columns quarter, benchmark, domain and weight (0 where the
+    benchmark does not discriminate); quarters in order of first appearance.
+    """
+    qs = list(dict.fromkeys(discrimination["quarter"]))
+    if not qs:
+        empty = ShiftInterval(np.nan, np.nan, np.nan, np.nan, 0, 0, 0.0, np.nan,
+                              settings.n_draws, settings.n_draws, np.nan, True)
+        return FocusResult(
+            focus=pd.DataFrame(columns=FOCUS_COLUMNS),
+            shifts=pd.DataFrame(columns=SHIFT_COLUMNS), interval=empty,
+            notes=(f"no quarter from {settings.start_quarter} to {settings.as_of}: no focus "
+                   "series",))
+    present = list(dict.fromkeys(discrimination["domain"].dropna()))
+    domains = [d for d in (domain_order or []) if d in present] + \
+        [d for d in present if d not in (domain_order or [])]
+    benches = list(dict.fromkeys(discrimination["benchmark"]))
+    wide = discrimination.pivot_table(index="benchmark", columns="quarter", values="weight",
+                                      aggfunc="sum").reindex(index=benches, columns=qs)
+    W = wide.fillna(0.0).to_numpy()  # (benchmarks, quarters)
+    dom_of = discrimination.drop_duplicates("benchmark").set_index("benchmark")["domain"]
+    d_idx = np.array([domains.index(dom_of[b]) if dom_of[b] in domains else -1
+                      for b in benches])
+    member = np.zeros((len(domains), len(benches)))
+    for j, d in enumerate(d_idx):
+        if d >= 0:
+            member[d, j] = 1.0
+    dom_w = member @ W  # (domains, quarters)
+    raw = _raw_focus(dom_w)
+    series, shifts, pending = persistent_focus(raw, settings.persist_quarters)
+    total = dom_w.sum(axis=0)
+
+    def name(i: int) -> str | None:
+        return domains[i] if i >= 0 else None
+
+    focus_rows = []
+    for q, label in enumerate(qs):
+        r = raw[q]
+        focus_rows.append(dict(
+            quarter=label, raw_focus=name(r),
+            raw_share=float(dom_w[r, q] / total[q]) if r >= 0 and total[q] > 0 else np.nan,
+            focus=name(series[q]), shift=q in shifts,
+            n_discriminating=int((W[:, q] > 0).sum()), total_weight=float(total[q]),
+            runner_up=name(int(np.argsort(-dom_w[:, q], kind="stable")[1]))
+            if len(domains) > 1 and (dom_w[:, q] > 0).sum() > 1 else None))
+    focus = pd.DataFrame(focus_rows, columns=FOCUS_COLUMNS)
+    shift_rows = []
+    for i, q in enumerate(shifts):
+        shift_rows.append(dict(quarter=qs[q], from_domain=name(series[q - 1]),
+                               to_domain=name(series[q]),
+                               months_since_previous=(shifts[i] - shifts[i - 1]) * 3.0
+                               if i else np.nan))
+    shift_table = pd.DataFrame(shift_rows, columns=SHIFT_COLUMNS)
+
+    # Bootstrap over benchmarks: counts per draw, domain weights, focus, shifts, mean gap.
+    rng = np.random.default_rng(settings.seed + 1)
+    n_b = len(benches)
+    gaps, n_shift_draws = [], []
+    failed = 0
+    for _ in range(settings.n_draws):
+        counts = np.bincount(rng.integers(0, n_b, size=n_b), minlength=n_b) if n_b else []
+        dw = (member * counts) @ W
+        _, s, _ = persistent_focus(_raw_focus(dw), settings.persist_quarters)
+        n_shift_draws.append(len(s))
+        g = _mean_gap(s)
+        if np.isfinite(g):
+            gaps.append(g)
+        else:
+            failed += 1
+    gaps_arr = np.array(gaps)
+    tail = (1 - settings.ci) / 2 * 100
+    if len(gaps_arr):
+        median = float(np.median(gaps_arr))
+        low, high = (float(v) for v in np.percentile(gaps_arr, [tail, 100 - tail]))
+    else:
+        median = low = high = np.nan
+    established = int(np.argmax(series >= 0)) if (series >= 0).any() else None
+    exposure = 3.0 * (len(qs) - established) if established is not None else 0.0
+    estimate = _mean_gap(shifts)
+    failed_share = failed / settings.n_draws if settings.n_draws else 0.0
+    thin = len(shifts) < 3 or failed_share > 0.10 or settings.n_draws == 0
+    interval = ShiftInterval(
+        estimate_months=estimate, median_months=median, ci_low=low, ci_high=high,
+        n_shifts=len(shifts), n_intervals=max(0, len(shifts) - 1),
+        exposure_months=exposure,
+        rate_estimate_months=exposure / len(shifts) if shifts else np.nan,
+        draws=settings.n_draws, failed_draws=failed,
+        draws_median_shifts=float(np.median(n_shift_draws)) if n_shift_draws else np.nan,
+        thin=thin)
+    notes = _focus_notes(interval, shift_table, pending, domains, len(qs), failed_share)
+    return FocusResult(focus=focus, shifts=shift_table, interval=interval, notes=tuple(notes))
+
+
+SHIFT_COLUMNS = ["quarter", "from_domain", "to_domain", "months_since_previous"]
+FOCUS_COLUMNS = ["quarter", "raw_focus", "raw_share", "focus", "shift", "n_discriminating",
+                 "total_weight", "runner_up"]
+
+
+def _focus_notes(iv: ShiftInterval, shifts: pd.DataFrame, pending: int | None,
+                 domains: list[str], n_quarters: int, failed_share: float) -> list[str]:
+    notes = []
+    path = " -> ".join([shifts["from_domain"].iloc[0]] + list(shifts["to_domain"])) \
+        if len(shifts) else None
+    if path:
+        notes.append(f"focus path: {path} ({iv.n_shifts} shifts in {n_quarters} quarters)")
+    if pending is not None:
+        notes.append(f"pending: '{domains[pending]}' leads in the last quarter(s) but has not "
+                     "held the focus long enough to count as a shift")
+    lo, hi = FIELD_CLAIM_MONTHS
+    if np.isfinite(iv.estimate_months):
+        where = ("inside" if lo <= iv.estimate_months <= hi else
+                 "below" if iv.estimate_months < lo else "above")  # the estimate vs the claim
+        overlap = (np.isfinite(iv.ci_low) and iv.ci_low <= hi and iv.ci_high >= lo)
+        notes.append(
+            f"mean interval between focus shifts: {iv.estimate_months:.1f} months (bootstrap "
+            f"median {iv.median_months:.1f}, 90% interval [{iv.ci_low:.1f}, {iv.ci_high:.1f}] "
+            f"over {iv.draws - iv.failed_draws} of {iv.draws} draws): "
+            + (f"inside the field's claim of {lo:.0f}-{hi:.0f} months" if where == "inside" else
+               f"{where} the field's claim of {lo:.0f}-{hi:.0f} months")
+            + (", which overlaps the interval" if overlap else ", which lies outside the "
+               "interval")
+            + f"; exposure/shifts gives {iv.rate_estimate_months:.1f} months")
+    else:
+        notes.append(f"too thin: {iv.n_shifts} focus shift(s) in {n_quarters} quarters, no "
+                     "interval between shifts can be estimated"
+                     + (f"; exposure/shifts gives {iv.rate_estimate_months:.1f} months "
+                        "(a lower bound on the mean interval when censored)"
+                        if iv.n_shifts else ""))
+    if iv.thin and np.isfinite(iv.estimate_months):
+        notes.append(f"thin data: {iv.n_intervals} interval(s) between shifts and "
+                     f"{100 * failed_share:.0f}% of bootstrap draws without two shifts; read "
+                     "the estimate as indicative")
+    if n_quarters * 3 < 2 * hi:
+        notes.append(f"the window ({3 * n_quarters} months) is short against intervals of "
+                     f"{lo:.0f}-{hi:.0f} months: long intervals cannot be observed, so the "
+                     "mean gap leans short")
+    return notes
+
+
+# --- the whole analysis --------------------------------------------------------------------
+
+def compute_lifecycle(long: pd.DataFrame, benchmarks: pd.DataFrame,
+                      settings: LifecycleSettings) -> LifecycleResult:
+    """Lifecycle of every benchmark as of ``settings.as_of``.
+
+    ``long`` is ``Warehouse.observations()`` (or any frame with model_id, benchmark, score,
+    release_date and optionally stderr, raw_score, display_name, version_id, setting,
+    domain); ``benchmarks`` is ``Warehouse.benchmarks()`` (benchmark, domain and optionally
+    release_date, test_set, transform, random_baseline, ceiling, unit, n_items, domain_ord).
+    Neither is modified.
+    """
+    for column in ("model_id", "benchmark", "score", "release_date"):
+        if column not in long:
+            raise ConfigError(f"observations lack the column '{column}'")
+    if "benchmark" not in benchmarks:
+        raise ConfigError("the benchmark table lacks the column 'benchmark'")
+    best, warnings = _collapse(long, settings.as_of)
+    if best.empty:
+        raise ConfigError(f"no dated results released by {settings.as_of}")
+    benches, more = _benchmarks(best, benchmarks, settings)
+    warnings += more
+    table = benchmark_table(benches, settings)
+    disc = discrimination_by_quarter(benches, settings)
+    if "domain_ord" in benchmarks:
+        order = (benchmarks.dropna(subset=["domain"]).sort_values(["domain_ord", "domain"])
+                 ["domain"].drop_duplicates().tolist())
+    else:
+        order = sorted(benchmarks["domain"].dropna().unique()) if "domain" in benchmarks else []
+    shares = domain_shares(disc, order)
+    focus = focus_shifts(disc, settings, order)
+    defaults = table.loc[table["se_source"].isin(["default", "mixed"]), "benchmark"]
+    low_res = table.loc[table["status"] == "low_resolution", "benchmark"]
+    notes = [
+        f"{int(table['saturated'].sum())} of {len(table)} benchmarks saturated as of "
+        f"{settings.as_of} ({int((table['saturated_by'].str.contains('test')).sum())} by the "
+        f"test of the top {settings.top_k}, "
+        f"{int((table['saturated_by'].str.contains('level')).sum())} by a frontier at or above "
+        f"{100 * settings.saturation_level:.0f}%)",
+    ]
+    if len(low_res):
+        notes.append(f"{len(low_res)} benchmarks have indistinguishable top models but a "
+                     f"frontier below {100 * settings.near_ceiling:.0f}% (low resolution, not "
+                     "saturated): " + ", ".join(low_res))
+    if len(defaults):
+        notes.append(f"{len(defaults)} benchmarks test their top models with the default "
+                     f"standard error of {100 * settings.default_se:.0f} points for some or all "
+                     "scores (no reported stderr, no item count): their saturation calls are "
+                     "only as good as that guess")
+    notes += list(focus.notes)
+    return LifecycleResult(settings=settings, benchmarks=table, discrimination=disc,
+                           domains=shares, focus=focus.focus, shifts=focus.shifts,
+                           interval=focus.interval, notes=tuple(notes),
+                           warnings=tuple(warnings))
