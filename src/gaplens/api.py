@@ -571,8 +571,7 @@ def index_gap(
     progress: Progress | None = None,
 ) -> "IndexGapResult":
     """The open-vs-closed gap on the general index and on each domain's projected index."""
-    from .analysis.domain_index import project_domain
-    from .analysis.index_gap import IndexGapSettings, Scope, days_of, index_gap as _gap
+    from .analysis.index_gap import IndexGapSettings, index_gap as _gap, index_scopes
 
     fitted = current_fit(db, progress)
     definition = parse_open_definition(open_definition)
@@ -585,24 +584,8 @@ def index_gap(
     settings = IndexGapSettings(as_of=as_of, open_definition=definition.value,
                                 windows=tuple(windows), ci=fitted.settings.ci,
                                 timeline_months=timeline_months)
-    m = fitted.models
-    levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])
-    scopes = [Scope("general", "general", m["model_id"].to_numpy(),
-                    m["model_id"].to_numpy(), days_of(m["release_date"]), _groups(m, definition),
-                    levels)]
-    warnings = list(fitted.warnings)
-    if domains is None:
-        domains = [d for d in dict.fromkeys(fitted.benchmarks["domain"].dropna())]
-    for domain in domains:
-        try:
-            result = project_domain(fitted, domain)
-        except ConfigError as exc:
-            warnings.append(f"{domain}: {exc}")
-            continue
-        ids = np.sort(result.table["model_id"].to_numpy())
-        sub = m.set_index("model_id").loc[ids].reset_index()
-        scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
-                            _groups(sub, definition), _domain_levels(result)))
+    scopes, notes = index_scopes(fitted, definition, domains)
+    warnings = list(fitted.warnings) + list(notes)
     return _gap(scopes, settings, tuple(warnings))
 
 

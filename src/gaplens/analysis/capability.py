@@ -27,8 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
-from typing import Callable, Literal
+from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd

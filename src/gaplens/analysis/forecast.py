@@ -77,18 +77,14 @@ import datetime as dt
 import zlib
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
 from .gap import DAYS_PER_MONTH, from_day, to_day
-from .index_gap import Scope, days_of
-
-if TYPE_CHECKING:
-    from ..types import OpenDefinition
-    from .capability import IndexFit
+from .index_gap import Scope, days_of, index_scopes  # noqa: F401 (re-exported)
 
 GROUPS = ("open", "closed")
 NEVER = np.inf
@@ -590,37 +586,6 @@ def forecast(scopes: list[Scope], settings: ForecastSettings,
                           warnings=tuple(notes))
 
 
-def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
-                 domains: list[str] | None = None) -> tuple[list[Scope], tuple[str, ...]]:
-    """The general index and each domain's projected index as scopes (as api.index_gap
-    builds them), with a warning for each domain that has no index."""
-    from ..types import Accessibility
-    from .domain_index import project_domain
-
-    def groups(frame: pd.DataFrame) -> np.ndarray:
-        return np.array([definition.group_of(Accessibility.parse(a))
-                         for a in frame["accessibility"]], dtype=object)
-
-    m = fitted.models
-    levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])
-    ids = m["model_id"].to_numpy()
-    scopes = [Scope("general", "general", ids, ids, days_of(m["release_date"]), groups(m),
-                    levels)]
-    notes = []
-    if domains is None:
-        domains = list(dict.fromkeys(fitted.benchmarks["domain"].dropna()))
-    for domain in domains:
-        try:
-            result = project_domain(fitted, domain)
-        except ConfigError as exc:
-            notes.append(f"{domain}: {exc}")
-            continue
-        ids = np.sort(result.table["model_id"].to_numpy())
-        central = result.table.set_index("model_id").loc[ids, "index"].to_numpy()
-        sub = m.set_index("model_id").loc[ids].reset_index()
-        scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
-                            groups(sub), np.vstack([central[None, :], result.draws])))
-    return scopes, tuple(notes)
 
 
 __all__ = ["ForecastResult", "ForecastSettings", "TrendFit", "Verdict", "backtest_cutoffs",

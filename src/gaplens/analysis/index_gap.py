@@ -31,13 +31,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from .gap import DAYS_PER_MONTH, from_day, to_day
 from .lag import horizontal_lag
+
+if TYPE_CHECKING:
+    from ..types import OpenDefinition
+    from .capability import IndexFit
 
 
 @dataclass(frozen=True)
@@ -191,4 +197,38 @@ def days_of(dates) -> np.ndarray:
     return np.array([to_day(d) for d in pd.to_datetime(dates)], dtype=np.int64)
 
 
-__all__ = ["IndexGapResult", "IndexGapSettings", "Scope", "days_of", "from_day", "index_gap"]
+def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
+                 domains: list[str] | None = None) -> tuple[list[Scope], tuple[str, ...]]:
+    """The general index and each domain's projected index as scopes (for the gap and the
+    forecast), with a warning for each domain that has no index."""
+    from ..types import Accessibility
+    from .domain_index import project_domain
+
+    def groups(frame: pd.DataFrame) -> np.ndarray:
+        return np.array([definition.group_of(Accessibility.parse(a))
+                         for a in frame["accessibility"]], dtype=object)
+
+    m = fitted.models
+    levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])
+    ids = m["model_id"].to_numpy()
+    scopes = [Scope("general", "general", ids, ids, days_of(m["release_date"]), groups(m),
+                    levels)]
+    notes = []
+    if domains is None:
+        domains = list(dict.fromkeys(fitted.benchmarks["domain"].dropna()))
+    for domain in domains:
+        try:
+            result = project_domain(fitted, domain)
+        except ConfigError as exc:
+            notes.append(f"{domain}: {exc}")
+            continue
+        ids = np.sort(result.table["model_id"].to_numpy())
+        central = result.table.set_index("model_id").loc[ids, "index"].to_numpy()
+        sub = m.set_index("model_id").loc[ids].reset_index()
+        scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
+                            groups(sub), np.vstack([central[None, :], result.draws])))
+    return scopes, tuple(notes)
+
+
+__all__ = ["IndexGapResult", "IndexGapSettings", "Scope", "days_of", "from_day", "index_gap",
+           "index_scopes"]

@@ -295,7 +295,7 @@ def _resolve_models(rows: pd.DataFrame, known_models: pd.DataFrame,
     rows["short"] = rows["model"].map(lambda m: m.rsplit("/", 1)[-1].strip())
     names = pd.unique(pd.concat([rows["model"], rows["short"]]))
     table = resolve(names, SOURCE, known_models, aliases).table.set_index("name")
-    matches, ids, hows = [], [], []
+    matches = []
     for name in pd.unique(rows["model"]):
         short = name.rsplit("/", 1)[-1].strip()
         tried = [name] + ([short] if short != name else [])
