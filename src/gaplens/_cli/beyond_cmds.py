@@ -1,0 +1,299 @@
+"""Commands beyond one number: composite, realworld, overfit, lifecycle, forecast."""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import pandas as pd
+import typer
+
+from .. import api
+from ..report import formatting
+from ..types import OpenDefinition, OutputFormat
+from .common import (
+    DbOption,
+    FormatOption,
+    app,
+    emit_frame,
+    out,
+    print_warnings,
+    progress_bar,
+)
+
+
+@app.command()
+def composite(
+    version: str = typer.Option("v4.0", "--version", help="Composite version (data/"
+                                "composites.csv): v4.0 or v4.1."),
+    at: Optional[str] = typer.Option(None, "--at", help="Snapshot date (default: the newest)."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    draws: int = typer.Option(2000, "--draws", help="Weight draws."),
+    kappa: float = typer.Option(20.0, "--kappa", help="Dirichlet concentration: larger keeps "
+                                "weights closer to the published ones."),
+    seed: int = typer.Option(0, "--seed"),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """The AA Intelligence Index recomputed, and how much the weights decide the gap."""
+    r = api.composite(db=db, version=version, as_of=at, open_definition=open_definition,
+                      n_draws=draws, kappa=kappa, seed=seed)
+    w = r.sensitivity
+    if fmt is OutputFormat.JSON:
+        settings = {"version": version, "as_of": w.as_of, "open_definition": w.open_definition,
+                    "draws": draws, "kappa": kappa, "seed": seed}
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.composite/1", settings,
+            {"agreement": r.agreement.table, "implied_weights": r.agreement.implied,
+             "gap": w.gap_summary, "leaders": w.leaders, "alternatives": w.alternatives,
+             "category_effects": w.category_effects, "ranking": w.ranking},
+            w.warnings, published=w.published) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(w.alternatives))
+        return
+    p = w.published
+    out.print(f"AA Intelligence Index {w.version} recomputed on the snapshot of {w.as_of}: "
+              f"{w.n_models} models with every sub-evaluation ({w.n_open} open, "
+              f"{w.n_closed} closed; open = {w.open_definition}).")
+    out.print(f"Gap: {p['closed_leader']} {p['closed_level']:.1f} − {p['open_leader']} "
+              f"{p['open_level']:.1f} = {p['gap']:.1f} points.")
+    g = w.gap_summary.iloc[0]
+    out.print(f"Under sampled weights ({g['scheme']}, {int(g['draws'])} draws): gap median "
+              f"{g['gap_median']:.1f}, 90% of draws in [{g['gap_ci_low']:.1f}, "
+              f"{g['gap_ci_high']:.1f}], range [{g['gap_min']:.1f}, {g['gap_max']:.1f}]; the "
+              f"leader changes in {100 * g['leader_changed']:.1f}% of draws; top-10 overlap "
+              f"{100 * g['top10_overlap_mean']:.0f}% on average.")
+    emit_frame(w.alternatives, fmt, ["name", "gap", "leader", "leader_group", "top10_overlap"],
+               title="Named weightings")
+    emit_frame(w.category_effects, fmt, ["category", "published_weight", "gap_per_unit_weight",
+                                         "ci_low", "ci_high"],
+               title="What moves the gap: change in gap per unit of a category's weight")
+    recent = r.agreement.table.loc[r.agreement.table["version"] == version].tail(6)
+    emit_frame(recent, fmt, ["snapshot", "n", "corr", "mean_diff", "max_abs_diff"],
+               title=f"Recomputed {version} against AA's published index (recent snapshots)")
+    change = r.agreement.change_point(version)
+    if change is not None:
+        out.print(f"From {change} on, the recomputed {version} no longer matches AA's published "
+                  "index (see the implied weights in --format json): AA changed the "
+                  "composition on or before that snapshot, so the published number means "
+                  "something different from then on.", style="yellow")
+    out.print("AA publishes no per-model intervals; the spread above is that of the weighting "
+              "choice alone.", style="dim")
+    print_warnings(w.warnings)
+
+
+@app.command()
+def realworld(
+    target: Optional[List[str]] = typer.Option(None, "--target", help="A signal (e.g. "
+                                               "lmarena.text, openrouter.share) or "
+                                               "benchmark:NAME (your own evaluation); "
+                                               "repeatable. The first is the residuals' target."),
+    predictor: str = typer.Option("index: general", "--predictor", help="Predictor for the "
+                                  "residuals: 'index: general', 'index: DOMAIN', 'benchmark: "
+                                  "NAME' or 'composite: AA index'."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    min_models: int = typer.Option(8, "--min-models", help="Models needed for a correlation."),
+    seed: int = typer.Option(0, "--seed"),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Which benchmarks agree with real-world use, and which models sit above or below it."""
+    r = api.realworld(db=db, targets=target or None, predictor=predictor,
+                      open_definition=open_definition, min_models=min_models, seed=seed)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.realworld/1", {"predictor": r.focus[0], "target": r.focus[1],
+                                    "open_definition": open_definition.value, "seed": seed},
+            {"correlations": r.correlations, "standing": r.standing,
+             "residuals": r.residuals, "groups": r.groups},
+            r.notes) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(r.correlations))
+        return
+    emit_frame(r.best, fmt, ["target", "predictor", "n", "spearman", "ci_low", "ci_high"],
+               title="Best-agreeing predictors per target (Spearman, 90% bootstrap interval; "
+                     "all dates)")
+    cols = ["target", "best_closed", "best_closed_value", "best_open", "best_open_value",
+            "gap", "gap_ci_low", "gap_ci_high", "open_mean_percentile"]
+    short = ["target", "best closed", "value", "best open", "value ", "gap", "low", "high",
+             "open pct"]
+    stand = r.standing.reindex(columns=cols).set_axis(short, axis=1)
+    emit_frame(stand, fmt, short,
+               title="Where open models stand on each target (gap: best closed − best open, "
+                     "90% bootstrap interval over models; open models' mean percentile rank)")
+    shown = r.residuals.iloc[list(range(min(6, len(r.residuals))))
+                             + list(range(-min(6, len(r.residuals)), 0))]
+    if len(shown):
+        emit_frame(shown, fmt, ["model_id", "group", "predictor_pct", "target_pct", "residual"],
+                   title=f"Largest residuals of {r.focus[1]} on {r.focus[0]} (percentile "
+                         "ranks; positive = used or liked more than its benchmarks predict)")
+    if len(r.groups):
+        emit_frame(r.groups.sort_values("p_value").head(12), fmt,
+                   ["grouping", "group", "n", "difference_vs_rest", "ci_low", "ci_high",
+                    "p_value"],
+                   title=f"Groups: mean residual against the rest (permutation p-value; "
+                         f"{len(r.groups)} groups tested, p-values not corrected for that)")
+    for note in r.notes:
+        out.print(f"note: {note}", style="dim")
+
+
+@app.command()
+def overfit(
+    split: Optional[List[str]] = typer.Option(None, "--split", help="private, optimised or ood "
+                                              "(repeatable; default all three)."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition"),
+    min_results: int = typer.Option(2, "--min-results", help="Results a model needs on each "
+                                    "side of a split."),
+    perms: int = typer.Option(300, "--perms", help="Random benchmark splits for the p-values."),
+    seed: int = typer.Option(0, "--seed"),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Over-fitting signals: do models score lower where they could not have been tuned?"""
+    r = api.overfit(db=db, splits=split or None, open_definition=open_definition,
+                    min_results=min_results, n_perm=perms, seed=seed)
+    if fmt is OutputFormat.JSON:
+        tables = {}
+        for s in r.splits:
+            tables[f"{s.split}_groups"] = s.groups
+            tables[f"{s.split}_models"] = s.models
+        lag = pd.DataFrame([{"lag": k, **v} for k, v in r.lag_by_test_set.items()])
+        tables["lag_by_test_set"] = lag
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.overfit/1", {"open_definition": r.open_definition, "perms": perms,
+                                  "seed": seed, "min_results": min_results}, tables,
+            [n for s in r.splits for n in s.notes]) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(pd.concat(
+            [s.groups.assign(split=s.split) for s in r.splits], ignore_index=True)))
+        return
+    for s in r.splits:
+        out.print(f"[bold]{s.split}[/bold]: {s.description} ({len(s.reference)} vs "
+                  f"{len(s.comparison)} benchmarks). Negative = lower where it could not "
+                  "have been tuned.")
+        emit_frame(s.groups.sort_values("p_value"), fmt,
+                   ["grouping", "group", "n", "mean_delta", "ci_low", "ci_high", "vs_rest",
+                    "p_value"], title="Mean difference per group, index points (90% interval;"
+                                      " p-value against random benchmark splits)")
+        emit_frame(s.models.head(5), fmt, ["model_id", "group", "delta", "ci_low", "ci_high"],
+                   title="Most negative models")
+        for note in s.notes:
+            out.print(f"note: {note}", style="dim")
+    for lag, v in r.lag_by_test_set.items():
+        out.print(f"Open lag on private vs public benchmarks ({lag}): median "
+                  f"{v['private_median']:.1f} vs {v['public_median']:.1f} months over "
+                  f"{v['n_private']} and {v['n_public']} benchmarks, ratio {v['ratio']:.2f} "
+                  f"[{v['ratio_ci_low']:.2f}, {v['ratio_ci_high']:.2f}] (Ihle: 1.7-1.9).")
+
+
+@app.command()
+def lifecycle(
+    at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
+                                     "default: the newest release in the data."),
+    top_k: int = typer.Option(5, "--top-k", help="Top models tested for saturation."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstraps."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """Which benchmarks are saturated, and which domain's benchmarks carry the frontier."""
+    from ..analysis.lifecycle import settings_dict
+
+    r = api.lifecycle(db=db, as_of=at, top_k=top_k, seed=seed)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.lifecycle/1", settings_dict(r.settings), r.tables(), r.warnings,
+            notes=list(r.notes)) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(r.benchmarks))
+        return
+    b = r.benchmarks
+    shown = b[["benchmark", "domain", "status"]].assign(
+        since=[formatting.month_of(v) if v else "" for v in b["saturated_since"]],
+        frontier=[formatting.fmt(v) for v in b["frontier"]],
+        **{f"{x}%": [formatting.month_of(v) if v else "not yet" for v in b[f"reached_{x}"]]
+           for x in (50, 80, 90)},
+        spread=[f"{formatting.fmt(v)} {formatting.fmt_ci(lo, hi)}" for v, lo, hi in
+                zip(b["spread"], b["spread_ci_low"], b["spread_ci_high"])],
+        p=[formatting.fmt(v, 3) for v in b["p_value"]])
+    emit_frame(shown, fmt, list(shown.columns),
+               title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
+                     "spread in normalised points (90% interval), month each level was "
+                     "first reached, p of the top models' equality")
+    emit_frame(r.focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
+                              "n_discriminating", "runner_up"],
+               title="Domain carrying the frontier per quarter (largest summed top-k spread "
+                     "of discriminating benchmarks; a shift holds 2 quarters)")
+    iv = r.interval
+    out.print(f"Focus shifts: {iv.n_shifts}; mean interval {formatting.fmt(iv.estimate_months)} "
+              f"months (bootstrap median {formatting.fmt(iv.median_months)}, 90% interval "
+              f"{formatting.fmt_ci(iv.ci_low, iv.ci_high) or '–'}).")
+    for note in r.notes:
+        out.print(f"note: {note}", style="dim")
+    print_warnings(r.warnings)
+
+
+@app.command()
+def forecast(
+    at: Optional[str] = typer.Option(None, "--at", help="Cut-off (YYYY-MM-DD); default: the "
+                                     "newest release in the data."),
+    domain: Optional[List[str]] = typer.Option(None, "--domain", help="Only these domains "
+                                               "(repeatable; default: every domain)."),
+    window: int = typer.Option(24, "--window", help="Months of frontier history the trend "
+                               "is fitted on."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the resampling."),
+    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
+                                                   "--open-definition",
+                                                   help="What counts as open."),
+    fmt: OutputFormat = FormatOption,
+    db: Optional[str] = DbOption,
+) -> None:
+    """When open reaches today's closed frontier on current trends, and the back-test."""
+    with progress_bar("fitting the capability index") as progress:
+        r = api.forecast(db=db, as_of=at, domains=domain or None, window_months=window,
+                         seed=seed, open_definition=open_definition, progress=progress)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.forecast/1", r.settings.to_dict(),
+            {"trends": r.trends, "catch_up": r.catch_up, "projections": r.projections,
+             "backtest": r.backtest, "backtest_summary": r.backtest_summary},
+            r.warnings) + "\n")
+        return
+    if fmt is OutputFormat.CSV:  # one frame: the trends (JSON has them all)
+        sys.stdout.write(formatting.frame_csv(r.trends))
+        return
+    trends = r.trends.reindex(columns=["scope", "group", "n_points", "slope_per_year",
+                                       "slope_per_year_ci_low", "slope_per_year_ci_high",
+                                       "frontier_at_cutoff", "level_12m", "level_12m_ci_low",
+                                       "level_12m_ci_high"])
+    trends.columns = ["scope", "group", "pts", "slope/yr", "low", "high", "now", "+12 mo",
+                      "low ", "high "]
+    emit_frame(trends, fmt, list(trends.columns),
+               title=f"Frontier trends as of {r.settings.as_of} (index points a year; "
+                     f"{r.settings.window_months}-month window; {r.settings.ci:.0%} intervals)")
+    catch = r.catch_up.reindex(columns=["scope", "verdict", "gap", "catch_up_months",
+                                        "catch_up_ci_low", "catch_up_ci_high", "meet_months",
+                                        "meet_share_within"])
+    catch.columns = ["scope", "verdict", "gap", "catch-up mo", "low", "high", "meet mo",
+                     "P(meet<5y)"]
+    emit_frame(catch, fmt, list(catch.columns),
+               title="Catch-up: months until the open trend reaches today's closed frontier, "
+                     "and until the trends meet (inf: not on current trends)")
+    for line in r.catch_up["summary"]:
+        out.print(line, style="dim", markup=False)
+    back = r.backtest_summary.reindex(columns=["scope", "quantity", "horizon_months",
+                                               "n_scored", "mae", "bias", "coverage",
+                                               "naive_mae", "n_censored"])
+    back.columns = ["scope", "quantity", "h mo", "n", "MAE", "bias", "cover", "naive", "cens."]
+    emit_frame(back, fmt, list(back.columns),
+               title="Back-test on earlier cut-offs (error = predicted - realised; index "
+                     "points, catch-up in months; naive: frontier unchanged / today's lag)")
+    out.print("The index was fitted on all data, including after each cut-off: the back-test "
+              "measures the trend method, not the index's own drift.", style="dim")
+    print_warnings(r.warnings)

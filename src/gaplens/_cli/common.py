@@ -1,0 +1,152 @@
+"""What every command module shares: the Typer apps, consoles, options and renderers."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from enum import Enum
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..report import formatting, terminal
+from ..types import OutputFormat
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="The open-vs-closed language-model gap, per domain, with intervals.")
+ingest_app = typer.Typer(no_args_is_help=True, help="Load data into the warehouse.")
+app.add_typer(ingest_app, name="ingest")
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+class By(str, Enum):
+    DOMAIN = "domain"
+    BENCHMARK = "benchmark"
+
+
+class On(str, Enum):
+    BENCHMARKS = "benchmarks"
+    INDEX = "index"
+
+
+class Regularisation(str, Enum):
+    LOG_ALPHA = "log-alpha"
+    EPOCH = "epoch"
+    SMALL = "small"
+
+
+class BenchmarkSet(str, Enum):
+    ALL = "all"
+    EPOCH = "epoch"
+
+
+class Mode(str, Enum):
+    PROJECT = "project"
+    REFIT = "refit"
+
+
+DbOption = typer.Option(None, "--db", help="Warehouse file (default: $GAPLENS_DB or "
+                        "~/.local/share/gaplens/warehouse.duckdb).")
+FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format.")
+AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (source, name, "
+                           "model_id, note), layered on the bundled one.")
+
+
+@contextmanager
+def progress_bar(label: str):
+    """A progress callback for library functions; silent when stderr is not a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None = None) -> None:
+    if fmt is OutputFormat.JSON:
+        import json
+
+        sys.stdout.write(json.dumps(formatting.records(frame), indent=2, ensure_ascii=False))
+        sys.stdout.write("\n")
+    elif fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(frame))
+    else:
+        out.print(terminal.frame_table(frame, columns, title=title))
+
+
+def print_gap_table(result) -> None:
+    out.print(terminal.gap_table(result))
+    for line in terminal.gap_footer(result):
+        out.print(line, style="yellow" if line.startswith("warning") else "dim")
+
+
+def print_ingest(report, fmt: OutputFormat = OutputFormat.TABLE) -> None:
+    if fmt is not OutputFormat.TABLE:
+        summary = report.summary_frame()
+        if fmt is OutputFormat.CSV:
+            sys.stdout.write(formatting.frame_csv(summary))
+            return
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.ingest/1", {"kind": report.kind, "path": report.path,
+                                 "source_id": report.source_id},
+            {"counts": summary, "matches": report.matches, "rejected": report.rejected,
+             "conflicts": report.conflicts}) + "\n")
+        return
+    out.print(terminal.frame_table(report.summary_frame(),
+                                   ["table", "added", "updated", "unchanged", "conflicts"],
+                                   title=f"Ingested {report.path}"))
+    if len(report.rejected):
+        reasons = report.rejected["reason"].str.replace(r"'[^']*'", "'…'", regex=True)
+        counts = reasons.value_counts()
+        out.print(f"{len(report.rejected)} rows rejected:")
+        for reason, n in counts.head(8).items():
+            out.print(f"  {n:5d}  {reason}")
+        if len(counts) > 8:
+            out.print(f"  ... {len(counts) - 8} more reasons ('gaplens sources' and the "
+                      "warehouse's rejected table list every row)")
+    if len(report.matches):
+        counts = report.matches["how"].value_counts()
+        out.print("Model names: " + ", ".join(f"{counts.get(h, 0)} {h}" for h in
+                                             ("exact", "alias", "new", "ambiguous", "unmatched")))
+        for how in ("ambiguous", "unmatched"):
+            rows = report.matches.loc[report.matches["how"] == how]
+            if len(rows):
+                shown = ", ".join(rows["name"].astype(str).head(10))
+                more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+                out.print(f"  {how}: {shown}{more} (their rows are listed as rejected; map "
+                          "them with --aliases FILE: source, name, model_id, note)")
+    if len(report.conflicts):
+        out.print(f"{len(report.conflicts)} values disagreed with an existing source and "
+                  "were not overwritten")
+
+
+def print_index_gap(result, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.JSON:
+        settings = {"as_of": result.settings.as_of,
+                    "open_definition": result.settings.open_definition,
+                    "windows": list(result.settings.windows), "ci": result.settings.ci}
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.index-gap/1", settings, {"rows": result.table,
+                                              "timeline": result.timeline},
+            result.warnings) + "\n")
+    elif fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(result.table))
+    else:
+        out.print(terminal.index_gap_table(result))
+        out.print(terminal.INDEX_GAP_FOOTER, style="dim")
+        for w in result.warnings:
+            out.print(f"warning: {w}", style="yellow")
+
+
+def print_warnings(warnings) -> None:
+    for w in warnings:
+        err.print(f"warning: {w}", style="yellow", markup=False)
