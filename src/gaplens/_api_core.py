@@ -1,0 +1,178 @@
+"""Shared plumbing of the Python API: parsing options, opening the warehouse, loading the
+bundled data, filters. Not public: use :mod:`gaplens.api`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+from .ingest import bundled_taxonomy, read_epoch, read_overrides
+from .ingest.aliases import bundled_aliases
+from .ingest.artificial_analysis import bundled_aa_path, read_aa
+from .ingest.livebench import read_livebench
+from .ingest.lmarena import read_lmarena
+from .ingest.openrouter import read_openrouter
+from .ingest.bundled import EPOCH_RETRIEVED_ON, epoch_export_path, overrides_path
+from .ingest.taxonomy import Taxonomy, domains_for, read_benchmarks
+from .store import IngestReport, Warehouse, default_path
+from .types import Accessibility, OpenDefinition
+
+Progress = Callable[[int, int], None]
+
+
+def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{what} '{value}' is not a date (expected YYYY-MM-DD)") from None
+
+
+def parse_open_definition(value: str | OpenDefinition) -> OpenDefinition:
+    if isinstance(value, OpenDefinition):
+        return value
+    try:
+        return OpenDefinition(value)
+    except ValueError:
+        raise ConfigError(
+            f"unknown open definition '{value}' (choose "
+            + ", ".join(d.value for d in OpenDefinition) + ")"
+        ) from None
+
+
+def _bundled_sources() -> list[tuple[str, str, Callable]]:
+    """(kind, path, read(path, warehouse)) of every bundled source, in loading order."""
+
+    def epoch(path, warehouse, progress=None):
+        return read_epoch(path, bundled_taxonomy(), retrieved_on=EPOCH_RETRIEVED_ON,
+                          progress=progress)
+
+    def with_aliases(reader):
+        return lambda path, warehouse, progress=None: reader(path, warehouse.models(),
+                                                             bundled_aliases())
+
+    return [
+        ("epoch", epoch_export_path(), epoch),
+        ("overrides", overrides_path(),
+         lambda path, warehouse, progress=None: read_overrides(path, warehouse.models())),
+        ("aa", bundled_aa_path(), with_aliases(read_aa)),
+        ("lmarena", bundled_data_path("lmarena", "lmarena_text_leaderboard_history.csv"),
+         with_aliases(read_lmarena)),
+        ("lmarena", bundled_data_path("lmarena", "arena_ai_leaderboards_daily_2026.csv"),
+         with_aliases(read_lmarena)),
+        ("livebench", bundled_data_path("livebench"), with_aliases(read_livebench)),
+        # OpenRouter last: it creates no models, so it matches every model the others made.
+        ("openrouter", bundled_data_path("openrouter", "openrouter_weekly_top_models.csv"),
+         with_aliases(read_openrouter)),
+    ]
+
+
+def load_bundled(warehouse: Warehouse, progress: Progress | None = None,
+                 only_missing: bool = False) -> list[IngestReport]:
+    """Ingest the bundled sources into ``warehouse`` (with ``only_missing``, those a
+    warehouse made by an earlier gaplens version does not hold yet)."""
+    have = set()
+    if only_missing:
+        sources = warehouse.sources()
+        have = {(k, os.path.basename(p.rstrip("/"))) for k, p in zip(sources["kind"],
+                                                                    sources["path"])}
+    reports = []
+    for kind, path, read in _bundled_sources():
+        if not os.path.exists(path) or (kind, os.path.basename(path.rstrip("/"))) in have:
+            continue
+        reports.append(warehouse.ingest(read(path, warehouse, progress)))
+    return reports
+
+
+def _missing_bundled(warehouse: Warehouse) -> bool:
+    sources = warehouse.sources()
+    have = {(k, os.path.basename(p.rstrip("/"))) for k, p in zip(sources["kind"],
+                                                                sources["path"])}
+    return any(os.path.exists(path) and (kind, os.path.basename(path.rstrip("/"))) not in have
+               for kind, path, _ in _bundled_sources())
+
+
+def bundled_data_path(*parts: str) -> str:
+    from importlib import resources
+
+    return str(resources.files("gaplens").joinpath("data", *parts))
+
+
+def open_warehouse(db: str | None = None, write: bool = False,
+                   progress: Progress | None = None) -> Warehouse:
+    """Open the warehouse; create it and load the bundled data when it is new or empty."""
+    path = db or default_path()
+    if not write and os.path.exists(path):
+        warehouse = Warehouse(path, read_only=True)
+        if not warehouse.is_empty() and not _missing_bundled(warehouse):
+            return warehouse
+        warehouse.close()
+    warehouse = Warehouse(path)
+    try:
+        # A new warehouse gets every bundled source; one made by an earlier version gets
+        # the bundled sources it does not hold yet.
+        load_bundled(warehouse, progress, only_missing=not warehouse.is_empty())
+    except BaseException:
+        warehouse.close()
+        raise
+    return warehouse
+
+
+def _taxonomy_of(warehouse: Warehouse, benchmarks_path: str | None) -> Taxonomy:
+    """The bundled taxonomy, with a user's benchmark file layered on top."""
+    base = bundled_taxonomy()
+    if not benchmarks_path:
+        return base
+    extra = read_benchmarks(benchmarks_path)
+    merged = pd.concat(
+        [base.benchmarks.loc[~base.benchmarks["benchmark"].str.lower().isin(
+            extra["benchmark"].str.lower())], extra], ignore_index=True)
+    known = pd.concat([base.domains, warehouse.domains()[base.domains.columns]]).drop_duplicates(
+        "domain")
+    domains = pd.concat([known, domains_for(extra, known)], ignore_index=True)
+    return Taxonomy(benchmarks=merged, domains=domains)
+
+
+def _aliases(path: str | None) -> pd.DataFrame:
+    """The bundled alias table, with a user's reviewed rows layered on top (theirs win)."""
+    from .ingest.aliases import read_aliases
+
+    base = bundled_aliases()
+    if not path:
+        return base
+    extra = read_aliases(path)
+    keep = ~base.set_index(["source", "key"]).index.isin(
+        extra.set_index(["source", "key"]).index)
+    return pd.concat([base.loc[keep], extra], ignore_index=True)
+
+
+def _filter_dates(frame: pd.DataFrame, since, until) -> pd.DataFrame:
+    since, until = parse_date(since, "--since"), parse_date(until, "--until")
+    dates = pd.to_datetime(frame["release_date"])
+    if since:
+        frame = frame.loc[dates >= pd.Timestamp(since)]
+        dates = pd.to_datetime(frame["release_date"])
+    if until:
+        frame = frame.loc[dates <= pd.Timestamp(until)]
+    return frame
+
+
+def _filter_accessibility(table: pd.DataFrame, accessibility: str | None) -> pd.DataFrame:
+    if not accessibility:
+        return table
+    try:
+        wanted = Accessibility.parse(accessibility).value
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return table.loc[table["accessibility"] == wanted]
+
+
+def _groups(models_: pd.DataFrame, definition: OpenDefinition) -> np.ndarray:
+    return np.array([definition.group_of(Accessibility.parse(a)) for a in models_["accessibility"]],
+                    dtype=object)
