@@ -5,9 +5,15 @@
     result.table           # one row per domain, with intervals
     gaplens.models(accessibility="Unknown")
 
+    gaplens.api.fit_index()       # the capability index, stored for later calls
+    gaplens.api.realworld()       # benchmarks against real-world use
+
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
-first call on an empty warehouse loads the bundled Epoch AI snapshot and the reviewed
-accessibility overrides, so a fresh install answers without any set-up.
+first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
+reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and LiveBench),
+so a fresh install answers without any set-up; a warehouse made by an earlier version
+gets the bundled sources it lacks. The functions live in private modules by theme
+(``_api_data``, ``_api_index``, ``_api_beyond``) and are all re-exported here.
 """
 
 from ._api_beyond import (  # noqa: F401
