@@ -109,3 +109,17 @@ def test_user_aliases_layer_on_the_bundled_table(tmp_path):
     merged2 = _aliases(path2)
     hits = merged2.loc[(merged2["source"] == first["source"]) & (merged2["key"] == first["key"])]
     assert hits["model_id"].tolist() == ["X"]
+
+
+def test_one_licence_table_for_every_source():
+    from gaplens.ingest.licences import licence_class, licence_key
+    from gaplens.types import Accessibility
+
+    assert licence_key("Apache License, Version 2.0") == "apacheversion20"
+    assert licence_class("Apache-2.0") is Accessibility.OPEN_UNRESTRICTED
+    assert licence_class("Llama 3.3 Community License Agreement") is Accessibility.OPEN_RESTRICTED
+    assert licence_class("llama-4-whatever") is Accessibility.OPEN_RESTRICTED  # family prefix
+    assert licence_class("LLaMA License Agreement") is Accessibility.OPEN_NONCOMMERCIAL  # exact wins
+    assert licence_class("CC-BY-NC-SA-4.0") is Accessibility.OPEN_NONCOMMERCIAL
+    assert licence_class("Proprietary") is Accessibility.API
+    assert licence_class("Some New Licence") is None and licence_class(None) is None

@@ -63,6 +63,7 @@ from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, parse_fields, read_csv_text, row_number
 from .aliases import _key, resolve
+from .licences import licence_class
 from .batch import (
     MATCH_COLUMNS,
     MODEL_COLUMNS,
@@ -76,75 +77,14 @@ from .batch import (
 SOURCE = "aa"
 AA_CREDIT = "Artificial Analysis, https://artificialanalysis.ai"
 
-# --------------------------------------------------------------------------------------
-# Licences -> accessibility. Keys are licence names as AA spells them, folded by
-# _licence_key (lower case, runs of spaces/hyphens/underscores -> one space). Only
-# licences whose terms are known are listed; any other licence (or none, or "Other")
-# gives "Open weights (licence unspecified)" unless AA says commercial use is not
-# allowed. Reviewed against the licence texts; extend with care.
-# --------------------------------------------------------------------------------------
-_UNRESTRICTED = Accessibility.OPEN_UNRESTRICTED
-_RESTRICTED = Accessibility.OPEN_RESTRICTED
-_NONCOMMERCIAL = Accessibility.OPEN_NONCOMMERCIAL
-
-LICENCE_CLASSES: dict[str, Accessibility] = {
-    # Permissive licences: commercial use, no field-of-use or scale restrictions.
-    "apache 2.0": _UNRESTRICTED,
-    "apache license 2.0": _UNRESTRICTED,
-    "apache license, version 2.0": _UNRESTRICTED,
-    "mit": _UNRESTRICTED,
-    "mit license": _UNRESTRICTED,
-    "bsd 2 clause": _UNRESTRICTED,
-    "bsd 3 clause": _UNRESTRICTED,
-    "openmdw": _UNRESTRICTED,  # Linux Foundation's permissive model licence
-    "openmdw 1.0": _UNRESTRICTED,
-    "cc by 4.0": _UNRESTRICTED,
-    # Custom licences that allow commercial use with restrictions (acceptable-use
-    # policies, user or revenue thresholds, territory exclusions, attribution display).
-    "modified mit": _RESTRICTED,  # Kimi K2: MIT plus a display clause above a scale threshold
-    "modified mit license": _RESTRICTED,
-    "llama 2 community license agreement": _RESTRICTED,
-    "meta llama 3 community license agreement": _RESTRICTED,
-    "llama 3.1 community license agreement": _RESTRICTED,
-    "llama 3.2 community license agreement": _RESTRICTED,
-    "llama 3.3 community license agreement": _RESTRICTED,
-    "llama 4 community license agreement": _RESTRICTED,
-    "gemma license": _RESTRICTED,
-    "gemma terms of use": _RESTRICTED,
-    "tongyi qianwen license agreement": _RESTRICTED,
-    "qwen license agreement": _RESTRICTED,
-    "deepseek license agreement": _RESTRICTED,
-    "nvidia open model license agreement": _RESTRICTED,
-    "nvidia open model license": _RESTRICTED,
-    "nvidia nemotron open model license": _RESTRICTED,
-    "jamba open model license agreement": _RESTRICTED,
-    "lfm 1.0": _RESTRICTED,  # LFM Open License v1.0: revenue threshold
-    "tencent hy community license agreement": _RESTRICTED,
-    "grok 2 community license agreement": _RESTRICTED,
-    "falcon mamba 7b tii license version 1.0": _RESTRICTED,
-    "databricks open model license": _RESTRICTED,
-    # Non-commercial by their own terms.
-    "llama license agreement": _NONCOMMERCIAL,  # LLaMA (1): research only
-    "cc by nc 4.0": _NONCOMMERCIAL,
-    "cc by nc 4.0 license with acceptable use addendum": _NONCOMMERCIAL,
-    "non commercial license": _NONCOMMERCIAL,
-    "mistral research license": _NONCOMMERCIAL,
-    "exaone ai model license agreement 1.2 nc": _NONCOMMERCIAL,
-}
-
-
-def _licence_key(name: object) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(name)).strip().lower()
-
-
 def accessibility_of(is_open_weights, commercial_allowed, license_name) -> Accessibility:
     """The accessibility class of an AA entry, from AA's own fields; never guessed further.
 
     * not open weights -> ``API access`` (AA benchmarks models through their APIs);
     * open weights, ``commercial_allowed`` False -> ``Open weights (non-commercial)``;
-    * open weights and a licence of :data:`LICENCE_CLASSES` -> its class (a
-      non-commercial licence that AA marks commercial-allowed is a contradiction:
-      ``licence unspecified``);
+    * open weights and a licence of the reviewed table (data/licences.csv) -> its class
+      (a non-commercial licence that AA marks commercial-allowed, or a proprietary one on
+      open weights, is a contradiction: ``licence unspecified``);
     * open weights, any other or no licence -> ``Open weights (licence unspecified)``;
     * open-weights flag missing -> ``Unknown`` (such an entry cannot create a model).
     """
@@ -156,10 +96,10 @@ def accessibility_of(is_open_weights, commercial_allowed, license_name) -> Acces
         return Accessibility.OPEN_NONCOMMERCIAL
     if _missing(license_name):
         return Accessibility.OPEN_UNSPECIFIED
-    cls = LICENCE_CLASSES.get(_licence_key(license_name))
-    if cls is None:
+    cls = licence_class(license_name)
+    if cls is None or not cls.is_open_weights:
         return Accessibility.OPEN_UNSPECIFIED
-    if cls is _NONCOMMERCIAL and not _missing(commercial_allowed):
+    if cls is Accessibility.OPEN_NONCOMMERCIAL and not _missing(commercial_allowed):
         return Accessibility.OPEN_UNSPECIFIED  # licence says NC, AA says commercial
     return cls
 

@@ -21,7 +21,7 @@ Signals (``as_of`` = leaderboard version or snapshot date):
 
 Names resolve through the reviewed alias table (source ``lmarena``), then exactly (see
 ``ingest/aliases.py``). A name that finds no model becomes a **new model** when its
-licence says what it is (:data:`LICENCE_ACCESS`); it has no release date (LMArena gives
+licence says what it is (:func:`licence_access`, from data/licences.csv); it has no release date (LMArena gives
 none), its display name is the LMArena name and its organisation the file's. Names
 without a licence stay unmatched: listed in the match table, their rows rejected. When
 several names of one snapshot resolve to the same model (dated snapshots of GPT-4o, a
@@ -41,6 +41,7 @@ from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, check_rows, parse_fields, read_csv_text, row_number
 from .aliases import _key, bundled_aliases, resolve
+from .licences import licence_class, licence_key
 from .batch import (
     MODEL_COLUMNS,
     REJECTED_COLUMNS,
@@ -48,59 +49,6 @@ from .batch import (
     IngestBatch,
     SourceInfo,
     sha256_of,
-)
-
-# Licence (as LMArena spells it, normalised by :func:`licence_key`: lower case, the word
-# "licence"/"license" and every non-alphanumeric character removed, so "Apache 2.0",
-# "Apache-2.0" and "apache 2.0 license" are one key) -> accessibility class.
-#
-# * "Proprietary" (and its misspelling "Propretary", 2024-12..) means closed weights
-#   served by API: ``API access``.
-# * Permissive open licences (Apache, MIT, BSD, CC-BY): ``Open weights (unrestricted)``.
-# * Custom community licences with use restrictions or user thresholds (Llama, Gemma,
-#   Qwen/Qianwen, DeepSeek, Yi, DBRX, Falcon TII, Jamba Open, NVIDIA Open Model, AI2
-#   ImpACT, Kimi's "Modified MIT"): ``Open weights (restricted use)``.
-# * Non-commercial licences (CC-BY-NC*, "Non-commercial", Mistral Research Licence,
-#   Nexusflow's research licence): ``Open weights (non-commercial)``.
-# * The daily 2026 scrape's bare "open": ``Open weights (licence unspecified)``.
-# Any other non-blank value also maps to ``Open weights (licence unspecified)``: on
-# LMArena every value but "Proprietary" marks released weights (PROVENANCE.md). Families
-# not listed key by key are caught by :data:`LICENCE_PREFIXES`.
-LICENCE_ACCESS: dict[str, Accessibility] = {
-    "proprietary": Accessibility.API,
-    "propretary": Accessibility.API,
-    "apache": Accessibility.OPEN_UNRESTRICTED,
-    "apache20": Accessibility.OPEN_UNRESTRICTED,
-    "mit": Accessibility.OPEN_UNRESTRICTED,
-    "bsd": Accessibility.OPEN_UNRESTRICTED,
-    "bsd2clause": Accessibility.OPEN_UNRESTRICTED,
-    "bsd3clause": Accessibility.OPEN_UNRESTRICTED,
-    "ccby40": Accessibility.OPEN_UNRESTRICTED,
-    "modifiedmit": Accessibility.OPEN_RESTRICTED,
-    "dbrx": Accessibility.OPEN_RESTRICTED,
-    "falcon180btii": Accessibility.OPEN_RESTRICTED,
-    "jambaopen": Accessibility.OPEN_RESTRICTED,
-    "nvidia": Accessibility.OPEN_RESTRICTED,
-    "nvidiaopen": Accessibility.OPEN_RESTRICTED,
-    "nvidiaopenmodel": Accessibility.OPEN_RESTRICTED,
-    "ai2impactlowrisk": Accessibility.OPEN_RESTRICTED,
-    "yi": Accessibility.OPEN_RESTRICTED,
-    "noncommercial": Accessibility.OPEN_NONCOMMERCIAL,
-    "researchonly": Accessibility.OPEN_NONCOMMERCIAL,
-    "mrl": Accessibility.OPEN_NONCOMMERCIAL,
-    "mistralresearch": Accessibility.OPEN_NONCOMMERCIAL,
-    "nexusflow": Accessibility.OPEN_NONCOMMERCIAL,
-    "open": Accessibility.OPEN_UNSPECIFIED,
-    "other": Accessibility.OPEN_UNSPECIFIED,
-}
-# Licence families matched by the start of the key ("llama31community", "llama33", ...).
-LICENCE_PREFIXES: tuple[tuple[str, Accessibility], ...] = (
-    ("ccbync", Accessibility.OPEN_NONCOMMERCIAL),
-    ("llama", Accessibility.OPEN_RESTRICTED),
-    ("gemma", Accessibility.OPEN_RESTRICTED),
-    ("qwen", Accessibility.OPEN_RESTRICTED),
-    ("qianwen", Accessibility.OPEN_RESTRICTED),
-    ("deepseek", Accessibility.OPEN_RESTRICTED),
 )
 
 SIGNAL_PREFIX = "lmarena."
@@ -132,25 +80,13 @@ _PLUS_MINUS = re.compile(rf"^\+\s*{_NUMBER}\s*/\s*-\s*{_NUMBER}$")
 _BARE = re.compile(rf"^\+?\s*{_NUMBER}$")
 
 
-def licence_key(text: object) -> str:
-    """Normalised licence spelling: "Apache 2.0" and "Apache-2.0" give "apache20"."""
-    value = re.sub(r"licen[cs]e", "", str(text).lower())
-    return re.sub(r"[^a-z0-9]", "", value)
-
-
 def licence_access(text: object) -> Accessibility | None:
-    """Accessibility class of a licence string; ``None`` when blank (unknown)."""
-    if text is None or pd.isna(text):
+    """Accessibility class of an LMArena licence (data/licences.csv); ``None`` when blank
+    (unknown). Every value except Proprietary means released weights, so a licence the
+    table does not know is ``Open weights (licence unspecified)``."""
+    if text is None or pd.isna(text) or not licence_key(text):
         return None
-    key = licence_key(text)
-    if not key:
-        return None
-    if key in LICENCE_ACCESS:
-        return LICENCE_ACCESS[key]
-    for prefix, access in LICENCE_PREFIXES:
-        if key.startswith(prefix):
-            return access
-    return Accessibility.OPEN_UNSPECIFIED
+    return licence_class(text) or Accessibility.OPEN_UNSPECIFIED
 
 
 def parse_ci(values: pd.Series, file: str, field: str) -> pd.Series:
