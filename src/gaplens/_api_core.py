@@ -18,7 +18,7 @@ from .ingest.livebench import read_livebench
 from .ingest.lmarena import read_lmarena
 from .ingest.openrouter import read_openrouter
 from .ingest.bundled import EPOCH_RETRIEVED_ON, epoch_export_path, overrides_path
-from .ingest.taxonomy import Taxonomy, domains_for, read_benchmarks
+from .ingest.taxonomy import Taxonomy, domains_for, layer_benchmarks, read_benchmarks
 from .store import IngestReport, Warehouse, default_path
 from .types import Accessibility, OpenDefinition
 
@@ -130,9 +130,7 @@ def _taxonomy_of(warehouse: Warehouse, benchmarks_path: str | None) -> Taxonomy:
     if not benchmarks_path:
         return base
     extra = read_benchmarks(benchmarks_path)
-    merged = pd.concat(
-        [base.benchmarks.loc[~base.benchmarks["benchmark"].str.lower().isin(
-            extra["benchmark"].str.lower())], extra], ignore_index=True)
+    merged = layer_benchmarks(base.benchmarks, extra)
     known = pd.concat([base.domains, warehouse.domains()[base.domains.columns]]).drop_duplicates(
         "domain")
     domains = pd.concat([known, domains_for(extra, known)], ignore_index=True)

@@ -55,7 +55,7 @@ from .batch import (
     sha256_of,
 )
 from .normalise import check_range, normalise
-from .taxonomy import domains_for, read_benchmarks
+from .taxonomy import domains_for, layer_benchmarks, read_benchmarks
 
 SOURCE = "inspect"
 SETTING = "inspect"
@@ -278,17 +278,6 @@ def parse_log(file: str, doc: dict, metric: str | None) -> tuple[dict | None, di
 # -- the batch -----------------------------------------------------------------------------
 
 
-def _definitions(known: pd.DataFrame, new: pd.DataFrame | None) -> pd.DataFrame:
-    defs = known.copy()
-    if new is not None:
-        defs = pd.concat(
-            [defs.loc[~defs["benchmark"].str.lower().isin(new["benchmark"].str.lower())],
-             new.drop(columns=["label"], errors="ignore")],
-            ignore_index=True,
-        )
-    return defs
-
-
 def _resolve_models(rows: pd.DataFrame, known_models: pd.DataFrame,
                     aliases: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """model_id per row (full name, then the part after the last '/'); match table rows."""
@@ -359,7 +348,7 @@ def read_inspect(
         else:
             candidates.append(row)
 
-    defs = _definitions(known_benchmarks, new_benchmarks)
+    defs = layer_benchmarks(known_benchmarks, new_benchmarks)
     by_name = {b.lower(): b for b in defs["benchmark"]}
     for row in candidates:
         name = by_name.get(row["task"].lower()) or by_name.get(row["benchmark"].lower())

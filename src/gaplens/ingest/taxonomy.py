@@ -150,3 +150,13 @@ def bundled_taxonomy() -> Taxonomy:
             bundled_path("benchmarks.csv"), f"domains not in domains.csv: {sorted(unknown)}"
         )
     return Taxonomy(benchmarks=benchmarks, domains=domains)
+
+
+def layer_benchmarks(base: pd.DataFrame, extra: pd.DataFrame | None) -> pd.DataFrame:
+    """Benchmark definitions with a user's file layered on top: a name the file defines
+    (case-insensitively) replaces the base row; the file's ``label`` column names domains
+    and is not part of a benchmark's definition."""
+    if extra is None:
+        return base.copy()
+    kept = base.loc[~base["benchmark"].str.lower().isin(extra["benchmark"].str.lower())]
+    return pd.concat([kept, extra.drop(columns=["label"], errors="ignore")], ignore_index=True)

@@ -31,7 +31,7 @@ from .batch import (
     sha256_of,
 )
 from .normalise import check_range, normalise
-from .taxonomy import domains_for, read_benchmarks
+from .taxonomy import domains_for, layer_benchmarks, read_benchmarks
 
 CSV_FIELDS = [
     Field("model", "str", required=True, nullable=False, aliases=("model_name",)),
@@ -101,13 +101,7 @@ def read_tidy_csv(
     typed["setting"] = typed["setting"].fillna("")
 
     # Benchmarks: the user's file wins over the warehouse for the benchmarks it defines.
-    defs = known_benchmarks.copy()
-    if new_benchmarks is not None:
-        defs = pd.concat(
-            [defs.loc[~defs["benchmark"].str.lower().isin(new_benchmarks["benchmark"].str.lower())],
-             new_benchmarks.drop(columns=["label"], errors="ignore")],
-            ignore_index=True,
-        )
+    defs = layer_benchmarks(known_benchmarks, new_benchmarks)
     by_name = {b.lower(): b for b in defs["benchmark"]}
     canonical = typed["benchmark"].str.lower().map(by_name)
     check_rows(canonical.isna(), typed["benchmark"], path, "benchmark",
