@@ -10,13 +10,14 @@ import pandas as pd
 
 from ._api_core import (
     Progress,
+    _model_meta,
     open_warehouse,
     parse_date,
     parse_open_definition,
 )
 from .analysis.observations import data_date
 from .errors import ConfigError, UnknownNameError
-from .types import Accessibility, OpenDefinition
+from .types import OpenDefinition
 from ._api_data import gap
 from ._api_index import current_fit
 
@@ -125,10 +126,7 @@ def realworld(
         rows += rw.correlations(predictors, {t: v for t, v in values.items() if len(v)},
                                 window.name, n_boot, seed, min_models)
     corr = pd.DataFrame(rows)
-    meta = table.set_index("model_id")[["display_name", "organization", "country",
-                                        "accessibility"]]
-    meta = meta.assign(group=[definition.group_of(Accessibility.parse(a))
-                              for a in meta["accessibility"]])
+    meta = _model_meta(table, definition)
     focus_target = chosen[0]
     notes = rw.thin_notes(target_all)
     try:
@@ -169,9 +167,7 @@ def overfit(db: str | None = None, splits: list[str] | None = None,
     fitted = current_fit(db)
     with open_warehouse(db) as warehouse:
         bench, table = warehouse.benchmarks(), warehouse.models()
-    meta = table.set_index("model_id")[["organization", "country", "accessibility"]]
-    meta = meta.assign(group=[definition.group_of(Accessibility.parse(a))
-                              for a in meta["accessibility"]])
+    meta = _model_meta(table, definition)
     chosen = splits or list(SPLITS)
     results = tuple(_overfit(fitted, bench, meta, s, min_results=min_results,
                              n_draws=n_draws, n_perm=n_perm, seed=seed) for s in chosen)

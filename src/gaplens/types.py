@@ -99,6 +99,13 @@ class OpenDefinition(str, Enum):
             OpenDefinition.ANY_OPEN: "open = any downloadable weights, non-commercial included",
         }[self]
 
+    def groups(self, accessibilities):
+        """'open' / 'closed' / None per accessibility text (object array)."""
+        import numpy as np
+
+        return np.array([self.group_of(Accessibility.parse(a)) for a in accessibilities],
+                        dtype=object)
+
     def group_of(self, accessibility: Accessibility) -> str | None:
         """'open', 'closed' or None (left out) for an accessibility class."""
         if accessibility in self.open_classes:

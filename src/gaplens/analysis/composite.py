@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..types import Accessibility, OpenDefinition
+from ..types import OpenDefinition
 
 PUBLISHED_SIGNAL = "aa.intelligence_index"
 
@@ -173,10 +173,6 @@ class WeightSensitivity:
     warnings: tuple[str, ...] = field(default=())
 
 
-def _groups(acc: pd.Series, definition: OpenDefinition) -> np.ndarray:
-    return np.array([definition.group_of(Accessibility.parse(a)) for a in acc], dtype=object)
-
-
 def _stats(values: np.ndarray, groups: np.ndarray, names: np.ndarray):
     """Per weight draw: gap (closed best - open best), leader index, top-10 indices."""
     is_open, is_closed = groups == "open", groups == "closed"
@@ -206,7 +202,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     full = wide.dropna(subset=list(comp.signals))
     warnings = [f"{len(wide) - len(full)} of {len(wide)} models lack a sub-evaluation of "
                 f"{version} on {as_of.date()} and are left out"] if len(full) < len(wide) else []
-    groups = _groups(full["accessibility"], open_definition)
+    groups = open_definition.groups(full["accessibility"])
     if (groups == "open").sum() == 0 or (groups == "closed").sum() == 0:
         raise ConfigError("the composite needs open and closed models with every sub-evaluation")
     names = full.index.to_numpy()

@@ -201,12 +201,10 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
                  domains: list[str] | None = None) -> tuple[list[Scope], tuple[str, ...]]:
     """The general index and each domain's projected index as scopes (for the gap and the
     forecast), with a warning for each domain that has no index."""
-    from ..types import Accessibility
     from .domain_index import project_domain
 
     def groups(frame: pd.DataFrame) -> np.ndarray:
-        return np.array([definition.group_of(Accessibility.parse(a))
-                         for a in frame["accessibility"]], dtype=object)
+        return definition.groups(frame["accessibility"])
 
     m = fitted.models
     levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])

@@ -123,9 +123,7 @@ def prepare(
     frame["release_date"] = pd.to_datetime(frame["release_date"]).astype("datetime64[s]")
     frame = frame.loc[frame["release_date"] <= pd.Timestamp(as_of)]
     best = collapse(frame)
-    best["group"] = [
-        open_definition.group_of(Accessibility.parse(a)) for a in best["accessibility"]
-    ]
+    best["group"] = open_definition.groups(best["accessibility"])
     unknown = best.loc[best["accessibility"] == Accessibility.UNKNOWN.value]
     unknown_models = (
         unknown.groupby(["model_id", "display_name"], dropna=False)
