@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ._api_core import (
+    parse_as_of,
     Progress,
     _model_meta,
     open_warehouse,
     parse_date,
     parse_open_definition,
 )
-from .analysis.observations import data_date
 from .errors import ConfigError, UnknownNameError
 from .types import OpenDefinition
 from ._api_data import gap
@@ -188,13 +188,10 @@ def lifecycle(db: str | None = None, as_of: str | dt.date | None = None, top_k: 
     between focus shifts. ``as_of`` defaults to the newest release date in the data."""
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
 
-    as_of = parse_date(as_of, "--at")
-    if as_of is not None and as_of > dt.date.today():
-        raise ConfigError(f"--at {as_of} is in the future")
     with open_warehouse(db) as warehouse:
         long = warehouse.observations()
         bench = warehouse.benchmarks()
-    settings = LifecycleSettings(as_of=as_of or data_date(long), top_k=top_k, seed=seed,
+    settings = LifecycleSettings(as_of=parse_as_of(as_of, long), top_k=top_k, seed=seed,
                                  n_draws=n_draws)
     return compute_lifecycle(long, bench, settings)
 
@@ -211,10 +208,7 @@ def forecast(db: str | None = None, as_of: str | dt.date | None = None,
 
     fitted = current_fit(db, progress)
     definition = parse_open_definition(open_definition)
-    as_of = parse_date(as_of, "--at")
-    if as_of is None:  # as of the data, like the gap
-        with open_warehouse(db) as warehouse:
-            as_of = data_date(warehouse.observations())
+    as_of = parse_as_of(as_of, db=db)
     settings = ForecastSettings(as_of=as_of, window_months=window_months, ci=fitted.settings.ci,
                                 seed=seed, open_definition=definition.value)
     scopes, notes = index_scopes(fitted, definition, domains)

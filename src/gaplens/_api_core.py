@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .analysis.observations import data_date
 from .errors import ConfigError
 from .ingest import bundled_taxonomy, read_epoch, read_overrides
 from .ingest.aliases import bundled_aliases
@@ -32,6 +33,22 @@ def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | Non
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ConfigError(f"{what} '{value}' is not a date (expected YYYY-MM-DD)") from None
+
+
+def parse_as_of(value: str | dt.date | None, long: pd.DataFrame | None = None,
+                db: str | None = None) -> dt.date | None:
+    """An ``--at`` date, refused in the future. Without one: the newest release date in
+    ``long`` (or in the warehouse at ``db``) when either is given, else None — every
+    answer is as of the data by default."""
+    as_of = parse_date(value, "--at")
+    if as_of is not None and as_of > dt.date.today():
+        raise ConfigError(f"--at {as_of} is in the future")
+    if as_of is None and long is None and db is not None:
+        with open_warehouse(db) as warehouse:
+            long = warehouse.observations()
+    if as_of is None and long is not None:
+        as_of = data_date(long)
+    return as_of
 
 
 def parse_open_definition(value: str | OpenDefinition) -> OpenDefinition:

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from ._api_core import (
+    parse_as_of,
     Progress,
     _aliases,
     _filter_accessibility,
@@ -16,9 +17,9 @@ from ._api_core import (
     parse_open_definition,
 )
 from .analysis import GapResult, GapSettings, compute_gap, prepare
-from .analysis.observations import data_date, mark_used
+from .analysis.observations import mark_used
 from .analysis.series import frontier_series
-from .errors import ConfigError, UnknownNameError
+from .errors import UnknownNameError
 from .ingest import read_epoch, read_overrides, read_tidy_csv
 from .ingest.artificial_analysis import read_aa
 from .ingest.inspect_logs import read_inspect
@@ -119,15 +120,12 @@ def gap(
     ``as_of`` defaults to the newest release date in the warehouse: the answer is as of
     the data, and the window of the lag's movement ends there.
     """
-    as_of = parse_date(as_of, "--at")
-    if as_of is not None and as_of > dt.date.today():
-        raise ConfigError(f"--at {as_of} is in the future")
+    as_of = parse_as_of(as_of)  # checked before the warehouse is opened
     with open_warehouse(db) as warehouse:
         long = warehouse.observations()
         domains = warehouse.domains()
         bench = warehouse.benchmarks()
-    if as_of is None:
-        as_of = data_date(long)
+    as_of = as_of or parse_as_of(None, long)
     settings = GapSettings(as_of=as_of, open_definition=parse_open_definition(open_definition),
                            by=by, n_draws=n_draws, seed=seed, min_models=min_models, ci=ci,
                            window_months=window_months, tolerance=tolerance)

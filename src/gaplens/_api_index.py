@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._api_core import (
+    parse_as_of,
     Progress,
     _filter_accessibility,
     _filter_dates,
@@ -19,7 +20,6 @@ from ._api_core import (
     parse_date,
     parse_open_definition,
 )
-from .analysis.observations import data_date
 from .errors import ConfigError, UnknownNameError
 from .ingest.bundled import epoch_export_path
 from .types import OpenDefinition
@@ -212,10 +212,7 @@ def index_gap(
 
     fitted = current_fit(db, progress)
     definition = parse_open_definition(open_definition)
-    as_of = parse_date(as_of, "--at")
-    if as_of is None:  # as of the data, like the benchmark gap
-        with open_warehouse(db) as warehouse:
-            as_of = data_date(warehouse.observations())
+    as_of = parse_as_of(as_of, db=db)
     if any(w < 1 for w in windows):
         raise ConfigError("--window must be at least one month")
     settings = IndexGapSettings(as_of=as_of, open_definition=definition.value,
