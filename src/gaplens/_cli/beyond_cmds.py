@@ -12,6 +12,8 @@ from .. import api
 from ..report import formatting
 from ..types import OpenDefinition, OutputFormat
 from .common import (
+    OpenDefinitionOption,
+    SeedOption,
     DbOption,
     FormatOption,
     app,
@@ -27,12 +29,11 @@ def composite(
     version: str = typer.Option("v4.0", "--version", help="Composite version (data/"
                                 "composites.csv): v4.0 or v4.1."),
     at: Optional[str] = typer.Option(None, "--at", help="Snapshot date (default: the newest)."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     draws: int = typer.Option(2000, "--draws", help="Weight draws."),
     kappa: float = typer.Option(20.0, "--kappa", help="Dirichlet concentration: larger keeps "
                                 "weights closer to the published ones."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -93,10 +94,9 @@ def realworld(
     predictor: str = typer.Option("index: general", "--predictor", help="Predictor for the "
                                   "residuals: 'index: general', 'index: DOMAIN', 'benchmark: "
                                   "NAME' or 'composite: AA index'."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     min_models: int = typer.Option(8, "--min-models", help="Models needed for a correlation."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -145,12 +145,11 @@ def realworld(
 def overfit(
     split: Optional[List[str]] = typer.Option(None, "--split", help="private, optimised or ood "
                                               "(repeatable; default all three)."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     min_results: int = typer.Option(2, "--min-results", help="Results a model needs on each "
                                     "side of a split."),
     perms: int = typer.Option(300, "--perms", help="Random benchmark splits for the p-values."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -197,7 +196,7 @@ def lifecycle(
     at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
                                      "default: the newest release in the data."),
     top_k: int = typer.Option(5, "--top-k", help="Top models tested for saturation."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstraps."),
+    seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -247,10 +246,8 @@ def forecast(
                                                "(repeatable; default: every domain)."),
     window: int = typer.Option(24, "--window", help="Months of frontier history the trend "
                                "is fitted on."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the resampling."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition",
-                                                   help="What counts as open."),
+    seed: int = SeedOption,
+    open_definition: OpenDefinition = OpenDefinitionOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:

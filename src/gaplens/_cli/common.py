@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..report import formatting, terminal
-from ..types import OutputFormat
+from ..types import OpenDefinition, OutputFormat
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="The open-vs-closed language-model gap, per domain, with intervals.")
@@ -51,6 +51,11 @@ class Mode(str, Enum):
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: $GAPLENS_DB or "
                         "~/.local/share/gaplens/warehouse.duckdb).")
 FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format.")
+OpenDefinitionOption = typer.Option(OpenDefinition.OPEN_WEIGHTS, "--open-definition",
+                                    help="What counts as open: unrestricted, open-weights "
+                                    "(usable commercially; default) or any-open.")
+SeedOption = typer.Option(0, "--seed", help="Seed of the random draws (same seed, same "
+                          "output).")
 AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (source, name, "
                            "model_id, note), layered on the bundled one.")
 

@@ -11,6 +11,8 @@ from .. import api
 from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
 from .common import (
+    OpenDefinitionOption,
+    SeedOption,
     AliasOption,
     By,
     DbOption,
@@ -143,10 +145,9 @@ def gap(
     by: By = typer.Option(By.DOMAIN, "--by", help="One row per domain or per benchmark."),
     at: Optional[str] = typer.Option(None, "--at", help="Answer as of this date (YYYY-MM-DD); "
                                      "default: the newest release in the data."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition", help="What counts as open."),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     draws: int = typer.Option(1000, "--draws", help="Bootstrap draws (0: no intervals)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    seed: int = SeedOption,
     min_models: int = typer.Option(3, "--min-models", help="Models needed in each group."),
     window: Optional[List[int]] = typer.Option(None, "--window", help="Months over which the "
                                                "lag's change is read (default 12); with --on "
@@ -210,8 +211,7 @@ def models(
 def benchmarks(
     domain: Optional[str] = typer.Option(None, "--domain", help="Only this domain."),
     at: Optional[str] = typer.Option(None, "--at", help="Count models released by this date."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     fit: bool = typer.Option(False, "--fit", help="Difficulty and slope from the capability "
                              "fit instead."),
     fmt: OutputFormat = FormatOption,
@@ -247,10 +247,9 @@ def sources(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> N
 def report(
     out_dir: str = typer.Option("gaplens-report", "--out", help="Folder to write into."),
     at: Optional[str] = typer.Option(None, "--at", help="As of this date."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     draws: int = typer.Option(1000, "--draws", help="Bootstrap draws."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = SeedOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """Write a Markdown summary and static charts, and print the gap table."""

@@ -11,6 +11,8 @@ from .. import api
 from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
 from .common import (
+    OpenDefinitionOption,
+    SeedOption,
     BenchmarkSet,
     DbOption,
     FormatOption,
@@ -44,7 +46,7 @@ def fit(
     since: str = typer.Option("2023-01-01", "--since", help="Results released on or after."),
     at: Optional[str] = typer.Option(None, "--at", help="Only results released by this date."),
     draws: int = typer.Option(500, "--draws", help="Bootstrap draws."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = SeedOption,
     sensitivity: bool = typer.Option(False, "--sensitivity", help="Compare the "
                                      "regularisations (held-out error, trends, slopes); "
                                      "stores nothing."),
@@ -119,8 +121,7 @@ def index(
     country: Optional[str] = typer.Option(None, "--country", help="Substring match."),
     since: Optional[str] = typer.Option(None, "--since", help="Released on or after."),
     until: Optional[str] = typer.Option(None, "--until", help="Released on or before."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     top: Optional[int] = typer.Option(None, "--top", help="Show only the first N rows."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
@@ -190,8 +191,7 @@ def predict(
 @app.command()
 def factors(
     dims: int = typer.Option(2, "--dims", help="Number of latent axes (2 or 3)."),
-    open_definition: OpenDefinition = typer.Option(OpenDefinition.OPEN_WEIGHTS,
-                                                   "--open-definition"),
+    open_definition: OpenDefinition = OpenDefinitionOption,
     heldout: bool = typer.Option(True, "--heldout/--no-heldout", help="Cross-validate against "
                                  "the one-dimensional index (a few seconds)."),
     fmt: OutputFormat = FormatOption,
