@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
 
 from ._api_core import (
     parse_as_of,
@@ -16,7 +15,8 @@ from ._api_core import (
     parse_date,
     parse_open_definition,
 )
-from .errors import ConfigError, UnknownNameError
+from .errors import ConfigError
+from .analysis.realworld import RealWorld as RealWorldResult  # noqa: F401
 from .types import OpenDefinition
 from ._api_data import gap
 from ._api_index import current_fit
@@ -56,17 +56,6 @@ class CompositeResult:
 
 # --- real-world alignment --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RealWorldResult:
-    correlations: pd.DataFrame
-    residuals: pd.DataFrame
-    groups: pd.DataFrame
-    focus: tuple[str, str]
-    notes: tuple[str, ...]
-    best: pd.DataFrame  # per target: the predictors that agree most (window "all")
-    standing: pd.DataFrame  # per target: best open and closed, gap with interval
-
-
 def realworld(
     db: str | None = None,
     targets: list[str] | None = None,
@@ -75,74 +64,18 @@ def realworld(
     min_models: int = 8,
     n_boot: int = 1000,
     seed: int = 0,
-) -> RealWorldResult:
+) -> "RealWorldResult":
     """Rank agreement of benchmarks, domain indices and composites with real-world signals
-    (or a target of your own: a signal name or ``benchmark:NAME``), residuals and group tests."""
+    (or a target of your own: a signal name or ``benchmark:NAME``), where open models stand,
+    residuals and group tests."""
     from .analysis import realworld as rw
-    from .analysis.domain_index import project_domain
 
     definition = parse_open_definition(open_definition)
     fitted = current_fit(db)
     with open_warehouse(db) as warehouse:
-        signals = warehouse.signals()
-        long = warehouse.observations()
-        table = warehouse.models()
-    results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
-        score=("score", "max"), release_date=("release_date", "min"))
-    chosen = list(targets) if targets else [
-        t for t in rw.DEFAULT_TARGETS
-        if (t.startswith("benchmark:") and t[10:].lower() in set(results["benchmark"].str.lower()))
-        or t in set(signals["signal"])]
-    if not chosen:
-        raise ConfigError("no real-world signal in the warehouse (ingest lmarena, openrouter or "
-                          "aa data first, or name a --target)")
-    for t in chosen:
-        rw.check_target(t, signals, results)
-    predictors: dict[str, tuple[str, pd.Series]] = {
-        "index: general": ("index", fitted.models.set_index("model_id")["index"])}
-    for domain in dict.fromkeys(fitted.benchmarks["domain"].dropna()):
-        try:
-            d = project_domain(fitted, domain)
-        except ConfigError:
-            continue
-        if len(d.table) >= min_models:
-            predictors[f"index: {domain}"] = ("domain index", d.table.set_index("model_id")["index"])
-    for bench, rows in results.groupby("benchmark"):
-        if len(rows) >= min_models:
-            predictors[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
-    aa = signals.loc[signals["signal"] == "aa.intelligence_index"]
-    if len(aa):
-        latest = aa.sort_values("as_of").groupby("model_id").tail(1).set_index("model_id")
-        predictors["composite: AA index"] = ("composite", latest["value"])
-    if predictor not in predictors:
-        raise UnknownNameError(f"unknown predictor '{predictor}' (e.g. 'index: general', "
-                               "'index: agentic', 'benchmark: GPQA diamond', "
-                               "'composite: AA index')")
-    rows, target_all = [], {}
-    for window in rw.yearly_windows(rw.target_dates(signals, results, chosen)):
-        values = {t: rw.target_values(signals, results, t, window) for t in chosen}
-        if window.name == "all":
-            target_all = values
-        rows += rw.correlations(predictors, {t: v for t, v in values.items() if len(v)},
-                                window.name, n_boot, seed, min_models)
-    corr = pd.DataFrame(rows)
-    meta = _model_meta(table, definition)
-    focus_target = chosen[0]
-    notes = rw.thin_notes(target_all)
-    try:
-        res = rw.residuals(predictors[predictor][1], target_all[focus_target], meta)
-        groups = rw.group_tests(res, seed=seed)
-    except ConfigError as exc:
-        res, groups = pd.DataFrame(), pd.DataFrame()
-        notes.append(f"no residuals for {focus_target} on {predictor}: {exc}")
-    stand = pd.DataFrame([rw.standing(target_all[t], meta["group"], meta["display_name"], t,
-                                      seed=seed) for t in chosen if len(target_all[t])])
-    best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],
-                                                         ascending=[True, False])
-            .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
-    return RealWorldResult(correlations=corr, residuals=res, groups=groups,
-                           focus=(predictor, focus_target), notes=tuple(notes),
-                           best=best, standing=stand)
+        signals, long, table = warehouse.signals(), warehouse.observations(), warehouse.models()
+    return rw.analyse(fitted, signals, long, _model_meta(table, definition), targets=targets,
+                      predictor=predictor, min_models=min_models, n_boot=n_boot, seed=seed)
 
 
 # --- over-fitting signals --------------------------------------------------------------------

@@ -117,9 +117,11 @@ def _boot_spearman(x: np.ndarray, y: np.ndarray, n_boot: int, rng) -> tuple[floa
 class RealWorld:
     correlations: pd.DataFrame  # predictor, kind, target, window, n, spearman, ci_low, ci_high
     residuals: pd.DataFrame  # model rows for the focus predictor/target
-    groups: pd.DataFrame  # grouping, group, n, mean_residual, p_value
+    groups: pd.DataFrame  # grouping, group, n, difference_vs_rest, ci, p_value
     focus: tuple[str, str]
     notes: tuple[str, ...] = field(default=())
+    best: pd.DataFrame = field(default_factory=pd.DataFrame)  # top predictors per target
+    standing: pd.DataFrame = field(default_factory=pd.DataFrame)  # open vs closed per target
 
 
 def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str, pd.Series],
@@ -226,3 +228,74 @@ def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str
             "gap_ci_low": float(np.quantile(boot, 0.05)),
             "gap_ci_high": float(np.quantile(boot, 0.95)),
             "open_mean_percentile": float(o["pct"].mean()), "note": ""}
+
+
+def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
+               min_models: int) -> dict[str, tuple[str, pd.Series]]:
+    """Every predictor with ``min_models`` models: the general index, each projected domain
+    index, each benchmark's best score, and AA's latest published index."""
+    from .domain_index import project_domain
+
+    out = {"index: general": ("index", fitted.models.set_index("model_id")["index"])}
+    for domain in dict.fromkeys(fitted.benchmarks["domain"].dropna()):
+        try:
+            d = project_domain(fitted, domain)
+        except ConfigError:
+            continue
+        if len(d.table) >= min_models:
+            out[f"index: {domain}"] = ("domain index", d.table.set_index("model_id")["index"])
+    for bench, rows in results.groupby("benchmark"):
+        if len(rows) >= min_models:
+            out[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
+    aa = signals.loc[signals["signal"] == "aa.intelligence_index"]
+    if len(aa):
+        latest = aa.sort_values("as_of").groupby("model_id").tail(1).set_index("model_id")
+        out["composite: AA index"] = ("composite", latest["value"])
+    return out
+
+
+def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFrame,
+            targets: list[str] | None = None, predictor: str = "index: general",
+            min_models: int = 8, n_boot: int = 1000, seed: int = 0) -> RealWorld:
+    """The whole analysis: ``long`` is the warehouse's results, ``meta`` one row per model
+    id with display_name, organization, country and group."""
+    results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
+        score=("score", "max"), release_date=("release_date", "min"))
+    known = set(results["benchmark"].str.lower())
+    chosen = list(targets) if targets else [
+        t for t in DEFAULT_TARGETS
+        if (t.startswith("benchmark:") and t[10:].lower() in known) or t in set(signals["signal"])]
+    if not chosen:
+        raise ConfigError("no real-world signal in the warehouse (ingest lmarena, openrouter or "
+                          "aa data first, or name a --target)")
+    for t in chosen:
+        check_target(t, signals, results)
+    preds = predictors(fitted, results, signals, min_models)
+    if predictor not in preds:
+        raise UnknownNameError(f"unknown predictor '{predictor}' (e.g. 'index: general', "
+                               "'index: agentic', 'benchmark: GPQA diamond', "
+                               "'composite: AA index')")
+    rows, target_all = [], {}
+    for window in yearly_windows(target_dates(signals, results, chosen)):
+        values = {t: target_values(signals, results, t, window) for t in chosen}
+        if window.name == "all":
+            target_all = values
+        rows += correlations(preds, {t: v for t, v in values.items() if len(v)}, window.name,
+                             n_boot, seed, min_models)
+    corr = pd.DataFrame(rows)
+    focus_target = chosen[0]
+    notes = thin_notes(target_all)
+    try:
+        res = residuals(preds[predictor][1], target_all[focus_target], meta)
+        groups = group_tests(res, seed=seed)
+    except ConfigError as exc:
+        res, groups = pd.DataFrame(), pd.DataFrame()
+        notes.append(f"no residuals for {focus_target} on {predictor}: {exc}")
+    stand = pd.DataFrame([standing(target_all[t], meta["group"], meta["display_name"], t,
+                                   seed=seed) for t in chosen if len(target_all[t])])
+    best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],
+                                                         ascending=[True, False])
+            .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
+    return RealWorld(correlations=corr, residuals=res, groups=groups,
+                     focus=(predictor, focus_target), notes=tuple(notes), best=best,
+                     standing=stand)
