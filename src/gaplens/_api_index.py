@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from ._api_core import (
@@ -166,7 +165,7 @@ def compare(a: str, b: str, db: str | None = None, domain: str | None = None):
     if not domain:
         return _compare(fitted, a, b)
     result = project_domain(fitted, domain)
-    ids = np.sort(result.table["model_id"].to_numpy())
+    ids, levels = result.levels()
     table = fitted.models.set_index("model_id").loc[ids].reset_index()
     for name in (a, b):
         try:
@@ -176,15 +175,8 @@ def compare(a: str, b: str, db: str | None = None, domain: str | None = None):
             raise UnknownNameError(
                 f"model '{name}' has fewer than 2 results on the benchmarks of '{domain}', so "
                 "it has no domain index (compare it on the general index)") from None
-    return _compare(fitted, a, b, levels=_domain_levels(result), model_ids=ids,
+    return _compare(fitted, a, b, levels=levels, model_ids=ids,
                     scope=f"{domain} (projected on the general scale)")
-
-
-def _domain_levels(result) -> np.ndarray:
-    """(1 + usable draws, models), models in sorted id order (the projection's order)."""
-    ids = np.sort(result.table["model_id"].to_numpy())
-    central = result.table.set_index("model_id").loc[ids, "index"].to_numpy()
-    return np.vstack([central[None, :], result.draws])
 
 
 def predict(model: str, db: str | None = None,

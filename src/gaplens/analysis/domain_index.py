@@ -48,7 +48,14 @@ class DomainIndex:
     benchmarks: tuple[str, ...]
     anchor_benchmark: str
     warnings: tuple[str, ...] = field(default=())
-    draws: np.ndarray | None = None  # (ok draws, models) display scale
+    draws: np.ndarray | None = None  # (ok draws, models in sorted id order) display scale
+
+    def levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """(model ids in sorted order, (1 + usable draws, models) with the central row
+        first): the domain index as the gap, the forecast and paired comparisons read it."""
+        ids = np.sort(self.table["model_id"].to_numpy())
+        central = self.table.set_index("model_id").loc[ids, "index"].to_numpy()
+        return ids, np.vstack([central[None, :], self.draws])
 
 
 def _domain_obs(fit: IndexFit, domain: str, min_benchmarks: int) -> tuple[pd.DataFrame, list]:

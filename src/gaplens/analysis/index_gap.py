@@ -220,11 +220,10 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
         except ConfigError as exc:
             notes.append(f"{domain}: {exc}")
             continue
-        ids = np.sort(result.table["model_id"].to_numpy())
-        central = result.table.set_index("model_id").loc[ids, "index"].to_numpy()
+        ids, levels = result.levels()
         sub = m.set_index("model_id").loc[ids].reset_index()
         scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
-                            groups(sub), np.vstack([central[None, :], result.draws])))
+                            groups(sub), levels))
     return scopes, tuple(notes)
 
 
