@@ -202,16 +202,19 @@ def _read_table(raw: pd.DataFrame, path: str, as_of, today: dt.date) -> pd.DataF
             raise InputError(path, f"as_of {as_of.date()} is in the future")
         dates = pd.Series(as_of, index=typed.index)
     ci_column = next((c for c in raw.columns if c.lower() in ("95_pct_ci", "95% ci", "ci")), None)
+    ci = parse_ci(raw[ci_column], path, "95_pct_ci") if ci_column else np.nan
+    return _rows(typed, SIGNAL_PREFIX + "text", pd.to_datetime(dates).astype("datetime64[s]"),
+                 typed["arena_score"], ci, "organization")
+
+
+def _rows(typed: pd.DataFrame, prefix, as_of, score, ci, organization: str) -> pd.DataFrame:
+    """The rows of both file shapes, in one layout."""
+    missing = pd.Series(pd.NA, index=typed.index)
     return pd.DataFrame({
-        "name": typed["model"],
-        "prefix": SIGNAL_PREFIX + "text",
-        "as_of": pd.to_datetime(dates).astype("datetime64[s]"),
-        "score": typed["arena_score"],
-        "ci": parse_ci(raw[ci_column], path, "95_pct_ci") if ci_column else np.nan,
-        "votes": typed.get("votes", np.nan),
-        "rank": typed.get("rank", np.nan),
-        "organization": typed.get("organization", pd.Series(pd.NA, index=typed.index)),
-        "license": typed.get("license", pd.Series(pd.NA, index=typed.index)),
+        "name": typed["model"], "prefix": prefix, "as_of": as_of, "score": score, "ci": ci,
+        "votes": typed.get("votes", np.nan), "rank": typed.get("rank", np.nan),
+        "organization": typed.get(organization, missing),
+        "license": typed.get("license", missing),
         "source_row": [row_number(i) for i in typed.index],
     }, index=typed.index)
 
@@ -223,18 +226,9 @@ def _read_daily(raw: pd.DataFrame, path: str, today: dt.date) -> pd.DataFrame:
                typed["leaderboard"], path, "leaderboard",
                lambda v: f"'{v}' is not a leaderboard name (letters, digits, underscores)")
     ci_column = next(c for c in raw.columns if c.lower() == "ci") if "ci" in typed else None
-    return pd.DataFrame({
-        "name": typed["model"],
-        "prefix": SIGNAL_PREFIX + board,
-        "as_of": typed["snapshot_date"],
-        "score": typed["score"],
-        "ci": parse_ci(raw[ci_column], path, "ci") if ci_column else np.nan,
-        "votes": typed.get("votes", np.nan),
-        "rank": typed.get("rank", np.nan),
-        "organization": typed.get("vendor", pd.Series(pd.NA, index=typed.index)),
-        "license": typed.get("license", pd.Series(pd.NA, index=typed.index)),
-        "source_row": [row_number(i) for i in typed.index],
-    }, index=typed.index)
+    ci = parse_ci(raw[ci_column], path, "ci") if ci_column else np.nan
+    return _rows(typed, SIGNAL_PREFIX + board, typed["snapshot_date"], typed["score"], ci,
+                 "vendor")
 
 
 def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None = None,
