@@ -134,3 +134,45 @@ def resolve(names, source: str, models: pd.DataFrame, aliases: pd.DataFrame,
         else:
             rows.append((source, name, None, "unmatched", ""))
     return Resolution(pd.DataFrame(rows, columns=MATCH_COLUMNS))
+
+
+def first_match(spellings, table: pd.DataFrame,
+                labels: tuple[str | None, ...] = ()) -> tuple[str | None, str, str]:
+    """(model_id, how, note) for one entity known under several spellings, most specific
+    first (``None`` entries are skipped), looked up in a resolved ``table`` (index: name).
+
+    The first spelling that resolves by alias or exact name wins; the note says which
+    spelling when it is not the first (``labels[i]``: ``None`` says nothing, ``""`` gives
+    "via 'x'", "name" gives "via name 'x'"). Otherwise the entity is ambiguous if any
+    spelling is, else unmatched, with the candidates of that miss.
+    """
+    misses = []
+    for i, value in enumerate(spellings):
+        if not isinstance(value, str):
+            continue
+        hit = table.loc[value]
+        if hit["how"] in ("alias", "exact"):
+            label = labels[i] if i < len(labels) else ""
+            note = "" if i == 0 or label is None else (
+                f"via {label} '{value}'" if label else f"via '{value}'")
+            return hit["model_id"], hit["how"], note
+        misses.append((hit["how"], hit["candidates"] or ""))
+    if not misses:
+        return None, "unmatched", ""
+    ambiguous = [m for m in misses if m[0] == "ambiguous"]
+    how, candidates = (ambiguous or misses)[0]
+    return None, how, candidates
+
+
+def resolve_spellings(entries, source: str, models: pd.DataFrame, aliases: pd.DataFrame,
+                      labels: tuple[str | None, ...] = ()) -> list[tuple[str | None, str, str]]:
+    """:func:`first_match` for many entities (each a tuple of spellings), one lookup."""
+    entries = [tuple(e) for e in entries]
+    names = pd.unique(pd.Series([v for e in entries for v in e if isinstance(v, str)],
+                                dtype=object))
+    table = resolve(names, source, models, aliases).table.set_index("name")
+    decided: dict[tuple, tuple] = {}
+    for e in entries:
+        if e not in decided:
+            decided[e] = first_match(e, table, labels)
+    return [decided[e] for e in entries]

@@ -62,7 +62,7 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, parse_fields, read_csv_text, row_number
-from .aliases import _key, resolve
+from .aliases import _key, resolve, resolve_spellings
 from .licences import licence_class
 from .batch import (
     MATCH_COLUMNS,
@@ -362,29 +362,14 @@ def _resolve_names(typed: pd.DataFrame, models: pd.DataFrame,
     latest = typed.sort_values(["snapshot_date", "source_row"], kind="stable")
     last_row = latest.drop_duplicates("name", keep="last").set_index("name")
     names = list(last_row.index)
-    first = resolve(names, SOURCE, models, aliases).table.set_index("name")
+    # 1. the full name, then its short name.
+    shorts = [last_row.loc[n, "short_name"] for n in names]
+    found = resolve_spellings(
+        [(n, sh if isinstance(sh, str) and _key(sh) != _key(n) else None)
+         for n, sh in zip(names, shorts)], SOURCE, models, aliases, labels=(None, "short_name"))
+    rows: dict[str, list] = {n: [SOURCE, n, f[0], f[1], f[2]] for n, f in zip(names, found)}
 
-    # 1. the full name; 2. the short name (only for names that found nothing at all).
-    rows: dict[str, list] = {}
-    for name in names:
-        how, model_id, cand = first.loc[name, ["how", "model_id", "candidates"]]
-        rows[name] = [SOURCE, name, model_id, how, cand]
-    retry = [n for n in names if rows[n][3] == "unmatched" and not rows[n][4]]
-    shorts = {n: last_row.loc[n, "short_name"] for n in retry
-              if isinstance(last_row.loc[n, "short_name"], str)
-              and _key(last_row.loc[n, "short_name"]) != _key(n)}
-    if shorts:
-        second = resolve(sorted(set(shorts.values())), SOURCE, models, aliases).table
-        by_short = second.set_index("name")
-        for name, short in shorts.items():
-            how, model_id, cand = by_short.loc[short, ["how", "model_id", "candidates"]]
-            if how in ("alias", "exact"):
-                rows[name] = [SOURCE, name, model_id, how, f"via short_name '{short}'"]
-            elif how == "ambiguous":
-                rows[name] = [SOURCE, name, None, "ambiguous",
-                              f"short_name '{short}': {cand}"]
-
-    # 3. names of one AA entry (same AA id) follow the model its other names resolve to.
+    # 2. names of one AA entry (same AA id) follow the model its other names resolve to.
     ids = last_row["aa_model_id"]
     if ids.notna().any():
         for aa_id, group in ids.dropna().groupby(ids.dropna()):
@@ -399,7 +384,7 @@ def _resolve_names(typed: pd.DataFrame, models: pd.DataFrame,
                     rows[n] = [SOURCE, n, target, rows[source_name][3],
                                f"same AA entry (id {aa_id}) as '{source_name}'"]
 
-    # 4. new models from AA's metadata, when AA says whether the weights are open.
+    # 3. new models from AA's metadata, when AA says whether the weights are open.
     remaining = [n for n in names if rows[n][3] == "unmatched" and not rows[n][4]]
     creatable = {n for n in remaining if not _missing(last_row.loc[n, "is_open_weights"])}
     if remaining:

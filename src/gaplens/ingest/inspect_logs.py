@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .aliases import resolve
+from .aliases import resolve_spellings
 from .batch import (
     MATCH_COLUMNS,
     REJECTED_COLUMNS,
@@ -281,27 +281,11 @@ def parse_log(file: str, doc: dict, metric: str | None) -> tuple[dict | None, di
 def _resolve_models(rows: pd.DataFrame, known_models: pd.DataFrame,
                     aliases: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """model_id per row (full name, then the part after the last '/'); match table rows."""
-    rows["short"] = rows["model"].map(lambda m: m.rsplit("/", 1)[-1].strip())
-    names = pd.unique(pd.concat([rows["model"], rows["short"]]))
-    table = resolve(names, SOURCE, known_models, aliases).table.set_index("name")
-    matches = []
-    for name in pd.unique(rows["model"]):
-        short = name.rsplit("/", 1)[-1].strip()
-        tried = [name] + ([short] if short != name else [])
-        found = None
-        for term in tried:
-            hit = table.loc[term]
-            if hit["how"] in ("alias", "exact"):
-                via = "" if term == name else f"via '{term}'"
-                found = (hit["model_id"], hit["how"], via)
-                break
-        if found is None:
-            misses = [table.loc[t] for t in tried]
-            ambiguous = [m for m in misses if m["how"] == "ambiguous"]
-            miss = (ambiguous or misses)[0]
-            found = (None, miss["how"], miss["candidates"] or "")
-        matches.append(dict(source=SOURCE, name=name, model_id=found[0], how=found[1],
-                            candidates=found[2]))
+    names = list(pd.unique(rows["model"]))
+    found = resolve_spellings([(n, n.rsplit("/", 1)[-1].strip()) for n in names], SOURCE,
+                              known_models, aliases)
+    matches = [dict(source=SOURCE, name=n, model_id=f[0], how=f[1], candidates=f[2])
+               for n, f in zip(names, found)]
     by_name = {m["name"]: m for m in matches}
     rows["model_id"] = rows["model"].map(lambda n: by_name[n]["model_id"])
     return rows, matches

@@ -41,7 +41,7 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, check_rows, parse_fields, parse_float, read_csv_text, row_number
-from .aliases import _key, bundled_aliases, resolve
+from .aliases import _key, bundled_aliases, resolve_spellings
 from .batch import (
     MATCH_COLUMNS,
     MODEL_COLUMNS,
@@ -165,9 +165,6 @@ def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | No
                      dtype=object)
     rows["base"] = canonical_names(base)
 
-    names = pd.concat([rows["name"], rows["base"]]).dropna().unique()
-    table = resolve(names, "livebench", models, aliases).table.set_index("name")
-
     def openweight_of(name: str, base_name: str):
         for candidate in (base_name, name):
             k = _key(candidate)
@@ -175,22 +172,17 @@ def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | No
                 return bool(meta_of.at[k, "openweight"])
         return None
 
+    pairs = list(rows[["name", "base"]].drop_duplicates("name").itertuples(index=False,
+                                                                          name=None))
+    found = resolve_spellings(pairs, "livebench", models, aliases,
+                              labels=(None, "base model"))
     decided: dict[str, tuple] = {}
-    for name, base_name in rows[["name", "base"]].drop_duplicates("name").itertuples(
-            index=False):
-        first, second = table.loc[name], table.loc[base_name]
-        if first["how"] in ("alias", "exact"):
-            decided[name] = (first["model_id"], first["how"], "")
-        elif second["how"] in ("alias", "exact"):
-            decided[name] = (second["model_id"], second["how"], f"via base model '{base_name}'")
-        elif "ambiguous" in (first["how"], second["how"]):
-            pick = first if first["how"] == "ambiguous" else second
-            decided[name] = (None, "ambiguous", pick["candidates"])
-        elif openweight_of(name, base_name) is not None:
+    for (name, base_name), (model_id, how, note) in zip(pairs, found):
+        if how == "unmatched" and openweight_of(name, base_name) is not None:
             decided[name] = (base_name, "new", "" if base_name == name else
                              f"created as its base model '{base_name}'")
         else:
-            decided[name] = (None, "unmatched", first["candidates"] or second["candidates"])
+            decided[name] = (model_id, how, note)
     matches = pd.DataFrame(
         [("livebench", name, *decided[name]) for name in decided], columns=MATCH_COLUMNS)
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._fields import Field, parse_fields, read_csv_text, row_number
-from .aliases import bundled_aliases, resolve
+from .aliases import bundled_aliases, resolve_spellings
 from .batch import MATCH_COLUMNS, REJECTED_COLUMNS, IngestBatch, SourceInfo
 from .lmarena import file_digest, retrieved_on, signals_from, unresolved_reason
 
@@ -144,31 +144,10 @@ def read_openrouter(path: str, models: pd.DataFrame, aliases: pd.DataFrame | Non
     rows["clean_name"] = rows["name"].map(
         lambda n: _NAME_TAG.sub("", n) if isinstance(n, str) else n)
     terms = ["slug", "base", "name", "clean_name"]
-    names = pd.concat([rows[t] for t in terms]).dropna().unique()
-    table = resolve(names, "openrouter", models, aliases).table.set_index("name")
-
-    def lookup(values: tuple) -> tuple[str | None, str, str]:
-        """model_id, how and a note for one row's names: the first that resolves wins."""
-        misses = []
-        for term, value in zip(terms, values):
-            if not isinstance(value, str):
-                continue
-            match = table.loc[value]
-            if match["how"] in ("alias", "exact"):
-                via = "" if term in ("slug", "base") else f"via name '{value}'"
-                return match["model_id"], match["how"], via
-            misses.append((match["how"], match["candidates"]))
-        ambiguous = [m for m in misses if m[0] == "ambiguous"]
-        how, candidates = (ambiguous or misses)[0]
-        return None, how, candidates
-
-    decided: dict[tuple, tuple] = {}
-    result = []
-    for values in rows[terms].astype(object).itertuples(index=False, name=None):
-        values = tuple(v if isinstance(v, str) else None for v in values)
-        if values not in decided:
-            decided[values] = lookup(values)
-        result.append(decided[values])
+    spellings = [tuple(v if isinstance(v, str) else None for v in values)
+                 for values in rows[terms].astype(object).itertuples(index=False, name=None)]
+    result = resolve_spellings(spellings, "openrouter", models, aliases,
+                               labels=(None, None, "name", "name"))
     rows["model_id"] = [r[0] for r in result]
     rows["how"] = [r[1] for r in result]
     rows["candidates"] = [r[2] for r in result]
