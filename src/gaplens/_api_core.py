@@ -18,7 +18,7 @@ from .ingest.artificial_analysis import bundled_aa_path, read_aa
 from .ingest.livebench import read_livebench
 from .ingest.lmarena import read_lmarena
 from .ingest.openrouter import read_openrouter
-from .ingest.bundled import EPOCH_RETRIEVED_ON, epoch_export_path, overrides_path
+from .ingest.bundled import EPOCH_RETRIEVED_ON, data_path, epoch_export_path, overrides_path
 from .ingest.taxonomy import Taxonomy, domains_for, layer_benchmarks, read_benchmarks
 from .store import IngestReport, Warehouse, default_path
 from .types import Accessibility, OpenDefinition
@@ -79,13 +79,13 @@ def _bundled_sources() -> list[tuple[str, str, Callable]]:
         ("overrides", overrides_path(),
          lambda path, warehouse, progress=None: read_overrides(path, warehouse.models())),
         ("aa", bundled_aa_path(), with_aliases(read_aa)),
-        ("lmarena", bundled_data_path("lmarena", "lmarena_text_leaderboard_history.csv"),
+        ("lmarena", data_path("lmarena", "lmarena_text_leaderboard_history.csv"),
          with_aliases(read_lmarena)),
-        ("lmarena", bundled_data_path("lmarena", "arena_ai_leaderboards_daily_2026.csv"),
+        ("lmarena", data_path("lmarena", "arena_ai_leaderboards_daily_2026.csv"),
          with_aliases(read_lmarena)),
-        ("livebench", bundled_data_path("livebench"), with_aliases(read_livebench)),
+        ("livebench", data_path("livebench"), with_aliases(read_livebench)),
         # OpenRouter last: it creates no models, so it matches every model the others made.
-        ("openrouter", bundled_data_path("openrouter", "openrouter_weekly_top_models.csv"),
+        ("openrouter", data_path("openrouter", "openrouter_weekly_top_models.csv"),
          with_aliases(read_openrouter)),
     ]
 
@@ -113,12 +113,6 @@ def _missing_bundled(warehouse: Warehouse) -> bool:
                                                                 sources["path"])}
     return any(os.path.exists(path) and (kind, os.path.basename(path.rstrip("/"))) not in have
                for kind, path, _ in _bundled_sources())
-
-
-def bundled_data_path(*parts: str) -> str:
-    from importlib import resources
-
-    return str(resources.files("gaplens").joinpath("data", *parts))
 
 
 def open_warehouse(db: str | None = None, write: bool = False,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from ._api_core import (
     parse_open_definition,
 )
 from .errors import ConfigError, UnknownNameError
-from .ingest.bundled import epoch_export_path
+from .ingest.bundled import epoch_difficulties_path
 from .types import OpenDefinition
 if TYPE_CHECKING:
     from .analysis.capability import IndexFit, IndexSettings
@@ -233,8 +232,7 @@ def epoch_agreement(fitted: "IndexFit", db: str | None = None):
     with open_warehouse(db) as warehouse:
         versions = warehouse.versions()
     published = versions[["model_id", "epoch_eci"]].rename(columns={})
-    edi = pd.read_csv(os.path.join(epoch_export_path(), "additional_eci_data",
-                                   "eci_benchmark_difficulties_and_slopes.csv"))
+    edi = pd.read_csv(epoch_difficulties_path())
     return _agreement(fitted, published, edi)
 
 

@@ -30,7 +30,6 @@ from ._api_core import (  # noqa: F401
     Progress,
     _aliases,
     _bundled_sources,
-    bundled_data_path,
     load_bundled,
     open_warehouse,
     parse_date,

@@ -177,12 +177,9 @@ def find_model(models: pd.DataFrame, name: str) -> int:
 
 
 def _epoch_benchmark_names() -> set[str]:
-    from ..ingest.bundled import epoch_export_path
-    import os
+    from ..ingest.bundled import epoch_difficulties_path
 
-    path = os.path.join(epoch_export_path(), "additional_eci_data",
-                        "eci_benchmark_difficulties_and_slopes.csv")
-    return set(pd.read_csv(path)["benchmark_name"])
+    return set(pd.read_csv(epoch_difficulties_path())["benchmark_name"])
 
 
 def _connected(model_idx: np.ndarray, bench_idx: np.ndarray, n_models: int,

@@ -186,9 +186,9 @@ _DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def bundled_aa_path() -> str:
-    from .taxonomy import bundled_path
+    from .bundled import data_path
 
-    return bundled_path(os.path.join("artificial_analysis", "aa_llms_weekly_flat.csv"))
+    return data_path("artificial_analysis", "aa_llms_weekly_flat.csv")
 
 
 # --------------------------------------------------------------------------------------

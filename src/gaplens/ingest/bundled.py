@@ -1,8 +1,9 @@
-"""The data bundled with gaplens (see data/epoch_benchmarking_hub/PROVENANCE.md)."""
+"""Where the data bundled with gaplens live (each folder has its PROVENANCE.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from .taxonomy import bundled_path
 
@@ -20,3 +21,14 @@ def epoch_export_path() -> str:
 
 def overrides_path() -> str:
     return bundled_path("accessibility_overrides.csv")
+
+
+def epoch_difficulties_path() -> str:
+    """Epoch's published benchmark difficulties (EDI) and slopes of its index."""
+    return os.path.join(epoch_export_path(), "additional_eci_data",
+                        "eci_benchmark_difficulties_and_slopes.csv")
+
+
+def data_path(*parts: str) -> str:
+    """A bundled file or folder under ``gaplens/data``."""
+    return bundled_path(os.path.join(*parts))
