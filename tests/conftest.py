@@ -109,3 +109,19 @@ def fitted_copy(fitted_db, tmp_path) -> str:
     path = str(tmp_path / "fitted-copy.duckdb")
     shutil.copyfile(fitted_db, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def sim1():
+    """A simulated index data set with known parameters (index_sims.simulate, seed 1)."""
+    from index_sims import simulate
+
+    return simulate(1, extra_sparse=True)
+
+
+@pytest.fixture(scope="session")
+def sim1_fit(sim1):
+    """The capability fit of ``sim1`` (100 bootstrap draws). Read-only."""
+    from index_sims import fit_sim
+
+    return fit_sim(sim1)

@@ -6,8 +6,6 @@ what a change of method or data should not move.
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
 
 from gaplens import api
 

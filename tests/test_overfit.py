@@ -8,7 +8,7 @@ import pytest
 
 from gaplens.analysis.overfit import lag_by_test_set, overfit, split_sets
 from gaplens.errors import ConfigError
-from test_capability import fit_sim, simulate
+from index_sims import fit_sim, simulate
 
 
 def bench_split(sim):
