@@ -105,9 +105,6 @@ def overfit(db: str | None = None, splits: list[str] | None = None,
     results = tuple(_overfit(fitted, bench, meta, s, min_results=min_results,
                              n_draws=n_draws, n_perm=n_perm, seed=seed) for s in chosen)
     per_bench = gap(db=db, by="benchmark", open_definition=definition, n_draws=0).table
-    per_bench = per_bench.merge(bench[["benchmark", "test_set"]].rename(
-        columns={"test_set": "set"}), left_on="key", right_on="benchmark", how="left")
-    per_bench["test_set"] = per_bench["set"]
     return OverfitReport(splits=results, lag_by_test_set=lag_by_test_set(per_bench, seed=seed),
                          open_definition=definition.value)
 
