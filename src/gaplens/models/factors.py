@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .irt import _sigmoid
+from .irt import sigmoid
 
 NEWTON_BELOW = 0.5
 
@@ -45,7 +45,7 @@ class FactorParams:
                 + self.intercept[bench_idx])
 
     def predict(self, model_idx, bench_idx) -> np.ndarray:
-        return _sigmoid(self.logits(model_idx, bench_idx))
+        return sigmoid(self.logits(model_idx, bench_idx))
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,14 @@ class FactorFit:
 def _objective(theta, load, model_idx, bench_idx, y, w, rho_theta, rho_load):
     k = theta.shape[1]
     logits = np.einsum("nk,nk->n", theta[model_idx], load[bench_idx, :k]) + load[bench_idx, k]
-    r = _sigmoid(logits) - y
+    r = sigmoid(logits) - y
     return float((w * r * r).sum() + (rho_theta * theta ** 2).sum() + (rho_load * load ** 2).sum())
 
 
 def fit_factors(model_idx: np.ndarray, bench_idx: np.ndarray, y: np.ndarray, n_models: int,
                 n_benchmarks: int, start: FactorParams, rho: float = 1e-3,
                 rho_extra: float = 1.0, weights: np.ndarray | None = None,
-                max_iter: int = 500, tol: float = 1e-10,
+                max_iter: int = 500,
                 freeze_general: bool = False) -> FactorFit:
     """Fit from ``start`` (which fixes K); returns the fitted parameters.
 
@@ -92,7 +92,7 @@ def fit_factors(model_idx: np.ndarray, bench_idx: np.ndarray, y: np.ndarray, n_m
         newton = last_step < NEWTON_BELOW
         feats = np.column_stack([theta[model_idx], np.ones(len(y))])
         logits = np.einsum("np,np->n", feats, load[bench_idx])
-        s_ = _sigmoid(logits)
+        s_ = sigmoid(logits)
         r, g = s_ - y, s_ * (1 - s_)
         a_i = load[bench_idx, :k]
         grad_m = np.zeros((m, k))

@@ -129,7 +129,7 @@ class IRTParams:
 
     def predict(self, model_idx, bench_idx) -> np.ndarray:
         a = self.slope[..., bench_idx]
-        return _sigmoid(a * (self.capability[..., model_idx] - self.difficulty[..., bench_idx]))
+        return sigmoid(a * (self.capability[..., model_idx] - self.difficulty[..., bench_idx]))
 
     def draw(self, k: int) -> "IRTParams":
         return IRTParams(self.capability[k], self.difficulty[k], self.slope[k])
@@ -145,7 +145,7 @@ class FitOutcome:
     # (draws, M + 2B): parameters (C, D, then slope) sitting at a bound
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
@@ -196,7 +196,7 @@ def _forward(theta, data, reg, w):
     u = theta[:, m + b:][:, data.bench_idx]
     alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
     z = cap - dif
-    s = _sigmoid(alpha * z)
+    s = sigmoid(alpha * z)
     r = s - data.y
     g = s * (1.0 - s)
     j_c = g * alpha
@@ -214,7 +214,7 @@ def _curvature(theta, data, reg):
     u = theta[:, m + b:][:, data.bench_idx]
     alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
     x = alpha * z
-    s = _sigmoid(x)
+    s = sigmoid(x)
     g = s * (1.0 - s)
     g1 = g * (1.0 - 2.0 * s)
     s_cc = g1 * alpha * alpha
@@ -554,14 +554,14 @@ def project(
     c = np.zeros((d, n_models))
 
     def value(c):
-        r = _sigmoid(a * (c[:, model_idx] - dd)) - y
+        r = sigmoid(a * (c[:, model_idx] - dd)) - y
         return _bincount2(model_idx, w * r * r, n_models) + rho * c * c
 
     f = value(c)
     mu = np.full((d, n_models), 1e-3)
     converged = np.zeros((d, n_models), dtype=bool)
     for _ in range(max_iter):
-        s = _sigmoid(a * (c[:, model_idx] - dd))
+        s = sigmoid(a * (c[:, model_idx] - dd))
         r = s - y
         g = s * (1 - s)
         j = g * a
