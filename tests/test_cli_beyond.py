@@ -64,3 +64,14 @@ def test_ingest_reports_as_json(capsys, db, tmp_path):
     how = {m["name"]: m["how"] for m in doc["matches"]}
     assert how["mystery/model"] == "unmatched"
     assert any("mystery/model" in r["reason"] for r in doc["rejected"])
+
+
+@pytest.mark.parametrize("argv", [["gap", "--on", "index", "--domain", "maths"],
+                                  ["forecast", "--domain", "maths"], ["lifecycle"]])
+def test_default_warehouse_and_default_date(capsys, fitted_copy, monkeypatch, argv):
+    """Without --db and --at: the default warehouse ($GAPLENS_DB) and its data date."""
+    monkeypatch.setenv("GAPLENS_DB", fitted_copy)
+    code, out, err = run(capsys, *argv, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["settings"]["as_of"] == "2026-04-16"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 
 from ._api_core import (
+    as_of_or_data_date,
     parse_as_of,
     Progress,
     _model_meta,
@@ -138,7 +139,7 @@ def forecast(db: str | None = None, as_of: str | dt.date | None = None,
 
     fitted = current_fit(db, progress)
     definition = parse_open_definition(open_definition)
-    as_of = parse_as_of(as_of, db=db)
+    as_of = as_of_or_data_date(as_of, db)
     settings = ForecastSettings(as_of=as_of, window_months=window_months, ci=fitted.settings.ci,
                                 seed=seed, open_definition=definition.value)
     scopes, notes = index_scopes(fitted, definition, domains)

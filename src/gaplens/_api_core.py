@@ -35,19 +35,24 @@ def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | Non
         raise ConfigError(f"{what} '{value}' is not a date (expected YYYY-MM-DD)") from None
 
 
-def parse_as_of(value: str | dt.date | None, long: pd.DataFrame | None = None,
-                db: str | None = None) -> dt.date | None:
+def parse_as_of(value: str | dt.date | None, long: pd.DataFrame | None = None) -> dt.date | None:
     """An ``--at`` date, refused in the future. Without one: the newest release date in
-    ``long`` (or in the warehouse at ``db``) when either is given, else None — every
-    answer is as of the data by default."""
+    ``long`` when given, else None — every answer is as of the data by default."""
     as_of = parse_date(value, "--at")
     if as_of is not None and as_of > dt.date.today():
         raise ConfigError(f"--at {as_of} is in the future")
-    if as_of is None and long is None and db is not None:
-        with open_warehouse(db) as warehouse:
-            long = warehouse.observations()
     if as_of is None and long is not None:
         as_of = data_date(long)
+    return as_of
+
+
+def as_of_or_data_date(value: str | dt.date | None, db: str | None) -> dt.date:
+    """``parse_as_of``, defaulting to the newest release date in the warehouse at ``db``
+    (``None``: the default warehouse)."""
+    as_of = parse_as_of(value)
+    if as_of is None:
+        with open_warehouse(db) as warehouse:
+            as_of = data_date(warehouse.observations())
     return as_of
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ._api_core import (
-    parse_as_of,
+    as_of_or_data_date,
     Progress,
     _filter_accessibility,
     _filter_dates,
@@ -203,7 +203,7 @@ def index_gap(
 
     fitted = current_fit(db, progress)
     definition = parse_open_definition(open_definition)
-    as_of = parse_as_of(as_of, db=db)
+    as_of = as_of_or_data_date(as_of, db)
     if any(w < 1 for w in windows):
         raise ConfigError("--window must be at least one month")
     settings = IndexGapSettings(as_of=as_of, open_definition=definition.value,
