@@ -231,3 +231,12 @@ def test_failed_fit_reports_and_keeps_the_stored_fit(capsys, fitted_copy, argv, 
     assert sorted(after) == sorted(before)
     for name in before:
         pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_comparing_the_two_anchor_models_says_the_difference_is_fixed(capsys, fitted_db):
+    from gaplens._cli.main import main as cli
+
+    assert cli(["compare", "GPT-5", "Claude 3.5 Sonnet", "--db", fitted_db]) == 0
+    assert "fixed by definition" in capsys.readouterr().out
+    assert cli(["compare", "GPT-5", "GLM-5", "--db", fitted_db]) == 0
+    assert "fixed by definition" not in capsys.readouterr().out

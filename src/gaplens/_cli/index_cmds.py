@@ -165,6 +165,8 @@ def compare(
     out.print(f"  {formatting.fmt(c.difference, signed=True)} points, "
               f"{int(c.ci * 100)}% interval {formatting.fmt_ci(c.ci_low, c.ci_high)}: {verdict} "
               f"(order reversed in {100 * c.share_reversed:.1f}% of {c.n_draws} draws)")
+    if c.note:
+        out.print(f"note: {c.note}", style="dim")
 
 
 @app.command()

@@ -45,6 +45,7 @@ class Comparison:
     distinguishable: bool
     scope: str
     n_draws: int
+    note: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([self.__dict__])
@@ -69,13 +70,17 @@ def compare(fit: IndexFit, a: str, b: str, levels: np.ndarray | None = None,
         reversed_ = float(np.mean(np.sign(draws) != np.sign(diff[0]))) if diff[0] else 0.5
     else:
         lo = hi = reversed_ = np.nan
+    note = ""
+    if "is_anchor" in table and table["is_anchor"].iloc[[ia, ib]].fillna(False).all():
+        note = ("both are the anchor models of the scale: their difference is fixed by "
+                "definition, not estimated")
     return Comparison(model_a=str(table["model_id"].iloc[ia]),
                       model_b=str(table["model_id"].iloc[ib]),
                       index_a=float(levels[0, ia]), index_b=float(levels[0, ib]),
                       difference=float(diff[0]), ci_low=float(lo), ci_high=float(hi),
                       ci=fit.settings.ci, share_reversed=reversed_,
                       distinguishable=bool(np.isfinite(lo) and (lo > 0 or hi < 0)),
-                      scope=scope, n_draws=int(len(draws)))
+                      scope=scope, n_draws=int(len(draws)), note=note)
 
 
 def _benchmark_rmse(fit: IndexFit) -> pd.Series:
