@@ -18,7 +18,6 @@ from ._api_core import (
 )
 from .analysis import GapResult, GapSettings, compute_gap, prepare
 from .analysis.observations import mark_used
-from .analysis.series import frontier_series
 from .errors import UnknownNameError
 from .ingest import read_epoch, read_overrides, read_tidy_csv
 from .ingest.artificial_analysis import read_aa
@@ -201,25 +200,3 @@ def benchmarks(db: str | None = None, domain: str | None = None,
 def sources(db: str | None = None) -> pd.DataFrame:
     with open_warehouse(db) as warehouse:
         return warehouse.sources()
-
-
-def report(
-    out_dir: str,
-    db: str | None = None,
-    as_of: str | dt.date | None = None,
-    open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
-    n_draws: int = 1000,
-    seed: int = 0,
-    progress: Progress | None = None,
-) -> tuple[GapResult, str]:
-    """Compute the per-domain gap and write the static report; returns (result, Markdown path)."""
-    from .report.static import write_report
-
-    result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
-                 seed=seed, progress=progress)
-    with open_warehouse(db) as warehouse:
-        long = warehouse.observations()
-        source_table = warehouse.sources()
-    s = result.settings
-    series = frontier_series(prepare(long, s.open_definition, s.as_of))
-    return result, write_report(result, series, source_table, out_dir)

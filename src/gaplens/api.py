@@ -13,7 +13,7 @@ first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, 
 reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and LiveBench),
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
-(``_api_data``, ``_api_index``, ``_api_beyond``) and are all re-exported here.
+(``_api_data``, ``_api_index``, ``_api_beyond``, ``_api_report``) and are all re-exported here.
 """
 
 from ._api_beyond import (  # noqa: F401
@@ -47,9 +47,9 @@ from ._api_data import (  # noqa: F401
     ingest_openrouter,
     ingest_overrides,
     models,
-    report,
     sources,
 )
+from ._api_report import REPORT_FORMATS, collect, report  # noqa: F401
 from ._api_index import (  # noqa: F401
     IndexTable,
     benchmark_fit,

@@ -43,6 +43,11 @@ class BenchmarkSet(str, Enum):
     EPOCH = "epoch"
 
 
+class ReportFormat(str, Enum):
+    HTML = "html"
+    MD = "md"
+
+
 class Mode(str, Enum):
     PROJECT = "project"
     REFIT = "refit"

@@ -12,6 +12,7 @@ from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
 from .common import (
     OpenDefinitionOption,
+    ReportFormat,
     SeedOption,
     AliasOption,
     By,
@@ -246,15 +247,25 @@ def sources(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> N
 @app.command()
 def report(
     out_dir: str = typer.Option("gaplens-report", "--out", help="Folder to write into."),
+    report_format: ReportFormat = typer.Option(ReportFormat.HTML, "--format", help="html: one "
+                                               "self-contained interactive page (report.html); "
+                                               "md: Markdown with static PNG/SVG charts and "
+                                               "the data as CSV/JSON."),
     at: Optional[str] = typer.Option(None, "--at", help="As of this date."),
     open_definition: OpenDefinition = OpenDefinitionOption,
+    definitions: Optional[List[OpenDefinition]] = typer.Option(
+        None, "--definition", help="Open definitions the HTML page can switch between "
+        "(repeatable; default: all)."),
     draws: int = typer.Option(1000, "--draws", help="Bootstrap draws."),
     seed: int = SeedOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Write a Markdown summary and static charts, and print the gap table."""
-    with progress_bar("bootstrap") as progress:
+    """Write the report (interactive HTML by default) and print the gap table."""
+    with progress_bar("analyses" if report_format is ReportFormat.HTML else "bootstrap") \
+            as progress:
         result, written = api.report(out_dir, db=db, as_of=at, open_definition=open_definition,
-                                     n_draws=draws, seed=seed, progress=progress)
+                                     n_draws=draws, seed=seed, fmt=report_format.value,
+                                     definitions=[d.value for d in definitions or []] or None,
+                                     progress=progress)
     print_gap_table(result)
     out.print(f"Report written to {written}")

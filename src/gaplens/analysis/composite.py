@@ -171,6 +171,7 @@ class WeightSensitivity:
     category_effects: pd.DataFrame  # category, gap_per_weight (slope), ci
     ranking: pd.DataFrame  # model, group, published rank, median rank, rank ci, P(top 10)
     warnings: tuple[str, ...] = field(default=())
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)  # draw, gap, leader, open_leader
 
 
 def _stats(values: np.ndarray, groups: np.ndarray, names: np.ndarray):
@@ -227,6 +228,9 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     weights = cat_draws[:, cat_idx] * within
     values = 100 * weights @ x.T
     gaps, leaders, tops = _stats(values, groups, names)
+    open_leaders = np.where((groups == "open")[None, :], values, -np.inf).argmax(axis=1)
+    draws = pd.DataFrame({"draw": np.arange(n_draws), "gap": gaps, "leader": names[leaders],
+                          "open_leader": names[open_leaders]})
     tail = (1 - ci) / 2
     overlap = np.array([len(set(t) & set(top0[0])) / 10 for t in tops])
     summary = pd.DataFrame([{
@@ -290,4 +294,37 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
                              published=published, gap_summary=summary, leaders=leader_table,
                              alternatives=pd.DataFrame(alternatives),
                              category_effects=pd.DataFrame(effects), ranking=ranking,
-                             warnings=tuple(warnings))
+                             warnings=tuple(warnings), draws=draws)
+
+
+def published_gap(signals: pd.DataFrame,
+                  open_definition: OpenDefinition = OpenDefinition.OPEN_WEIGHTS) -> pd.DataFrame:
+    """The single-number gap as AA publishes it: per snapshot, the best closed minus the best
+    open value of the published index (estimated values left out), with the leaders."""
+    rows = []
+    for snap in snapshots(signals):
+        wide = _wide(signals, snap)
+        if PUBLISHED_SIGNAL not in wide:
+            continue
+        have = wide.dropna(subset=[PUBLISHED_SIGNAL])
+        if "aa.intelligence_index_is_estimated" in have:
+            have = have.loc[have["aa.intelligence_index_is_estimated"].fillna(0) == 0]
+        groups = open_definition.groups(have["accessibility"])
+        value = have[PUBLISHED_SIGNAL].to_numpy(float)
+        best = {}
+        for group in ("open", "closed"):
+            mask = groups == group
+            if mask.any():
+                i = np.flatnonzero(mask)[np.argmax(value[mask])]
+                best[group] = (have.index[i], have["display_name"].iloc[i], value[i])
+        if len(best) < 2:
+            continue
+        rows.append({"snapshot": snap.date(), "n_open": int((groups == "open").sum()),
+                     "n_closed": int((groups == "closed").sum()),
+                     "closed_model": best["closed"][1] or best["closed"][0],
+                     "closed_level": best["closed"][2],
+                     "open_model": best["open"][1] or best["open"][0],
+                     "open_level": best["open"][2],
+                     "gap": best["closed"][2] - best["open"][2]})
+    return pd.DataFrame(rows, columns=["snapshot", "n_open", "n_closed", "closed_model",
+                                       "closed_level", "open_model", "open_level", "gap"])

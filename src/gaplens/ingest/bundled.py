@@ -14,6 +14,24 @@ EPOCH_CREDIT = (
     "Retrieved from https://epoch.ai/benchmarks (CC BY 4.0)"
 )
 
+#: Credit lines per source kind, as the publishers ask to be credited (data/README.md).
+SOURCE_CREDITS = {
+    "epoch": EPOCH_CREDIT,
+    "overrides": "gaplens reviewed accessibility overrides (data/accessibility_overrides.csv, "
+                 "one stated reason per row)",
+    "aa": "Artificial Analysis, https://artificialanalysis.ai (attribution required); weekly "
+          "snapshots collected by oolong-tea-2026/artificial-analysis-leaderboards",
+    "lmarena": "LMArena, lmarena.ai / arena.ai (no data terms stated; credited as facts); "
+               "collected by fboulnois/llm-leaderboard-csv and "
+               "oolong-tea-2026/arena-ai-leaderboards",
+    "openrouter": "OpenRouter, openrouter.ai/rankings (no licence stated; credited as facts); "
+                  "collected by johnbean393/openrouter-inference-stats",
+    "livebench": "White et al., 'LiveBench: A Challenging, Contamination-Free LLM Benchmark', "
+                 "ICLR 2025, livebench.ai",
+    "csv": "your own results (tidy CSV)",
+    "inspect": "your own evaluations (Inspect AI logs)",
+}
+
 
 def epoch_export_path() -> str:
     return bundled_path("epoch_benchmarking_hub")

@@ -1,0 +1,232 @@
+"""The API for the report: collect every analysis, then write HTML (interactive, one file)
+or Markdown (static charts for papers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pandas as pd
+
+from ._api_core import (
+    Progress,
+    as_of_or_data_date,
+    open_warehouse,
+    parse_as_of,
+    parse_open_definition,
+)
+from ._api_beyond import overfit as _overfit
+from ._api_beyond import realworld as _realworld
+from ._api_data import gap
+from ._api_index import current_fit
+from .analysis import prepare
+from .analysis.series import frontier_series
+from .errors import ConfigError, GaplensError
+from .report.inputs import ByDefinition, ReportInputs
+from .types import OpenDefinition
+
+REPORT_FORMATS = ("html", "md")
+HTML_NAME = "report.html"
+
+
+def _composite_choice(agreement) -> tuple[str | None, dt.date | None]:
+    """The composite version and snapshot to read the weights at: the newest snapshot at
+    which a version's recomputation still matches AA's published index (ties: the version
+    with the higher correlation there)."""
+    table = agreement.table
+    if table.empty:
+        return None, None
+    best = None
+    for version in sorted(table["version"].unique()):
+        rows = table.loc[table["version"] == version]
+        change = agreement.change_point(version)
+        usable = rows if change is None else rows.loc[rows["snapshot"] < change]
+        if usable.empty:
+            continue
+        last = usable.iloc[-1]
+        key = (last["snapshot"], last["corr"])
+        if best is None or key > best[0]:
+            best = (key, version, last["snapshot"])
+    return (best[1], best[2]) if best else (None, None)
+
+
+def _step(progress: Progress | None, state: list[int], total: int) -> None:
+    state[0] += 1
+    if progress:
+        progress(state[0], total)
+
+
+def _try(notes: list[str], what: str, compute):
+    """Run one optional part of the report; a part the data cannot support becomes a note."""
+    try:
+        return compute()
+    except GaplensError as exc:
+        notes.append(f"{what}: {exc}")
+        return None
+
+
+def _domain_levels(fitted) -> tuple[pd.DataFrame, list[str]]:
+    from .analysis.domain_index import project_domain
+
+    frames, notes = [], []
+    for domain in dict.fromkeys(fitted.benchmarks["domain"].dropna()):
+        try:
+            result = project_domain(fitted, domain)
+        except ConfigError as exc:
+            notes.append(f"domain index {domain}: {exc}")
+            continue
+        frames.append(result.table.assign(domain=domain)[
+            ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]])
+    columns = ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns),
+            notes)
+
+
+def collect(db: str | None = None, as_of: str | dt.date | None = None,
+            open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+            definitions: list[str] | None = None, n_draws: int = 1000, seed: int = 0,
+            progress: Progress | None = None) -> ReportInputs:
+    """Run every analysis the report shows, once per open definition where it matters."""
+    from .analysis.composite import agreement, bundled_composites, published_gap
+    from .analysis.composite import weight_sensitivity
+    from .analysis.factors import factor_analysis
+    from .analysis.capability import build_data
+    from .analysis.forecast import ForecastSettings, forecast as _forecast
+    from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
+    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+
+    if n_draws < 10:
+        raise ConfigError("--draws must be at least 10 for the report")
+    default = parse_open_definition(open_definition)
+    chosen = [parse_open_definition(d) for d in (definitions or [d.value for d in OpenDefinition])]
+    if default not in chosen:
+        chosen.insert(0, default)
+    as_of = parse_as_of(as_of)
+    total = 3 + 7 * len(chosen)
+    state = [0]
+    fitted = current_fit(db)
+    _step(progress, state, total)
+    as_of = as_of_or_data_date(as_of, db)
+    with open_warehouse(db) as warehouse:
+        long, bench = warehouse.observations(), warehouse.benchmarks()
+        domains, signals = warehouse.domains(), warehouse.signals()
+        sources, rejected, models_ = warehouse.sources(), warehouse.rejected(), warehouse.models()
+        span = warehouse.query("SELECT source_id, min(as_of) AS data_from, max(as_of) AS "
+                               "data_to, count(*) AS n_signals FROM signals GROUP BY source_id")
+    sources = sources.merge(span, on="source_id", how="left")
+    notes: list[str] = []
+    levels, level_notes = _domain_levels(fitted)
+    notes += level_notes
+    lifecycle = _try(notes, "lifecycle", lambda: compute_lifecycle(
+        long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
+    _step(progress, state, total)
+    aa = signals.loc[signals["signal"].str.startswith("aa.")]
+    table = bundled_composites()
+    agree = agreement(aa, table) if not aa.empty else None
+    version, comp_as_of = _composite_choice(agree) if agree is not None else (None, None)
+    _step(progress, state, total)
+    data = build_data(long, bench, fitted.settings)
+    access = fitted.models.set_index("model_id")["accessibility"]
+    index_models = data.models.assign(accessibility=data.models["model_id"].map(access)
+                                      .fillna(data.models["accessibility"]))
+    per: list[ByDefinition] = []
+    for definition in chosen:
+        part: list[str] = []
+        g = gap(db=db, as_of=as_of, open_definition=definition, n_draws=n_draws, seed=seed,
+                window_months=36)
+        frontiers = frontier_series(prepare(long, definition, as_of))
+        _step(progress, state, total)
+        scopes, scope_notes = index_scopes(fitted, definition)
+        ig = index_gap(scopes, IndexGapSettings(
+            as_of=as_of, open_definition=definition.value, windows=(12, 24),
+            ci=fitted.settings.ci, timeline_months=36), tuple(fitted.warnings) + scope_notes)
+        fc = _try(part, "forecast", lambda: _forecast(scopes, ForecastSettings(
+            as_of=as_of, window_months=24, ci=fitted.settings.ci, seed=seed,
+            open_definition=definition.value), tuple(fitted.warnings) + scope_notes))
+        _step(progress, state, total)
+        pub = published_gap(aa, definition) if not aa.empty else pd.DataFrame()
+        comp = None
+        if version is not None:
+            comp = _try(part, "composite", lambda: weight_sensitivity(
+                aa, table, version=version, as_of=comp_as_of, open_definition=definition,
+                n_draws=max(n_draws, 200), seed=seed, ci=fitted.settings.ci))
+        _step(progress, state, total)
+        groups = definition.groups(index_models["accessibility"])
+        fa = _try(part, "factors", lambda: factor_analysis(
+            data, fitted.settings, groups, k=2, with_heldout=False, seed=seed))
+        _step(progress, state, total)
+        rw = _try(part, "real-world alignment", lambda: _realworld(
+            db=db, open_definition=definition, n_boot=n_draws, seed=seed))
+        _step(progress, state, total)
+        of = _try(part, "over-fitting", lambda: _overfit(
+            db=db, open_definition=definition, n_draws=min(n_draws, 200),
+            n_perm=min(n_draws, 300), seed=seed))
+        _step(progress, state, total)
+        per.append(ByDefinition(definition=definition.value,
+                                description=definition.description, gap=g,
+                                frontiers=frontiers, index_gap=ig, published_gap=pub,
+                                composite=comp, factors=fa, realworld=rw, overfit=of,
+                                forecast=fc, notes=tuple(part)))
+        _step(progress, state, total)
+    settings = {
+        "gap": {"as_of": as_of, "n_draws": n_draws, "seed": seed, "ci": 0.90,
+                "min_models": 3, "lag_timeline_months": 36},
+        "capability index": {**fitted.settings.to_dict(), "created_at": fitted.created_at},
+        "lifecycle": (lifecycle.settings.__dict__ if lifecycle is not None else {}),
+        "composite": {"version": version, "snapshot": comp_as_of, "kappa": 20.0,
+                      "n_draws": max(n_draws, 200)},
+        "real-world alignment": {"predictor": "index: general", "min_models": 8,
+                                 "n_boot": n_draws, "seed": seed},
+        "over-fitting": {"n_draws": min(n_draws, 200), "n_perm": min(n_draws, 300),
+                         "min_results": 2},
+        "forecast": {"window_months": 24, "seed": seed},
+    }
+    return ReportInputs(as_of=as_of, default_definition=default.value,
+                        definitions=tuple(per), fit=fitted, domain_levels=levels,
+                        domains=domains, benchmarks=bench, lifecycle=lifecycle,
+                        agreement=agree, composite_version=version or "",
+                        composite_as_of=comp_as_of, sources=sources,
+                        rejected=_rejected_with_kind(rejected, sources), models=models_,
+                        settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes))
+
+
+def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    kinds = sources.set_index("source_id")["kind"]
+    return rejected.assign(kind=rejected["source_id"].map(kinds))
+
+
+def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = None,
+           open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+           n_draws: int = 1000, seed: int = 0, fmt: str = "html",
+           definitions: list[str] | None = None, progress: Progress | None = None):
+    """Write the report into ``out_dir``; returns (the gap result under ``open_definition``,
+    the path written).
+
+    ``fmt="html"``: one self-contained interactive page (``report.html``), every open
+    definition switchable in the page. ``fmt="md"``: a Markdown summary with static PNG/SVG
+    charts and the data as CSV/JSON, for one open definition.
+    """
+    if fmt not in REPORT_FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(REPORT_FORMATS)}, not '{fmt}'")
+    if fmt == "md":
+        return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress)
+    from .report.html import write_html
+
+    inputs = collect(db=db, as_of=as_of, open_definition=open_definition,
+                     definitions=definitions, n_draws=n_draws, seed=seed, progress=progress)
+    os.makedirs(out_dir, exist_ok=True)
+    path = write_html(inputs, os.path.join(out_dir, HTML_NAME))
+    return inputs.by(inputs.default_definition).gap, path
+
+
+def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
+    from .report.static import write_report
+
+    result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
+                 seed=seed, progress=progress)
+    with open_warehouse(db) as warehouse:
+        long = warehouse.observations()
+        source_table = warehouse.sources()
+    s = result.settings
+    series = frontier_series(prepare(long, s.open_definition, s.as_of))
+    return result, write_report(result, series, source_table, out_dir)

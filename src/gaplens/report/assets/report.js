@@ -1,0 +1,727 @@
+/* gaplens report: draws every chart from the JSON block in the page (no network).
+ *
+ * Names from imported files are untrusted: DOM text goes through textContent, and text
+ * handed to plotly (which understands a little HTML) goes through esc().
+ */
+(function () {
+  "use strict";
+  const DATA = JSON.parse(document.getElementById("gaplens-data").textContent);
+  const META = DATA.meta;
+  const CLOSED = "#1f4e79", OPEN = "#d95f02", NEITHER = "#9aa3ad", ACCENT = "#7a3e9d";
+  const ACCESS_COLOURS = {
+    "API access": "#1f4e79", "Hosted access (no API)": "#6b9ac4",
+    "Closed weights (unspecified)": "#3d6d99",
+    "Open weights (unrestricted)": "#d95f02", "Open weights (restricted use)": "#f28e2b",
+    "Open weights (non-commercial)": "#c9a227", "Open weights (licence unspecified)": "#e6a96b",
+    "Unreleased": "#7f7f7f", "Unknown": "#c4c4c4",
+  };
+  const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"];
+  const CONFIG = { responsive: true, displaylogo: false,
+                   modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+
+  // --- small helpers ------------------------------------------------------------------
+  function rec(t) {
+    if (!t || !t.columns) return [];
+    const c = t.columns;
+    return t.rows.map(function (r) {
+      const o = {};
+      for (let i = 0; i < c.length; i++) o[c[i]] = r[i];
+      return o;
+    });
+  }
+  function esc(s) {
+    return s == null ? "" : String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;");
+  }
+  function num(v) { return v != null && isFinite(v); }
+  function fmt(v, d) { return num(v) ? Number(v).toFixed(d == null ? 1 : d) : "–"; }
+  function ci(lo, hi, d) { return num(lo) && num(hi) ? "[" + fmt(lo, d) + ", " + fmt(hi, d) + "]" : ""; }
+  function el(tag, attrs) {
+    const node = document.createElement(tag);
+    for (const k in (attrs || {})) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "cls") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    }
+    for (let i = 2; i < arguments.length; i++) {
+      const child = arguments[i];
+      if (child == null) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+  function strong(text) { return el("strong", { text: text }); }
+  function uniq(values) { return Array.from(new Set(values)); }
+  const DOMAINS = rec(META.domains);
+  const DOMAIN_LABEL = {};
+  DOMAINS.forEach(function (d) { DOMAIN_LABEL[d.domain] = d.label || d.domain; });
+  function label(key) { return key === "general" ? "General (all domains)" : (DOMAIN_LABEL[key] || key); }
+  function colourOf(key, keys) { return PALETTE[Math.max(0, keys.indexOf(key)) % PALETTE.length]; }
+
+  const MODELS = rec(DATA.index);
+  const MODEL_BY_ID = {};
+  MODELS.forEach(function (m) { MODEL_BY_ID[m.model_id] = m; });
+  const DEFS = {};
+  META.definitions.forEach(function (d) { DEFS[d.key] = d; });
+
+  const state = { definition: META.default_definition, from: META.date_from, to: META.date_to,
+                  domain: "general", target: null, split: null };
+  function D() { return DATA.by_definition[state.definition]; }
+  function groupOf(access) {
+    if (DEFS[state.definition].open_classes.indexOf(access) >= 0) return "open";
+    if (["API access", "Hosted access (no API)", "Closed weights (unspecified)"].indexOf(access) >= 0) return "closed";
+    return "neither";
+  }
+  function inWindow(date) { return date != null && date >= state.from && date <= state.to; }
+  function timeAxis(extra) {
+    return Object.assign({ type: "date", range: [state.from, state.to], gridcolor: "#eef0f3" }, extra || {});
+  }
+  function errorBars(rows, key, lo, hi, colour) {
+    return { type: "data", symmetric: false, color: colour || "#8a96a3", thickness: 1.2, width: 0,
+             array: rows.map(function (r) { return num(r[hi]) && num(r[key]) ? Math.max(0, r[hi] - r[key]) : null; }),
+             arrayminus: rows.map(function (r) { return num(r[lo]) && num(r[key]) ? Math.max(0, r[key] - r[lo]) : null; }) };
+  }
+  function hover(lines) { return lines.filter(function (x) { return x; }).join("<br>"); }
+
+  // --- CSV and image export -----------------------------------------------------------
+  function csvCell(v) {
+    if (v == null) return "";
+    let s = String(v);
+    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;  // no spreadsheet formulas
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function toCSV(rows) {
+    if (!rows.length) return "";
+    const cols = Object.keys(rows[0]);
+    return [cols.join(",")].concat(rows.map(function (r) {
+      return cols.map(function (c) { return csvCell(r[c]); }).join(",");
+    })).join("\n") + "\n";
+  }
+  function download(name, text, type) {
+    const a = el("a", { download: name });
+    a.href = URL.createObjectURL(new Blob([text], { type: type }));
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+  }
+
+  // --- page skeleton ------------------------------------------------------------------
+  const main = document.getElementById("report");
+  const SECTIONS = {};
+  function section(id, title, lead) {
+    const s = el("section", { id: id, cls: "part" }, el("h2", { text: title }),
+                 lead ? el("p", { cls: "lead", text: lead }) : null);
+    main.appendChild(s);
+    SECTIONS[id] = s;
+    return s;
+  }
+  const charts = [];
+  const hooks = [];
+  function chart(parent, id, title, draw) {
+    const plot = el("div", { cls: "plot", id: "plot-" + id });
+    const note = el("p", { cls: "note" });
+    const empty = el("p", { cls: "empty" });
+    const buttons = el("span", { cls: "b" });
+    const fig = el("figure", { cls: "chart", id: "chart-" + id, "data-rows": "0" },
+                   el("figcaption", {}, el("span", { cls: "t", text: title }), buttons),
+                   plot, empty, note);
+    const c = { id: id, title: title, draw: draw, fig: fig, plot: plot, note: note, empty: empty, rows: [] };
+    [["CSV", function () { download(id + ".csv", toCSV(c.rows), "text/csv;charset=utf-8"); }],
+     ["PNG", function () { Plotly.downloadImage(plot, { format: "png", filename: id, width: plot.clientWidth, height: plot.clientHeight, scale: 2 }); }],
+     ["SVG", function () { Plotly.downloadImage(plot, { format: "svg", filename: id, width: plot.clientWidth, height: plot.clientHeight }); }]
+    ].forEach(function (b) {
+      const button = el("button", { type: "button", "data-export": b[0].toLowerCase(), title: "Download this chart's " + (b[0] === "CSV" ? "data" : "image") + " as " + b[0], text: b[0] });
+      button.addEventListener("click", b[1]);
+      buttons.appendChild(button);
+    });
+    parent.appendChild(fig);
+    charts.push(c);
+    return c;
+  }
+  function paint(c) {
+    let out;
+    try {
+      out = c.draw() || {};
+    } catch (err) {
+      out = { empty: "This chart could not be drawn: " + err.message };
+      if (window.console) console.error(err);
+    }
+    c.rows = out.rows || [];
+    c.fig.dataset.rows = String(c.rows.length);
+    c.note.textContent = out.note || "";
+    if (!out.traces || !c.rows.length) {
+      c.empty.textContent = out.empty || "No data for this choice of definition, window and domain.";
+      c.plot.style.display = "none";
+      Plotly.purge(c.plot);
+      return;
+    }
+    c.empty.textContent = "";
+    c.plot.style.display = "";
+    const layout = Object.assign({
+      height: out.height || 380, margin: { l: 60, r: 20, t: 16, b: 46 },
+      font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12 },
+      hovermode: "closest", paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+      legend: { orientation: "h", y: -0.18 },
+      hoverlabel: { align: "left" },
+    }, out.layout || {});
+    Plotly.react(c.plot, out.traces, layout, CONFIG);
+  }
+  function redraw() {
+    hooks.forEach(function (h) { h(); });
+    charts.forEach(paint);
+  }
+  function table(parent, rows, columns, caption) {
+    const t = el("table", { cls: "data" });
+    if (caption) t.appendChild(el("caption", { text: caption }));
+    const head = el("tr", {});
+    columns.forEach(function (c) { head.appendChild(el("th", { text: c[1] })); });
+    t.appendChild(el("thead", {}, head));
+    const body = el("tbody", {});
+    rows.forEach(function (r) {
+      const tr = el("tr", {});
+      columns.forEach(function (c) {
+        const v = typeof c[2] === "function" ? c[2](r) : r[c[0]];
+        tr.appendChild(el("td", { cls: typeof v === "number" ? "num" : "", text: v == null ? "" : (typeof v === "number" ? fmt(v, c[3] == null ? 2 : c[3]) : String(v)) }));
+      });
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    parent.appendChild(t);
+    return t;
+  }
+  function replaceTable(holder, rows, columns) {
+    holder.textContent = "";
+    if (!rows.length) { holder.appendChild(el("p", { cls: "note", text: "None." })); return; }
+    table(holder, rows, columns);
+  }
+
+  // --- controls -----------------------------------------------------------------------
+  const selDef = document.getElementById("ctl-definition");
+  META.definitions.forEach(function (d) { selDef.appendChild(el("option", { value: d.key, text: d.key })); });
+  selDef.value = state.definition;
+  const selDomain = document.getElementById("ctl-domain");
+  selDomain.appendChild(el("option", { value: "general", text: "General (all domains)" }));
+  DOMAINS.forEach(function (d) { selDomain.appendChild(el("option", { value: d.domain, text: d.label || d.domain })); });
+  const inFrom = document.getElementById("ctl-from"), inTo = document.getElementById("ctl-to");
+  inFrom.value = state.from; inTo.value = state.to;
+  inFrom.min = inTo.min = META.date_from; inFrom.max = inTo.max = META.date_to;
+  const hint = document.getElementById("ctl-hint");
+  function setHint() { hint.textContent = DEFS[state.definition].description + ". Closed = API or hosted access."; }
+  selDef.addEventListener("change", function () { state.definition = selDef.value; setHint(); redraw(); });
+  selDomain.addEventListener("change", function () { state.domain = selDomain.value; redraw(); });
+  function dates() {
+    if (inFrom.value && inTo.value && inFrom.value <= inTo.value) {
+      state.from = inFrom.value; state.to = inTo.value; redraw();
+    }
+  }
+  inFrom.addEventListener("change", dates);
+  inTo.addEventListener("change", dates);
+  document.getElementById("ctl-reset").addEventListener("click", function () {
+    state.definition = META.default_definition; state.domain = "general";
+    state.from = META.date_from; state.to = META.date_to;
+    selDef.value = state.definition; selDomain.value = "general";
+    inFrom.value = state.from; inTo.value = state.to; setHint(); redraw();
+  });
+  setHint();
+
+  // === 1. headline ======================================================================
+  const s1 = section("headline", "One number, or a map?",
+    "The gap between open-weight and closed models is usually quoted as one distance on a composite index. Read by domain, it is a map: small in some places, wide in others.");
+  const headText = el("div", { cls: "headline", id: "headline-text" });
+  const cards = el("div", { cls: "cards", id: "headline-cards" });
+  s1.appendChild(headText);
+  s1.appendChild(cards);
+
+  function aaNearest() {
+    const rows = rec(D().published_gap);
+    if (!rows.length) return null;
+    let best = rows[0];
+    rows.forEach(function (r) { if (Math.abs(Date.parse(r.snapshot) - Date.parse(META.as_of)) < Math.abs(Date.parse(best.snapshot) - Date.parse(META.as_of))) best = r; });
+    return { at: best, latest: rows[rows.length - 1] };
+  }
+  function domainRows() {
+    return rec(D().gap).filter(function (r) { return r.status !== "too_few_models" && num(r.gap); });
+  }
+  function card(k, v, s) { return el("div", { cls: "card" }, el("div", { cls: "k", text: k }), el("div", { cls: "v", text: v }), el("div", { cls: "s", text: s })); }
+  hooks.push(function () {
+    const d = D(), aa = aaNearest(), rows = domainRows();
+    const general = rec(d.index_gap).filter(function (r) { return r.scope === "general"; })[0];
+    headText.textContent = "";
+    if (aa) {
+      headText.appendChild(el("p", {}, strong("The one number. "),
+        "On the Artificial Analysis Intelligence Index (snapshot " + aa.at.snapshot + "), the best closed model, " + aa.at.closed_model + " (" + fmt(aa.at.closed_level) + "), leads the best open model, " + aa.at.open_model + " (" + fmt(aa.at.open_level) + "), by ",
+        strong(fmt(aa.at.gap) + " points"), aa.latest.snapshot !== aa.at.snapshot ? "; on the latest snapshot (" + aa.latest.snapshot + ") by " + fmt(aa.latest.gap) + "." : "."));
+    }
+    if (rows.length) {
+      const byGap = rows.slice().sort(function (a, b) { return b.gap - a.gap; });
+      const lags = rows.filter(function (r) { return num(r.lag_months); }).map(function (r) { return r.lag_months; });
+      const wide = byGap[0], narrow = byGap[byGap.length - 1];
+      headText.appendChild(el("p", {}, strong("The map. "),
+        "As of " + META.as_of + ", across the " + rows.length + " domains with enough open and closed models, the best open model trails by ",
+        strong(fmt(narrow.gap) + " to " + fmt(wide.gap) + " points"), " of normalised benchmark score and by ",
+        strong(fmt(Math.min.apply(null, lags)) + " to " + fmt(Math.max.apply(null, lags)) + " months"),
+        ". Widest: " + wide.label + " (" + fmt(wide.gap) + " points " + ci(wide.gap_ci_low, wide.gap_ci_high) + ", " + fmt(wide.lag_months) + " months). Narrowest: " + narrow.label + " (" + fmt(narrow.gap) + " points)."));
+    }
+    if (general) {
+      headText.appendChild(el("p", {}, strong("On one scale. "),
+        "On the capability index, which places every benchmark on one scale (" + META.index_scale + "), open models trail by ",
+        strong(fmt(general.lag_months) + " months " + ci(general.lag_months_ci_low, general.lag_months_ci_high)),
+        " (" + fmt(general.gap) + " index points; " + general.closed_leader + " against " + general.open_leader + ")."));
+    }
+    cards.textContent = "";
+    if (aa) cards.appendChild(card("One number: AA index gap", fmt(aa.at.gap) + " pts", "snapshot " + aa.at.snapshot + "; " + fmt(aa.latest.gap) + " on " + aa.latest.snapshot));
+    if (general) cards.appendChild(card("Capability-index lag", fmt(general.lag_months) + " mo", "90 % " + ci(general.lag_months_ci_low, general.lag_months_ci_high) + "; gap " + fmt(general.gap) + " points"));
+    if (rows.length) {
+      const w = rows.slice().sort(function (a, b) { return b.gap - a.gap; })[0];
+      cards.appendChild(card("Widest domain gap", fmt(w.gap) + " pts", w.label + ", " + fmt(w.lag_months) + " months behind"));
+    }
+    const fc = rec(d.forecast).filter(function (r) { return r.scope === "general"; })[0];
+    if (fc && num(fc.catch_up_months)) cards.appendChild(card("Open reaches today's closed frontier", "in " + fmt(fc.catch_up_months) + " mo", "90 % " + ci(fc.catch_up_ci_low, fc.catch_up_ci_high) + " on current trends"));
+    const c = d.composite;
+    if (c && c.summary) {
+      const s = rec(c.summary)[0];
+      cards.appendChild(card("Composite gap under other weights", ci(s.gap_ci_low, s.gap_ci_high) + " pts", "90 % of sampled weightings, " + c.version + " on " + c.as_of));
+    }
+  });
+
+  chart(s1, "profile", "The gap profile: score gap and lag in months per domain (90 % intervals)", function () {
+    const rows = domainRows().sort(function (a, b) { return a.gap - b.gap; });
+    const aa = aaNearest();
+    const general = rec(D().index_gap).filter(function (r) { return r.scope === "general"; })[0];
+    const ONE = "AA Intelligence Index (one number)", IDX = "Capability index (general)";
+    const cats = [IDX, ONE].concat(rows.map(function (r) { return esc(r.label); }));
+    cats.reverse();
+    const sel = function (r) { return r.key === state.domain; };
+    const colours = rows.map(function (r) { return sel(r) ? ACCENT : CLOSED; });
+    const sizes = rows.map(function (r) { return sel(r) ? 13 : 9; });
+    const text = rows.map(function (r) {
+      return hover(["<b>" + esc(r.label) + "</b>", "gap " + fmt(r.gap) + " points " + ci(r.gap_ci_low, r.gap_ci_high),
+        "lag " + fmt(r.lag_months) + " months " + ci(r.lag_months_ci_low, r.lag_months_ci_high),
+        "best closed: " + esc(r.closed_model) + " (" + fmt(r.closed_level) + ")", "best open: " + esc(r.open_model) + " (" + fmt(r.open_level) + ")",
+        r.n_open + " open, " + r.n_closed + " closed models; " + r.n_benchmarks + " benchmarks"]);
+    });
+    const traces = [
+      { type: "scatter", mode: "markers", name: "gap (points)", x: rows.map(function (r) { return r.gap; }), y: rows.map(function (r) { return esc(r.label); }),
+        error_x: errorBars(rows, "gap", "gap_ci_low", "gap_ci_high"), marker: { color: colours, size: sizes }, text: text, hovertemplate: "%{text}<extra></extra>", showlegend: false },
+      { type: "scatter", mode: "markers", name: "lag (months)", x: rows.map(function (r) { return r.lag_months; }), y: rows.map(function (r) { return esc(r.label); }), xaxis: "x2",
+        error_x: errorBars(rows, "lag_months", "lag_months_ci_low", "lag_months_ci_high"), marker: { color: colours, size: sizes }, text: text, hovertemplate: "%{text}<extra></extra>", showlegend: false },
+    ];
+    const shapes = [];
+    if (aa) {
+      traces.push({ type: "scatter", mode: "markers", x: [aa.at.gap], y: [ONE], marker: { color: OPEN, size: 14, symbol: "diamond" }, showlegend: false,
+        text: [hover(["<b>AA Intelligence Index</b>, snapshot " + aa.at.snapshot, "best closed " + esc(aa.at.closed_model) + " " + fmt(aa.at.closed_level), "best open " + esc(aa.at.open_model) + " " + fmt(aa.at.open_level), "gap " + fmt(aa.at.gap) + " (AA publishes no interval)"])], hovertemplate: "%{text}<extra></extra>" });
+      shapes.push({ type: "line", xref: "x", yref: "paper", x0: aa.at.gap, x1: aa.at.gap, y0: 0, y1: 1, line: { color: OPEN, dash: "dot", width: 1.5 } });
+    }
+    if (general) {
+      const g = [general];
+      traces.push({ type: "scatter", mode: "markers", x: [general.lag_months], y: [IDX], xaxis: "x2", error_x: errorBars(g, "lag_months", "lag_months_ci_low", "lag_months_ci_high"),
+        marker: { color: OPEN, size: 14, symbol: "diamond" }, showlegend: false,
+        text: [hover(["<b>Capability index</b> (general)", "lag " + fmt(general.lag_months) + " months " + ci(general.lag_months_ci_low, general.lag_months_ci_high), "gap " + fmt(general.gap) + " index points", esc(general.closed_leader) + " vs " + esc(general.open_leader)])], hovertemplate: "%{text}<extra></extra>" });
+    }
+    const data = rows.slice().reverse().map(function (r) {
+      return { domain: r.key, label: r.label, gap: r.gap, gap_ci_low: r.gap_ci_low, gap_ci_high: r.gap_ci_high, lag_months: r.lag_months, lag_ci_low: r.lag_months_ci_low, lag_ci_high: r.lag_months_ci_high,
+               closed_model: r.closed_model, closed_level: r.closed_level, open_model: r.open_model, open_level: r.open_level, n_open: r.n_open, n_closed: r.n_closed, benchmarks: r.benchmarks };
+    });
+    if (aa) data.unshift({ domain: "aa_intelligence_index", label: "AA Intelligence Index " + aa.at.snapshot, gap: aa.at.gap, closed_model: aa.at.closed_model, closed_level: aa.at.closed_level, open_model: aa.at.open_model, open_level: aa.at.open_level, n_open: aa.at.n_open, n_closed: aa.at.n_closed });
+    if (general) data.unshift({ domain: "capability_index", label: "Capability index (general), index points", gap: general.gap, gap_ci_low: general.gap_ci_low, gap_ci_high: general.gap_ci_high, lag_months: general.lag_months, lag_ci_low: general.lag_months_ci_low, lag_ci_high: general.lag_months_ci_high, closed_model: general.closed_leader, open_model: general.open_leader });
+    return {
+      traces: traces, rows: data, height: 110 + 30 * cats.length,
+      layout: { shapes: shapes, margin: { l: 230, r: 20, t: 30, b: 50 },
+        xaxis: { domain: [0, 0.47], title: { text: "score gap: best closed − best open (points, 0–100)" }, zeroline: true, gridcolor: "#eef0f3" },
+        xaxis2: { domain: [0.53, 1], title: { text: "lag (months)" }, zeroline: true, gridcolor: "#eef0f3" },
+        yaxis: { categoryorder: "array", categoryarray: cats, automargin: true },
+        annotations: aa ? [{ xref: "x", yref: "paper", x: aa.at.gap, y: 1.0, yanchor: "bottom", text: "one number: " + fmt(aa.at.gap), showarrow: false, font: { color: OPEN, size: 11 } }] : [] },
+      note: "Dots: best closed minus best open model per domain, read at each benchmark's last data (mean of the domain's benchmarks) and the horizontal distance between the open and closed frontiers (median over benchmarks); whiskers: 90 % bootstrap intervals over models and benchmarks. Diamonds: the composite's single number (AA publishes its index without intervals) and the lag on the capability index. Purple: the domain chosen above.",
+    };
+  });
+
+  // === 2. frontiers and lag =============================================================
+  const s2 = section("frontiers", "Frontiers and lag over time",
+    "The running best score of closed (solid) and open (dashed) models. Choose a domain above to see its benchmarks one by one; hover a step to see the model that set it.");
+  function stepTrace(points, group, xa, ya, showlegend, end) {
+    const xs = points.map(function (p) { return p.date; }), ys = points.map(function (p) { return p.level; });
+    const txt = points.map(function (p) { return hover(["<b>" + esc(p.name) + "</b>", group + ", " + p.date, fmt(p.level)]); });
+    if (points.length) { xs.push(end); ys.push(ys[ys.length - 1]); txt.push(group + ": still the best on " + end); }
+    return { type: "scatter", mode: "lines+markers", x: xs, y: ys, xaxis: xa, yaxis: ya, name: group, legendgroup: group, showlegend: showlegend,
+             line: { shape: "hv", color: group === "open" ? OPEN : CLOSED, dash: group === "open" ? "dash" : "solid", width: 2 },
+             marker: { size: xs.map(function (_, i) { return i === xs.length - 1 ? 0 : 6; }), color: group === "open" ? OPEN : CLOSED },
+             text: txt, hovertemplate: "%{text}<extra></extra>" };
+  }
+  function panelLayout(n, titles, yTitle) {
+    const cols = Math.min(3, n), rowsN = Math.ceil(n / cols), layout = { annotations: [] };
+    const gx = 0.06, gy = 0.5 / Math.max(rowsN, 1) * 0.4;
+    for (let i = 0; i < n; i++) {
+      const r = Math.floor(i / cols), c = i % cols;
+      const x0 = c / cols + (c ? gx / 2 : 0), x1 = (c + 1) / cols - (c < cols - 1 ? gx / 2 : 0);
+      const y1 = 1 - r / rowsN - (r ? gy / 2 : 0), y0 = 1 - (r + 1) / rowsN + (r < rowsN - 1 ? gy : 0);
+      const sfx = i ? String(i + 1) : "";
+      layout["xaxis" + sfx] = timeAxis({ domain: [x0, x1], anchor: "y" + sfx, tickfont: { size: 10 } });
+      layout["yaxis" + sfx] = { domain: [y0, y1], anchor: "x" + sfx, gridcolor: "#eef0f3", tickfont: { size: 10 }, title: c === 0 ? { text: yTitle, font: { size: 10 } } : undefined };
+      layout.annotations.push({ text: "<b>" + titles[i] + "</b>", xref: "paper", yref: "paper", x: (x0 + x1) / 2, y: y1, yanchor: "bottom", showarrow: false, font: { size: 11 } });
+    }
+    return { layout: layout, height: 60 + 230 * rowsN };
+  }
+  function frontierPoints(rows) {
+    const best = {}, out = { open: [], closed: [] };
+    rows.slice().sort(function (a, b) { return a.date < b.date ? -1 : a.date > b.date ? 1 : b.level - a.level; }).forEach(function (r) {
+      if (r.group !== "open" && r.group !== "closed") return;
+      if (best[r.group] == null || r.level > best[r.group]) { best[r.group] = r.level; out[r.group].push(r); }
+    });
+    return out;
+  }
+  function domainIndexRows(domain) {
+    const rows = domain === "general" ? MODELS.map(function (m) { return { model_id: m.model_id, index: m.index, index_ci_low: m.index_ci_low, index_ci_high: m.index_ci_high }; })
+      : rec(DATA.domain_levels).filter(function (r) { return r.domain === domain; });
+    return rows.map(function (r) {
+      const m = MODEL_BY_ID[r.model_id] || {};
+      return { model_id: r.model_id, name: m.display_name || r.model_id, date: m.release_date, accessibility: m.accessibility, group: groupOf(m.accessibility),
+               organization: m.organization, level: r.index, lo: r.index_ci_low, hi: r.index_ci_high, n_benchmarks: m.n_benchmarks };
+    }).filter(function (r) { return r.date && num(r.level); });
+  }
+  chart(s2, "frontiers", "Open and closed frontiers over time", function () {
+    const traces = [], rows = [];
+    let titles, yTitle;
+    if (state.domain === "general") {
+      const keys = uniq(rec(DATA.domain_levels).map(function (r) { return r.domain; }));
+      titles = keys.map(function (k) { return esc(label(k)); });
+      yTitle = "domain index";
+      keys.forEach(function (k, i) {
+        const pts = frontierPoints(domainIndexRows(k).filter(function (r) { return r.date <= state.to; }));
+        const sfx = i ? String(i + 1) : "";
+        ["closed", "open"].forEach(function (g) {
+          traces.push(stepTrace(pts[g], g, "x" + sfx, "y" + sfx, i === 0, META.as_of));
+          pts[g].forEach(function (p) { rows.push({ domain: k, group: g, release_date: p.date, level: p.level, model: p.name }); });
+        });
+      });
+    } else {
+      const fr = rec(D().frontiers).filter(function (r) { return r.domain === state.domain; });
+      const names = uniq(fr.map(function (r) { return r.benchmark; })).sort();
+      titles = names.map(esc);
+      yTitle = "score (0–100)";
+      names.forEach(function (b, i) {
+        const sfx = i ? String(i + 1) : "";
+        ["closed", "open"].forEach(function (g) {
+          const pts = fr.filter(function (r) { return r.benchmark === b && r.group === g; }).map(function (r) { return { date: r.release_date, level: r.level, name: r.display_name }; });
+          traces.push(stepTrace(pts, g, "x" + sfx, "y" + sfx, i === 0, META.as_of));
+          pts.forEach(function (p) { rows.push({ benchmark: b, group: g, release_date: p.date, level: p.level, model: p.name }); });
+        });
+      });
+    }
+    if (!titles.length) return { rows: [] };
+    const p = panelLayout(titles.length, titles, yTitle);
+    p.layout.legend = { orientation: "h", y: 1.04, yanchor: "bottom", x: 1, xanchor: "right" };
+    p.layout.margin = { l: 50, r: 15, t: 50, b: 30 };
+    return { traces: traces, rows: rows, layout: p.layout, height: p.height,
+             note: state.domain === "general" ? "Each panel is a domain's index (the general capability fit read on that domain's benchmarks; " + META.index_scale + "). Running maximum of the central estimates by release date." : "Normalised score: 0 = random guessing, 100 = the benchmark's ceiling. Each step is a model that beat every earlier model of its group." };
+  });
+  chart(s2, "lag", "The lag over time: months the open frontier trails the closed one", function () {
+    const key = state.domain;
+    const it = rec(D().index_timeline).filter(function (r) { return r.scope === key && r.month >= state.from && r.month <= state.to; });
+    const traces = [];
+    if (it.length) {
+      const x = it.map(function (r) { return r.month; });
+      traces.push({ type: "scatter", mode: "lines", x: x, y: it.map(function (r) { return r.lag_ci_low; }), line: { width: 0 }, hoverinfo: "skip", showlegend: false });
+      traces.push({ type: "scatter", mode: "lines", x: x, y: it.map(function (r) { return r.lag_ci_high; }), line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(122,62,157,0.15)", name: "90 % interval", hoverinfo: "skip" });
+      traces.push({ type: "scatter", mode: "lines+markers", x: x, y: it.map(function (r) { return r.lag_months; }), name: "on the " + (key === "general" ? "capability index" : "domain index"), line: { color: ACCENT, width: 2.5 }, marker: { size: 4 },
+        text: it.map(function (r) { return hover([r.month, "lag " + fmt(r.lag_months) + " months " + ci(r.lag_ci_low, r.lag_ci_high), "gap " + fmt(r.gap) + " index points", "closed: " + esc(r.closed_leader), "open: " + esc(r.open_leader)]); }), hovertemplate: "%{text}<extra></extra>" });
+    }
+    const bt = key === "general" ? [] : rec(D().gap_timeline).filter(function (r) { return r.key === key && r.date >= state.from && r.date <= state.to && num(r.lag_months); });
+    if (bt.length) {
+      traces.push({ type: "scatter", mode: "lines+markers", x: bt.map(function (r) { return r.date; }), y: bt.map(function (r) { return r.lag_months; }), name: "on the domain's benchmarks (median)", line: { color: CLOSED, dash: "dot" }, marker: { size: 4 },
+        text: bt.map(function (r) { return hover([r.date, "lag " + fmt(r.lag_months) + " months " + ci(r.lag_ci_low, r.lag_ci_high), "gap " + fmt(r.gap) + " points", r.n_benchmarks + " benchmarks"]); }), hovertemplate: "%{text}<extra></extra>" });
+    }
+    const rows = it.map(function (r) { return { scope: key, measure: "index", month: r.month, lag_months: r.lag_months, lag_ci_low: r.lag_ci_low, lag_ci_high: r.lag_ci_high, gap: r.gap, closed_leader: r.closed_leader, open_leader: r.open_leader }; })
+      .concat(bt.map(function (r) { return { scope: key, measure: "benchmarks", month: r.date, lag_months: r.lag_months, lag_ci_low: r.lag_ci_low, lag_ci_high: r.lag_ci_high, gap: r.gap, n_benchmarks: r.n_benchmarks }; }));
+    return { traces: traces, rows: rows, layout: { xaxis: timeAxis(), yaxis: { title: { text: "months behind" }, gridcolor: "#eef0f3", rangemode: "tozero" }, legend: { orientation: "h", y: 1.02, yanchor: "bottom" }, margin: { l: 60, r: 20, t: 30, b: 40 } },
+             empty: "No lag series for " + label(key) + " (too few open or closed models on its index).",
+             note: "Lag at each month: how long before, closed models had already reached the level the best open model held then. " + (key === "general" ? "" : "The dotted line reads the domain's benchmarks on calendar months (a benchmark nobody runs any more adds a month each month, so it can run above the index line). ") + "Intervals: index bootstrap draws." };
+  });
+
+  // === 3. capability index ==============================================================
+  const s3 = section("index", "The capability index",
+    "Every model on one scale fitted from all benchmarks (an item-response model in the manner of Epoch AI's Capabilities Index), coloured by how its weights are available. Click a legend entry to hide or show a class.");
+  chart(s3, "index", "Models over time on the capability index (90 % intervals)", function () {
+    const rows = domainIndexRows(state.domain).filter(function (r) { return inWindow(r.date); });
+    const classes = uniq(rows.map(function (r) { return r.accessibility || "Unknown"; })).sort();
+    const traces = classes.map(function (a) {
+      const part = rows.filter(function (r) { return (r.accessibility || "Unknown") === a; });
+      return { type: "scatter", mode: "markers", name: esc(a), x: part.map(function (r) { return r.date; }), y: part.map(function (r) { return r.level; }),
+               error_y: errorBars(part, "level", "lo", "hi", "rgba(120,130,140,0.45)"), marker: { color: ACCESS_COLOURS[a] || NEITHER, size: 7, line: { width: 0.5, color: "#fff" } },
+               text: part.map(function (r) { return hover(["<b>" + esc(r.name) + "</b>", esc(r.organization), r.date, "index " + fmt(r.level) + " " + ci(r.lo, r.hi), esc(a) + " (" + r.group + ")"]); }), hovertemplate: "%{text}<extra></extra>" };
+    });
+    const pts = frontierPoints(rows);
+    ["closed", "open"].forEach(function (g) {
+      const t = stepTrace(pts[g], g, "x", "y", true, state.to);
+      t.name = g + " frontier"; t.mode = "lines"; t.line.width = 1.5; t.hovertemplate = "%{text}<extra></extra>";
+      traces.push(t);
+    });
+    return { traces: traces, height: 460, rows: rows.map(function (r) { return { model_id: r.model_id, model: r.name, organization: r.organization, release_date: r.date, accessibility: r.accessibility, group: r.group, index: r.level, ci_low: r.lo, ci_high: r.hi }; }),
+             layout: { xaxis: timeAxis(), yaxis: { title: { text: state.domain === "general" ? "capability index" : label(state.domain) + " index" }, gridcolor: "#eef0f3" }, legend: { orientation: "h", y: -0.15 } },
+             note: "Scale: " + META.index_scale + ". " + (state.domain === "general" ? "" : "Domain index: the general fit's benchmark parameters, the model's capability re-estimated on the domain's benchmarks only. ") + "Frontier lines: running maximum of the central estimates under the chosen definition of open." };
+  });
+  const grid3 = el("div", { cls: "grid2" });
+  s3.appendChild(grid3);
+  chart(grid3, "factors", "Latent factors: where models sit on the two main axes", function () {
+    const f = D().factors;
+    if (!f) return { empty: "No factor fit." };
+    const axes = rec(f.axes), pos = rec(f.positions).filter(function (r) { return !r.release_date || inWindow(r.release_date); });
+    const traces = ["closed", "open", "neither"].map(function (g) {
+      const part = pos.filter(function (r) { return (r.group || "neither") === g; });
+      return { type: "scatter", mode: "markers", name: g, x: part.map(function (r) { return r.position_1; }), y: part.map(function (r) { return r.position_2; }),
+               marker: { color: g === "open" ? OPEN : g === "closed" ? CLOSED : NEITHER, size: 7, opacity: 0.8 },
+               text: part.map(function (r) { return hover(["<b>" + esc(r.display_name) + "</b>", esc(r.organization), esc(r.accessibility), "axis 1 " + fmt(r.position_1, 2) + ", axis 2 " + fmt(r.position_2, 2)]); }), hovertemplate: "%{text}<extra></extra>" };
+    });
+    const gr = rec(f.groups);
+    const a = function (i) { const x = axes[i]; return x ? "axis " + x.axis + ": " + esc(x.label) + " (" + fmt(100 * x.share_of_spread, 0) + " %)" : ""; };
+    return { traces: traces, rows: pos, height: 420, layout: { xaxis: { title: { text: a(0), font: { size: 11 } }, gridcolor: "#eef0f3" }, yaxis: { title: { text: a(1).replace(" vs ", "<br>vs "), font: { size: 11 } }, gridcolor: "#eef0f3" }, margin: { l: 70, r: 20, t: 16, b: 60 } },
+             note: gr.map(function (r) { return "Axis " + r.axis + ": open minus closed mean position " + fmt(r.difference, 2) + " " + ci(r.ci_low, r.ci_high, 2) + "."; }).join(" ") + " Axis 1 is the capability index; axis 2 is what remains, labelled by the domains loading most on each end." };
+  });
+  chart(grid3, "loadings", "What the second axis measures: loading of each benchmark", function () {
+    const f = D().factors;
+    if (!f) return { empty: "No factor fit." };
+    const rows = rec(f.loadings).filter(function (r) { return state.domain === "general" || r.domain === state.domain; }).sort(function (a, b) { return a.loading_2 - b.loading_2; });
+    const keys = uniq(rec(f.loadings).map(function (r) { return r.domain; })).sort();
+    const traces = uniq(rows.map(function (r) { return r.domain; })).sort().map(function (d) {
+      const part = rows.filter(function (r) { return r.domain === d; });
+      return { type: "bar", name: esc(label(d)), x: part.map(function (r) { return esc(r.benchmark); }), y: part.map(function (r) { return r.loading_2; }), marker: { color: colourOf(d, keys) },
+               text: part.map(function (r) { return hover(["<b>" + esc(r.benchmark) + "</b>", esc(label(d)), "loading on axis 2: " + fmt(r.loading_2, 2), "on axis 1: " + fmt(r.loading_1, 2), r.n_models + " models"]); }), hovertemplate: "%{text}<extra></extra>", textposition: "none" };
+    });
+    return { traces: traces, rows: rows, height: 420, layout: { barmode: "relative", xaxis: { categoryorder: "array", categoryarray: rows.map(function (r) { return esc(r.benchmark); }), tickangle: -60, tickfont: { size: 9 } }, yaxis: { title: { text: "loading on axis 2" }, gridcolor: "#eef0f3" }, margin: { l: 60, r: 10, t: 16, b: 130 }, legend: { orientation: "h", y: 1.02, yanchor: "bottom", font: { size: 10 } } } };
+  });
+
+  // === 4. composite ====================================================================
+  const s4 = section("composite", "How much the composite's weights decide",
+    "The Artificial Analysis Intelligence Index averages its sub-evaluations with chosen weights. Recomputed from the sub-evaluations under weights drawn around the published ones, the gap and the leader move; this is the spread of the weighting choice alone.");
+  chart(s4, "composite-time", "The one number over time: the gap on the published index, per weekly snapshot", function () {
+    const rows = rec(D().published_gap);
+    const change = META.composite_change;
+    const traces = [{ type: "scatter", mode: "lines+markers", name: "gap", x: rows.map(function (r) { return r.snapshot; }), y: rows.map(function (r) { return r.gap; }), line: { color: OPEN, width: 2.5, shape: "hv" },
+      text: rows.map(function (r) { return hover([r.snapshot, "gap " + fmt(r.gap) + " points", "closed: " + esc(r.closed_model) + " " + fmt(r.closed_level), "open: " + esc(r.open_model) + " " + fmt(r.open_level), r.n_open + " open, " + r.n_closed + " closed models"]); }), hovertemplate: "%{text}<extra></extra>" }];
+    const shapes = change ? [{ type: "line", xref: "x", yref: "paper", x0: change, x1: change, y0: 0, y1: 1, line: { color: "#888", dash: "dash" } }] : [];
+    return { traces: traces, rows: rows, height: 300, layout: { shapes: shapes, xaxis: { type: "date", gridcolor: "#eef0f3" }, yaxis: { title: { text: "best closed − best open (points)" }, gridcolor: "#eef0f3", rangemode: "tozero" },
+      annotations: change ? [{ x: change, y: 1, xref: "x", yref: "paper", text: "composition changed", showarrow: false, yanchor: "bottom", font: { size: 10, color: "#666" } }] : [] },
+      empty: "No Artificial Analysis data in the warehouse.",
+      note: change ? "From " + change + " the published index no longer matches its recomputation from the sub-evaluations: AA changed its composition, so the series is not one measure throughout." : "" };
+  });
+  const grid4 = el("div", { cls: "grid2" });
+  s4.appendChild(grid4);
+  chart(grid4, "composite-gap", "Distribution of the gap under sampled weights", function () {
+    const c = D().composite;
+    if (!c || !c.gap_draws.length) return { empty: "No composite recomputation (needs Artificial Analysis sub-evaluations)." };
+    const s = rec(c.summary)[0], alts = rec(c.alternatives);
+    const traces = [{ type: "histogram", x: c.gap_draws, name: "sampled weights", marker: { color: "rgba(31,78,121,0.7)" }, nbinsx: 40, hovertemplate: "gap %{x}<br>%{y} draws<extra></extra>" },
+      { type: "scatter", mode: "markers", name: "named alternatives", x: alts.map(function (a) { return a.gap; }), y: alts.map(function () { return 0; }), marker: { color: ACCENT, size: 10, symbol: "triangle-up" },
+        text: alts.map(function (a) { return hover(["<b>" + esc(a.name) + "</b>", "gap " + fmt(a.gap), "leader " + esc(a.leader), "top-10 overlap " + fmt(100 * a.top10_overlap, 0) + " %"]); }), hovertemplate: "%{text}<extra></extra>" }];
+    const shapes = [{ type: "line", xref: "x", yref: "paper", x0: s.gap_published, x1: s.gap_published, y0: 0, y1: 1, line: { color: OPEN, width: 2 } },
+      { type: "line", xref: "x", yref: "paper", x0: s.gap_ci_low, x1: s.gap_ci_low, y0: 0, y1: 1, line: { color: "#888", dash: "dot" } },
+      { type: "line", xref: "x", yref: "paper", x0: s.gap_ci_high, x1: s.gap_ci_high, y0: 0, y1: 1, line: { color: "#888", dash: "dot" } }];
+    return { traces: traces, rows: c.gap_draws.map(function (g, i) { return { draw: i, gap: g }; }), height: 340,
+             layout: { shapes: shapes, xaxis: { title: { text: "gap: best closed − best open (points)" }, gridcolor: "#eef0f3" }, yaxis: { title: { text: "draws" }, gridcolor: "#eef0f3" }, legend: { orientation: "h", y: 1.02, yanchor: "bottom" }, margin: { l: 60, r: 20, t: 30, b: 46 } },
+             note: c.version + " recomputed on the " + c.as_of + " snapshot (" + c.n_models + " models with every sub-evaluation: " + c.n_open + " open, " + c.n_closed + " closed). Published weights: " + fmt(s.gap_published) + " points (orange line); 90 % of " + s.draws + " sampled weightings: " + ci(s.gap_ci_low, s.gap_ci_high) + " (dotted). The leader changes in " + fmt(100 * s.leader_changed, 0) + " % of draws." };
+  });
+  chart(grid4, "composite-leaders", "Who leads under sampled weights", function () {
+    const c = D().composite;
+    if (!c) return { empty: "No composite recomputation." };
+    const lead = rec(c.leaders).slice(0, 6), open = rec(c.open_leaders).slice(0, 8);
+    const traces = [
+      { type: "bar", orientation: "h", name: "overall leader", y: lead.map(function (r) { return esc(r.model); }), x: lead.map(function (r) { return 100 * r.share; }), marker: { color: CLOSED }, hovertemplate: "%{y}<br>leads in %{x:.1f} % of draws<extra></extra>" },
+      { type: "bar", orientation: "h", name: "best open model", y: open.map(function (r) { return esc(r.model); }), x: open.map(function (r) { return 100 * r.share; }), marker: { color: OPEN }, hovertemplate: "%{y}<br>best open in %{x:.1f} % of draws<extra></extra>" }];
+    const rows = lead.map(function (r) { return { role: "overall leader", model: r.model, share: r.share }; }).concat(open.map(function (r) { return { role: "best open model", model: r.model, share: r.share }; }));
+    return { traces: traces, rows: rows, height: 340, layout: { yaxis: { automargin: true, autorange: "reversed", tickfont: { size: 10 } }, xaxis: { title: { text: "share of weight draws (%)" }, range: [0, 100], gridcolor: "#eef0f3" }, legend: { orientation: "h", y: 1.02, yanchor: "bottom" }, margin: { l: 10, r: 20, t: 30, b: 46 } } };
+  });
+
+  // === 5. lifecycle ====================================================================
+  const s5 = section("lifecycle", "Benchmarks age",
+    "Each benchmark from its release to saturation (when the top models can no longer be told apart near its ceiling), and the domains whose benchmarks still separate the frontier, quarter by quarter.");
+  const LC = DATA.lifecycle;
+  chart(s5, "saturation", "Saturation timeline per benchmark", function () {
+    if (!LC) return { empty: "No lifecycle analysis." };
+    const all = rec(LC.benchmarks);
+    const keys = uniq(all.map(function (r) { return r.domain; })).sort();
+    const rows = all.filter(function (r) { return (state.domain === "general" || r.domain === state.domain) && (r.release_date || r.first_result); })
+      .sort(function (a, b) { return a.domain === b.domain ? ((a.release_date || a.first_result) < (b.release_date || b.first_result) ? -1 : 1) : (a.domain < b.domain ? -1 : 1); });
+    const traces = uniq(rows.map(function (r) { return r.domain; })).map(function (d) {
+      const x = [], y = [], t = [];
+      rows.filter(function (r) { return r.domain === d; }).forEach(function (r) {
+        const start = r.release_date || r.first_result, end = r.saturated_since || META.as_of;
+        const info = hover(["<b>" + esc(r.benchmark) + "</b> (" + esc(label(d)) + ", " + r.test_set + ")", "released " + start, r.saturated ? "saturated since " + r.saturated_since : "status: " + esc(r.status), "frontier " + fmt(r.frontier) + " (" + esc(r.frontier_model) + ")", "50 %: " + (r.reached_50 || "not yet") + "; 80 %: " + (r.reached_80 || "not yet") + "; 90 %: " + (r.reached_90 || "not yet")]);
+        x.push(start, end, null); y.push(esc(r.benchmark), esc(r.benchmark), null); t.push(info, info, null);
+      });
+      return { type: "scatter", mode: "lines", name: esc(label(d)), x: x, y: y, line: { width: 7, color: colourOf(d, keys) }, text: t, hovertemplate: "%{text}<extra></extra>", connectgaps: false };
+    });
+    const sat = rows.filter(function (r) { return r.saturated && r.saturated_since; });
+    traces.push({ type: "scatter", mode: "markers", name: "saturated", x: sat.map(function (r) { return r.saturated_since; }), y: sat.map(function (r) { return esc(r.benchmark); }), marker: { symbol: "x-thin", size: 11, line: { width: 2.5, color: "#111" } }, hovertemplate: "saturated %{x}<extra></extra>" });
+    const r80 = rows.filter(function (r) { return r.reached_80; });
+    traces.push({ type: "scatter", mode: "markers", name: "80 % of range reached", x: r80.map(function (r) { return r.reached_80; }), y: r80.map(function (r) { return esc(r.benchmark); }), marker: { symbol: "line-ns-open", size: 12, color: "#111", line: { width: 2, color: "#111" } }, hovertemplate: "80 %% reached %{x}<extra></extra>" });
+    const nSat = all.filter(function (r) { return r.saturated; }).length;
+    return { traces: traces, rows: rows, height: 120 + 17 * rows.length,
+             layout: { xaxis: timeAxis({ side: "top" }), yaxis: { categoryorder: "array", categoryarray: rows.map(function (r) { return esc(r.benchmark); }).reverse(), tickfont: { size: 10 }, automargin: true }, legend: { orientation: "h", y: -0.02, yanchor: "top" }, margin: { l: 10, r: 20, t: 40, b: 20 } },
+             note: nSat + " of " + all.length + " benchmarks are saturated as of " + META.as_of + ". Bars run from the benchmark's release to its saturation (or to the report date); ticks mark 80 % of the normalised range reached." };
+  });
+  chart(s5, "focus", "Which domains carry the frontier, quarter by quarter", function () {
+    if (!LC) return { empty: "No lifecycle analysis." };
+    const rows = rec(LC.domains), focus = rec(LC.focus);
+    const keys = uniq(rows.map(function (r) { return r.domain; })).sort();
+    const traces = keys.map(function (d) {
+      const part = rows.filter(function (r) { return r.domain === d; });
+      return { type: "bar", name: esc(label(d)), x: part.map(function (r) { return r.quarter; }), y: part.map(function (r) { return 100 * r.share; }), marker: { color: colourOf(d, keys), line: { width: d === state.domain ? 2 : 0, color: "#000" } },
+               text: part.map(function (r) { return hover(["<b>" + esc(label(d)) + "</b> " + r.quarter, fmt(100 * r.share, 0) + " % of the discriminating weight", r.n_discriminating + " discriminating benchmarks"]); }), hovertemplate: "%{text}<extra></extra>", textposition: "none" };
+    });
+    const iv = rec(LC.interval)[0] || {};
+    const shifts = focus.filter(function (f) { return f.shift; }).map(function (f) { return f.quarter + " → " + label(f.focus); });
+    return { traces: traces, rows: rows, height: 380, layout: { barmode: "stack", yaxis: { title: { text: "share of discriminating weight (%)" }, range: [0, 100], gridcolor: "#eef0f3" }, legend: { orientation: "h", y: -0.15, font: { size: 10 } },
+               annotations: focus.map(function (f) { return { x: f.quarter, y: 100, yanchor: "bottom", text: f.shift ? "▼" : "", showarrow: false, font: { size: 10, color: ACCENT } }; }) },
+             note: "Share of each domain in the quarter's weight of benchmarks that still separate the top models. Focus shifts (▼): " + (shifts.join("; ") || "none") + ". " + (num(iv.estimate_months) ? "Mean interval between shifts " + fmt(iv.estimate_months) + " months " + ci(iv.ci_low, iv.ci_high) + "." : "") };
+  });
+
+  // === 6. real world and over-fitting ====================================================
+  const s6 = section("realworld", "Benchmarks and real-world use",
+    "How well benchmark standing predicts what people use and prefer (LMArena ratings, OpenRouter usage), who sits above or below the line, and whether some models score better on public or optimised-for benchmarks than on private or out-of-distribution ones.");
+  const CORR = rec(DATA.realworld_correlations);
+  const TARGETS = uniq(CORR.map(function (r) { return r.target; }));
+  state.target = TARGETS[0] || null;
+  const pick = el("p", { cls: "local" }, "Real-world signal: ");
+  const selTarget = el("select", { id: "ctl-target" });
+  TARGETS.forEach(function (t) { selTarget.appendChild(el("option", { value: t, text: t })); });
+  selTarget.addEventListener("change", function () { state.target = selTarget.value; redraw(); });
+  pick.appendChild(selTarget);
+  s6.appendChild(pick);
+  const grid6 = el("div", { cls: "grid2" });
+  s6.appendChild(grid6);
+  chart(grid6, "correlation", "Rank correlation with the real-world signal, by year", function () {
+    const rows = CORR.filter(function (r) { return r.target === state.target; });
+    const top = rows.filter(function (r) { return r.window === "all"; }).sort(function (a, b) { return b.spearman - a.spearman; }).slice(0, 5).map(function (r) { return r.predictor; });
+    ["index: general", "composite: AA index"].forEach(function (p) { if (top.indexOf(p) < 0 && rows.some(function (r) { return r.predictor === p; })) top.push(p); });
+    const windows = uniq(rows.map(function (r) { return r.window; })).sort(function (a, b) { return a === "all" ? 1 : b === "all" ? -1 : a < b ? -1 : 1; });
+    const traces = top.map(function (p, i) {
+      const part = windows.map(function (w) { return rows.filter(function (r) { return r.predictor === p && r.window === w; })[0] || { window: w }; });
+      return { type: "scatter", mode: "lines+markers", name: esc(p), x: windows, y: part.map(function (r) { return r.spearman; }), error_y: errorBars(part, "spearman", "ci_low", "ci_high", PALETTE[i % PALETTE.length]),
+               line: { color: PALETTE[i % PALETTE.length] }, text: part.map(function (r) { return hover(["<b>" + esc(p) + "</b>", r.window + ": Spearman " + fmt(r.spearman, 2) + " " + ci(r.ci_low, r.ci_high, 2), (r.n || 0) + " models"]); }), hovertemplate: "%{text}<extra></extra>" };
+    });
+    return { traces: traces, rows: rows.filter(function (r) { return top.indexOf(r.predictor) >= 0; }), height: 400,
+             layout: { xaxis: { type: "category", title: { text: "window" } }, yaxis: { title: { text: "Spearman correlation" }, range: [-1, 1], gridcolor: "#eef0f3" }, legend: { orientation: "h", y: -0.2, font: { size: 10 } } },
+             note: "The five predictors that agree best over all dates, plus the capability index and the AA composite; 90 % bootstrap intervals. A year with few models gives a wide interval." };
+  });
+  chart(grid6, "residuals", "Above or below the line: real-world standing against the index", function () {
+    const rw = D().realworld;
+    if (!rw) return { empty: "No real-world analysis." };
+    const rows = rec(rw.residuals);
+    const traces = ["closed", "open", "neither", "unknown"].map(function (g) {
+      const part = rows.filter(function (r) { return (r.group || "unknown") === g; });
+      return { type: "scatter", mode: "markers", name: g, x: part.map(function (r) { return r.predictor_pct; }), y: part.map(function (r) { return r.target_pct; }), marker: { color: g === "open" ? OPEN : g === "closed" ? CLOSED : NEITHER, size: 7, opacity: 0.85 },
+               text: part.map(function (r) { return hover(["<b>" + esc(r.display_name || r.model_id) + "</b>", esc(r.organization), "index percentile " + fmt(100 * r.predictor_pct, 0) + ", signal percentile " + fmt(100 * r.target_pct, 0), "residual " + fmt(r.residual, 2)]); }), hovertemplate: "%{text}<extra></extra>" };
+    }).filter(function (t) { return t.x.length; });
+    traces.push({ type: "scatter", mode: "lines", x: [0, 1], y: [0, 1], line: { color: "#aaa", dash: "dot" }, hoverinfo: "skip", showlegend: false });
+    return { traces: traces, rows: rows, height: 400, layout: { xaxis: { title: { text: "percentile on " + esc(rw.focus[0]) }, range: [0, 1], gridcolor: "#eef0f3" }, yaxis: { title: { text: "percentile on " + esc(rw.focus[1]) }, range: [0, 1], gridcolor: "#eef0f3" } },
+             note: "Residual = rank on " + rw.focus[1] + " minus what the index rank predicts (a line fitted to the percentiles). Above the line: used or liked more than its benchmarks suggest." };
+  });
+  chart(s6, "groups", "Who over- or under-performs the index on the real-world signal, by group", function () {
+    const rw = D().realworld;
+    if (!rw) return { empty: "No real-world analysis." };
+    const rows = rec(rw.groups).filter(function (r) { return r.grouping !== "country" || r.n >= 5; }).sort(function (a, b) { return a.difference_vs_rest - b.difference_vs_rest; });
+    const ys = rows.map(function (r) { return esc(r.grouping + ": " + r.group); });
+    return { traces: [{ type: "scatter", mode: "markers", x: rows.map(function (r) { return r.difference_vs_rest; }), y: ys, error_x: errorBars(rows, "difference_vs_rest", "ci_low", "ci_high"),
+                        marker: { size: 9, color: rows.map(function (r) { return r.p_value < 0.05 ? ACCENT : CLOSED; }) },
+                        text: rows.map(function (r) { return hover(["<b>" + esc(r.group) + "</b> (" + r.grouping + ", " + r.n + " models)", "difference from the rest " + fmt(r.difference_vs_rest, 3) + " " + ci(r.ci_low, r.ci_high, 3), "permutation p = " + fmt(r.p_value, 3)]); }), hovertemplate: "%{text}<extra></extra>", showlegend: false }],
+             rows: rows, height: 90 + 22 * rows.length,
+             layout: { xaxis: { title: { text: "mean residual minus the rest's (percentile points / 100)" }, zeroline: true, zerolinecolor: "#888", gridcolor: "#eef0f3" }, yaxis: { automargin: true, tickfont: { size: 10 }, categoryorder: "array", categoryarray: ys }, margin: { l: 10, r: 20, t: 10, b: 46 } },
+             note: "Purple: p < 0.05 in a permutation test; " + rows.length + " groups are tested, so expect about one in twenty to cross that line by chance. " + (rw.notes || []).join(" ") };
+  });
+  const overfitPick = el("p", { cls: "local" }, "Over-fitting split: ");
+  const selSplit = el("select", { id: "ctl-split" });
+  overfitPick.appendChild(selSplit);
+  s6.appendChild(overfitPick);
+  selSplit.addEventListener("change", function () { state.split = selSplit.value; redraw(); });
+  const overfitNote = el("div", { cls: "note" });
+  hooks.push(function () {
+    const of = D().overfit;
+    selSplit.textContent = "";
+    (of ? of.splits : []).forEach(function (s) { selSplit.appendChild(el("option", { value: s.split, text: s.split + ": " + s.description })); });
+    if (of && of.splits.length) {
+      if (!of.splits.some(function (s) { return s.split === state.split; })) state.split = of.splits[0].split;
+      selSplit.value = state.split;
+    }
+    overfitNote.textContent = "";
+    const lag = of && of.lag_by_test_set && of.lag_by_test_set.lag_months;
+    if (lag) overfitNote.appendChild(el("p", {}, strong("Lag by test set. "), "The open lag is a median " + fmt(lag.private_median) + " months on " + lag.n_private + " private benchmarks against " + fmt(lag.public_median) + " on " + lag.n_public + " public ones: a ratio of " + fmt(lag.ratio, 2) + " " + ci(lag.ratio_ci_low, lag.ratio_ci_high, 2) + "."));
+  });
+  function currentSplit() { const of = D().overfit; return of ? of.splits.filter(function (s) { return s.split === state.split; })[0] : null; }
+  chart(s6, "overfit", "Over-fitting signal per model: capability on the reference benchmarks minus on the comparison ones", function () {
+    const s = currentSplit();
+    if (!s) return { empty: "No over-fitting analysis." };
+    const rows = rec(s.models).sort(function (a, b) { return a.delta - b.delta; });
+    const traces = ["closed", "open", "neither"].map(function (g) {
+      const idx = [], part = [];
+      rows.forEach(function (r, i) { if ((r.group || "neither") === g) { idx.push(i + 1); part.push(r); } });
+      return { type: "scatter", mode: "markers", name: g, x: idx, y: part.map(function (r) { return r.delta; }), error_y: errorBars(part, "delta", "ci_low", "ci_high", "rgba(120,130,140,0.5)"),
+               marker: { color: g === "open" ? OPEN : g === "closed" ? CLOSED : NEITHER, size: 7 },
+               text: part.map(function (r) { return hover(["<b>" + esc(r.display_name || r.model_id) + "</b>", esc(r.organization) + ", " + esc(r.country), "difference " + fmt(r.delta) + " index points " + ci(r.ci_low, r.ci_high)]); }), hovertemplate: "%{text}<extra></extra>" };
+    }).filter(function (t) { return t.x.length; });
+    return { traces: traces, rows: rows, height: 380, layout: { xaxis: { title: { text: "models, ordered by the difference" }, gridcolor: "#eef0f3" }, yaxis: { title: { text: "index points (reference − comparison)" }, zeroline: true, zerolinecolor: "#888", gridcolor: "#eef0f3" } },
+             note: s.description + ". Reference: " + s.reference.length + " benchmarks; comparison: " + s.comparison.length + ". Below zero: the model does relatively better where it could have been tuned for. " + s.notes.join("; ") + "." };
+  });
+  s6.appendChild(overfitNote);
+  const overfitTable = el("div", {});
+  s6.appendChild(overfitTable);
+  hooks.push(function () {
+    const s = currentSplit();
+    replaceTable(overfitTable, s ? rec(s.groups).filter(function (r) { return r.grouping !== "group_country"; }) : [],
+      [["grouping", "Grouping"], ["group", "Group"], ["n", "Models", null, 0], ["mean_delta", "Mean difference"], ["ci_low", "90 % low"], ["ci_high", "90 % high"], ["vs_rest", "vs the rest"], ["p_value", "p", null, 3]]);
+  });
+  const standHolder = el("div", {});
+  s6.appendChild(el("h3", { text: "Where open models stand on each real-world signal" }));
+  s6.appendChild(standHolder);
+  hooks.push(function () {
+    const rw = D().realworld;
+    replaceTable(standHolder, rw ? rec(rw.standing) : [], [["target", "Signal"], ["n", "Models", null, 0], ["best_closed", "Best closed"], ["best_closed_value", "Value"], ["best_open", "Best open"], ["best_open_value", "Value"], ["gap", "Gap"], [null, "90 % interval", function (r) { return ci(r.gap_ci_low, r.gap_ci_high, 2); }], ["open_mean_percentile", "Open models' mean percentile"], ["note", "Note"]]);
+  });
+
+  // === 7. data and methods ===============================================================
+  const s7 = section("methods", "Data and methods", null);
+  const defHolder = el("div", {});
+  s7.appendChild(el("h3", { text: "What \"open\" means here" }));
+  s7.appendChild(defHolder);
+  hooks.push(function () {
+    defHolder.textContent = "";
+    const ul = el("ul", {});
+    META.definitions.forEach(function (d) {
+      ul.appendChild(el("li", {}, d.key === state.definition ? strong(d.key + " (shown)") : d.key, ": " + d.description + " (" + d.open_classes.join(", ") + ")."));
+    });
+    defHolder.appendChild(ul);
+    defHolder.appendChild(el("p", { text: "Closed = API access, hosted access or closed weights. Unreleased models and models of unknown accessibility belong to neither group. Intervals are 90 % bootstrap intervals (" + META.n_draws + " draws, seed " + META.seed + ")." }));
+  });
+  s7.appendChild(el("h3", { text: "Sources and credits" }));
+  table(s7, rec(DATA.sources), [["source_id", "#", null, 0], ["kind", "Kind"], ["file", "File"], ["credit", "Credit"], ["retrieved_on", "Retrieved / ingested"], [null, "Signals dated", function (r) { return r.data_from ? r.data_from + " to " + r.data_to : ""; }], ["added", "Rows added", null, 0], ["rejected", "Rows rejected", null, 0]]);
+  s7.appendChild(el("h3", { text: "Settings of every fit" }));
+  Object.keys(DATA.settings).forEach(function (name) {
+    const det = el("details", {}, el("summary", { text: name }));
+    const values = DATA.settings[name];
+    table(det, Object.keys(values).map(function (k) { return { k: k, v: values[k] == null ? "" : (typeof values[k] === "object" ? JSON.stringify(values[k]) : String(values[k])) }; }), [["k", "Setting"], ["v", "Value"]]);
+    s7.appendChild(det);
+  });
+  s7.appendChild(el("h3", { text: "Warnings" }));
+  const warnHolder = el("div", { id: "warnings" });
+  s7.appendChild(warnHolder);
+  hooks.push(function () {
+    warnHolder.textContent = "";
+    const d = D(), ul = el("ul", { cls: "warnings" });
+    const items = [].concat(d.warnings, DATA.index_warnings, DATA.notes, LC ? LC.warnings : []);
+    if (num(DATA.index_failed_draws)) items.push("Capability index: " + DATA.index_failed_draws + " failed bootstrap draws (left out of the intervals).");
+    uniq(items).forEach(function (w) { ul.appendChild(el("li", { text: w })); });
+    warnHolder.appendChild(ul);
+    const unknown = rec(d.unknown_models);
+    const det = el("details", {}, el("summary", { text: unknown.length + " models of unknown accessibility (in neither group)" }));
+    table(det, unknown, [["model_id", "Model"], ["display_name", "Name"], ["results", "Results", null, 0], ["release_date", "Released"]]);
+    warnHolder.appendChild(det);
+    const counts = rec(DATA.rejected.counts);
+    const det2 = el("details", {}, el("summary", { text: counts.reduce(function (a, r) { return a + r.rows; }, 0) + " input rows not stored (unmatched or duplicate names, variants, bad values)" }));
+    table(det2, counts, [["kind", "Source"], ["field", "Field"], ["rows", "Rows", null, 0]]);
+    table(det2, rec(DATA.rejected.examples), [["kind", "Source"], ["field", "Field"], ["row", "Row", null, 0], ["reason", "Reason (examples)"]]);
+    warnHolder.appendChild(det2);
+  });
+  s7.appendChild(el("p", { cls: "note", text: "Methods: the gap and lag per domain follow the frontier estimators of Epoch AI and Artificial Analysis (score gap at the last data; horizontal frontier distance; threshold-crossing lag); the capability index follows the Epoch Capabilities Index's item-response model with bootstrap intervals; saturation uses top-k indistinguishability near the ceiling. The gaplens documentation (docs/) gives every equation and its sources. Report data schema: " + DATA.schema + "; gaplens " + META.gaplens_version + ", made " + META.created + "." }));
+
+  redraw();
+  document.body.dataset.ready = "true";
+})();

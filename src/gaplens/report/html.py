@@ -1,0 +1,99 @@
+"""The interactive report: one self-contained HTML file.
+
+The page embeds, once each: the charting library (plotly.js, from the ``plotly`` package),
+the page's own script and style (``report/assets``) and the data (``payload.build``) as a
+JSON block. It needs no network: open the file in any browser. The page draws every chart
+from the data in the browser, so the controls (definition of "open", date window, domain)
+redraw without a server.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from importlib import resources
+
+from .. import __version__
+from .inputs import ReportInputs
+from .payload import build, script_json
+
+TITLE = "How far behind are open models? A map by domain"
+
+SECTIONS = (
+    ("headline", "One number, or a map?"),
+    ("frontiers", "Frontiers and lag over time"),
+    ("index", "The capability index"),
+    ("composite", "How much the composite's weights decide"),
+    ("lifecycle", "Benchmarks age"),
+    ("realworld", "Benchmarks and real-world use"),
+    ("methods", "Data and methods"),
+)
+
+
+def _asset(name: str) -> str:
+    return resources.files("gaplens.report").joinpath("assets", name).read_text("utf-8")
+
+
+def _no_end_tag(code: str) -> str:
+    """Script text that cannot close its ``<script>`` element early (``</script`` inside a
+    string or comment; the scripts embedded here contain no such regular expression)."""
+    return re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
+
+
+def plotly_js() -> str:
+    """The plotly.js bundle shipped with the ``plotly`` Python package."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def render(payload: dict) -> str:
+    """The page as text, for a payload from :func:`gaplens.report.payload.build`."""
+    nav = "".join(f'<a href="#{key}">{html.escape(title)}</a>' for key, title in SECTIONS)
+    script = _no_end_tag(_asset("report.js"))
+    library = _no_end_tag(plotly_js())
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="gaplens {html.escape(__version__)}">
+<title>{html.escape(TITLE)}</title>
+<style>{_asset("report.css")}</style>
+</head>
+<body>
+<header class="top">
+  <div class="brand">gaplens</div>
+  <nav>{nav}</nav>
+</header>
+<div class="controls" id="controls" aria-label="Report controls">
+  <label>Open means <select id="ctl-definition"></select></label>
+  <label>From <input type="date" id="ctl-from"></label>
+  <label>to <input type="date" id="ctl-to"></label>
+  <label>Domain <select id="ctl-domain"></select></label>
+  <button type="button" id="ctl-reset">Reset</button>
+  <span class="hint" id="ctl-hint"></span>
+</div>
+<main id="report">
+  <noscript><p class="warn">This report draws its charts with JavaScript; please enable
+  it. The data are in the JSON block at the end of the file.</p></noscript>
+</main>
+<footer>Made with gaplens {html.escape(__version__)}. Charts drawn with plotly.js
+(MIT licence). Data credits are listed under <a href="#methods">Data and methods</a>.</footer>
+<script id="gaplens-data" type="application/json">{script_json(payload)}</script>
+<script>{library}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+
+def write_html(inputs: ReportInputs, path: str) -> str:
+    """Write the page atomically (a temporary file renamed into place); returns the path."""
+    text = render(build(inputs))
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    return path

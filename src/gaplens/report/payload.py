@@ -1,0 +1,266 @@
+"""The report's data: every table the page draws, as compact JSON-ready columns.
+
+Each table is ``{"columns": [...], "rows": [[...], ...]}`` (the page turns rows back into
+records): about half the size of records for the same content. Floats are rounded to
+``DIGITS`` decimals, dates are ISO strings, missing values are ``null``. Nothing is
+computed here beyond selecting, renaming and counting.
+
+Text from imported files (model, benchmark, organization names) is carried as data, never
+as markup: the page inserts it with ``textContent`` and escapes it before handing it to
+the charting library; :func:`script_json` makes the JSON safe inside a ``<script>`` tag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..ingest.bundled import SOURCE_CREDITS
+from ..types import OpenDefinition
+from .inputs import ByDefinition, ReportInputs
+
+SCHEMA = "gaplens.report/1"
+DIGITS = 3
+
+
+def _value(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return round(value, DIGITS) if math.isfinite(value) else None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (np.str_,)):
+        return str(value)
+    return value
+
+
+def table(frame: pd.DataFrame | None, columns: list[str] | None = None) -> dict:
+    """A frame as ``{"columns", "rows"}``; ``columns`` that the frame lacks are skipped."""
+    if frame is None or len(frame.columns) == 0:
+        return {"columns": list(columns or []), "rows": []}
+    keep = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    rows = [[_value(v) for v in row] for row in frame[keep].itertuples(index=False, name=None)]
+    return {"columns": keep, "rows": rows}
+
+
+def _clean_dict(values: dict) -> dict:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            out[key] = _clean_dict(value)
+        elif isinstance(value, (list, tuple)):
+            out[key] = [_value(v) for v in value]
+        else:
+            out[key] = _value(value)
+    return out
+
+
+GAP_COLUMNS = ["key", "label", "status", "n_benchmarks", "n_open", "n_closed", "closed_model",
+               "closed_release_date", "closed_level", "open_model", "open_release_date",
+               "open_level", "gap", "gap_ci_low", "gap_ci_high", "lag_months",
+               "lag_months_ci_low", "lag_months_ci_high", "lag_threshold_months",
+               "lag_threshold_months_ci_low", "lag_threshold_months_ci_high", "censored_share",
+               "data_through", "benchmarks", "note"]
+
+
+def _composite(ws) -> dict | None:
+    if ws is None:
+        return None
+    draws = ws.draws
+    counts = {}
+    for column in ("leader", "open_leader"):
+        if column in draws:
+            share = draws[column].value_counts(normalize=True)
+            counts[column] = table(pd.DataFrame({"model": share.index, "share": share.values}))
+    return {
+        "as_of": _value(ws.as_of), "version": ws.version, "n_models": ws.n_models,
+        "n_open": ws.n_open, "n_closed": ws.n_closed, "published": _clean_dict(ws.published),
+        "summary": table(ws.gap_summary),
+        "gap_draws": [_value(v) for v in draws.get("gap", pd.Series(dtype=float))],
+        "leaders": counts.get("leader"), "open_leaders": counts.get("open_leader"),
+        "alternatives": table(ws.alternatives), "category_effects": table(ws.category_effects),
+        "ranking": table(ws.ranking), "warnings": list(ws.warnings)}
+
+
+def _factors(fa) -> dict | None:
+    if fa is None:
+        return None
+    return {"axes": table(fa.axes), "groups": table(fa.groups),
+            "loadings": table(fa.loadings, ["benchmark", "domain", "n_models", "loading_1",
+                                            "loading_2"]),
+            "positions": table(fa.positions, ["model_id", "display_name", "organization",
+                                              "accessibility", "release_date", "group",
+                                              "position_1", "position_2"])}
+
+
+def _realworld(rw) -> dict | None:
+    if rw is None:
+        return None
+    return {"focus": list(rw.focus), "notes": list(rw.notes),
+            "residuals": table(rw.residuals, ["model_id", "display_name", "organization",
+                                              "country", "accessibility", "group",
+                                              "predictor_pct", "target_pct", "residual"]),
+            "groups": table(rw.groups), "standing": table(rw.standing)}
+
+
+def _overfit(of) -> dict | None:
+    if of is None:
+        return None
+    splits = []
+    for result in of.splits:
+        splits.append({"split": result.split, "description": result.description,
+                       "reference": list(result.reference),
+                       "comparison": list(result.comparison), "notes": list(result.notes),
+                       "models": table(result.models, ["model_id", "display_name",
+                                                       "organization", "country",
+                                                       "accessibility", "group", "delta",
+                                                       "ci_low", "ci_high"]),
+                       "groups": table(result.groups)})
+    return {"splits": splits,
+            "lag_by_test_set": {k: _clean_dict(v) for k, v in of.lag_by_test_set.items()}}
+
+
+def _warnings(item: ByDefinition) -> list[str]:
+    seen, out = set(), []
+    parts = [item.gap.warnings, item.index_gap.warnings, item.notes]
+    if item.composite is not None:
+        parts.append(item.composite.warnings)
+    if item.forecast is not None:
+        parts.append(item.forecast.warnings)
+    for part in parts:
+        for text in part:
+            if text not in seen:
+                seen.add(text)
+                out.append(text)
+    return out
+
+
+def by_definition(item: ByDefinition) -> dict:
+    return {
+        "description": item.description,
+        "gap": table(item.gap.table, GAP_COLUMNS),
+        "gap_timeline": table(item.gap.timeline),
+        "frontiers": table(item.frontiers, ["benchmark", "domain", "group", "release_date",
+                                            "level", "display_name"]),
+        "index_gap": table(item.index_gap.table),
+        "index_timeline": table(item.index_gap.timeline),
+        "published_gap": table(item.published_gap),
+        "composite": _composite(item.composite),
+        "factors": _factors(item.factors),
+        "realworld": _realworld(item.realworld),
+        "overfit": _overfit(item.overfit),
+        "forecast": (table(item.forecast.catch_up, [
+            "scope", "mode", "closed_frontier", "open_frontier", "gap", "catch_up_months",
+            "catch_up_ci_low", "catch_up_ci_high", "catch_up_date", "verdict", "summary"])
+            if item.forecast is not None else None),
+        "unknown_models": table(item.gap.unknown_models),
+        "warnings": _warnings(item),
+    }
+
+
+def _rejected_summary(rejected: pd.DataFrame, limit: int = 12) -> dict:
+    """Rejected input rows per source and field, with the first reasons as examples."""
+    if rejected.empty:
+        return {"counts": table(pd.DataFrame(columns=["kind", "field", "rows"])),
+                "examples": table(pd.DataFrame(columns=["kind", "field", "row", "reason"]))}
+    frame = rejected.assign(kind=rejected["kind"].fillna("?"), field=rejected["field"]
+                            .fillna(""))
+    counts = (frame.groupby(["kind", "field"]).size().rename("rows").reset_index()
+              .sort_values("rows", ascending=False))
+    examples = (frame.groupby(["kind", "field"], sort=False).head(3)
+                .assign(reason=lambda f: f["reason"].astype(str).str.slice(0, 240))
+                .head(limit * 3))
+    return {"counts": table(counts), "examples": table(examples, ["kind", "field", "row",
+                                                                  "reason"])}
+
+
+def _sources(sources: pd.DataFrame) -> dict:
+    frame = sources.assign(
+        file=sources["path"].map(lambda p: os.path.basename(str(p).rstrip("/"))),
+        credit=sources["kind"].map(lambda k: SOURCE_CREDITS.get(k, "")))
+    return table(frame, ["source_id", "kind", "file", "retrieved_on", "data_from", "data_to",
+                         "added", "updated", "rejected", "n_signals", "credit"])
+
+
+def build(inputs: ReportInputs) -> dict:
+    """The whole page's data."""
+    fit = inputs.fit
+    models = fit.models
+    domains = inputs.domains.sort_values("ord") if "ord" in inputs.domains else inputs.domains
+    dates = pd.to_datetime(models["release_date"]).dropna()
+    lifecycle = inputs.lifecycle
+    first = inputs.definitions[0].realworld if inputs.definitions else None
+    return {
+        "schema": SCHEMA,
+        "meta": {
+            "gaplens_version": __version__, "created": dt.date.today().isoformat(),
+            "as_of": inputs.as_of.isoformat(), "default_definition": inputs.default_definition,
+            "definitions": [{"key": d.definition, "description": d.description,
+                             "open_classes": sorted(a.value for a in
+                                                    OpenDefinition(d.definition).open_classes)}
+                            for d in inputs.definitions],
+            "domains": table(domains, ["domain", "label", "description"]),
+            "date_from": dates.min().date().isoformat() if len(dates) else None,
+            "date_to": inputs.as_of.isoformat(), "n_draws": inputs.n_draws,
+            "seed": inputs.seed, "ci": _value(fit.settings.ci),
+            "composite_version": inputs.composite_version,
+            "composite_as_of": _value(inputs.composite_as_of),
+            "composite_change": (_value(inputs.agreement.change_point(inputs.composite_version))
+                                 if inputs.agreement is not None and inputs.composite_version
+                                 else None),
+            "index_scale": (f"{fit.settings.anchor_low} = {fit.settings.anchor_low_value:g}, "
+                            f"{fit.settings.anchor_high} = {fit.settings.anchor_high_value:g}"),
+        },
+        "settings": {name: _clean_dict(values) for name, values in inputs.settings.items()},
+        "by_definition": {d.definition: by_definition(d) for d in inputs.definitions},
+        "index": table(models, ["model_id", "display_name", "organization", "country",
+                                "accessibility", "release_date", "n_benchmarks", "index",
+                                "index_ci_low", "index_ci_high", "is_anchor", "at_bound"]),
+        "domain_levels": table(inputs.domain_levels),
+        "index_failed_draws": int((~np.asarray(fit.ok)).sum()) if hasattr(fit, "ok") else None,
+        "index_warnings": list(fit.warnings),
+        "lifecycle": None if lifecycle is None else {
+            "benchmarks": table(lifecycle.benchmarks, [
+                "benchmark", "domain", "test_set", "release_date", "status", "saturated",
+                "saturated_since", "months_to_saturation", "reached_50", "reached_80",
+                "reached_90", "frontier", "frontier_model", "n_models", "first_result",
+                "last_result", "note"]),
+            "domains": table(lifecycle.domains, ["quarter", "domain", "n_discriminating",
+                                                 "weight", "share"]),
+            "focus": table(lifecycle.focus),
+            "shifts": table(lifecycle.shifts),
+            "interval": table(lifecycle.interval.as_frame()),
+            "notes": list(lifecycle.notes), "warnings": list(lifecycle.warnings)},
+        "composite_agreement": (table(inputs.agreement.table)
+                                if inputs.agreement is not None else None),
+        "realworld_correlations": (table(first.correlations, [
+            "predictor", "kind", "target", "window", "n", "spearman", "ci_low", "ci_high"])
+            if first is not None else None),
+        "sources": _sources(inputs.sources),
+        "rejected": _rejected_summary(inputs.rejected),
+        "notes": list(inputs.notes),
+    }
+
+
+def script_json(payload: dict) -> str:
+    """JSON that cannot end or open a tag inside ``<script>``: ``<``, ``>``, ``&`` and the
+    JavaScript line separators are written as ``\\u`` escapes (still the same JSON)."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
