@@ -125,3 +125,60 @@ def sim1_fit(sim1):
     from index_sims import fit_sim
 
     return fit_sim(sim1)
+
+
+# --- the report: one page per session, on the bundled data plus names carrying markup ------
+
+#: Names from imported files that a careless page would run as markup.
+HOSTILE_MODEL = '<img src=x onerror="window.__xss=1">'
+HOSTILE_CLOSED = "Closed <script>window.__xss=2</script>"
+HOSTILE_UNKNOWN = "<iframe src=javascript:window.__xss=4>"
+HOSTILE_BENCHMARK = "<svg onload=window.__xss=3>"
+HOSTILE_DOMAIN_LABEL = "<i>Hostile</i> & co"
+
+
+@pytest.fixture(scope="session")
+def report_db(fitted_db, tmp_path_factory) -> str:
+    """``fitted_db`` plus a tidy CSV whose model, organization, benchmark and domain names
+    carry markup: three open and three closed models on a new benchmark of a new domain (so
+    the gap, frontiers and lifecycle charts show them) and one of unknown accessibility."""
+    from gaplens import api
+
+    root = tmp_path_factory.mktemp("report")
+    path = str(root / "report.duckdb")
+    shutil.copyfile(fitted_db, path)
+    bench = root / "bench.csv"
+    bench.write_text("benchmark,domain,label,random_baseline,ceiling,test_set,release_date\n"
+                     f'"{HOSTILE_BENCHMARK}",hostile,"{HOSTILE_DOMAIN_LABEL}",0,1,public,'
+                     "2025-06-01\n", encoding="utf-8")
+    rows = [(HOSTILE_MODEL, 0.62, "2026-03-01", "Open weights (unrestricted)"),
+            ('Open "two" & <b>bold</b>', 0.55, "2025-11-01", "Open weights (unrestricted)"),
+            ("Open three", 0.40, "2025-08-01", "Open weights (restricted use)"),
+            (HOSTILE_CLOSED, 0.81, "2025-12-01", "API access"),
+            ("Closed two", 0.70, "2025-09-01", "API access"),
+            ("Closed three", 0.50, "2025-07-01", "API access"),
+            (HOSTILE_UNKNOWN, 0.30, "2025-10-01", "")]
+    lines = ["model,benchmark,score,release_date,accessibility,organization"]
+    for name, score, date, access in rows:
+        quoted = name.replace('"', '""')
+        lines.append(f'"{quoted}","{HOSTILE_BENCHMARK}",{score},{date},{access},'
+                     '"<b>Org</b> & sons"')
+    results = root / "results.csv"
+    results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    api.ingest_csv(str(results), db=path, benchmarks=str(bench))
+    return path
+
+
+@pytest.fixture(scope="session")
+def report_inputs(report_db):
+    from gaplens import api
+
+    return api.collect(db=report_db, n_draws=40)
+
+
+@pytest.fixture(scope="session")
+def report_page(report_inputs, tmp_path_factory) -> str:
+    """The HTML report of ``report_db`` (every open definition; 40 draws)."""
+    from gaplens.report.html import write_html
+
+    return write_html(report_inputs, str(tmp_path_factory.mktemp("page") / "report.html"))

@@ -155,8 +155,8 @@ def test_benchmarks_lists_domains_and_coverage(capsys, bundled_db):
 
 def test_report_writes_markdown_data_and_charts(capsys, bundled_db, tmp_path):
     out_dir = tmp_path / "rep"
-    code, out, _ = run(capsys, "report", "--db", bundled_db, "--out", str(out_dir),
-                       "--draws", "30")
+    code, out, _ = run(capsys, "report", "--format", "md", "--db", bundled_db, "--out",
+                       str(out_dir), "--draws", "30")
     assert code == 0
     names = set(os.listdir(out_dir))
     assert {"README.md", "gap.json", "gap.csv", "frontiers.csv", "gap_by_domain.png",

@@ -10,13 +10,13 @@ import pandas as pd
 
 from ._api_core import (
     Progress,
+    _model_meta,
     as_of_or_data_date,
     open_warehouse,
     parse_as_of,
     parse_open_definition,
 )
-from ._api_beyond import overfit as _overfit
-from ._api_beyond import realworld as _realworld
+from ._api_beyond import OverfitReport
 from ._api_data import gap
 from ._api_index import current_fit
 from .analysis import prepare
@@ -27,6 +27,7 @@ from .types import OpenDefinition
 
 REPORT_FORMATS = ("html", "md")
 HTML_NAME = "report.html"
+TIMELINE_MONTHS = 36  # how far back the lag-over-time charts go
 
 
 def _composite_choice(agreement) -> tuple[str | None, dt.date | None]:
@@ -65,21 +66,27 @@ def _try(notes: list[str], what: str, compute):
         return None
 
 
-def _domain_levels(fitted) -> tuple[pd.DataFrame, list[str]]:
-    from .analysis.domain_index import project_domain
-
-    frames, notes = [], []
-    for domain in dict.fromkeys(fitted.benchmarks["domain"].dropna()):
-        try:
-            result = project_domain(fitted, domain)
-        except ConfigError as exc:
-            notes.append(f"domain index {domain}: {exc}")
-            continue
-        frames.append(result.table.assign(domain=domain)[
-            ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]])
+def _domain_levels(projected: dict) -> tuple[pd.DataFrame, list[str]]:
     columns = ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]
+    frames, notes = [], []
+    for domain, result in projected.items():
+        if isinstance(result, ConfigError):
+            notes.append(f"domain index {domain}: {result}")
+            continue
+        frames.append(result.table.assign(domain=domain)[columns])
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns),
             notes)
+
+
+def _overfit_all(fitted, bench: pd.DataFrame, meta: pd.DataFrame, per_benchmark: pd.DataFrame,
+                 n_draws: int, n_perm: int, seed: int, definition: str) -> OverfitReport:
+    from .analysis.overfit import SPLITS, lag_by_test_set, overfit
+
+    results = tuple(overfit(fitted, bench, meta, split, n_draws=n_draws, n_perm=n_perm,
+                            seed=seed) for split in SPLITS)
+    return OverfitReport(splits=results, lag_by_test_set=lag_by_test_set(per_benchmark,
+                                                                         seed=seed),
+                         open_definition=definition)
 
 
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
@@ -94,6 +101,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     from .analysis.forecast import ForecastSettings, forecast as _forecast
     from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+    from .analysis.domain_index import project_all
+    from .analysis.realworld import analyse
 
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10 for the report")
@@ -115,7 +124,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                                "data_to, count(*) AS n_signals FROM signals GROUP BY source_id")
     sources = sources.merge(span, on="source_id", how="left")
     notes: list[str] = []
-    levels, level_notes = _domain_levels(fitted)
+    projected = project_all(fitted)
+    levels, level_notes = _domain_levels(projected)
     notes += level_notes
     lifecycle = _try(notes, "lifecycle", lambda: compute_lifecycle(
         long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
@@ -132,14 +142,16 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     per: list[ByDefinition] = []
     for definition in chosen:
         part: list[str] = []
-        g = gap(db=db, as_of=as_of, open_definition=definition, n_draws=n_draws, seed=seed,
-                window_months=36)
+        g = gap(db=db, as_of=as_of, open_definition=definition, n_draws=n_draws, seed=seed)
+        timeline = gap(db=db, as_of=as_of, open_definition=definition, n_draws=n_draws,
+                       seed=seed, window_months=TIMELINE_MONTHS).timeline
         frontiers = frontier_series(prepare(long, definition, as_of))
         _step(progress, state, total)
-        scopes, scope_notes = index_scopes(fitted, definition)
+        scopes, scope_notes = index_scopes(fitted, definition, projected=projected)
         ig = index_gap(scopes, IndexGapSettings(
             as_of=as_of, open_definition=definition.value, windows=(12, 24),
-            ci=fitted.settings.ci, timeline_months=36), tuple(fitted.warnings) + scope_notes)
+            ci=fitted.settings.ci, timeline_months=TIMELINE_MONTHS),
+            tuple(fitted.warnings) + scope_notes)
         fc = _try(part, "forecast", lambda: _forecast(scopes, ForecastSettings(
             as_of=as_of, window_months=24, ci=fitted.settings.ci, seed=seed,
             open_definition=definition.value), tuple(fitted.warnings) + scope_notes))
@@ -155,22 +167,27 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         fa = _try(part, "factors", lambda: factor_analysis(
             data, fitted.settings, groups, k=2, with_heldout=False, seed=seed))
         _step(progress, state, total)
-        rw = _try(part, "real-world alignment", lambda: _realworld(
-            db=db, open_definition=definition, n_boot=n_draws, seed=seed))
+        meta = _model_meta(models_, definition)
+        rw = _try(part, "real-world alignment", lambda: analyse(
+            fitted, signals, long, meta, n_boot=n_draws, seed=seed, projected=projected))
         _step(progress, state, total)
-        of = _try(part, "over-fitting", lambda: _overfit(
-            db=db, open_definition=definition, n_draws=min(n_draws, 200),
-            n_perm=min(n_draws, 300), seed=seed))
+        per_benchmark = gap(db=db, by="benchmark", as_of=as_of, open_definition=definition,
+                            n_draws=0).table
+        of = _try(part, "over-fitting", lambda: _overfit_all(
+            fitted, bench, meta, per_benchmark, min(n_draws, 200), min(n_draws, 300), seed,
+            definition.value))
         _step(progress, state, total)
         per.append(ByDefinition(definition=definition.value,
                                 description=definition.description, gap=g,
+                                gap_timeline=timeline,
                                 frontiers=frontiers, index_gap=ig, published_gap=pub,
                                 composite=comp, factors=fa, realworld=rw, overfit=of,
                                 forecast=fc, notes=tuple(part)))
         _step(progress, state, total)
     settings = {
         "gap": {"as_of": as_of, "n_draws": n_draws, "seed": seed, "ci": 0.90,
-                "min_models": 3, "lag_timeline_months": 36},
+                "min_models": 3, "window_months": 12,
+                "lag_timeline_months": TIMELINE_MONTHS},
         "capability index": {**fitted.settings.to_dict(), "created_at": fitted.created_at},
         "lifecycle": (lifecycle.settings.__dict__ if lifecycle is not None else {}),
         "composite": {"version": version, "snapshot": comp_as_of, "kappa": 20.0,

@@ -121,6 +121,18 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
                        warnings=tuple(warnings), draws=level[good])
 
 
+def project_all(fit: IndexFit) -> dict[str, "DomainIndex | ConfigError"]:
+    """Every domain's projected index (or the error saying why it has none), computed once
+    for callers that read all of them (the report, real-world predictors, index scopes)."""
+    out: dict[str, DomainIndex | ConfigError] = {}
+    for domain in dict.fromkeys(fit.benchmarks["domain"].dropna()):
+        try:
+            out[domain] = project_domain(fit, domain)
+        except ConfigError as exc:
+            out[domain] = exc
+    return out
+
+
 def _summarise(fit: IndexFit, ids: np.ndarray, level: np.ndarray, general: np.ndarray | None,
                good: np.ndarray, obs: pd.DataFrame) -> pd.DataFrame:
     tail = (1 - fit.settings.ci) / 2

@@ -198,9 +198,11 @@ def days_of(dates) -> np.ndarray:
 
 
 def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
-                 domains: list[str] | None = None) -> tuple[list[Scope], tuple[str, ...]]:
+                 domains: list[str] | None = None,
+                 projected: dict | None = None) -> tuple[list[Scope], tuple[str, ...]]:
     """The general index and each domain's projected index as scopes (for the gap and the
-    forecast), with a warning for each domain that has no index."""
+    forecast), with a warning for each domain that has no index. ``projected``: the
+    domains' projections already computed (``domain_index.project_all``)."""
     from .domain_index import project_domain
 
     def groups(frame: pd.DataFrame) -> np.ndarray:
@@ -216,7 +218,10 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
         domains = list(dict.fromkeys(fitted.benchmarks["domain"].dropna()))
     for domain in domains:
         try:
-            result = project_domain(fitted, domain)
+            result = (projected[domain] if projected is not None and domain in projected
+                      else project_domain(fitted, domain))
+            if isinstance(result, ConfigError):
+                raise result
         except ConfigError as exc:
             notes.append(f"{domain}: {exc}")
             continue

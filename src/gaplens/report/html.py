@@ -93,7 +93,11 @@ def write_html(inputs: ReportInputs, path: str) -> str:
     """Write the page atomically (a temporary file renamed into place); returns the path."""
     text = render(build(inputs))
     tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path

@@ -19,7 +19,8 @@ class ByDefinition:
 
     definition: str  # OpenDefinition value
     description: str
-    gap: object  # analysis.gap.GapResult (per domain, with a monthly timeline)
+    gap: object  # analysis.gap.GapResult per domain (12-month window, as `gaplens gap`)
+    gap_timeline: pd.DataFrame  # the monthly lag timeline over the report's longer window
     frontiers: pd.DataFrame  # analysis.series.frontier_series
     index_gap: object  # analysis.index_gap.IndexGapResult
     published_gap: pd.DataFrame  # analysis.composite.published_gap

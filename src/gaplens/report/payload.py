@@ -153,7 +153,7 @@ def by_definition(item: ByDefinition) -> dict:
     return {
         "description": item.description,
         "gap": table(item.gap.table, GAP_COLUMNS),
-        "gap_timeline": table(item.gap.timeline),
+        "gap_timeline": table(item.gap_timeline),
         "frontiers": table(item.frontiers, ["benchmark", "domain", "group", "release_date",
                                             "level", "display_name"]),
         "index_gap": table(item.index_gap.table),

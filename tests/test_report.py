@@ -1,0 +1,197 @@
+"""The HTML report: its data block, its self-containment and escaping, and that its numbers
+are the analyses' numbers (golden values on the bundled data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import (HOSTILE_BENCHMARK, HOSTILE_CLOSED, HOSTILE_DOMAIN_LABEL, HOSTILE_MODEL,
+                      HOSTILE_UNKNOWN)
+from gaplens import api
+from gaplens._api_report import _composite_choice
+from gaplens._cli.main import main
+from gaplens.report import html as report_html
+from gaplens.report.payload import build, script_json, table
+
+
+def page_data(text: str) -> dict:
+    match = re.search(r'<script id="gaplens-data" type="application/json">(.*?)</script>',
+                      text, re.S)
+    assert match, "no data block"
+    return json.loads(match.group(1))
+
+
+# --- the data block -------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_script_json_round_trips_and_cannot_open_or_close_a_tag(text):
+    out = script_json({"name": text, "list": [text, 1.5, None]})
+    assert json.loads(out) == {"name": text, "list": [text, 1.5, None]}
+    for char in "<>&\u2028\u2029":
+        assert char not in out
+
+
+def test_table_keeps_values_and_turns_missing_into_null():
+    frame = pd.DataFrame({
+        "name": ["a", "<b>"], "n": np.array([1, 2], dtype=np.int64),
+        "x": [1.23456789, np.nan], "inf": [np.inf, -1.0],
+        "day": [dt.date(2026, 4, 16), None], "ts": pd.to_datetime(["2025-01-02", None]),
+        "flag": np.array([True, False])})
+    out = table(frame, ["name", "n", "x", "inf", "day", "ts", "flag", "absent"])
+    assert out["columns"] == ["name", "n", "x", "inf", "day", "ts", "flag"]
+    assert out["rows"] == [["a", 1, 1.235, None, "2026-04-16", "2025-01-02", True],
+                           ["<b>", 2, None, -1.0, None, None, False]]
+    assert json.dumps(out, allow_nan=False)  # strict JSON
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def test_page_is_one_self_contained_file_under_10_mb(report_page):
+    from plotly.offline import get_plotlyjs
+
+    text = open(report_page, encoding="utf-8").read()
+    assert os.path.getsize(report_page) < 10_000_000
+    assert text.count(get_plotlyjs()[:400]) == 1  # the library once, not per chart
+    assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.I)  # nothing fetched
+    assert not re.search(r"<link\b", text, re.I)
+    assert not re.search(r"<img\b", text, re.I)
+    assert text.count("<script") == 3  # data, library, page script
+
+
+def test_names_with_markup_reach_the_page_only_as_escaped_data(report_page):
+    text = open(report_page, encoding="utf-8").read()
+    for raw in (HOSTILE_MODEL, HOSTILE_CLOSED, HOSTILE_UNKNOWN, HOSTILE_BENCHMARK,
+                HOSTILE_DOMAIN_LABEL, "<b>Org</b>"):
+        assert raw not in text
+    data = page_data(text)
+    dump = json.dumps(data, ensure_ascii=False)
+    gap = {r[0]: r for r in data["by_definition"]["open-weights"]["gap"]["rows"]}
+    columns = data["by_definition"]["open-weights"]["gap"]["columns"]
+    hostile = dict(zip(columns, gap["hostile"]))
+    assert hostile["label"] == HOSTILE_DOMAIN_LABEL
+    assert hostile["open_model"] == HOSTILE_MODEL and hostile["closed_model"] == HOSTILE_CLOSED
+    assert math.isclose(hostile["gap"], 81 - 62, abs_tol=1e-6)  # 0.81 - 0.62 on a 0-1 scale
+    assert HOSTILE_UNKNOWN in dump and HOSTILE_BENCHMARK in dump
+
+
+def test_a_failed_write_keeps_the_previous_report(report_inputs, tmp_path, monkeypatch):
+    path = str(tmp_path / "report.html")
+    with open(path, "w") as handle:
+        handle.write("previous")
+
+    def broken(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report_html.os, "replace", broken)
+    with pytest.raises(OSError):
+        report_html.write_html(report_inputs, path)
+    assert open(path).read() == "previous"
+    assert os.listdir(tmp_path) == ["report.html"]
+
+
+# --- the numbers are the analyses' numbers ----------------------------------------------------
+
+def test_payload_carries_each_definitions_results(report_inputs):
+    data = build(report_inputs)
+    assert set(data["by_definition"]) == {"unrestricted", "open-weights", "any-open"}
+    for item in report_inputs.definitions:
+        part = data["by_definition"][item.definition]
+        rows = [dict(zip(part["gap"]["columns"], r)) for r in part["gap"]["rows"]]
+        expect = item.gap.table.set_index("key")
+        assert [r["key"] for r in rows] == list(expect.index)
+        for r in rows:
+            for column in ("gap", "lag_months", "n_open", "n_closed"):
+                want, got = expect.loc[r["key"], column], r[column]
+                assert (got is None and pd.isna(want)) or math.isclose(got, want, abs_tol=1e-3)
+        general = dict(zip(part["index_gap"]["columns"], part["index_gap"]["rows"][0]))
+        assert general["scope"] == "general"
+        assert math.isclose(general["lag_months"],
+                            item.index_gap.table["lag_months"].iloc[0], abs_tol=1e-3)
+        assert len(part["composite"]["gap_draws"]) == len(item.composite.draws)
+    counts = {d.definition: int(d.gap.table["n_open"].sum()) for d in report_inputs.definitions}
+    assert counts["unrestricted"] < counts["open-weights"] < counts["any-open"]
+
+
+def test_golden_headline_on_the_bundled_data(report_inputs):
+    """Central estimates (draw-independent) on the bundled data, open = open weights."""
+    item = report_inputs.by("open-weights")
+    table_ = item.gap.table.set_index("key")
+    assert report_inputs.as_of == dt.date(2026, 4, 16)
+    assert table_.loc["agentic", "gap"] == pytest.approx(33.44, abs=0.01)
+    assert table_.loc["agentic", "lag_months"] == pytest.approx(8.77, abs=0.01)
+    assert table_.loc["novel_reasoning", "gap"] == pytest.approx(37.22, abs=0.01)
+    assert table_.loc["knowledge", "gap"] == pytest.approx(5.63, abs=0.01)
+    general = item.index_gap.table.iloc[0]
+    assert (general["closed_leader"], general["open_leader"]) == ("GPT-5.4 Pro", "Kimi K2.5")
+    assert general["lag_months"] == pytest.approx(8.28, abs=0.01)
+    pub = item.published_gap.set_index("snapshot")
+    assert pub.loc[dt.date(2026, 4, 17), "gap"] == pytest.approx(5.77, abs=0.01)
+    assert pub.loc[dt.date(2026, 7, 10), "gap"] == pytest.approx(8.77, abs=0.01)
+    # the composite is read where its recomputation still matches AA's published index
+    assert report_inputs.composite_version == "v4.0"
+    assert report_inputs.composite_as_of == dt.date(2026, 6, 12)
+    assert report_inputs.agreement.change_point("v4.0") == dt.date(2026, 6, 19)
+
+
+def test_composite_choice_is_the_newest_snapshot_that_still_matches():
+    class Agreement:
+        def __init__(self, table, changes):
+            self.table, self.changes = table, changes
+
+        def change_point(self, version):
+            return self.changes[version]
+
+    d = [dt.date(2026, 1, day) for day in (1, 8, 15)]
+    table_ = pd.DataFrame({"snapshot": d * 2, "version": ["a"] * 3 + ["b"] * 3,
+                           "corr": [0.99] * 3 + [0.98] * 3})
+    assert _composite_choice(Agreement(table_, {"a": d[2], "b": None})) == ("b", d[2])
+    assert _composite_choice(Agreement(table_, {"a": None, "b": None})) == ("a", d[2])
+    assert _composite_choice(Agreement(table_, {"a": d[0], "b": d[0]})) == (None, None)
+
+
+def test_report_without_real_world_signals_still_renders(fitted_copy, tmp_path):
+    con = duckdb.connect(fitted_copy)
+    con.execute("DELETE FROM signals")
+    con.close()
+    result, path = api.report(str(tmp_path), db=fitted_copy, n_draws=20,
+                              definitions=["open-weights"])
+    data = page_data(open(path, encoding="utf-8").read())
+    part = data["by_definition"]["open-weights"]
+    assert part["composite"] is None and part["published_gap"]["rows"] == []
+    # no usage or preference signal left: only the GDPval benchmark serves as a target
+    assert part["realworld"]["focus"] == ["index: general", "benchmark:GDPval"]
+    assert part["gap"]["rows"]  # the map is still there
+    assert result.settings.open_definition.value == "open-weights"
+
+
+# --- the command ---------------------------------------------------------------------------
+
+def test_report_command_writes_the_page_and_rejects_bad_options(capsys, fitted_copy, tmp_path):
+    out_dir = tmp_path / "rep"
+    code = main(["report", "--db", fitted_copy, "--out", str(out_dir), "--draws", "20",
+                 "--definition", "open-weights"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert os.listdir(out_dir) == ["report.html"]
+    assert f"Report written to {out_dir / 'report.html'}" in captured.out.replace("\n", "")
+    data = page_data((out_dir / "report.html").read_text(encoding="utf-8"))
+    assert list(data["by_definition"]) == ["open-weights"]
+    for argv, message in ((["--draws", "5"], "--draws must be at least 10"),
+                          (["--format", "pdf"], "pdf"),
+                          (["--at", "2026-13-01"], "2026-13-01")):
+        code = main(["report", "--db", fitted_copy, "--out", str(tmp_path / "bad"), *argv])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err
+        assert not (tmp_path / "bad").exists()

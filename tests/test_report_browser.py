@@ -1,0 +1,184 @@
+"""End to end: the HTML report in headless Chromium (Debian's ``chromium`` driven by
+Playwright). ``make test`` installs both and sets GAPLENS_REQUIRE_BROWSER=1, so there the
+test fails rather than skips when the browser is missing.
+
+Screenshots go to the test's temporary folder, and to $GAPLENS_SCREENSHOTS if set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+
+import pytest
+
+from conftest import HOSTILE_BENCHMARK, HOSTILE_DOMAIN_LABEL, HOSTILE_MODEL, HOSTILE_UNKNOWN
+
+SECTIONS = ("headline", "frontiers", "index", "composite", "lifecycle", "realworld", "methods")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _missing(what: str):
+    if os.environ.get("GAPLENS_REQUIRE_BROWSER"):
+        pytest.fail(f"{what} is required for the browser test (run 'make setup')")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package")
+    executable = _chromium()
+    if executable is None:
+        _missing("Debian's chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, report_page):
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    pg.errors = []
+    pg.requests = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("dialog", lambda d: (pg.errors.append("dialog: " + d.message), d.dismiss()))
+
+    def route(r):
+        if r.request.url.startswith("file:") or r.request.url.startswith("blob:") or \
+                r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            pg.requests.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.goto("file://" + report_page)
+    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    yield pg
+    context.close()
+
+
+def shot(pg, tmp_path, name: str) -> str:
+    path = str(tmp_path / name)
+    pg.screenshot(path=path, full_page=True)
+    folder = os.environ.get("GAPLENS_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        shutil.copyfile(path, os.path.join(folder, name))
+    assert os.path.getsize(path) > 50_000
+    return path
+
+
+def rows_of(pg, chart: str) -> int:
+    return int(pg.get_attribute(f"#chart-{chart}", "data-rows"))
+
+
+def plotted(pg, chart: str, expr: str):
+    return pg.evaluate(f"(() => {{ const gd = document.getElementById('plot-{chart}'); "
+                       f"return {expr}; }})()")
+
+
+def test_every_section_renders_with_data_offline_and_without_running_names(page, tmp_path):
+    for section in SECTIONS:
+        assert page.locator(f"section#{section}").count() == 1, section
+    charts = page.eval_on_selector_all("figure.chart", "els => els.map(e => e.id)")
+    assert len(charts) >= 14
+    for chart in charts:
+        name = chart[len("chart-"):]
+        assert rows_of(page, name) > 0, chart
+        assert page.locator(f"#{chart} .main-svg").count() >= 1, chart
+    for section in SECTIONS[:-1]:
+        assert page.locator(f"section#{section} figure.chart .main-svg").count() >= 1, section
+    text = page.inner_text("#headline-text")
+    assert "The one number." in text and "The map." in text and "On one scale." in text
+    assert page.locator("#methods table.data").count() >= 2
+    assert "Epoch AI" in page.inner_text("#methods")
+    # nothing fetched, nothing executed from a name, names shown as text
+    assert page.requests == [] and page.errors == []
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img, iframe, svg[onload]").count() == 0
+    warnings = page.text_content("#warnings")
+    assert HOSTILE_UNKNOWN in warnings
+    shot(page, tmp_path, "report-full.png")
+
+
+def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
+    before = plotted(page, "profile", "gd.data[0].x")
+    hint = page.inner_text("#ctl-hint")
+    page.select_option("#ctl-definition", "unrestricted")
+    assert page.inner_text("#ctl-hint") != hint and "unrestricted" in page.inner_text("#ctl-hint")
+    assert plotted(page, "profile", "gd.data[0].x") != before
+    assert "unrestricted (shown)" in page.inner_text("#methods")
+
+    page.select_option("#ctl-domain", "maths")
+    titles = page.eval_on_selector_all("#chart-frontiers .annotation-text",
+                                       "els => els.map(e => e.textContent)")
+    assert "MATH level 5" in titles and "ARC-AGI" not in titles
+    assert plotted(page, "lag", "gd.data.length") >= 3  # index lag, its interval, benchmarks
+    maths = rows_of(page, "saturation")
+    page.select_option("#ctl-domain", "general")
+    assert rows_of(page, "saturation") > maths
+
+    # a name with markup is shown as text in a chart title, never run
+    page.select_option("#ctl-domain", "hostile")
+    titles = page.eval_on_selector_all("#chart-frontiers .annotation-text",
+                                       "els => els.map(e => e.textContent)")
+    assert titles == [HOSTILE_BENCHMARK]
+    hover = plotted(page, "frontiers", "gd.data.map(t => t.text.join(' ')).join(' ')")
+    assert HOSTILE_MODEL.replace("<", "&lt;").replace(">", "&gt;") in hover
+    assert HOSTILE_DOMAIN_LABEL in page.text_content("#ctl-domain")
+    assert page.evaluate("window.__xss") is None and page.errors == []
+    assert rows_of(page, "index") == 0  # the new domain is not in the stored index fit
+    assert "No data" in page.inner_text("#chart-index")
+
+    page.select_option("#ctl-domain", "general")
+    all_models = rows_of(page, "index")
+    page.fill("#ctl-from", "2025-01-01")
+    page.dispatch_event("#ctl-from", "change")
+    assert plotted(page, "index", "gd.layout.xaxis.range[0]").startswith("2025-01-01")
+    assert 0 < rows_of(page, "index") < all_models
+    shot(page, tmp_path, "report-switched.png")
+    page.click("#ctl-reset")
+    assert rows_of(page, "index") == all_models
+    assert page.input_value("#ctl-definition") == "open-weights"
+
+
+def test_legend_toggles_and_every_chart_exports(page, tmp_path):
+    page.locator("#chart-index .legend .traces .legendtoggle").first.click()
+    # plotly waits out its double-click delay before hiding the trace
+    page.wait_for_function("document.getElementById('plot-index').data[0].visible === "
+                           "'legendonly'", timeout=5000)
+
+    with page.expect_download() as info:
+        page.click("#chart-profile button[data-export=csv]")
+    path = info.value.path()
+    rows = list(csv.DictReader(io.StringIO(open(path, encoding="utf-8").read())))
+    assert info.value.suggested_filename == "profile.csv"
+    assert {"domain", "label", "gap", "gap_ci_low", "lag_months"} <= set(rows[0])
+    assert any(r["domain"] == "agentic" and abs(float(r["gap"]) - 33.44) < 0.01 for r in rows)
+    assert any(r["open_model"].startswith("'<img") or r["open_model"] == HOSTILE_MODEL
+               for r in rows)
+
+    for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<svg")):
+        with page.expect_download() as info:
+            page.click(f"#chart-profile button[data-export={fmt}]")
+        assert info.value.suggested_filename == f"profile.{fmt}"
+        with open(info.value.path(), "rb") as handle:
+            assert handle.read(4) == magic
+    assert page.errors == []
