@@ -35,6 +35,7 @@ COMMANDS = [
     ["realworld"],
     ["realworld", "--target", "openrouter.share"],
     ["report", "--out", "{tmp}/report"],
+    ["report", "--format", "md", "--out", "{tmp}/report-md"],
 ]
 
 
