@@ -195,3 +195,10 @@ def test_report_command_writes_the_page_and_rejects_bad_options(capsys, fitted_c
         err = capsys.readouterr().err
         assert code == 2 and message in err
         assert not (tmp_path / "bad").exists()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("kept")
+    for fmt in ("html", "md"):
+        code = main(["report", "--db", fitted_copy, "--out", str(a_file), "--format", fmt])
+        err = capsys.readouterr().err
+        assert code == 2 and f"--out '{a_file}' is a file, not a folder" in err
+        assert len(err.strip().splitlines()) == 1 and a_file.read_text() == "kept"

@@ -225,6 +225,7 @@ def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = No
     """
     if fmt not in REPORT_FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(REPORT_FORMATS)}, not '{fmt}'")
+    _check_out_dir(out_dir)
     if fmt == "md":
         return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress)
     from .report.html import write_html
@@ -234,6 +235,17 @@ def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = No
     os.makedirs(out_dir, exist_ok=True)
     path = write_html(inputs, os.path.join(out_dir, HTML_NAME))
     return inputs.by(inputs.default_definition).gap, path
+
+
+def _check_out_dir(out_dir: str) -> None:
+    """Fail before any work if the report cannot be written there."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ConfigError(f"--out '{out_dir}' is a file, not a folder")
+    parent = out_dir if os.path.isdir(out_dir) else os.path.dirname(os.path.abspath(out_dir))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out '{out_dir}': cannot write in '{parent}'")
 
 
 def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
