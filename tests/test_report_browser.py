@@ -105,6 +105,7 @@ def test_every_section_renders_with_data_offline_and_without_running_names(page,
         assert page.locator(f"#{chart} .main-svg").count() >= 1, chart
     for section in SECTIONS[:-1]:
         assert page.locator(f"section#{section} figure.chart .main-svg").count() >= 1, section
+    assert page.locator("#stale-fit").count() == 0  # the stored fit matches the data
     text = page.inner_text("#headline-text")
     assert "The one number." in text and "The map." in text and "On one scale." in text
     assert page.locator("#methods table.data").count() >= 2
@@ -182,3 +183,22 @@ def test_legend_toggles_and_every_chart_exports(page, tmp_path):
         with open(info.value.path(), "rb") as handle:
             assert handle.read(4) == magic
     assert page.errors == []
+
+
+def test_a_stale_index_fit_is_announced_on_top(browser, report_inputs, tmp_path):
+    from dataclasses import replace
+
+    from gaplens.report.html import write_html
+
+    warning = ("the warehouse changed since this fit (2026-11-01 10:00); run 'gaplens fit' "
+               "to refit")
+    inputs = replace(report_inputs, fit=replace(report_inputs.fit, warnings=(warning,)))
+    path = write_html(inputs, str(tmp_path / "stale.html"))
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    pg = context.new_page()
+    pg.goto("file://" + path)
+    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    banner = pg.inner_text("#stale-fit")
+    assert banner.startswith("The capability index is out of date.") and warning in banner
+    assert warning in pg.inner_text("#warnings")
+    context.close()

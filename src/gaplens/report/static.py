@@ -2,8 +2,8 @@
 
 Charts (matplotlib, drawn off-screen):
 - ``gap_by_domain.png``: score gap and lag in months per domain, with intervals;
-- ``frontiers_<domain>.png``: open and closed running-best frontiers over release date
-  for each benchmark of a domain.
+- ``frontiers_<domain>.png`` (and ``.svg``): open and closed running-best frontiers over
+  release date for each benchmark of a domain.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ def frontier_chart(series: pd.DataFrame, domain_label: str, path: str, as_of) ->
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    fig.savefig(os.path.splitext(path)[0] + ".svg")
     plt.close(fig)
 
 

@@ -229,6 +229,11 @@
   // === 1. headline ======================================================================
   const s1 = section("headline", "One number, or a map?",
     "The gap between open-weight and closed models is usually quoted as one distance on a composite index. Read by domain, it is a map: small in some places, wide in others.");
+  const stale = DATA.index_warnings.filter(function (w) { return w.indexOf("changed since this fit") >= 0; });
+  if (stale.length) {
+    s1.appendChild(el("p", { cls: "banner", id: "stale-fit" }, strong("The capability index is out of date. "),
+      stale[0] + ". Its charts show the stored fit; the per-benchmark gap, frontiers, lifecycle and composite use the current data."));
+  }
   const headText = el("div", { cls: "headline", id: "headline-text" });
   const cards = el("div", { cls: "cards", id: "headline-cards" });
   s1.appendChild(headText);
@@ -582,7 +587,7 @@
   const CORR = rec(DATA.realworld_correlations);
   const TARGETS = uniq(CORR.map(function (r) { return r.target; }));
   state.target = TARGETS[0] || null;
-  const pick = el("p", { cls: "local" }, "Real-world signal: ");
+  const pick = el("p", { cls: "local" }, "Real-world signal for the correlations: ");
   const selTarget = el("select", { id: "ctl-target" });
   TARGETS.forEach(function (t) { selTarget.appendChild(el("option", { value: t, text: t })); });
   selTarget.addEventListener("change", function () { state.target = selTarget.value; redraw(); });
