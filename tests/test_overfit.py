@@ -77,3 +77,18 @@ def test_lag_by_test_set_by_hand():
     assert lag["ratio"] == pytest.approx(11 / 5)
     assert lag["ratio_ci_low"] < 11 / 5 < lag["ratio_ci_high"]
     assert "lag_threshold_months" not in out  # no usable values
+
+
+def test_several_groupings_at_once_equal_one_at_a_time():
+    from gaplens.analysis.overfit import overfit_many
+
+    sim = simulate(5, n_models=40, p_obs=0.8)
+    fit = fit_sim(sim, n_draws=20)
+    ids = list(fit.models["model_id"])
+    metas = {"a": meta_for(fit, set(ids[:12])), "b": meta_for(fit, set(ids[5:25]), "x")}
+    both = overfit_many(fit, bench_split(sim), metas, "private", n_draws=20, n_perm=60, seed=3)
+    for key, meta in metas.items():
+        one = overfit(fit, bench_split(sim), meta, "private", n_draws=20, n_perm=60, seed=3)
+        pd.testing.assert_frame_equal(both[key].groups, one.groups)
+        pd.testing.assert_frame_equal(both[key].models, one.models)
+    assert not both["a"].groups.equals(both["b"].groups)

@@ -78,15 +78,23 @@ def _domain_levels(projected: dict) -> tuple[pd.DataFrame, list[str]]:
             notes)
 
 
-def _overfit_all(fitted, bench: pd.DataFrame, meta: pd.DataFrame, per_benchmark: pd.DataFrame,
-                 n_draws: int, n_perm: int, seed: int, definition: str) -> OverfitReport:
-    from .analysis.overfit import SPLITS, lag_by_test_set, overfit
+def _overfit_all(fitted, bench: pd.DataFrame, metas: dict[str, pd.DataFrame], n_draws: int,
+                 n_perm: int, seed: int) -> tuple[dict[str, tuple], list[str]]:
+    """Every over-fitting split under every definition's grouping (projections shared)."""
+    from .analysis.overfit import SPLITS, overfit_many
 
-    results = tuple(overfit(fitted, bench, meta, split, n_draws=n_draws, n_perm=n_perm,
-                            seed=seed) for split in SPLITS)
-    return OverfitReport(splits=results, lag_by_test_set=lag_by_test_set(per_benchmark,
-                                                                         seed=seed),
-                         open_definition=definition)
+    per: dict[str, list] = {key: [] for key in metas}
+    notes = []
+    for split in SPLITS:
+        try:
+            results = overfit_many(fitted, bench, metas, split, n_draws=n_draws, n_perm=n_perm,
+                                   seed=seed)
+        except ConfigError as exc:
+            notes.append(f"over-fitting split {split}: {exc}")
+            continue
+        for key, result in results.items():
+            per[key].append(result)
+    return {key: tuple(v) for key, v in per.items()}, notes
 
 
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
@@ -102,6 +110,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
     from .analysis.domain_index import project_all
+    from .analysis.overfit import lag_by_test_set
     from .analysis.realworld import analyse
 
     if n_draws < 10:
@@ -111,7 +120,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     if default not in chosen:
         chosen.insert(0, default)
     as_of = parse_as_of(as_of)
-    total = 3 + 7 * len(chosen)
+    total = 4 + 7 * len(chosen)
     state = [0]
     fitted = current_fit(db)
     _step(progress, state, total)
@@ -139,6 +148,11 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     access = fitted.models.set_index("model_id")["accessibility"]
     index_models = data.models.assign(accessibility=data.models["model_id"].map(access)
                                       .fillna(data.models["accessibility"]))
+    metas = {d.value: _model_meta(models_, d) for d in chosen}
+    overfit_splits, overfit_notes = _overfit_all(fitted, bench, metas, min(n_draws, 200),
+                                                 min(n_draws, 300), seed)
+    notes += overfit_notes
+    _step(progress, state, total)
     per: list[ByDefinition] = []
     for definition in chosen:
         part: list[str] = []
@@ -167,15 +181,16 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         fa = _try(part, "factors", lambda: factor_analysis(
             data, fitted.settings, groups, k=2, with_heldout=False, seed=seed))
         _step(progress, state, total)
-        meta = _model_meta(models_, definition)
         rw = _try(part, "real-world alignment", lambda: analyse(
-            fitted, signals, long, meta, n_boot=n_draws, seed=seed, projected=projected))
+            fitted, signals, long, metas[definition.value], n_boot=n_draws, seed=seed,
+            projected=projected))
         _step(progress, state, total)
         per_benchmark = gap(db=db, by="benchmark", as_of=as_of, open_definition=definition,
                             n_draws=0).table
-        of = _try(part, "over-fitting", lambda: _overfit_all(
-            fitted, bench, meta, per_benchmark, min(n_draws, 200), min(n_draws, 300), seed,
-            definition.value))
+        of = (OverfitReport(splits=overfit_splits[definition.value],
+                            lag_by_test_set=lag_by_test_set(per_benchmark, seed=seed),
+                            open_definition=definition.value)
+              if overfit_splits[definition.value] else None)
         _step(progress, state, total)
         per.append(ByDefinition(definition=definition.value,
                                 description=definition.description, gap=g,

@@ -142,57 +142,80 @@ def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split:
             seed: int = 0, ci: float = 0.90) -> OverfitResult:
     """Over-fitting signal for one split; ``meta`` has group, organization, country per model
     id (index)."""
+    return overfit_many(fit, bench_table, {"": meta}, split, min_results=min_results,
+                        min_models=min_models, n_draws=n_draws, n_perm=n_perm, seed=seed,
+                        ci=ci)[""]
+
+
+def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.DataFrame],
+                 split: str, min_results: int = 2, min_models: int = 3, n_draws: int = 200,
+                 n_perm: int = 300, seed: int = 0,
+                 ci: float = 0.90) -> dict[str, OverfitResult]:
+    """:func:`overfit` under several model groupings (for example one per definition of
+    open) at the cost of one: the projections, per model and per random split of the
+    benchmarks, do not depend on the grouping."""
     import warnings
 
     warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
     description, ref, cmp_ = split_sets(fit, bench_table, split)
     proj = _Projector(fit, n_draws, seed)
     delta = proj.levels(set(ref), min_results) - proj.levels(set(cmp_), min_results)
-    meta = meta.reindex(proj.model_ids)
-    meta = meta.assign(group_country=meta["group"].fillna("neither").astype(str) + " · "
-                       + meta["country"].fillna("unknown").astype(str))
-    tail = (1 - ci) / 2
     have = ~np.isnan(delta[0])
     if have.sum() < 2 * min_models:
         raise ConfigError(f"only {int(have.sum())} models have {min_results} results on both "
                           f"sides of split '{split}'")
+    # Permutation null: random splits of the same benchmarks with the same sizes, each
+    # giving every model's delta (central fit); the groups' statistics are read off it.
+    perm_rng = np.random.default_rng([seed, 1])
+    pool = np.array(ref + cmp_)
+    null = np.empty((n_perm, len(proj.model_ids)))
+    for i in range(n_perm):
+        perm = perm_rng.permutation(pool)
+        null[i] = (proj.levels(set(perm[: len(ref)]), min_results, draws=False)
+                   - proj.levels(set(perm[len(ref):]), min_results, draws=False))[0]
+    notes = (f"{int(have.sum())} models have {min_results} results on both sides; "
+             f"{len(ref)} reference and {len(cmp_)} comparison benchmarks",)
+    out = {}
+    for key, meta in metas.items():
+        models, groups = _read_groups(delta, null, meta.reindex(proj.model_ids), min_models,
+                                      np.random.default_rng(seed), ci)
+        out[key] = OverfitResult(
+            split=split, description=description, reference=tuple(ref),
+            comparison=tuple(cmp_), models=models, groups=groups,
+            notes=notes + (f"p-values from {n_perm} random splits of the benchmarks; "
+                           f"{len(groups)} groups tested, not corrected for that",))
+    return out
+
+
+def _read_groups(delta: np.ndarray, null: np.ndarray, meta: pd.DataFrame, min_models: int,
+                 rng: np.random.Generator, ci: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-model rows and per-group rows (with permutation p-values) for one grouping."""
+    meta = meta.assign(group_country=meta["group"].fillna("neither").astype(str) + " · "
+                       + meta["country"].fillna("unknown").astype(str))
+    tail = (1 - ci) / 2
+    have = ~np.isnan(delta[0])
     models = meta.reset_index().rename(columns={"index": "model_id"})
     models["delta"] = delta[0]
     if delta.shape[0] > 2:
         models["ci_low"] = np.nanquantile(delta[1:], tail, axis=0)
         models["ci_high"] = np.nanquantile(delta[1:], 1 - tail, axis=0)
     models = models.loc[have].sort_values("delta").reset_index(drop=True)
-    rng = np.random.default_rng(seed)
     groups = pd.DataFrame(_group_table(delta, meta, min_models, rng, ci))
-    # Permutation: random splits of the same benchmarks with the same sizes.
-    pool = np.array(ref + cmp_)
-    null = {(r["grouping"], r["group"]): [] for r in groups.to_dict(orient="records")}
-    labels = {c: meta[c].fillna("unknown").astype(str).to_numpy() for c in GROUPINGS}
-    for _ in range(n_perm):
-        perm = rng.permutation(pool)
-        a, b = set(perm[: len(ref)]), set(perm[len(ref):])
-        d = (proj.levels(a, min_results, draws=False)
-             - proj.levels(b, min_results, draws=False))[0]
-        ok = ~np.isnan(d)
-        for (column, g) in null:
-            inside = ok & (labels[column] == g)
-            outside = ok & (labels[column] != g)
-            if inside.sum() and outside.sum():
-                null[(column, g)].append(d[inside].mean() - d[outside].mean())
     if len(groups):
+        ok = ~np.isnan(null)
+        z = np.where(ok, null, 0.0)
         p_values = []
         for r in groups.to_dict(orient="records"):
-            values = np.array(null[(r["grouping"], r["group"])])
+            inside = (meta[r["grouping"]].fillna("unknown").astype(str) == r["group"]) \
+                .to_numpy()
+            n_in, n_out = (ok & inside).sum(axis=1), (ok & ~inside).sum(axis=1)
+            valid = (n_in > 0) & (n_out > 0)
+            values = (z[valid] * inside).sum(axis=1) / n_in[valid] \
+                - (z[valid] * ~inside).sum(axis=1) / n_out[valid]
             p_values.append(float((1 + np.sum(np.abs(values) >= abs(r["vs_rest"])))
                                   / (len(values) + 1)) if len(values) else np.nan)
         groups["p_value"] = p_values
-    notes = [f"{int(have.sum())} models have {min_results} results on both sides; "
-             f"{len(ref)} reference and {len(cmp_)} comparison benchmarks",
-             f"p-values from {n_perm} random splits of the benchmarks; {len(groups)} groups "
-             "tested, not corrected for that"]
-    return OverfitResult(split=split, description=description, reference=tuple(ref),
-                         comparison=tuple(cmp_), models=models, groups=groups,
-                         notes=tuple(notes))
+    return models, groups
 
 
 def lag_by_test_set(per_benchmark: pd.DataFrame, n_boot: int = 2000, seed: int = 0,
