@@ -202,3 +202,22 @@ def test_report_command_writes_the_page_and_rejects_bad_options(capsys, fitted_c
         err = capsys.readouterr().err
         assert code == 2 and f"--out '{a_file}' is a file, not a folder" in err
         assert len(err.strip().splitlines()) == 1 and a_file.read_text() == "kept"
+
+
+def test_rejected_rows_are_counted_by_kind_and_unmatched_names_listed(report_inputs):
+    from gaplens.report.payload import rejection_kind
+
+    assert rejection_kind("model 'x' not matched to a warehouse model; add an alias") == \
+        "name not matched to a model"
+    assert rejection_kind("model 'x' is ambiguous (matches a, b); add an alias") == \
+        "ambiguous name"
+    assert rejection_kind("no model version") == "other: no model version"
+    data = build(report_inputs)["rejected"]
+    counts = [dict(zip(data["counts"]["columns"], r)) for r in data["counts"]["rows"]]
+    total = sum(r["rows"] for r in counts)
+    assert total == len(report_inputs.rejected)
+    unmatched = {(r["kind"], r["what"]): r["rows"] for r in counts}
+    # the bundled OpenRouter and LiveBench names that no alias or exact match resolves
+    assert unmatched[("openrouter", "name not matched to a model")] == 47
+    assert unmatched[("livebench", "name not matched to a model")] == 22
+    assert len(data["names"]["rows"]) == 47 + 22

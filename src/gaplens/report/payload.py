@@ -172,20 +172,39 @@ def by_definition(item: ByDefinition) -> dict:
     }
 
 
-def _rejected_summary(rejected: pd.DataFrame, limit: int = 12) -> dict:
-    """Rejected input rows per source and field, with the first reasons as examples."""
+#: What a rejected input row was, from its reason (first rule that matches).
+REJECTION_KINDS = (
+    ("not matched", "name not matched to a model"),
+    ("is ambiguous", "ambiguous name"),
+    ("is the same model", "duplicate of a better-ranked entry (best kept)"),
+    ("variant", "duplicate of a better-ranked entry (best kept)"),
+    ("repeats", "duplicate of a better-ranked entry (best kept)"),
+)
+
+
+def rejection_kind(reason: str) -> str:
+    for needle, kind in REJECTION_KINDS:
+        if needle in reason:
+            return kind
+    return "other: " + reason.split(":")[0][:60]
+
+
+def _rejected_summary(rejected: pd.DataFrame) -> dict:
+    """Rejected input rows counted per source and kind; names not matched or ambiguous
+    listed in full (each is one alias away from being used)."""
+    columns = ["kind", "what", "rows"]
     if rejected.empty:
-        return {"counts": table(pd.DataFrame(columns=["kind", "field", "rows"])),
-                "examples": table(pd.DataFrame(columns=["kind", "field", "row", "reason"]))}
-    frame = rejected.assign(kind=rejected["kind"].fillna("?"), field=rejected["field"]
-                            .fillna(""))
-    counts = (frame.groupby(["kind", "field"]).size().rename("rows").reset_index()
+        return {"counts": table(pd.DataFrame(columns=columns)),
+                "names": table(pd.DataFrame(columns=["kind", "file", "row", "reason"]))}
+    frame = rejected.assign(kind=rejected["kind"].fillna("?"),
+                            reason=rejected["reason"].fillna("").astype(str))
+    frame = frame.assign(what=frame["reason"].map(rejection_kind),
+                         file=frame["file"].map(lambda p: os.path.basename(str(p))))
+    counts = (frame.groupby(["kind", "what"]).size().rename("rows").reset_index()
               .sort_values("rows", ascending=False))
-    examples = (frame.groupby(["kind", "field"], sort=False).head(3)
-                .assign(reason=lambda f: f["reason"].astype(str).str.slice(0, 240))
-                .head(limit * 3))
-    return {"counts": table(counts), "examples": table(examples, ["kind", "field", "row",
-                                                                  "reason"])}
+    names = frame.loc[frame["what"].isin(["name not matched to a model", "ambiguous name"])]
+    return {"counts": table(counts, columns),
+            "names": table(names, ["kind", "file", "row", "reason"])}
 
 
 def _sources(sources: pd.DataFrame) -> dict:

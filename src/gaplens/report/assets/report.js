@@ -720,10 +720,11 @@
     const det = el("details", {}, el("summary", { text: unknown.length + " models of unknown accessibility (in neither group)" }));
     table(det, unknown, [["model_id", "Model"], ["display_name", "Name"], ["results", "Results", null, 0], ["release_date", "Released"]]);
     warnHolder.appendChild(det);
-    const counts = rec(DATA.rejected.counts);
-    const det2 = el("details", {}, el("summary", { text: counts.reduce(function (a, r) { return a + r.rows; }, 0) + " input rows not stored (unmatched or duplicate names, variants, bad values)" }));
-    table(det2, counts, [["kind", "Source"], ["field", "Field"], ["rows", "Rows", null, 0]]);
-    table(det2, rec(DATA.rejected.examples), [["kind", "Source"], ["field", "Field"], ["row", "Row", null, 0], ["reason", "Reason (examples)"]]);
+    const counts = rec(DATA.rejected.counts), names = rec(DATA.rejected.names);
+    const det2 = el("details", {}, el("summary", { text: counts.reduce(function (a, r) { return a + r.rows; }, 0) + " input rows not stored, of which " + names.length + " with a name not matched or ambiguous" }));
+    table(det2, counts, [["kind", "Source"], ["what", "What"], ["rows", "Rows", null, 0]]);
+    det2.appendChild(el("p", { cls: "note", text: "Names not matched or ambiguous (add an alias file with 'gaplens ingest ... --aliases FILE' to use them):" }));
+    table(det2, names, [["kind", "Source"], ["file", "File"], ["row", "Row", null, 0], ["reason", "Reason"]]);
     warnHolder.appendChild(det2);
   });
   s7.appendChild(el("p", { cls: "note", text: "Methods: the gap and lag per domain follow the frontier estimators of Epoch AI and Artificial Analysis (score gap at the last data; horizontal frontier distance; threshold-crossing lag); the capability index follows the Epoch Capabilities Index's item-response model with bootstrap intervals; saturation uses top-k indistinguishability near the ceiling. The gaplens documentation (docs/) gives every equation and its sources. Report data schema: " + DATA.schema + "; gaplens " + META.gaplens_version + ", made " + META.created + "." }));
