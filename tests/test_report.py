@@ -221,3 +221,16 @@ def test_rejected_rows_are_counted_by_kind_and_unmatched_names_listed(report_inp
     assert unmatched[("openrouter", "name not matched to a model")] == 47
     assert unmatched[("livebench", "name not matched to a model")] == 22
     assert len(data["names"]["rows"]) == 47 + 22
+
+
+def test_a_report_in_the_past_leaves_out_later_signals(fitted_db):
+    inputs = api.collect(db=fitted_db, as_of="2025-06-30", definitions=["open-weights"],
+                         n_draws=20)
+    item = inputs.by("open-weights")
+    assert inputs.as_of == dt.date(2025, 6, 30)
+    assert item.published_gap.empty and item.composite is None  # AA snapshots start 2026-04
+    assert any("dated after 2025-06-30 are left out" in n for n in inputs.notes)
+    correlations = item.realworld.correlations
+    assert set(correlations["window"]) <= {"all", "2024", "2025"}
+    assert (pd.to_datetime(item.gap.table["closed_release_date"]).dropna()
+            <= pd.Timestamp("2025-06-30")).all()

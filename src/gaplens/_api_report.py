@@ -133,6 +133,11 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                                "data_to, count(*) AS n_signals FROM signals GROUP BY source_id")
     sources = sources.merge(span, on="source_id", how="left")
     notes: list[str] = []
+    later = pd.to_datetime(signals["as_of"]) > pd.Timestamp(as_of)
+    if later.any():
+        notes.append(f"{int(later.sum())} real-world and Artificial Analysis values dated after "
+                     f"{as_of} are left out (the report is as of {as_of})")
+        signals = signals.loc[~later]
     projected = project_all(fitted)
     levels, level_notes = _domain_levels(projected)
     notes += level_notes

@@ -507,14 +507,14 @@
     const shapes = change ? [{ type: "line", xref: "x", yref: "paper", x0: change, x1: change, y0: 0, y1: 1, line: { color: "#888", dash: "dash" } }] : [];
     return { traces: traces, rows: rows, height: 300, layout: { shapes: shapes, xaxis: { type: "date", gridcolor: "#eef0f3" }, yaxis: { title: { text: "best closed − best open (points)" }, gridcolor: "#eef0f3", rangemode: "tozero" },
       annotations: change ? [{ x: change, y: 1, xref: "x", yref: "paper", text: "composition changed", showarrow: false, yanchor: "bottom", font: { size: 10, color: "#666" } }] : [] },
-      empty: "No Artificial Analysis data in the warehouse.",
+      empty: "No Artificial Analysis snapshot in the warehouse on or before " + META.as_of + ".",
       note: change ? "From " + change + " the published index no longer matches its recomputation from the sub-evaluations: AA changed its composition, so the series is not one measure throughout." : "" };
   });
   const grid4 = el("div", { cls: "grid2" });
   s4.appendChild(grid4);
   chart(grid4, "composite-gap", "Distribution of the gap under sampled weights", function () {
     const c = D().composite;
-    if (!c || !c.gap_draws.length) return { empty: "No composite recomputation (needs Artificial Analysis sub-evaluations)." };
+    if (!c || !c.gap_draws.length) return { empty: "No composite recomputation: it needs an Artificial Analysis snapshot with sub-evaluations on or before " + META.as_of + "." };
     const s = rec(c.summary)[0], alts = rec(c.alternatives);
     const traces = [{ type: "histogram", x: c.gap_draws, name: "sampled weights", marker: { color: "rgba(31,78,121,0.7)" }, nbinsx: 40, hovertemplate: "gap %{x}<br>%{y} draws<extra></extra>" },
       { type: "scatter", mode: "markers", name: "named alternatives", x: alts.map(function (a) { return a.gap; }), y: alts.map(function () { return 0; }), marker: { color: ACCENT, size: 10, symbol: "triangle-up" },
@@ -528,7 +528,7 @@
   });
   chart(grid4, "composite-leaders", "Who leads under sampled weights", function () {
     const c = D().composite;
-    if (!c) return { empty: "No composite recomputation." };
+    if (!c) return { empty: "No composite recomputation (see above)." };
     const lead = rec(c.leaders).slice(0, 6), open = rec(c.open_leaders).slice(0, 8);
     const traces = [
       { type: "bar", orientation: "h", name: "overall leader", y: lead.map(function (r) { return esc(r.model); }), x: lead.map(function (r) { return 100 * r.share; }), marker: { color: CLOSED }, hovertemplate: "%{y}<br>leads in %{x:.1f} % of draws<extra></extra>" },
