@@ -118,3 +118,19 @@ def test_standing_of_open_models_on_a_target_by_hand():
     assert s["open_mean_percentile"] == pytest.approx((3.5 / 5 + 1.5 / 5) / 2)
     none = rw.standing(values[["a", "c"]], groups, names, "x")
     assert none["n_open"] == 0 and "no open" in none["note"]
+
+
+def test_group_permutation_p_value_matches_exact_enumeration():
+    from itertools import combinations
+
+    r = np.array([0.9, 0.7, 0.1, -0.2, -0.4, -0.6, 0.05, -0.3])
+    labels = np.array(["a", "a", "a", "b", "b", "b", "b", "b"])
+    res = pd.DataFrame({"residual": r, "organization": labels})
+    observed = r[:3].mean() - r[3:].mean()
+    diffs = [r[list(c)].mean() - np.delete(r, list(c)).mean()
+             for c in combinations(range(len(r)), 3)]
+    exact = np.mean(np.abs(diffs) >= abs(observed) - 1e-12)  # 2 of 56 subsets
+    out = rw.group_tests(res, columns=("organization",), n_perm=40000, seed=5)
+    row = out.set_index("group").loc["a"]
+    assert row["difference_vs_rest"] == pytest.approx(observed)
+    assert row["p_value"] == pytest.approx(exact, abs=0.004)

@@ -120,6 +120,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     if default not in chosen:
         chosen.insert(0, default)
     as_of = parse_as_of(as_of)
+    explicit = as_of is not None
     total = 4 + 7 * len(chosen)
     state = [0]
     fitted = current_fit(db)
@@ -133,8 +134,10 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                                "data_to, count(*) AS n_signals FROM signals GROUP BY source_id")
     sources = sources.merge(span, on="source_id", how="left")
     notes: list[str] = []
+    # With --at, values dated later than the report are left out; by default the report is
+    # as of the newest release date, and snapshots taken after it are the current view.
     later = pd.to_datetime(signals["as_of"]) > pd.Timestamp(as_of)
-    if later.any():
+    if explicit and later.any():
         notes.append(f"{int(later.sum())} real-world and Artificial Analysis values dated after "
                      f"{as_of} are left out (the report is as of {as_of})")
         signals = signals.loc[~later]
@@ -188,7 +191,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         _step(progress, state, total)
         rw = _try(part, "real-world alignment", lambda: analyse(
             fitted, signals, long, metas[definition.value], n_boot=n_draws, seed=seed,
-            projected=projected))
+            projected=projected, every_target=True))
         _step(progress, state, total)
         per_benchmark = gap(db=db, by="benchmark", as_of=as_of, open_definition=definition,
                             n_draws=0).table

@@ -157,8 +157,13 @@ def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
 
 def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
                 n_perm: int = 2000, seed: int = 0, min_size: int = 3) -> pd.DataFrame:
+    """Per group: mean residual minus the rest's, a 90 % bootstrap interval and a two-sided
+    permutation p-value. Permuting the labels of a group of k models is drawing k models at
+    random: the first k of a random ordering, one set of orderings shared by every group."""
     rng = np.random.default_rng(seed)
     r = res["residual"].to_numpy()
+    n = len(r)
+    shuffled = np.cumsum(r[np.argsort(rng.random((n_perm, n)), axis=1)], axis=1)
     rows = []
     for column in columns:
         if column not in res:
@@ -166,16 +171,16 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
         labels = res[column].fillna("unknown").astype(str).to_numpy()
         for g in sorted(set(labels)):
             mask = labels == g
-            if mask.sum() < min_size or (~mask).sum() < min_size:
+            k = int(mask.sum())
+            if k < min_size or n - k < min_size:
                 continue
             observed = r[mask].mean() - r[~mask].mean()
-            perms = np.array([(lambda m: r[m].mean() - r[~m].mean())(rng.permutation(mask))
-                              for _ in range(n_perm)])
-            p = (1 + np.sum(np.abs(perms) >= abs(observed))) / (n_perm + 1)
+            perms = shuffled[:, k - 1] / k - (shuffled[:, -1] - shuffled[:, k - 1]) / (n - k)
+            p = (1 + np.sum(np.abs(perms) >= abs(observed) - 1e-12)) / (n_perm + 1)
             inside, outside = r[mask], r[~mask]
             boot = (rng.choice(inside, (1000, len(inside))).mean(axis=1)
                     - rng.choice(outside, (1000, len(outside))).mean(axis=1))
-            rows.append({"grouping": column, "group": g, "n": int(mask.sum()),
+            rows.append({"grouping": column, "group": g, "n": k,
                          "mean_residual": float(inside.mean()),
                          "difference_vs_rest": float(observed),
                          "ci_low": float(np.quantile(boot, 0.05)),
@@ -262,9 +267,11 @@ def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
 def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFrame,
             targets: list[str] | None = None, predictor: str = "index: general",
             min_models: int = 8, n_boot: int = 1000, seed: int = 0,
-            projected: dict | None = None) -> RealWorld:
+            projected: dict | None = None, every_target: bool = False) -> RealWorld:
     """The whole analysis: ``long`` is the warehouse's results, ``meta`` one row per model
-    id with display_name, organization, country and group."""
+    id with display_name, organization, country and group. Residuals and group tests are
+    for the first target (the focus), or for every target with ``every_target``; their
+    rows name the target in ``signal``."""
     results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
     known = set(results["benchmark"].str.lower())
@@ -291,12 +298,17 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
     corr = pd.DataFrame(rows)
     focus_target = chosen[0]
     notes = thin_notes(target_all)
-    try:
-        res = residuals(preds[predictor][1], target_all[focus_target], meta)
-        groups = group_tests(res, seed=seed)
-    except ConfigError as exc:
-        res, groups = pd.DataFrame(), pd.DataFrame()
-        notes.append(f"no residuals for {focus_target} on {predictor}: {exc}")
+    res_parts, group_parts = [], []
+    for target in (chosen if every_target else [focus_target]):
+        try:
+            part = residuals(preds[predictor][1], target_all[target], meta)
+        except ConfigError as exc:
+            notes.append(f"no residuals for {target} on {predictor}: {exc}")
+            continue
+        res_parts.append(part.assign(signal=target))
+        group_parts.append(group_tests(part, seed=seed).assign(signal=target))
+    res = pd.concat(res_parts, ignore_index=True) if res_parts else pd.DataFrame()
+    groups = pd.concat(group_parts, ignore_index=True) if group_parts else pd.DataFrame()
     stand = pd.DataFrame([standing(target_all[t], meta["group"], meta["display_name"], t,
                                    seed=seed) for t in chosen if len(target_all[t])])
     best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],

@@ -111,7 +111,8 @@ def _realworld(rw) -> dict | None:
     if rw is None:
         return None
     return {"focus": list(rw.focus), "notes": list(rw.notes),
-            "residuals": table(rw.residuals, ["model_id", "display_name", "organization",
+            "residuals": table(rw.residuals, ["signal", "model_id", "display_name",
+                                              "organization",
                                               "country", "accessibility", "group",
                                               "predictor_pct", "target_pct", "residual"]),
             "groups": table(rw.groups), "standing": table(rw.standing)}

@@ -587,7 +587,7 @@
   const CORR = rec(DATA.realworld_correlations);
   const TARGETS = uniq(CORR.map(function (r) { return r.target; }));
   state.target = TARGETS[0] || null;
-  const pick = el("p", { cls: "local" }, "Real-world signal for the correlations: ");
+  const pick = el("p", { cls: "local" }, "Real-world signal: ");
   const selTarget = el("select", { id: "ctl-target" });
   TARGETS.forEach(function (t) { selTarget.appendChild(el("option", { value: t, text: t })); });
   selTarget.addEventListener("change", function () { state.target = selTarget.value; redraw(); });
@@ -612,20 +612,21 @@
   chart(grid6, "residuals", "Above or below the line: real-world standing against the index", function () {
     const rw = D().realworld;
     if (!rw) return { empty: "No real-world analysis." };
-    const rows = rec(rw.residuals);
+    const rows = rec(rw.residuals).filter(function (r) { return r.signal === state.target; });
     const traces = ["closed", "open", "neither", "unknown"].map(function (g) {
       const part = rows.filter(function (r) { return (r.group || "unknown") === g; });
       return { type: "scatter", mode: "markers", name: g, x: part.map(function (r) { return r.predictor_pct; }), y: part.map(function (r) { return r.target_pct; }), marker: { color: g === "open" ? OPEN : g === "closed" ? CLOSED : NEITHER, size: 7, opacity: 0.85 },
                text: part.map(function (r) { return hover(["<b>" + esc(r.display_name || r.model_id) + "</b>", esc(r.organization), "index percentile " + fmt(100 * r.predictor_pct, 0) + ", signal percentile " + fmt(100 * r.target_pct, 0), "residual " + fmt(r.residual, 2)]); }), hovertemplate: "%{text}<extra></extra>" };
     }).filter(function (t) { return t.x.length; });
     traces.push({ type: "scatter", mode: "lines", x: [0, 1], y: [0, 1], line: { color: "#aaa", dash: "dot" }, hoverinfo: "skip", showlegend: false });
-    return { traces: traces, rows: rows, height: 400, layout: { xaxis: { title: { text: "percentile on " + esc(rw.focus[0]) }, range: [0, 1], gridcolor: "#eef0f3" }, yaxis: { title: { text: "percentile on " + esc(rw.focus[1]) }, range: [0, 1], gridcolor: "#eef0f3" } },
-             note: "Residual = rank on " + rw.focus[1] + " minus what the index rank predicts (a line fitted to the percentiles). Above the line: used or liked more than its benchmarks suggest." };
+    return { traces: traces, rows: rows, height: 400, layout: { xaxis: { title: { text: "percentile on " + esc(rw.focus[0]) }, range: [0, 1], gridcolor: "#eef0f3" }, yaxis: { title: { text: "percentile on " + esc(state.target) }, range: [0, 1], gridcolor: "#eef0f3" } },
+             empty: "Too few models have both the index and " + state.target + ".",
+             note: "Residual = rank on " + state.target + " minus what the index rank predicts (a line fitted to the percentiles). Above the line: used, liked or scored more than its benchmarks suggest." };
   });
-  chart(s6, "groups", "Who over- or under-performs the index on the real-world signal, by group", function () {
+  chart(s6, "groups", "Who does better or worse on the real-world signal than the index predicts, by group", function () {
     const rw = D().realworld;
     if (!rw) return { empty: "No real-world analysis." };
-    const rows = rec(rw.groups).filter(function (r) { return r.grouping !== "country" || r.n >= 5; }).sort(function (a, b) { return a.difference_vs_rest - b.difference_vs_rest; });
+    const rows = rec(rw.groups).filter(function (r) { return r.signal === state.target && (r.grouping !== "country" || r.n >= 5); }).sort(function (a, b) { return a.difference_vs_rest - b.difference_vs_rest; });
     const ys = rows.map(function (r) { return esc(r.grouping + ": " + r.group); });
     return { traces: [{ type: "scatter", mode: "markers", x: rows.map(function (r) { return r.difference_vs_rest; }), y: ys, error_x: errorBars(rows, "difference_vs_rest", "ci_low", "ci_high"),
                         marker: { size: 9, color: rows.map(function (r) { return r.p_value < 0.05 ? ACCENT : CLOSED; }) },
