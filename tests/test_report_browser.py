@@ -147,6 +147,7 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
     assert page.evaluate("window.__xss") is None and page.errors == []
     assert rows_of(page, "index") == 0  # the new domain is not in the stored index fit
     assert "No data" in page.inner_text("#chart-index")
+    assert page.locator("#chart-index button[data-export]:disabled").count() == 3
 
     page.select_option("#ctl-domain", "general")
     all_models = rows_of(page, "index")

@@ -127,7 +127,7 @@
     const fig = el("figure", { cls: "chart", id: "chart-" + id, "data-rows": "0" },
                    el("figcaption", {}, el("span", { cls: "t", text: title }), buttons),
                    plot, empty, note);
-    const c = { id: id, title: title, draw: draw, fig: fig, plot: plot, note: note, empty: empty, rows: [] };
+    const c = { id: id, title: title, draw: draw, fig: fig, plot: plot, note: note, empty: empty, rows: [], buttons: buttons };
     [["CSV", function () { download(id + ".csv", toCSV(c.rows), "text/csv;charset=utf-8"); }],
      ["PNG", function () { Plotly.downloadImage(plot, { format: "png", filename: id, width: plot.clientWidth, height: plot.clientHeight, scale: 2 }); }],
      ["SVG", function () { Plotly.downloadImage(plot, { format: "svg", filename: id, width: plot.clientWidth, height: plot.clientHeight }); }]
@@ -151,7 +151,9 @@
     c.rows = out.rows || [];
     c.fig.dataset.rows = String(c.rows.length);
     c.note.textContent = out.note || "";
-    if (!out.traces || !c.rows.length) {
+    const drawn = Boolean(out.traces && c.rows.length);
+    c.buttons.querySelectorAll("button").forEach(function (b) { b.disabled = !drawn; });
+    if (!drawn) {
       c.empty.textContent = out.empty || "No data for this choice of definition, window and domain.";
       c.plot.style.display = "none";
       Plotly.purge(c.plot);
