@@ -224,8 +224,10 @@ def test_rejected_rows_are_counted_by_kind_and_unmatched_names_listed(report_inp
 
 
 def test_a_report_in_the_past_leaves_out_later_signals(fitted_db):
+    calls = []
     inputs = api.collect(db=fitted_db, as_of="2025-06-30", definitions=["open-weights"],
-                         n_draws=20)
+                         n_draws=20, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, 9) for i in range(1, 10)]  # 3 shared steps, 6 for the definition
     item = inputs.by("open-weights")
     assert inputs.as_of == dt.date(2025, 6, 30)
     assert item.published_gap.empty and item.composite is None  # AA snapshots start 2026-04

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -51,12 +52,6 @@ def _composite_choice(agreement) -> tuple[str | None, dt.date | None]:
     return (best[1], best[2]) if best else (None, None)
 
 
-def _step(progress: Progress | None, state: list[int], total: int) -> None:
-    state[0] += 1
-    if progress:
-        progress(state[0], total)
-
-
 def _try(notes: list[str], what: str, compute):
     """Run one optional part of the report; a part the data cannot support becomes a note."""
     try:
@@ -97,21 +92,100 @@ def _overfit_all(fitted, bench: pd.DataFrame, metas: dict[str, pd.DataFrame], n_
     return {key: tuple(v) for key, v in per.items()}, notes
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What every definition's analyses read: the data once, and the parts computed once."""
+
+    as_of: dt.date
+    n_draws: int
+    seed: int
+    fitted: object  # IndexFit
+    data: object  # IndexData of the fit's settings
+    long: pd.DataFrame
+    bench: pd.DataFrame
+    domains: pd.DataFrame
+    signals: pd.DataFrame
+    aa: pd.DataFrame
+    composites: pd.DataFrame
+    version: str | None
+    composite_as_of: dt.date | None
+    projected: dict
+    metas: dict
+    overfit_splits: dict
+
+
+def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinition:
+    """Every definition-dependent analysis; parts the data cannot support become notes."""
+    from .analysis.composite import published_gap, weight_sensitivity
+    from .analysis.factors import factor_analysis
+    from .analysis.forecast import ForecastSettings, forecast
+    from .analysis.gap import GapSettings, compute_gap
+    from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
+    from .analysis.overfit import lag_by_test_set
+    from .analysis.realworld import analyse
+
+    notes: list[str] = []
+    fitted, ci = ctx.fitted, ctx.fitted.settings.ci
+    obs = prepare(ctx.long, definition, ctx.as_of)
+
+    def gap_of(**options):
+        settings = GapSettings(as_of=ctx.as_of, open_definition=definition,
+                               n_draws=options.pop("n_draws", ctx.n_draws), seed=ctx.seed,
+                               **options)
+        return compute_gap(obs, settings, ctx.domains, ctx.bench)
+
+    g = gap_of()
+    timeline = gap_of(window_months=TIMELINE_MONTHS).timeline
+    frontiers = frontier_series(obs)
+    step()
+    scopes, scope_notes = index_scopes(fitted, definition, projected=ctx.projected)
+    warnings = tuple(fitted.warnings) + scope_notes
+    ig = index_gap(scopes, IndexGapSettings(
+        as_of=ctx.as_of, open_definition=definition.value, windows=(12, 24), ci=ci,
+        timeline_months=TIMELINE_MONTHS), warnings)
+    fc = _try(notes, "forecast", lambda: forecast(scopes, ForecastSettings(
+        as_of=ctx.as_of, window_months=24, ci=ci, seed=ctx.seed,
+        open_definition=definition.value), warnings))
+    step()
+    pub = published_gap(ctx.aa, definition) if not ctx.aa.empty else pd.DataFrame()
+    comp = None
+    if ctx.version is not None:
+        comp = _try(notes, "composite", lambda: weight_sensitivity(
+            ctx.aa, ctx.composites, version=ctx.version, as_of=ctx.composite_as_of,
+            open_definition=definition, n_draws=max(ctx.n_draws, 200), seed=ctx.seed, ci=ci))
+    step()
+    access = fitted.models.set_index("model_id")["accessibility"]
+    models_ = ctx.data.models
+    groups = definition.groups(models_["model_id"].map(access).fillna(models_["accessibility"]))
+    fa = _try(notes, "factors", lambda: factor_analysis(
+        ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed))
+    step()
+    rw = _try(notes, "real-world alignment", lambda: analyse(
+        fitted, ctx.signals, ctx.long, ctx.metas[definition.value], n_boot=ctx.n_draws,
+        seed=ctx.seed, projected=ctx.projected, every_target=True))
+    step()
+    splits = ctx.overfit_splits[definition.value]
+    of = (OverfitReport(splits=splits, open_definition=definition.value,
+                        lag_by_test_set=lag_by_test_set(gap_of(by="benchmark", n_draws=0).table,
+                                                        seed=ctx.seed))
+          if splits else None)
+    step()
+    return ByDefinition(definition=definition.value, description=definition.description,
+                        gap=g, gap_timeline=timeline, frontiers=frontiers, index_gap=ig,
+                        published_gap=pub, composite=comp, factors=fa, realworld=rw,
+                        overfit=of, forecast=fc, notes=tuple(notes))
+
+
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
             definitions: list[str] | None = None, n_draws: int = 1000, seed: int = 0,
             progress: Progress | None = None) -> ReportInputs:
     """Run every analysis the report shows, once per open definition where it matters."""
-    from .analysis.composite import agreement, bundled_composites, published_gap
-    from .analysis.composite import weight_sensitivity
-    from .analysis.factors import factor_analysis
     from .analysis.capability import build_data
-    from .analysis.forecast import ForecastSettings, forecast as _forecast
-    from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
-    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+    from .analysis.composite import agreement, bundled_composites
     from .analysis.domain_index import project_all
-    from .analysis.overfit import lag_by_test_set
-    from .analysis.realworld import analyse
+    from .analysis.gap import settings_dict
+    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
 
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10 for the report")
@@ -121,10 +195,14 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         chosen.insert(0, default)
     as_of = parse_as_of(as_of)
     explicit = as_of is not None
-    total = 4 + 7 * len(chosen)
-    state = [0]
+    done, total = [0], 3 + 6 * len(chosen)
+
+    def step() -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], total)
+
     fitted = current_fit(db)
-    _step(progress, state, total)
     as_of = as_of_or_data_date(as_of, db)
     with open_warehouse(db) as warehouse:
         long, bench = warehouse.observations(), warehouse.benchmarks()
@@ -146,70 +224,26 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     notes += level_notes
     lifecycle = _try(notes, "lifecycle", lambda: compute_lifecycle(
         long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
-    _step(progress, state, total)
+    step()
     aa = signals.loc[signals["signal"].str.startswith("aa.")]
-    table = bundled_composites()
-    agree = agreement(aa, table) if not aa.empty else None
+    composites = bundled_composites()
+    agree = agreement(aa, composites) if not aa.empty else None
     version, comp_as_of = _composite_choice(agree) if agree is not None else (None, None)
-    _step(progress, state, total)
-    data = build_data(long, bench, fitted.settings)
-    access = fitted.models.set_index("model_id")["accessibility"]
-    index_models = data.models.assign(accessibility=data.models["model_id"].map(access)
-                                      .fillna(data.models["accessibility"]))
+    step()
     metas = {d.value: _model_meta(models_, d) for d in chosen}
     overfit_splits, overfit_notes = _overfit_all(fitted, bench, metas, min(n_draws, 200),
                                                  min(n_draws, 300), seed)
     notes += overfit_notes
-    _step(progress, state, total)
-    per: list[ByDefinition] = []
-    for definition in chosen:
-        part: list[str] = []
-        g = gap(db=db, as_of=as_of, open_definition=definition, n_draws=n_draws, seed=seed)
-        timeline = gap(db=db, as_of=as_of, open_definition=definition, n_draws=n_draws,
-                       seed=seed, window_months=TIMELINE_MONTHS).timeline
-        frontiers = frontier_series(prepare(long, definition, as_of))
-        _step(progress, state, total)
-        scopes, scope_notes = index_scopes(fitted, definition, projected=projected)
-        ig = index_gap(scopes, IndexGapSettings(
-            as_of=as_of, open_definition=definition.value, windows=(12, 24),
-            ci=fitted.settings.ci, timeline_months=TIMELINE_MONTHS),
-            tuple(fitted.warnings) + scope_notes)
-        fc = _try(part, "forecast", lambda: _forecast(scopes, ForecastSettings(
-            as_of=as_of, window_months=24, ci=fitted.settings.ci, seed=seed,
-            open_definition=definition.value), tuple(fitted.warnings) + scope_notes))
-        _step(progress, state, total)
-        pub = published_gap(aa, definition) if not aa.empty else pd.DataFrame()
-        comp = None
-        if version is not None:
-            comp = _try(part, "composite", lambda: weight_sensitivity(
-                aa, table, version=version, as_of=comp_as_of, open_definition=definition,
-                n_draws=max(n_draws, 200), seed=seed, ci=fitted.settings.ci))
-        _step(progress, state, total)
-        groups = definition.groups(index_models["accessibility"])
-        fa = _try(part, "factors", lambda: factor_analysis(
-            data, fitted.settings, groups, k=2, with_heldout=False, seed=seed))
-        _step(progress, state, total)
-        rw = _try(part, "real-world alignment", lambda: analyse(
-            fitted, signals, long, metas[definition.value], n_boot=n_draws, seed=seed,
-            projected=projected, every_target=True))
-        _step(progress, state, total)
-        per_benchmark = gap(db=db, by="benchmark", as_of=as_of, open_definition=definition,
-                            n_draws=0).table
-        of = (OverfitReport(splits=overfit_splits[definition.value],
-                            lag_by_test_set=lag_by_test_set(per_benchmark, seed=seed),
-                            open_definition=definition.value)
-              if overfit_splits[definition.value] else None)
-        _step(progress, state, total)
-        per.append(ByDefinition(definition=definition.value,
-                                description=definition.description, gap=g,
-                                gap_timeline=timeline,
-                                frontiers=frontiers, index_gap=ig, published_gap=pub,
-                                composite=comp, factors=fa, realworld=rw, overfit=of,
-                                forecast=fc, notes=tuple(part)))
-        _step(progress, state, total)
+    step()
+    ctx = _Shared(as_of=as_of, n_draws=n_draws, seed=seed, fitted=fitted,
+                  data=build_data(long, bench, fitted.settings), long=long, bench=bench,
+                  domains=domains, signals=signals, aa=aa, composites=composites,
+                  version=version, composite_as_of=comp_as_of, projected=projected,
+                  metas=metas, overfit_splits=overfit_splits)
+    per = [_for_definition(ctx, definition, step) for definition in chosen]
+    gap_settings = per[0].gap.settings
     settings = {
-        "gap": {"as_of": as_of, "n_draws": n_draws, "seed": seed, "ci": 0.90,
-                "min_models": 3, "window_months": 12,
+        "gap": {**settings_dict(gap_settings), "open_definition": "each, as chosen",
                 "lag_timeline_months": TIMELINE_MONTHS},
         "capability index": {**fitted.settings.to_dict(), "created_at": fitted.created_at},
         "lifecycle": (lifecycle.settings.__dict__ if lifecycle is not None else {}),
