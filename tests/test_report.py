@@ -236,3 +236,20 @@ def test_a_report_in_the_past_leaves_out_later_signals(fitted_db):
     assert set(correlations["window"]) <= {"all", "2024", "2025"}
     assert (pd.to_datetime(item.gap.table["closed_release_date"]).dropna()
             <= pd.Timestamp("2025-06-30")).all()
+
+
+def test_earlier_maps_are_the_gap_as_of_each_quarter_end(report_inputs, report_db):
+    item = report_inputs.by("open-weights")
+    history = item.gap_history
+    dates = sorted(set(history["as_of"]))
+    assert dates == [dt.date(2024, 6, 30), dt.date(2024, 9, 30), dt.date(2024, 12, 31),
+                     dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 9, 30),
+                     dt.date(2025, 12, 31), dt.date(2026, 3, 31)]
+    then = history.loc[history["as_of"] == dt.date(2025, 6, 30)].set_index("key")
+    direct = api.gap(db=report_db, as_of="2025-06-30", n_draws=0).table.set_index("key")
+    for key in direct.index:
+        for column in ("gap", "lag_months", "n_open", "n_closed"):
+            a, b = then.loc[key, column], direct.loc[key, column]
+            assert (pd.isna(a) and pd.isna(b)) or a == pytest.approx(b), (key, column)
+    # a year earlier the coding gap was twice today's; the agentic one was narrower
+    assert then.loc["coding", "gap"] > 2 * item.gap.table.set_index("key").loc["coding", "gap"]

@@ -156,7 +156,16 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
     assert plotted(page, "index", "gd.layout.xaxis.range[0]").startswith("2025-01-01")
     assert 0 < rows_of(page, "index") < all_models
     shot(page, tmp_path, "report-switched.png")
+    # a window ending earlier shows the map as of the last quarter end inside it
+    today = plotted(page, "profile", "gd.data[0].x")
+    page.fill("#ctl-to", "2025-07-15")
+    page.dispatch_event("#ctl-to", "change")
+    assert "as of 2025-06-30" in page.inner_text("#past-view")
+    assert "As of 2025-06-30" in page.inner_text("#headline-text")
+    assert plotted(page, "profile", "gd.data[0].x") != today
     page.click("#ctl-reset")
+    assert page.locator("#past-view").count() == 0
+    assert plotted(page, "profile", "gd.data[0].x") == before  # open-weights, today
     assert rows_of(page, "index") == all_models
     assert page.input_value("#ctl-definition") == "open-weights"
 

@@ -29,6 +29,14 @@ from .types import OpenDefinition
 REPORT_FORMATS = ("html", "md")
 HTML_NAME = "report.html"
 TIMELINE_MONTHS = 36  # how far back the lag-over-time charts go
+HISTORY_QUARTERS = 8  # quarter ends before the report date at which the map is also drawn
+HISTORY_DRAWS = 300  # bootstrap draws for those earlier maps
+
+
+def quarter_ends(as_of: dt.date, n: int) -> list[dt.date]:
+    """The ``n`` quarter ends strictly before ``as_of``, oldest first."""
+    last = pd.Timestamp(as_of).to_period("Q") - 1
+    return [(last - k).end_time.date() for k in range(n - 1, -1, -1)]
 
 
 def _composite_choice(agreement) -> tuple[str | None, dt.date | None]:
@@ -136,6 +144,17 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
 
     g = gap_of()
     timeline = gap_of(window_months=TIMELINE_MONTHS).timeline
+    history = []
+    for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
+        try:
+            past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
+                as_of=date, open_definition=definition,
+                n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
+                ctx.domains, ctx.bench)
+        except GaplensError as exc:
+            notes.append(f"the map as of {date}: {exc}")
+            continue
+        history.append(past.table.assign(as_of=date))
     frontiers = frontier_series(obs)
     step()
     scopes, scope_notes = index_scopes(fitted, definition, projected=ctx.projected)
@@ -171,7 +190,10 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
           if splits else None)
     step()
     return ByDefinition(definition=definition.value, description=definition.description,
-                        gap=g, gap_timeline=timeline, frontiers=frontiers, index_gap=ig,
+                        gap=g, gap_timeline=timeline,
+                        gap_history=(pd.concat(history, ignore_index=True) if history
+                                     else pd.DataFrame()),
+                        frontiers=frontiers, index_gap=ig,
                         published_gap=pub, composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes))
 
@@ -244,7 +266,9 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     gap_settings = per[0].gap.settings
     settings = {
         "gap": {**settings_dict(gap_settings), "open_definition": "each, as chosen",
-                "lag_timeline_months": TIMELINE_MONTHS},
+                "lag_timeline_months": TIMELINE_MONTHS,
+                "history_quarters": HISTORY_QUARTERS,
+                "history_draws": min(n_draws, HISTORY_DRAWS)},
         "capability index": {**fitted.settings.to_dict(), "created_at": fitted.created_at},
         "lifecycle": (lifecycle.settings.__dict__ if lifecycle is not None else {}),
         "composite": {"version": version, "snapshot": comp_as_of, "kappa": 20.0,

@@ -21,6 +21,7 @@ class ByDefinition:
     description: str
     gap: object  # analysis.gap.GapResult per domain (12-month window, as `gaplens gap`)
     gap_timeline: pd.DataFrame  # the monthly lag timeline over the report's longer window
+    gap_history: pd.DataFrame  # the gap table as of earlier quarter ends (column as_of)
     frontiers: pd.DataFrame  # analysis.series.frontier_series
     index_gap: object  # analysis.index_gap.IndexGapResult
     published_gap: pd.DataFrame  # analysis.composite.published_gap

@@ -155,6 +155,7 @@ def by_definition(item: ByDefinition) -> dict:
         "description": item.description,
         "gap": table(item.gap.table, GAP_COLUMNS),
         "gap_timeline": table(item.gap_timeline),
+        "gap_history": table(item.gap_history, ["as_of"] + GAP_COLUMNS[:-2]),
         "frontiers": table(item.frontiers, ["benchmark", "domain", "group", "release_date",
                                             "level", "display_name"]),
         "index_gap": table(item.index_gap.table),
@@ -216,6 +217,12 @@ def _sources(sources: pd.DataFrame) -> dict:
                          "added", "updated", "rejected", "n_signals", "credit"])
 
 
+def _history_from(inputs: ReportInputs) -> str | None:
+    dates = [d for item in inputs.definitions if not item.gap_history.empty
+             for d in item.gap_history["as_of"]]
+    return _value(min(dates)) if dates else None
+
+
 def build(inputs: ReportInputs) -> dict:
     """The whole page's data."""
     fit = inputs.fit
@@ -236,6 +243,8 @@ def build(inputs: ReportInputs) -> dict:
             "domains": table(domains, ["domain", "label", "description"]),
             "date_from": dates.min().date().isoformat() if len(dates) else None,
             "date_to": inputs.as_of.isoformat(), "n_draws": inputs.n_draws,
+            "n_draws_history": inputs.settings.get("gap", {}).get("history_draws"),
+            "history_from": _history_from(inputs),
             "seed": inputs.seed, "ci": _value(fit.settings.ci),
             "composite_version": inputs.composite_version,
             "composite_as_of": _value(inputs.composite_as_of),

@@ -241,21 +241,43 @@
   s1.appendChild(headText);
   s1.appendChild(cards);
 
-  function aaNearest() {
-    const rows = rec(D().published_gap);
+  function aaAt(date, nearest) {
+    // the AA snapshot nearest the report date, or (for an earlier map) the last one by then
+    const rows = rec(D().published_gap).filter(function (r) { return nearest || r.snapshot <= date; });
     if (!rows.length) return null;
-    let best = rows[0];
-    rows.forEach(function (r) { if (Math.abs(Date.parse(r.snapshot) - Date.parse(META.as_of)) < Math.abs(Date.parse(best.snapshot) - Date.parse(META.as_of))) best = r; });
-    return { at: best, latest: rows[rows.length - 1] };
+    let best = rows[rows.length - 1];
+    if (nearest) rows.forEach(function (r) { if (Math.abs(Date.parse(r.snapshot) - Date.parse(date)) < Math.abs(Date.parse(best.snapshot) - Date.parse(date))) best = r; });
+    const all = rec(D().published_gap);
+    return { at: best, latest: all[all.length - 1] };
   }
-  function domainRows() {
-    return rec(D().gap).filter(function (r) { return r.status !== "too_few_models" && num(r.gap); });
+  function usable(rows) {
+    return rows.filter(function (r) { return r.status !== "too_few_models" && num(r.gap); });
+  }
+  // The map in the headline: as of the report date or, when the window ends earlier, as of
+  // the last quarter end inside the window (computed when the report was written).
+  function view() {
+    const d = D();
+    if (state.to >= META.as_of) {
+      return { date: META.as_of, past: false, rows: usable(rec(d.gap)), aa: aaAt(META.as_of, true),
+               general: rec(d.index_gap).filter(function (r) { return r.scope === "general"; })[0] };
+    }
+    const hist = rec(d.gap_history).filter(function (r) { return r.as_of <= state.to; });
+    const date = hist.length ? hist[hist.length - 1].as_of : null;
+    const tl = rec(d.index_timeline).filter(function (r) { return r.scope === "general" && date && r.month <= date; });
+    const g = tl[tl.length - 1];
+    return { date: date, past: true, rows: usable(hist.filter(function (r) { return r.as_of === date; })), aa: date ? aaAt(date, false) : null,
+             general: g ? { lag_months: g.lag_months, lag_months_ci_low: g.lag_ci_low, lag_months_ci_high: g.lag_ci_high, gap: g.gap, gap_ci_low: g.gap_ci_low, gap_ci_high: g.gap_ci_high,
+                            closed_leader: g.closed_leader, open_leader: g.open_leader, month: g.month } : null };
   }
   function card(k, v, s) { return el("div", { cls: "card" }, el("div", { cls: "k", text: k }), el("div", { cls: "v", text: v }), el("div", { cls: "s", text: s })); }
   hooks.push(function () {
-    const d = D(), aa = aaNearest(), rows = domainRows();
-    const general = rec(d.index_gap).filter(function (r) { return r.scope === "general"; })[0];
+    const d = D(), v = view(), aa = v.aa, rows = v.rows, general = v.general;
     headText.textContent = "";
+    if (v.past) {
+      headText.appendChild(el("p", { cls: "banner", id: "past-view" }, strong("An earlier map. "),
+        v.date ? "The window ends on " + state.to + ": the numbers below are as of " + v.date + ", the last quarter end inside it (" + META.n_draws_history + "-draw intervals). Move the end of the window back to " + META.as_of + " for today's map."
+               : "The window ends before the earliest map computed (" + META.history_from + ")."));
+    }
     if (aa) {
       headText.appendChild(el("p", {}, strong("The one number. "),
         "On the Artificial Analysis Intelligence Index (snapshot " + aa.at.snapshot + "), the best closed model, " + aa.at.closed_model + " (" + fmt(aa.at.closed_level) + "), leads the best open model, " + aa.at.open_model + " (" + fmt(aa.at.open_level) + "), by ",
@@ -266,7 +288,7 @@
       const lags = rows.filter(function (r) { return num(r.lag_months); }).map(function (r) { return r.lag_months; });
       const wide = byGap[0], narrow = byGap[byGap.length - 1];
       headText.appendChild(el("p", {}, strong("The map. "),
-        "As of " + META.as_of + ", across the " + rows.length + " domains with enough open and closed models, the best open model trails by ",
+        "As of " + v.date + ", across the " + rows.length + " domains with enough open and closed models, the best open model trails by ",
         strong(fmt(narrow.gap) + " to " + fmt(wide.gap) + " points"), " of normalised benchmark score and by ",
         strong(fmt(Math.min.apply(null, lags)) + " to " + fmt(Math.max.apply(null, lags)) + " months"),
         ". Widest: " + wide.label + " (" + fmt(wide.gap) + " points " + ci(wide.gap_ci_low, wide.gap_ci_high) + ", " + fmt(wide.lag_months) + " months). Narrowest: " + narrow.label + " (" + fmt(narrow.gap) + " points)."));
@@ -284,6 +306,7 @@
       const w = rows.slice().sort(function (a, b) { return b.gap - a.gap; })[0];
       cards.appendChild(card("Widest domain gap", fmt(w.gap) + " pts", w.label + ", " + fmt(w.lag_months) + " months behind"));
     }
+    if (v.past) return;
     const fc = rec(d.forecast).filter(function (r) { return r.scope === "general"; })[0];
     if (fc && num(fc.catch_up_months)) cards.appendChild(card("Open reaches today's closed frontier", "in " + fmt(fc.catch_up_months) + " mo", "90 % " + ci(fc.catch_up_ci_low, fc.catch_up_ci_high) + " on current trends"));
     const c = d.composite;
@@ -294,11 +317,10 @@
   });
 
   chart(s1, "profile", "The gap profile: score gap and lag in months per domain (90 % intervals)", function () {
-    const rows = domainRows().sort(function (a, b) { return a.gap - b.gap; });
-    const aa = aaNearest();
-    const general = rec(D().index_gap).filter(function (r) { return r.scope === "general"; })[0];
+    const v = view(), aa = v.aa, general = v.general;
+    const rows = v.rows.slice().sort(function (a, b) { return a.gap - b.gap; });
     const ONE = "AA Intelligence Index (one number)", IDX = "Capability index (general)";
-    const cats = [IDX, ONE].concat(rows.map(function (r) { return esc(r.label); }));
+    const cats = (general ? [IDX] : []).concat(aa ? [ONE] : [], rows.map(function (r) { return esc(r.label); }));
     cats.reverse();
     const sel = function (r) { return r.key === state.domain; };
     const colours = rows.map(function (r) { return sel(r) ? ACCENT : CLOSED; });
@@ -340,7 +362,8 @@
         xaxis2: { domain: [0.53, 1], title: { text: "lag (months)" }, zeroline: true, gridcolor: "#eef0f3" },
         yaxis: { categoryorder: "array", categoryarray: cats, automargin: true },
         annotations: aa ? [{ xref: "x", yref: "paper", x: aa.at.gap, y: 1.0, yanchor: "bottom", text: "one number: " + fmt(aa.at.gap), showarrow: false, font: { color: OPEN, size: 11 } }] : [] },
-      note: "Dots: best closed minus best open model per domain, read at each benchmark's last data (mean of the domain's benchmarks) and the horizontal distance between the open and closed frontiers (median over benchmarks); whiskers: 90 % bootstrap intervals over models and benchmarks. Diamonds: the composite's single number (AA publishes its index without intervals) and the lag on the capability index. Purple: the domain chosen above.",
+      empty: "No map computed as of a date inside this window (the earliest is " + META.history_from + ").",
+      note: (v.date ? "As of " + v.date : "") + (general && general.month ? " (capability index: " + general.month + ")" : "") + ". Dots: best closed minus best open model per domain, read at each benchmark's last data (mean of the domain's benchmarks) and the horizontal distance between the open and closed frontiers (median over benchmarks); whiskers: 90 % bootstrap intervals over models and benchmarks. Diamonds: the composite's single number (AA publishes its index without intervals) and the lag on the capability index. Purple: the domain chosen above.",
     };
   });
 
