@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 
@@ -192,6 +193,11 @@ def test_legend_toggles_and_every_chart_exports(page, tmp_path):
         assert info.value.suggested_filename == f"profile.{fmt}"
         with open(info.value.path(), "rb") as handle:
             assert handle.read(4) == magic
+    with page.expect_download() as info:
+        page.click("#download-all")
+    with open(info.value.path(), encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert data["schema"] == "gaplens.report/1" and "open-weights" in data["by_definition"]
     assert page.errors == []
 
 

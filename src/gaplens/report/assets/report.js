@@ -753,6 +753,9 @@
     table(det2, names, [["kind", "Source"], ["file", "File"], ["row", "Row", null, 0], ["reason", "Reason"]]);
     warnHolder.appendChild(det2);
   });
+  const all = el("button", { type: "button", id: "download-all", text: "Download all the report's data (JSON, schema " + DATA.schema + ")" });
+  all.addEventListener("click", function () { download("gaplens-report-data.json", JSON.stringify(DATA, null, 1), "application/json"); });
+  s7.appendChild(el("p", {}, all));
   s7.appendChild(el("p", { cls: "note", text: "Methods: the gap and lag per domain follow the frontier estimators of Epoch AI and Artificial Analysis (score gap at the last data; horizontal frontier distance; threshold-crossing lag); the capability index follows the Epoch Capabilities Index's item-response model with bootstrap intervals; saturation uses top-k indistinguishability near the ceiling. The gaplens documentation (docs/) gives every equation and its sources. Report data schema: " + DATA.schema + "; gaplens " + META.gaplens_version + ", made " + META.created + "." }));
 
   // First load: the headline at once, then the other charts in slices so the browser can
