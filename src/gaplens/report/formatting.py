@@ -15,26 +15,28 @@ from .. import __version__
 GAP_SCHEMA = "gaplens.gap/1"
 
 
-def _clean(value):
-    if value is None:
+def clean(value, digits: int = 6):
+    """A value as JSON can hold it: floats rounded to ``digits`` (non-finite -> None), numpy
+    scalars as Python ones, dates as ISO strings, missing values as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else round(float(value), 6)
+        return None if not math.isfinite(float(value)) else round(float(value), digits)
     if isinstance(value, (np.integer,)):
         return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return value.date().isoformat() if not pd.isna(value) else None
     if isinstance(value, dt.date):
         return value.isoformat()
-    if value is pd.NA or value is pd.NaT:
-        return None
+    if isinstance(value, np.str_):
+        return str(value)
     return value
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
@@ -89,8 +91,8 @@ def payload_json(schema: str, settings: dict, tables: dict[str, pd.DataFrame],
                  warnings=(), **extra) -> str:
     """A JSON document: schema, version, settings, named tables as records, warnings."""
     payload = {"schema": schema, "gaplens_version": __version__,
-               "settings": {k: _clean(v) for k, v in settings.items()}}
-    payload.update({k: _clean(v) if not isinstance(v, (dict, list)) else v
+               "settings": {k: clean(v) for k, v in settings.items()}}
+    payload.update({k: clean(v) if not isinstance(v, (dict, list)) else v
                     for k, v in extra.items()})
     payload.update({name: records(frame) for name, frame in tables.items()})
     payload["warnings"] = list(warnings)

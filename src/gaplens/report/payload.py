@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 from .. import __version__
 from ..ingest.bundled import SOURCE_CREDITS
 from ..types import OpenDefinition
+from .formatting import clean
 from .inputs import ByDefinition, ReportInputs
 
 SCHEMA = "gaplens.report/1"
@@ -30,22 +30,7 @@ DIGITS = 3
 
 
 def _value(value):
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return round(value, DIGITS) if math.isfinite(value) else None
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return None if pd.isna(value) else value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (np.str_,)):
-        return str(value)
-    return value
+    return clean(value, DIGITS)
 
 
 def table(frame: pd.DataFrame | None, columns: list[str] | None = None) -> dict:
