@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from conftest import (HOSTILE_BENCHMARK, HOSTILE_CLOSED, HOSTILE_DOMAIN_LABEL, HOSTILE_MODEL,
                       HOSTILE_UNKNOWN)
 from gaplens import api
-from gaplens._api_report import _composite_choice
+from gaplens.analysis.composite import newest_match as _composite_choice
 from gaplens._cli.main import main
 from gaplens.report import html as report_html
 from gaplens.report.payload import build, script_json, table

@@ -39,27 +39,6 @@ def quarter_ends(as_of: dt.date, n: int) -> list[dt.date]:
     return [(last - k).end_time.date() for k in range(n - 1, -1, -1)]
 
 
-def _composite_choice(agreement) -> tuple[str | None, dt.date | None]:
-    """The composite version and snapshot to read the weights at: the newest snapshot at
-    which a version's recomputation still matches AA's published index (ties: the version
-    with the higher correlation there)."""
-    table = agreement.table
-    if table.empty:
-        return None, None
-    best = None
-    for version in sorted(table["version"].unique()):
-        rows = table.loc[table["version"] == version]
-        change = agreement.change_point(version)
-        usable = rows if change is None else rows.loc[rows["snapshot"] < change]
-        if usable.empty:
-            continue
-        last = usable.iloc[-1]
-        key = (last["snapshot"], last["corr"])
-        if best is None or key > best[0]:
-            best = (key, version, last["snapshot"])
-    return (best[1], best[2]) if best else (None, None)
-
-
 def _try(notes: list[str], what: str, compute):
     """Run one optional part of the report; a part the data cannot support becomes a note."""
     try:
@@ -204,7 +183,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
             progress: Progress | None = None) -> ReportInputs:
     """Run every analysis the report shows, once per open definition where it matters."""
     from .analysis.capability import build_data
-    from .analysis.composite import agreement, bundled_composites
+    from .analysis.composite import agreement, bundled_composites, newest_match
     from .analysis.domain_index import project_all
     from .analysis.gap import settings_dict
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
@@ -250,7 +229,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     aa = signals.loc[signals["signal"].str.startswith("aa.")]
     composites = bundled_composites()
     agree = agreement(aa, composites) if not aa.empty else None
-    version, comp_as_of = _composite_choice(agree) if agree is not None else (None, None)
+    version, comp_as_of = newest_match(agree) if agree is not None else (None, None)
     step()
     metas = {d.value: _model_meta(models_, d) for d in chosen}
     overfit_splits, overfit_notes = _overfit_all(fitted, bench, metas, min(n_draws, 200),

@@ -106,6 +106,12 @@ def _wide(signals: pd.DataFrame, as_of) -> pd.DataFrame:
     return meta.join(wide)
 
 
+def _not_estimated(wide: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose published index AA measured (not estimated)."""
+    flag = "aa.intelligence_index_is_estimated"
+    return wide.loc[wide[flag].fillna(0) == 0] if flag in wide else wide
+
+
 def snapshots(signals: pd.DataFrame) -> list[pd.Timestamp]:
     return sorted(pd.to_datetime(signals["as_of"]).unique())
 
@@ -128,6 +134,25 @@ class Agreement:
         return None
 
 
+def newest_match(agreement: Agreement) -> tuple[str | None, object]:
+    """The version and snapshot to read the weights at: the newest snapshot at which a
+    version's recomputation still matches AA's published index (before its change point;
+    ties: the version with the higher correlation there). (None, None) if none matches."""
+    table = agreement.table
+    best = None
+    for version in sorted(table["version"].unique()) if len(table) else []:
+        rows = table.loc[table["version"] == version]
+        change = agreement.change_point(version)
+        usable = rows if change is None else rows.loc[rows["snapshot"] < change]
+        if usable.empty:
+            continue
+        last = usable.iloc[-1]
+        key = (last["snapshot"], last["corr"])
+        if best is None or key > best[0]:
+            best = (key, version, last["snapshot"])
+    return (best[1], best[2]) if best else (None, None)
+
+
 def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
     rows, implied = [], []
     versions = sorted(table["version"].unique())
@@ -137,8 +162,7 @@ def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
             comp = Composite.from_table(table, version)
             have = wide.dropna(subset=list(comp.signals) + [PUBLISHED_SIGNAL]) \
                 if set(comp.signals) <= set(wide.columns) else wide.iloc[0:0]
-            if "aa.intelligence_index_is_estimated" in have:
-                have = have.loc[have["aa.intelligence_index_is_estimated"].fillna(0) == 0]
+            have = _not_estimated(have)
             if len(have) < 3:
                 continue
             mine = 100 * comp.scores(have) @ comp.eval_weights()
@@ -181,6 +205,17 @@ def _stats(values: np.ndarray, groups: np.ndarray, names: np.ndarray):
     best_c = np.where(is_closed[None, :], values, -np.inf).max(axis=1)
     order = np.argsort(-values, axis=1, kind="stable")
     return best_c - best_o, order[:, 0], order[:, :10]
+
+
+def _group_best(values: np.ndarray, groups: np.ndarray, names) -> dict[str, tuple]:
+    """(name, value) of the best open and the best closed model, for the groups present."""
+    out = {}
+    for group in ("open", "closed"):
+        mask = groups == group
+        if mask.any():
+            i = np.flatnonzero(mask)[np.argmax(values[mask])]
+            out[group] = (names[i], float(values[i]))
+    return out
 
 
 def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str = "v4.0",
@@ -283,11 +318,10 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
         "rank_ci_high": np.quantile(ranks[:, show], 1 - tail, axis=0),
         "p_top10": (ranks[:, show] <= 10).mean(axis=0)})
     is_open, is_closed = groups == "open", groups == "closed"
+    best = _group_best(base, groups, names)
     published = {"gap": float(gap0[0]), "leader": names[lead0[0]],
-                 "open_leader": names[np.flatnonzero(is_open)[np.argmax(base[is_open])]],
-                 "closed_leader": names[np.flatnonzero(is_closed)[np.argmax(base[is_closed])]],
-                 "open_level": float(base[is_open].max()),
-                 "closed_level": float(base[is_closed].max())}
+                 "open_leader": best["open"][0], "closed_leader": best["closed"][0],
+                 "open_level": best["open"][1], "closed_level": best["closed"][1]}
     return WeightSensitivity(as_of=as_of.date(), version=version,
                              open_definition=open_definition.value, n_models=len(full),
                              n_open=int(is_open.sum()), n_closed=int(is_closed.sum()),
@@ -307,24 +341,16 @@ def published_gap(signals: pd.DataFrame,
         if PUBLISHED_SIGNAL not in wide:
             continue
         have = wide.dropna(subset=[PUBLISHED_SIGNAL])
-        if "aa.intelligence_index_is_estimated" in have:
-            have = have.loc[have["aa.intelligence_index_is_estimated"].fillna(0) == 0]
+        have = _not_estimated(have)
         groups = open_definition.groups(have["accessibility"])
-        value = have[PUBLISHED_SIGNAL].to_numpy(float)
-        best = {}
-        for group in ("open", "closed"):
-            mask = groups == group
-            if mask.any():
-                i = np.flatnonzero(mask)[np.argmax(value[mask])]
-                best[group] = (have.index[i], have["display_name"].iloc[i], value[i])
+        names = have["display_name"].fillna(pd.Series(have.index, index=have.index))
+        best = _group_best(have[PUBLISHED_SIGNAL].to_numpy(float), groups, names.to_numpy())
         if len(best) < 2:
             continue
         rows.append({"snapshot": snap.date(), "n_open": int((groups == "open").sum()),
                      "n_closed": int((groups == "closed").sum()),
-                     "closed_model": best["closed"][1] or best["closed"][0],
-                     "closed_level": best["closed"][2],
-                     "open_model": best["open"][1] or best["open"][0],
-                     "open_level": best["open"][2],
-                     "gap": best["closed"][2] - best["open"][2]})
+                     "closed_model": best["closed"][0], "closed_level": best["closed"][1],
+                     "open_model": best["open"][0], "open_level": best["open"][1],
+                     "gap": best["closed"][1] - best["open"][1]})
     return pd.DataFrame(rows, columns=["snapshot", "n_open", "n_closed", "closed_model",
                                        "closed_level", "open_model", "open_level", "gap"])
