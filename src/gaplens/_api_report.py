@@ -48,14 +48,14 @@ def _try(notes: list[str], what: str, compute):
         return None
 
 
-def _domain_levels(projected: dict) -> tuple[pd.DataFrame, list[str]]:
+def _domain_levels(fitted, project) -> tuple[pd.DataFrame, list[str]]:
     columns = ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]
     frames, notes = [], []
-    for domain, result in projected.items():
-        if isinstance(result, ConfigError):
-            notes.append(f"domain index {domain}: {result}")
-            continue
-        frames.append(result.table.assign(domain=domain)[columns])
+    for domain in dict.fromkeys(fitted.benchmarks["domain"].dropna()):
+        try:
+            frames.append(project(domain).table.assign(domain=domain)[columns])
+        except ConfigError as exc:
+            notes.append(f"domain index {domain}: {exc}")
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns),
             notes)
 
@@ -96,7 +96,7 @@ class _Shared:
     composites: pd.DataFrame
     version: str | None
     composite_as_of: dt.date | None
-    projected: dict
+    project: object  # domain_index.projector: a domain's index, computed once
     metas: dict
     overfit_splits: dict
 
@@ -136,7 +136,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
         history.append(past.table.assign(as_of=date))
     frontiers = frontier_series(obs)
     step()
-    scopes, scope_notes = index_scopes(fitted, definition, projected=ctx.projected)
+    scopes, scope_notes = index_scopes(fitted, definition, project=ctx.project)
     warnings = tuple(fitted.warnings) + scope_notes
     ig = index_gap(scopes, IndexGapSettings(
         as_of=ctx.as_of, open_definition=definition.value, windows=(12, 24), ci=ci,
@@ -160,7 +160,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
     step()
     rw = _try(notes, "real-world alignment", lambda: analyse(
         fitted, ctx.signals, ctx.long, ctx.metas[definition.value], n_boot=ctx.n_draws,
-        seed=ctx.seed, projected=ctx.projected, every_target=True))
+        seed=ctx.seed, project=ctx.project, every_target=True))
     step()
     splits = ctx.overfit_splits[definition.value]
     of = (OverfitReport(splits=splits, open_definition=definition.value,
@@ -184,7 +184,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     """Run every analysis the report shows, once per open definition where it matters."""
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
-    from .analysis.domain_index import project_all
+    from .analysis.domain_index import projector
     from .analysis.gap import settings_dict
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
 
@@ -220,8 +220,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         notes.append(f"{int(later.sum())} real-world and Artificial Analysis values dated after "
                      f"{as_of} are left out (the report is as of {as_of})")
         signals = signals.loc[~later]
-    projected = project_all(fitted)
-    levels, level_notes = _domain_levels(projected)
+    project = projector(fitted)
+    levels, level_notes = _domain_levels(fitted, project)
     notes += level_notes
     lifecycle = _try(notes, "lifecycle", lambda: compute_lifecycle(
         long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
@@ -239,7 +239,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     ctx = _Shared(as_of=as_of, n_draws=n_draws, seed=seed, fitted=fitted,
                   data=build_data(long, bench, fitted.settings), long=long, bench=bench,
                   domains=domains, signals=signals, aa=aa, composites=composites,
-                  version=version, composite_as_of=comp_as_of, projected=projected,
+                  version=version, composite_as_of=comp_as_of, project=project,
                   metas=metas, overfit_splits=overfit_splits)
     per = [_for_definition(ctx, definition, step) for definition in chosen]
     gap_settings = per[0].gap.settings

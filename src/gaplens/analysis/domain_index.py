@@ -26,7 +26,7 @@ alone pins the capability to a single score, and a saturated one to nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -121,16 +121,23 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
                        warnings=tuple(warnings), draws=level[good])
 
 
-def project_all(fit: IndexFit) -> dict[str, "DomainIndex | ConfigError"]:
-    """Every domain's projected index (or the error saying why it has none), computed once
-    for callers that read all of them (the report, real-world predictors, index scopes)."""
-    out: dict[str, DomainIndex | ConfigError] = {}
-    for domain in dict.fromkeys(fit.benchmarks["domain"].dropna()):
-        try:
-            out[domain] = project_domain(fit, domain)
-        except ConfigError as exc:
-            out[domain] = exc
-    return out
+def projector(fit: IndexFit) -> Callable[[str], DomainIndex]:
+    """:func:`project_domain` for ``fit`` with each domain computed once, for callers that
+    read a domain's index several times (the report: index scopes, real-world predictors,
+    per definition). A domain without an index raises its ConfigError every time."""
+    memo: dict[str, DomainIndex | ConfigError] = {}
+
+    def project(domain: str) -> DomainIndex:
+        if domain not in memo:
+            try:
+                memo[domain] = project_domain(fit, domain)
+            except ConfigError as exc:
+                memo[domain] = exc
+        if isinstance(memo[domain], ConfigError):
+            raise memo[domain]
+        return memo[domain]
+
+    return project
 
 
 def _summarise(fit: IndexFit, ids: np.ndarray, level: np.ndarray, general: np.ndarray | None,

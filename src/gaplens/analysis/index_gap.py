@@ -199,10 +199,11 @@ def days_of(dates) -> np.ndarray:
 
 def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
                  domains: list[str] | None = None,
-                 projected: dict | None = None) -> tuple[list[Scope], tuple[str, ...]]:
+                 project=None) -> tuple[list[Scope], tuple[str, ...]]:
     """The general index and each domain's projected index as scopes (for the gap and the
-    forecast), with a warning for each domain that has no index. ``projected``: the
-    domains' projections already computed (``domain_index.project_all``)."""
+    forecast), with a warning for each domain that has no index. ``project``: how to get a
+    domain's index (default :func:`project_domain`; ``domain_index.projector`` reuses
+    them)."""
     from .domain_index import project_domain
 
     def groups(frame: pd.DataFrame) -> np.ndarray:
@@ -218,10 +219,7 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
         domains = list(dict.fromkeys(fitted.benchmarks["domain"].dropna()))
     for domain in domains:
         try:
-            result = (projected[domain] if projected is not None and domain in projected
-                      else project_domain(fitted, domain))
-            if isinstance(result, ConfigError):
-                raise result
+            result = project(domain) if project else project_domain(fitted, domain)
         except ConfigError as exc:
             notes.append(f"{domain}: {exc}")
             continue

@@ -237,20 +237,17 @@ def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str
 
 def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
                min_models: int,
-               projected: dict | None = None) -> dict[str, tuple[str, pd.Series]]:
+               project=None) -> dict[str, tuple[str, pd.Series]]:
     """Every predictor with ``min_models`` models: the general index, each projected domain
-    index, each benchmark's best score, and AA's latest published index. ``projected``:
-    the domains' projections already computed (``domain_index.project_all``)."""
+    index, each benchmark's best score, and AA's latest published index. ``project``: how
+    to get a domain's index (default :func:`project_domain`)."""
     from .domain_index import project_domain
 
     out = {"index: general": ("index", fitted.models.set_index("model_id")["index"])}
     for domain in dict.fromkeys(fitted.benchmarks["domain"].dropna()):
         try:
-            d = (projected[domain] if projected is not None and domain in projected
-                 else project_domain(fitted, domain))
+            d = project(domain) if project else project_domain(fitted, domain)
         except ConfigError:
-            continue
-        if isinstance(d, ConfigError):
             continue
         if len(d.table) >= min_models:
             out[f"index: {domain}"] = ("domain index", d.table.set_index("model_id")["index"])
@@ -267,7 +264,7 @@ def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
 def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFrame,
             targets: list[str] | None = None, predictor: str = "index: general",
             min_models: int = 8, n_boot: int = 1000, seed: int = 0,
-            projected: dict | None = None, every_target: bool = False) -> RealWorld:
+            project=None, every_target: bool = False) -> RealWorld:
     """The whole analysis: ``long`` is the warehouse's results, ``meta`` one row per model
     id with display_name, organization, country and group. Residuals and group tests are
     for the first target (the focus), or for every target with ``every_target``; their
@@ -283,7 +280,7 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
                           "aa data first, or name a --target)")
     for t in chosen:
         check_target(t, signals, results)
-    preds = predictors(fitted, results, signals, min_models, projected)
+    preds = predictors(fitted, results, signals, min_models, project)
     if predictor not in preds:
         raise UnknownNameError(f"unknown predictor '{predictor}' (e.g. 'index: general', "
                                "'index: agentic', 'benchmark: GPQA diamond', "
