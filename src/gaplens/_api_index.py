@@ -247,9 +247,15 @@ def factors(db: str | None = None, dims: int = 2,
     with open_warehouse(db) as warehouse:
         long, bench = warehouse.observations(), warehouse.benchmarks()
     data = build_data(long, bench, fitted.settings)
+    groups = data_groups(fitted, data, parse_open_definition(open_definition))
+    return factor_analysis(data, fitted.settings, groups, k=dims, with_heldout=heldout,
+                           seed=seed)
+
+
+def data_groups(fitted: "IndexFit", data, definition: OpenDefinition):
+    """Open/closed group of each model of the fit's data, by its current accessibility
+    (overrides may have changed since the fit)."""
     access = fitted.models.set_index("model_id")["accessibility"]
     models_ = data.models.assign(accessibility=data.models["model_id"].map(access)
                                  .fillna(data.models["accessibility"]))
-    groups = _groups(models_, parse_open_definition(open_definition))
-    return factor_analysis(data, fitted.settings, groups, k=dims, with_heldout=heldout,
-                           seed=seed)
+    return _groups(models_, definition)

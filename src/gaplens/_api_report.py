@@ -19,7 +19,7 @@ from ._api_core import (
 )
 from ._api_beyond import OverfitReport
 from ._api_data import gap
-from ._api_index import current_fit
+from ._api_index import current_fit, data_groups
 from .analysis import prepare
 from .analysis.series import frontier_series
 from .errors import ConfigError, GaplensError
@@ -152,9 +152,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
             ctx.aa, ctx.composites, version=ctx.version, as_of=ctx.composite_as_of,
             open_definition=definition, n_draws=max(ctx.n_draws, 200), seed=ctx.seed, ci=ci))
     step()
-    access = fitted.models.set_index("model_id")["accessibility"]
-    models_ = ctx.data.models
-    groups = definition.groups(models_["model_id"].map(access).fillna(models_["accessibility"]))
+    groups = data_groups(fitted, ctx.data, definition)
     fa = _try(notes, "factors", lambda: factor_analysis(
         ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed))
     step()

@@ -110,8 +110,10 @@
   // --- page skeleton ------------------------------------------------------------------
   const main = document.getElementById("report");
   const SECTIONS = {};
-  function section(id, title, lead) {
-    const s = el("section", { id: id, cls: "part" }, el("h2", { text: title }),
+  function section(id, lead) {
+    // the title is the navigation link's (report/html.py SECTIONS)
+    const link = document.querySelector('header.top nav a[href="#' + id + '"]');
+    const s = el("section", { id: id, cls: "part" }, el("h2", { text: link ? link.textContent : id }),
                  lead ? el("p", { cls: "lead", text: lead }) : null);
     main.appendChild(s);
     SECTIONS[id] = s;
@@ -229,7 +231,7 @@
   setHint();
 
   // === 1. headline ======================================================================
-  const s1 = section("headline", "One number, or a map?",
+  const s1 = section("headline",
     "The gap between open-weight and closed models is usually quoted as one distance on a composite index. Read by domain, it is a map: small in some places, wide in others.");
   const stale = DATA.index_warnings.filter(function (w) { return w.indexOf("changed since this fit") >= 0; });
   if (stale.length) {
@@ -368,7 +370,7 @@
   });
 
   // === 2. frontiers and lag =============================================================
-  const s2 = section("frontiers", "Frontiers and lag over time",
+  const s2 = section("frontiers",
     "The running best score of closed (solid) and open (dashed) models. Choose a domain above to see its benchmarks one by one; hover a step to see the model that set it.");
   function stepTrace(points, group, xa, ya, showlegend, end) {
     const xs = points.map(function (p) { return p.date; }), ys = points.map(function (p) { return p.level; });
@@ -470,7 +472,7 @@
   });
 
   // === 3. capability index ==============================================================
-  const s3 = section("index", "The capability index",
+  const s3 = section("index",
     "Every model on one scale fitted from all benchmarks (an item-response model in the manner of Epoch AI's Capabilities Index), coloured by how its weights are available. Click a legend entry to hide or show a class.");
   chart(s3, "index", "Models over time on the capability index (90 % intervals)", function () {
     const rows = domainIndexRows(state.domain).filter(function (r) { return inWindow(r.date); });
@@ -522,7 +524,7 @@
   });
 
   // === 4. composite ====================================================================
-  const s4 = section("composite", "How much the composite's weights decide",
+  const s4 = section("composite",
     "The Artificial Analysis Intelligence Index averages its sub-evaluations with chosen weights. Recomputed from the sub-evaluations under weights drawn around the published ones, the gap and the leader move; this is the spread of the weighting choice alone.");
   chart(s4, "composite-time", "The one number over time: the gap on the published index, per weekly snapshot", function () {
     const rows = rec(D().published_gap);
@@ -563,7 +565,7 @@
   });
 
   // === 5. lifecycle ====================================================================
-  const s5 = section("lifecycle", "Benchmarks age",
+  const s5 = section("lifecycle",
     "Each benchmark from its release to saturation (when the top models can no longer be told apart near its ceiling), and the domains whose benchmarks still separate the frontier, quarter by quarter.");
   const LC = DATA.lifecycle;
   chart(s5, "saturation", "Saturation timeline per benchmark", function () {
@@ -607,7 +609,7 @@
   });
 
   // === 6. real world and over-fitting ====================================================
-  const s6 = section("realworld", "Benchmarks and real-world use",
+  const s6 = section("realworld",
     "How well benchmark standing predicts what people use and prefer (LMArena ratings, OpenRouter usage), who sits above or below the line, and whether some models score better on public or optimised-for benchmarks than on private or out-of-distribution ones.");
   const CORR = rec(DATA.realworld_correlations);
   const TARGETS = uniq(CORR.map(function (r) { return r.target; }));
@@ -710,7 +712,7 @@
   });
 
   // === 7. data and methods ===============================================================
-  const s7 = section("methods", "Data and methods", null);
+  const s7 = section("methods", null);
   const defHolder = el("div", {});
   s7.appendChild(el("h3", { text: "What \"open\" means here" }));
   s7.appendChild(defHolder);
