@@ -24,9 +24,9 @@ from .analysis import prepare
 from .analysis.series import frontier_series
 from .errors import ConfigError, GaplensError
 from .report.inputs import ByDefinition, ReportInputs
-from .types import OpenDefinition
+from .types import OpenDefinition, ReportFormat
 
-REPORT_FORMATS = ("html", "md")
+REPORT_FORMATS = tuple(f.value for f in ReportFormat)
 HTML_NAME = "report.html"
 TIMELINE_MONTHS = 36  # how far back the lag-over-time charts go
 HISTORY_QUARTERS = 8  # quarter ends before the report date at which the map is also drawn
@@ -272,7 +272,7 @@ def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.Dat
 
 def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = None,
            open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
-           n_draws: int = 1000, seed: int = 0, fmt: str = "html",
+           n_draws: int = 1000, seed: int = 0, fmt: str | ReportFormat = ReportFormat.HTML,
            definitions: list[str] | None = None, progress: Progress | None = None):
     """Write the report into ``out_dir``; returns (the gap result under ``open_definition``,
     the path written).
@@ -281,10 +281,13 @@ def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = No
     definition switchable in the page. ``fmt="md"``: a Markdown summary with static PNG/SVG
     charts and the data as CSV/JSON, for one open definition.
     """
-    if fmt not in REPORT_FORMATS:
-        raise ConfigError(f"--format must be one of {', '.join(REPORT_FORMATS)}, not '{fmt}'")
+    try:
+        fmt = ReportFormat(fmt)
+    except ValueError:
+        raise ConfigError(f"--format must be one of {', '.join(REPORT_FORMATS)}, "
+                          f"not '{fmt}'") from None
     _check_out_dir(out_dir)
-    if fmt == "md":
+    if fmt is ReportFormat.MD:
         return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress)
     from .report.html import write_html
 

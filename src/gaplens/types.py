@@ -121,6 +121,13 @@ class OutputFormat(str, Enum):
     CSV = "csv"
 
 
+class ReportFormat(str, Enum):
+    """``html``: one interactive page; ``md``: Markdown with static charts."""
+
+    HTML = "html"
+    MD = "md"
+
+
 class Group(str, Enum):
     OPEN = "open"
     CLOSED = "closed"

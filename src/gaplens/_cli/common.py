@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..report import formatting, terminal
-from ..types import OpenDefinition, OutputFormat
+from ..types import OpenDefinition, OutputFormat, ReportFormat  # noqa: F401
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="The open-vs-closed language-model gap, per domain, with intervals.")
@@ -41,11 +41,6 @@ class Regularisation(str, Enum):
 class BenchmarkSet(str, Enum):
     ALL = "all"
     EPOCH = "epoch"
-
-
-class ReportFormat(str, Enum):
-    HTML = "html"
-    MD = "md"
 
 
 class Mode(str, Enum):

@@ -264,7 +264,7 @@ def report(
     with progress_bar("analyses" if report_format is ReportFormat.HTML else "bootstrap") \
             as progress:
         result, written = api.report(out_dir, db=db, as_of=at, open_definition=open_definition,
-                                     n_draws=draws, seed=seed, fmt=report_format.value,
+                                     n_draws=draws, seed=seed, fmt=report_format,
                                      definitions=[d.value for d in definitions or []] or None,
                                      progress=progress)
     print_gap_table(result)
