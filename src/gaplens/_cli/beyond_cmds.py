@@ -223,7 +223,8 @@ def lifecycle(
         p=[formatting.fmt(v, 3) for v in b["p_value"]])
     emit_frame(shown, fmt, list(shown.columns),
                title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
-                     "spread in normalised points (90% interval), month each level was "
+                     "spread in normalised points (90% interval of the spread under "
+                     "re-measured scores, centred on the observed one), month each level was "
                      "first reached, p of the top models' equality")
     emit_frame(r.focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
                               "n_discriminating", "runner_up"],
