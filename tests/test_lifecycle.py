@@ -332,7 +332,7 @@ def test_planted_focus_shift_is_dated_within_a_quarter():
     assert (shift["from_domain"], shift["to_domain"]) == ("A", "B")
     true = pd.Period("2024Q2", "Q")
     assert abs((pd.Period(shift["quarter"], "Q") - true).n) <= 1
-    # A saturated by the level rule in 2024-05: not discriminating at the end of 2024Q2
+    # A near its ceiling (0.904 in 2024-05): not discriminating at the end of 2024Q2
     disc = r.discrimination.set_index(["quarter", "benchmark"])
     assert disc.loc[("2024Q1", "A0"), "discriminating"]
     assert not disc.loc[("2024Q2", "A0"), "discriminating"]
