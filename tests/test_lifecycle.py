@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaplens.analysis.lifecycle import (
     LifecycleSettings,
@@ -73,9 +75,9 @@ def test_equality_test_by_hand():
     # the same at 0.30: indistinguishable but far from the ceiling -> not saturated
     t = saturation_test(np.array([0.30, 0.30, 0.30]), np.array([0.02] * 3), s)
     assert t.indistinguishable and not t.saturated
-    # the level rule alone: a clear leader at .92
+    # a clear leader at .92 is near the ceiling, but the top models are apart: not saturated
     t = saturation_test(np.array([0.92, 0.6, 0.5]), np.array([0.02] * 3), s)
-    assert not t.indistinguishable and t.saturated and t.by == "level"
+    assert not t.indistinguishable and not t.saturated and t.by == "" and t.near_ceiling
     # two models: too few for the test (min_models = 3)
     t = saturation_test(np.array([0.5, 0.5]), np.array([0.02] * 2), s)
     assert np.isnan(t.p_value) and not t.saturated
@@ -87,7 +89,8 @@ def planted() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(7)
     rows = []
     # "Sat": released 2023-01-01; 0.30 on 2023-01-15 rising 0.10 a month to 0.80 (2023-06-15),
-    # 0.85 on 2023-07-15, 0.95 on 2023-08-15, then five models at 0.95 +- 0.003.
+    # 0.85 on 2023-07-15, 0.95 on 2023-08-15, then five models at 0.95 +- 0.003 (monthly
+    # from 2023-09-15): the top five are all at 0.95 from 2023-12-15 on.
     climb = [0.30, 0.40, 0.50, 0.60, 0.70, 0.80, 0.85, 0.95]
     for i, score in enumerate(climb):
         rows.append((f"s{i}", "Sat", month(i, "2023-01-15"), score))
@@ -112,9 +115,14 @@ def planted() -> tuple[pd.DataFrame, pd.DataFrame]:
     # "Early": released 2024-01-01 but run on models from 2023: 0.6 on 2023-05-15.
     for i, score in enumerate([0.2, 0.4, 0.6, 0.65, 0.7]):
         rows.append((f"e{i}", "Early", month(i, "2023-01-15"), score))
+    # "Outlier": one model at 0.95 (2024-01-15), the others 0.50..0.68 monthly from
+    # 2023-06-15: near the ceiling, but the top five are 27+ points apart.
+    for i, score in enumerate([0.50, 0.55, 0.60, 0.62, 0.65, 0.68]):
+        rows.append((f"o{i}", "Outlier", month(i, "2023-06-15"), score))
+    rows.append(("o6", "Outlier", pd.Timestamp("2024-01-15"), 0.95))
     benchmarks = bench(("Sat", "A", "2023-01-01"), ("Disc", "A", "2023-01-01"),
                        ("Plateau", "B", "2023-01-01"), ("Floor", "B", "2023-01-01"),
-                       ("Early", "B", "2024-01-01"))
+                       ("Early", "B", "2024-01-01"), ("Outlier", "A", "2023-06-01"))
     return obs(rows), benchmarks
 
 
@@ -128,12 +136,26 @@ def planted_result():
 def test_planted_saturation_is_dated_and_flagged(planted_result):
     sat = row_of(planted_result, "Sat")
     assert sat["saturated"] and sat["status"] == "saturated"
-    # the frontier reached 0.95 on 2023-08-15 and the top five are equal from then on
-    assert abs((pd.Timestamp(sat["saturated_since"]) - pd.Timestamp("2023-08-15")).days) <= 31
-    assert sat["saturated_since"] == dt.date(2023, 8, 15)
-    assert sat["saturated_by"] == "test+level"
-    # 2023-01-01 -> 2023-08-15 is 226 days
-    assert sat["months_to_saturation"] == pytest.approx(226 / DPM)
+    # the frontier reached 0.95 on 2023-08-15, but the top five are equal only from
+    # 2023-12-15 on (before, the 0.85 or 0.80 model is among them)
+    assert sat["saturated_since"] == dt.date(2023, 12, 15)
+    assert sat["saturated_by"] == "test" and sat["near_ceiling"]
+    # 2023-01-01 -> 2023-12-15 is 348 days
+    assert sat["months_to_saturation"] == pytest.approx(348 / DPM)
+
+
+def test_a_lone_outlier_near_the_ceiling_does_not_saturate(planted_result):
+    out = row_of(planted_result, "Outlier")
+    # top five 0.95, 0.68, 0.65, 0.62, 0.60 with se 0.02: far from equal
+    assert out["frontier"] == pytest.approx(95.0) and out["near_ceiling"]
+    assert not out["saturated"] and out["saturated_since"] is None
+    assert out["status"] == "near_ceiling" and out["p_value"] < 1e-6
+    assert out["spread"] == pytest.approx(35.0)
+    # near the ceiling: not counted as discriminating in the focus quarters either
+    disc = planted_result.discrimination.set_index(["quarter", "benchmark"])
+    assert disc.loc[("2023Q4", "Outlier"), "discriminating"]
+    assert not disc.loc[("2024Q1", "Outlier"), "discriminating"]
+    assert any("near ceiling" in n and "Outlier" in n for n in planted_result.notes)
 
 
 def test_discriminating_benchmark_is_not_saturated(planted_result):
@@ -186,6 +208,46 @@ def test_crossings_only_use_models_released_by_the_date():
     sat = row_of(r, "Sat")
     assert sat["reached_80"] == dt.date(2023, 6, 15) and sat["reached_90"] is None
     assert not sat["saturated"] and sat["frontier"] == pytest.approx(85.0)
+
+
+def _spread_bench(scores, se):
+    from gaplens.analysis.lifecycle import _Bench
+
+    n = len(scores)
+    return _Bench("X", "A", None, 0, "table", np.arange(n), np.asarray(scores, float),
+                  np.asarray(se, float), np.full(n, "default", dtype=object),
+                  np.array([f"m{i}" for i in range(n)], dtype=object),
+                  np.array([f"m{i}" for i in range(n)], dtype=object))
+
+
+def test_spread_interval_of_tied_models_holds_the_observed_spread():
+    from gaplens.analysis.lifecycle import _spread_interval
+
+    # eight models at 0.80 with se 0.02: the observed spread is 0, but the spread of the
+    # best five of eight noisy draws averages about 2.7 se (~5 points): a pure noise bias.
+    s = LifecycleSettings(as_of=dt.date(2024, 1, 1), n_draws=2000)
+    b = _spread_bench([0.80] * 8, [0.02] * 8)
+    low, high, bias = _spread_interval(b, 8, 0.0, s, np.random.default_rng(0))
+    assert 0.03 < bias < 0.07
+    assert low == 0.0 <= high  # the uncorrected draws would give about [0.03, 0.08]
+    # a planted spread of 0.20 between clearly separated models is nearly unbiased
+    b = _spread_bench([0.90, 0.85, 0.80, 0.75, 0.70], [0.01] * 5)
+    low, high, bias = _spread_interval(b, 5, 0.20, s, np.random.default_rng(0))
+    assert abs(bias) < 0.005 and low < 0.20 < high and high - low < 0.05
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=9),
+       st.floats(0.002, 0.1), st.integers(0, 10_000))
+def test_spread_interval_always_holds_the_spread(scores, se, seed):
+    from gaplens.analysis.lifecycle import _spread_interval, saturation_test
+
+    s = LifecycleSettings(as_of=dt.date(2024, 1, 1), n_draws=200)
+    top = np.sort(scores)[::-1][:5]
+    observed = saturation_test(top, np.full(len(top), se), s).spread
+    low, high, _ = _spread_interval(_spread_bench(scores, [se] * len(scores)), len(scores),
+                                    observed, s, np.random.default_rng(seed))
+    assert 0.0 <= low <= observed + 1e-12 and observed - 1e-12 <= high
 
 
 def test_binomial_standard_error_from_item_counts():
@@ -270,7 +332,7 @@ def test_planted_focus_shift_is_dated_within_a_quarter():
     assert (shift["from_domain"], shift["to_domain"]) == ("A", "B")
     true = pd.Period("2024Q2", "Q")
     assert abs((pd.Period(shift["quarter"], "Q") - true).n) <= 1
-    # A saturated by the level rule in 2024-05: not discriminating at the end of 2024Q2
+    # A near its ceiling (0.904 in 2024-05): not discriminating at the end of 2024Q2
     disc = r.discrimination.set_index(["quarter", "benchmark"])
     assert disc.loc[("2024Q1", "A0"), "discriminating"]
     assert not disc.loc[("2024Q2", "A0"), "discriminating"]
@@ -316,15 +378,35 @@ def bundled_result(bundled_db):
 
 def test_golden_saturation_on_bundled_data(bundled_result):
     table = bundled_result.benchmarks.set_index("benchmark")
-    for name in ("GSM8K", "MMLU", "HellaSwag"):
+    # observed: 16 of 49 saturated (19 when a frontier above 90 % alone sufficed)
+    assert 14 <= table["saturated"].sum() <= 18
+    for name in ("GSM8K", "MMLU"):
         assert table.loc[name, "saturated"], name
         assert table.loc[name, "saturated_since"] < dt.date(2025, 1, 1), name
     for name in ("FrontierMath-Tier-4-2025-07-01-Private", "ARC-AGI-2"):
         assert not table.loc[name, "saturated"], name
     assert table.loc["ARC-AGI-2", "status"] == "discriminating"
+    # Cybench: one model at 93, the top five 51 points apart; HellaSwag's top five 11 apart
+    for name in ("Cybench", "HellaSwag"):
+        assert table.loc[name, "near_ceiling"] and not table.loc[name, "saturated"], name
+        assert table.loc[name, "p_value"] < 0.01, name
+    assert table.loc["Cybench", "status"] == "near_ceiling"
+    # every saturated benchmark has indistinguishable top models near the ceiling
+    sat = table.loc[table["saturated"]]
+    assert (sat["p_value"] >= 0.05).all() and (sat["frontier"] >= 70).all()
     # every benchmark is crossed in order: 50% no later than 80%, 80% no later than 90%
     both = table.dropna(subset=["reached_50", "reached_80"])
     assert (both["reached_50"] <= both["reached_80"]).all()
+
+
+def test_golden_spreads_lie_inside_their_intervals(bundled_result):
+    table = bundled_result.benchmarks.dropna(subset=["spread"]).set_index("benchmark")
+    assert (table["spread_ci_low"] <= table["spread"]).all()
+    assert (table["spread"] <= table["spread_ci_high"]).all()
+    assert (table["spread_ci_low"] >= 0).all()
+    # observed before the bias correction: 1.27 [1.41, 5.66] and 0.40 [0.44, 1.79]
+    for name in ("Lech Mazur Writing", "MATH level 5"):
+        assert table.loc[name, "spread_noise_bias"] > 0, name
 
 
 def test_golden_focus_on_bundled_data(bundled_result):

@@ -39,22 +39,6 @@ def test_a_planted_over_fitting_group_is_found_with_the_right_sign():
     assert set(r.models["model_id"].head(8)) <= members  # the most negative models
 
 
-def test_a_null_group_is_not_flagged_more_often_than_the_level():
-    flagged = 0
-    runs = 12
-    for seed in range(runs):
-        sim = simulate(100 + seed, n_models=50, p_obs=0.8)
-        fit = fit_sim(sim, n_draws=0)
-        members = set(np.random.default_rng(seed).choice(
-            fit.models["model_id"], 12, replace=False))
-        r = overfit(fit, bench_split(sim), meta_for(fit, members), "private", n_draws=0,
-                    n_perm=100, seed=seed)
-        p = r.groups.set_index(["grouping", "group"]).loc[("group", "open"), "p_value"]
-        flagged += int(p < 0.05)
-    # 12 tests at level 0.05: 0-1 expected; 3 or more has probability ~2 % under the null
-    assert flagged <= 2
-
-
 def test_splits_follow_the_benchmark_table():
     sim = simulate(4, n_models=30)
     fit = fit_sim(sim, n_draws=0)
@@ -92,3 +76,58 @@ def test_several_groupings_at_once_equal_one_at_a_time():
         pd.testing.assert_frame_equal(both[key].groups, one.groups)
         pd.testing.assert_frame_equal(both[key].models, one.models)
     assert not both["a"].groups.equals(both["b"].groups)
+
+
+def planted_organizations(seed: int, planted: bool = True):
+    """60 models in six organizations of 10 (P and O0-O4, drawn at random); P's models are
+    better on the public (maths) benchmarks only when ``planted``. Open/closed alternates
+    within every organization, so no other grouping carries the planted effect."""
+    order = np.random.default_rng(seed).permutation(60)
+    members = set(int(i) for i in order[:10])
+    sim = simulate(seed, n_models=60, specialists=members if planted else set(), shift=1.5,
+                   p_obs=0.8)
+    fit = fit_sim(sim, n_draws=0)
+    ids = fit.models["model_id"].to_numpy()
+    index = {("Low" if i == 0 else "High" if i == 1 else f"M{i:02d}"): i for i in range(60)}
+    rank = {int(m): r for r, m in enumerate(order)}
+    org = np.array(["P" if index[m] in members else f"O{rank[index[m]] % 5}" for m in ids])
+    meta = pd.DataFrame({"group": np.where(np.arange(len(ids)) % 2, "open", "closed"),
+                         "organization": org, "country": "X"}, index=ids)
+    return sim, fit, meta
+
+
+def test_only_a_planted_organization_is_significant_after_adjustment():
+    # Before the label-permutation null (random benchmark splits), every organization of
+    # this draw got p <= 0.03 and P (p = 0.003) did not stand out from O0, O3 or O4.
+    sim, fit, meta = planted_organizations(3)
+    r = overfit(fit, bench_split(sim), meta, "private", n_draws=0, n_perm=2000, seed=0)
+    g = r.groups.set_index(["grouping", "group"])
+    assert (g["p_adjust_method"] == "holm").all()
+    assert (g["p_adjusted"] >= g["p_value"]).all()
+    assert g.loc[("organization", "P"), "vs_rest"] < 0
+    assert g.loc[("organization", "P"), "p_adjusted"] < 0.01
+    others = g.drop(("organization", "P"))
+    assert (others["p_adjusted"] > 0.05).all()
+
+
+def test_group_p_values_hold_their_level_on_null_data():
+    # No over-fitting; organizations drawn at random and, as countries, by capability
+    # (a group of strong models must not look over-fitted for being strong). 8 fits x 12
+    # groups: the share of p < 0.1 stays near 0.1.
+    p = []
+    for seed in range(8):
+        sim = simulate(200 + seed, n_models=48, p_obs=0.8)
+        fit = fit_sim(sim, n_draws=0)
+        ids = fit.models["model_id"].to_numpy()
+        rng = np.random.default_rng(seed)
+        capability = np.array([sim.capability[m] for m in ids])
+        tier = np.argsort(np.argsort(capability)) * 6 // len(ids)
+        meta = pd.DataFrame({"group": "all", "organization":
+                             [f"R{i}" for i in rng.permutation(np.arange(len(ids)) % 6)],
+                             "country": [f"C{i}" for i in tier]}, index=ids)
+        r = overfit(fit, bench_split(sim), meta, "private", n_draws=0, n_perm=500, seed=seed)
+        p += list(r.groups.loc[r.groups["grouping"].isin(["organization", "country"]),
+                               "p_value"])
+    p = np.array(p)
+    assert len(p) == 96
+    assert 0.01 <= (p < 0.1).mean() <= 0.22

@@ -123,14 +123,59 @@ def test_standing_of_open_models_on_a_target_by_hand():
 def test_group_permutation_p_value_matches_exact_enumeration():
     from itertools import combinations
 
+    from scipy import stats
+
     r = np.array([0.9, 0.7, 0.1, -0.2, -0.4, -0.6, 0.05, -0.3])
     labels = np.array(["a", "a", "a", "b", "b", "b", "b", "b"])
     res = pd.DataFrame({"residual": r, "organization": labels})
-    observed = r[:3].mean() - r[3:].mean()
-    diffs = [r[list(c)].mean() - np.delete(r, list(c)).mean()
-             for c in combinations(range(len(r)), 3)]
-    exact = np.mean(np.abs(diffs) >= abs(observed) - 1e-12)  # 2 of 56 subsets
+
+    def welch(idx):
+        inside, outside = r[list(idx)], np.delete(r, list(idx))
+        return stats.ttest_ind(inside, outside, equal_var=False).statistic
+
+    observed = welch((0, 1, 2))
+    exact = np.mean([abs(welch(c)) >= abs(observed) - 1e-9
+                     for c in combinations(range(len(r)), 3)])  # over all 56 subsets of 3
     out = rw.group_tests(res, columns=("organization",), n_perm=40000, seed=5)
     row = out.set_index("group").loc["a"]
-    assert row["difference_vs_rest"] == pytest.approx(observed)
+    assert row["difference_vs_rest"] == pytest.approx(r[:3].mean() - r[3:].mean())
     assert row["p_value"] == pytest.approx(exact, abs=0.004)
+    # Welch's interval by hand: variances 0.1733 / 3 and 0.0695 / 5, nu = 2.67
+    inside, outside = r[:3], r[3:]
+    a, b = inside.var(ddof=1) / 3, outside.var(ddof=1) / 5
+    nu = (a + b) ** 2 / (a ** 2 / 2 + b ** 2 / 4)
+    half = stats.t.ppf(0.95, nu) * np.sqrt(a + b)
+    assert row["ci_low"] == pytest.approx(row["difference_vs_rest"] - half)
+    assert row["ci_high"] == pytest.approx(row["difference_vs_rest"] + half)
+
+
+def test_group_tests_adjust_for_the_groups_tested_and_single_out_a_planted_one():
+    # 60 models, organizations A-F of 10 drawn at random; F is used far more than its
+    # standing predicts (+0.8 on the target's scale, whose residual sd is about 0.2).
+    hits = {}
+    for seed in range(10):
+        x, y, meta = planted(n=60, over=(), seed=seed)
+        labels = np.random.default_rng(seed).permutation(list("ABCDEF") * 10)
+        meta["organization"] = labels
+        y[labels == "F"] += 0.8
+        t = rw.group_tests(rw.residuals(x, y, meta), columns=("organization", "group"),
+                           n_perm=2000, seed=seed)
+        assert (t["p_adjust_method"] == "holm").all()
+        assert (t["p_adjusted"] >= t["p_value"] - 1e-15).all()
+        for g, p_adj in zip(t["group"], t["p_adjusted"]):
+            hits[g] = hits.get(g, 0) + int(p_adj < 0.05)
+    assert hits["F"] == 10
+    assert sum(v for g, v in hits.items() if g != "F") <= 2
+
+
+def test_group_p_values_are_uniform_on_null_residuals():
+    p = []
+    for seed in range(30):
+        x, y, meta = planted(n=48, over=(), seed=500 + seed)
+        meta["organization"] = np.random.default_rng(seed).permutation(np.arange(48) % 6)
+        t = rw.group_tests(rw.residuals(x, y, meta), columns=("organization",), n_perm=400,
+                           seed=seed)
+        p += list(t["p_value"])
+    p = np.array(p)
+    assert len(p) == 180
+    assert 0.05 <= (p < 0.1).mean() <= 0.16

@@ -90,7 +90,7 @@ class OverfitReport:
 
 def overfit(db: str | None = None, splits: list[str] | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
-            min_results: int = 2, n_draws: int = 200, n_perm: int = 300,
+            min_results: int = 2, n_draws: int = 200, n_perm: int = 2000,
             seed: int = 0) -> OverfitReport:
     """Over-fitting signals per model and group: private vs public, not optimised vs
     optimised-for, out- vs in-distribution benchmarks; and the open lag by test set."""

@@ -231,7 +231,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     step()
     metas = {d.value: _model_meta(models_, d) for d in chosen}
     overfit_splits, overfit_notes = _overfit_all(fitted, bench, metas, min(n_draws, 200),
-                                                 min(n_draws, 300), seed)
+                                                 2000, seed)  # label permutations: cheap
     notes += overfit_notes
     step()
     ctx = _Shared(as_of=as_of, n_draws=n_draws, seed=seed, fitted=fitted,
@@ -252,7 +252,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                       "n_draws": max(n_draws, 200)},
         "real-world alignment": {"predictor": "index: general", "min_models": 8,
                                  "n_boot": n_draws, "seed": seed},
-        "over-fitting": {"n_draws": min(n_draws, 200), "n_perm": min(n_draws, 300),
+        "over-fitting": {"n_draws": min(n_draws, 200), "n_perm": 2000,
                          "min_results": 2},
         "forecast": {"window_months": 24, "seed": seed},
     }

@@ -85,6 +85,15 @@ def composite(
     print_warnings(w.warnings)
 
 
+def _p_columns(groups: pd.DataFrame) -> pd.DataFrame:
+    """Raw and Holm-adjusted p-values as text with three decimals, for the terminal."""
+    def text(v):
+        return "–" if pd.isna(v) else "<0.001" if v < 0.001 else f"{v:.3f}"
+
+    return groups.assign(**{"p": [text(v) for v in groups["p_value"]],
+                            "p Holm": [text(v) for v in groups["p_adjusted"]]})
+
+
 @app.command()
 def realworld(
     target: Optional[List[str]] = typer.Option(None, "--target", help="A signal (e.g. "
@@ -132,11 +141,11 @@ def realworld(
                    title=f"Largest residuals of {r.focus[1]} on {r.focus[0]} (percentile "
                          "ranks; positive = used or liked more than its benchmarks predict)")
     if len(r.groups):
-        emit_frame(r.groups.sort_values("p_value").head(12), fmt,
+        emit_frame(_p_columns(r.groups.sort_values("p_value").head(12)), fmt,
                    ["grouping", "group", "n", "difference_vs_rest", "ci_low", "ci_high",
-                    "p_value"],
-                   title=f"Groups: mean residual against the rest (permutation p-value; "
-                         f"{len(r.groups)} groups tested, p-values not corrected for that)")
+                    "p", "p Holm"],
+                   title=f"Groups: mean residual against the rest (permutation p-value over "
+                         f"models, and Holm-adjusted over the {len(r.groups)} groups tested)")
     for note in r.notes:
         out.print(f"note: {note}", style="dim")
 
@@ -148,7 +157,8 @@ def overfit(
     open_definition: OpenDefinition = OpenDefinitionOption,
     min_results: int = typer.Option(2, "--min-results", help="Results a model needs on each "
                                     "side of a split."),
-    perms: int = typer.Option(300, "--perms", help="Random benchmark splits for the p-values."),
+    perms: int = typer.Option(2000, "--perms", help="Permutations of the group labels across "
+                              "models for the p-values."),
     seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
@@ -176,10 +186,12 @@ def overfit(
         out.print(f"[bold]{s.split}[/bold]: {s.description} ({len(s.reference)} vs "
                   f"{len(s.comparison)} benchmarks). Negative = lower where it could not "
                   "have been tuned.")
-        emit_frame(s.groups.sort_values("p_value"), fmt,
+        emit_frame(_p_columns(s.groups.sort_values("p_value")), fmt,
                    ["grouping", "group", "n", "mean_delta", "ci_low", "ci_high", "vs_rest",
-                    "p_value"], title="Mean difference per group, index points (90% interval;"
-                                      " p-value against random benchmark splits)")
+                    "p", "p Holm"],
+                   title="Mean difference per group, index points (90% interval; p-value of "
+                         "vs_rest from permuted group labels, and Holm-adjusted over the "
+                         f"{len(s.groups)} groups)")
         emit_frame(s.models.head(5), fmt, ["model_id", "group", "delta", "ci_low", "ci_high"],
                    title="Most negative models")
         for note in s.notes:
@@ -223,7 +235,8 @@ def lifecycle(
         p=[formatting.fmt(v, 3) for v in b["p_value"]])
     emit_frame(shown, fmt, list(shown.columns),
                title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
-                     "spread in normalised points (90% interval), month each level was "
+                     "spread in normalised points (90% interval of the spread under "
+                     "re-measured scores, centred on the observed one), month each level was "
                      "first reached, p of the top models' equality")
     emit_frame(r.focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
                               "n_discriminating", "runner_up"],

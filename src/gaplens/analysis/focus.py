@@ -6,7 +6,9 @@ of a quarter is the domain whose discriminating benchmarks carry the most top-k 
 a change of focus is a *shift* once it holds ``persist_quarters`` quarters. The interval
 between shifts is the mean gap between consecutive shifts, with a bootstrap over
 benchmarks (draws with fewer than two shifts are counted as failed, not dropped), and is
-compared with the field's claim of 12-18 months.
+compared with the field's claim of 12-18 months. Should the estimate on the full data fall
+outside the percentile interval of the draws (possible for a statistic this discrete), the
+interval is extended to it and a note says so.
 """
 
 from __future__ import annotations
@@ -176,9 +178,13 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
         low, high = (float(v) for v in np.percentile(gaps_arr, [tail, 100 - tail]))
     else:
         median = low = high = np.nan
+    estimate = _mean_gap(shifts)
+    extended = bool(np.isfinite(estimate) and np.isfinite(low)
+                    and not low <= estimate <= high)
+    if extended:  # a percentile interval of a discrete statistic can miss the estimate
+        low, high = min(low, estimate), max(high, estimate)
     established = int(np.argmax(series >= 0)) if (series >= 0).any() else None
     exposure = 3.0 * (len(qs) - established) if established is not None else 0.0
-    estimate = _mean_gap(shifts)
     failed_share = failed / settings.n_draws if settings.n_draws else 0.0
     thin = len(shifts) < 3 or failed_share > 0.10 or settings.n_draws == 0
     interval = ShiftInterval(
@@ -190,6 +196,9 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
         draws_median_shifts=float(np.median(n_shift_draws)) if n_shift_draws else np.nan,
         thin=thin)
     notes = _focus_notes(interval, shift_table, pending, domains, len(qs), failed_share)
+    if extended:
+        notes.append("the mean interval on the full data lay outside the bootstrap percentile "
+                     "interval; the interval was extended to include it")
     return FocusResult(focus=focus, shifts=shift_table, interval=interval, notes=tuple(notes))
 
 

@@ -35,30 +35,48 @@ evaluated when it was released. Levels and spreads in the tables are normalised 
        Q   = sum w_i (s_i - s_hat)^2  ~  chi^2_{k-1} under "all equal",   p = P(chi^2 >= Q)
 
        indistinguishable(t)  <=>  p >= alpha (0.05)
-       saturated(t)  <=>  [indistinguishable(t) and f_b(t) >= near_ceiling (0.70)]
-                          or  f_b(t) >= saturation_level (0.90)
+       saturated(t)          <=>  indistinguishable(t) and f_b(t) >= near_ceiling (0.70)
 
-   Akhtar et al. pair indistinguishable top models with performance near a ceiling. Without
-   the second condition a benchmark whose top models all score near 0, or one with a small
-   test set (FrontierMath Tier 4: 48 problems, reported errors of 5-7 points), would count
-   as saturated while most of its range is unclaimed. Such a benchmark is reported as
+   Saturation needs both (Akhtar et al. 2026: the top models can no longer be told apart,
+   and near a ceiling). A frontier above ``saturation_level`` (0.90) does not saturate a
+   benchmark on its own: one outlier at 93 % with the next four 20-40 points behind
+   still separates the top models. Such a benchmark is flagged ``near_ceiling`` (status
+   ``near_ceiling`` where it would otherwise be ``discriminating``); it is not saturated,
+   but it does not count as discriminating in the quarters (3.) either. Without the
+   level condition a benchmark whose top models all score near 0, or one with a small test
+   set (FrontierMath Tier 4: 48 problems, reported errors of 5-7 points), would count as
+   saturated while most of its range is unclaimed; such a benchmark is reported as
    ``low_resolution``: it cannot rank the top models now, but it is not used up.
-   The test uses min(k, n) models and needs n >= ``min_models`` (3); with fewer, only the
-   level rule can call a benchmark saturated. Also reported, not used for the decision:
+   The test uses min(k, n) models and needs n >= ``min_models`` (3); with fewer, a
+   benchmark is never saturated. Also reported, not used for the decision:
    z = (s_1 - s_k) / sqrt(sigma_1^2 + sigma_k^2) and its two-sided p-value. The top k are
    selected as the best of n noisy scores, which the test ignores (conditional on the
-   selection). Discrimination: spread = s_1 - s_k and sd = std(s_1..s_k, ddof=1). The
-   spread's interval is a seeded parametric bootstrap: every model's score released by t
-   is redrawn as N(s_m, sigma_m^2), the top k re-selected and the spread recomputed; noise
-   inflates a max-minus-k-th spread, so the interval sits above 0 even for equal models.
+   selection). Discrimination: spread = s_1 - s_k and sd = std(s_1..s_k, ddof=1).
+
+   The spread's interval is a seeded parametric bootstrap: every model's score released by
+   t is redrawn as s*_m ~ N(s_m, sigma_m^2), the top k re-selected and the spread
+   recomputed. A spread of maxima is biased upwards under noise (the best of noisy draws
+   is higher than the best true score, the k-th less so), so the raw draws sit above the
+   observed spread when the top models are close (MATH level 5: observed 0.40, raw 90 %
+   range of the draws [0.44, 1.79]). The bias is estimated as
+   ``spread_noise_bias`` = median(spread*) - spread and removed from every draw:
+
+       interval = [max(0, q_lo(spread*) - bias), q_hi(spread*) - bias]
+
+   (q the central ``ci`` percentiles): the variability of the spread under re-measurement,
+   centred on the observed spread, which therefore always lies inside it (the median of
+   the centred draws is the observed spread). For tied true scores the observed spread is
+   itself inflated by about ``spread_noise_bias``: read a small spread with its bias.
    ``saturated_since`` is the start of the run of saturated status (evaluated at every
    release date) that lasts to T.
 
 3. Quarters (calendar quarters from ``start_quarter`` = 2023Q1 to the quarter holding T;
    that last one ends at T). Benchmark b *discriminates* at the quarter's end e when it is
    released by e, at least ``min_recent`` (3) of its models were released in the
-   ``recent_months`` (12) to e, and its top k are distinguishable (p < alpha) with a frontier
-   below ``saturation_level`` (so neither saturated nor low-resolution). Its weight is its
+   ``recent_months`` (12) to e, and its top k are distinguishable (p < alpha; so neither
+   saturated nor low-resolution) with a frontier below ``saturation_level`` (a benchmark
+   near its ceiling has no room left to separate the next frontier models, even while one
+   outlier stands apart from the rest). Its weight is its
    top-k spread at e (how much it separates the frontier models; 0 when it does not
    discriminate).
 
@@ -312,13 +330,14 @@ class TopTest:
     p_z: float
     indistinguishable: bool
     saturated: bool
-    by: str  # "test", "level", "test+level" or ""
+    by: str  # "test" when saturated (the only rule), else ""
+    near_ceiling: bool = False  # frontier >= saturation_level (reported, not a saturation)
 
 
 def saturation_test(scores: np.ndarray, se: np.ndarray, settings: LifecycleSettings) -> TopTest:
     """The saturation test on the top scores (best first) and their standard errors.
 
-    The test needs ``settings.min_models`` scores; with fewer only the level rule applies.
+    The test needs ``settings.min_models`` scores; with fewer a benchmark is not saturated.
     """
     scores, se = np.asarray(scores, dtype=float), np.asarray(se, dtype=float)
     k = len(scores)
@@ -334,10 +353,10 @@ def saturation_test(scores: np.ndarray, se: np.ndarray, settings: LifecycleSetti
         z = float((scores[0] - scores[-1]) / math.hypot(se[0], se[-1]))
         p_z = float(2 * stats.norm.sf(abs(z)))
     indistinct = bool(np.isfinite(p) and p >= settings.alpha)
-    by_test = indistinct and frontier >= settings.near_ceiling
-    by_level = bool(np.isfinite(frontier) and frontier >= settings.saturation_level)
-    by = "+".join(x for x, on in (("test", by_test), ("level", by_level)) if on)
-    return TopTest(spread, sd, q, p, z, p_z, indistinct, by_test or by_level, by)
+    saturated = bool(indistinct and frontier >= settings.near_ceiling)
+    near = bool(np.isfinite(frontier) and frontier >= settings.saturation_level)
+    return TopTest(spread, sd, q, p, z, p_z, indistinct, saturated,
+                   "test" if saturated else "", near)
 
 
 @dataclass(frozen=True)
@@ -353,9 +372,10 @@ class _Status:
 
     @property
     def discriminates(self) -> bool:
-        """Top k distinguishable and the frontier below the saturation level."""
+        """Top k tested and distinguishable (so not saturated, not low resolution), and the
+        frontier below the saturation level (room left to separate the next models)."""
         return bool(np.isfinite(self.test.p_value) and not self.test.indistinguishable
-                    and not self.test.saturated)
+                    and not self.test.near_ceiling)
 
 
 _NO_TEST = TopTest(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, False, False, "")
@@ -389,18 +409,21 @@ def _saturated_since(bench: _Bench, as_of_day: int, settings: LifecycleSettings)
     return since
 
 
-def _spread_interval(bench: _Bench, upto: int, settings: LifecycleSettings,
-                     rng: np.random.Generator) -> tuple[float, float]:
-    """Parametric bootstrap of the top-k spread among the first ``upto`` models."""
+def _spread_interval(bench: _Bench, upto: int, observed: float, settings: LifecycleSettings,
+                     rng: np.random.Generator) -> tuple[float, float, float]:
+    """(low, high, noise bias) of the top-k spread among the first ``upto`` models: a
+    parametric bootstrap whose draws are moved by their bias (median - observed) so that
+    they centre on the observed spread; the lower end is floored at 0."""
     k = min(settings.top_k, upto)
-    if settings.n_draws == 0 or k < 2:
-        return np.nan, np.nan
+    if settings.n_draws == 0 or k < 2 or not np.isfinite(observed):
+        return np.nan, np.nan, np.nan
     draws = rng.normal(bench.scores[:upto], bench.se[:upto], size=(settings.n_draws, upto))
     part = -np.partition(-draws, k - 1, axis=1)[:, :k]
     spread = part.max(axis=1) - part.min(axis=1)
+    bias = float(np.median(spread)) - observed
     tail = (1 - settings.ci) / 2 * 100
-    low, high = np.percentile(spread, [tail, 100 - tail])
-    return float(low), float(high)
+    low, high = np.percentile(spread - bias, [tail, 100 - tail])
+    return max(0.0, float(low)), float(high), bias
 
 
 # --- per benchmark -------------------------------------------------------------------------
@@ -447,7 +470,7 @@ def benchmark_table(benches: list[_Bench], settings: LifecycleSettings) -> pd.Da
         row["not_yet"] = ", ".join(not_yet)
         top = s.top
         sources = sorted(set(b.se_source[top]))
-        low, high = _spread_interval(b, s.n, settings, rng)
+        low, high, bias = _spread_interval(b, s.n, s.test.spread, settings, rng)
         since = _saturated_since(b, as_of_day, settings) if s.saturated else None
         released = b.release_day <= as_of_day
         t = s.test
@@ -461,17 +484,20 @@ def benchmark_table(benches: list[_Bench], settings: LifecycleSettings) -> pd.Da
             status = "low_resolution"
         elif row["n_recent"] < settings.min_recent:
             status = "dormant"
+        elif t.near_ceiling:
+            status = "near_ceiling"
         else:
             status = "discriminating"
         row.update(
             frontier=100 * s.frontier, frontier_model=b.names[top[0]] if len(top) else None,
             status=status, saturated=s.saturated, saturated_by=t.by,
-            indistinguishable=t.indistinguishable,
+            near_ceiling=t.near_ceiling, indistinguishable=t.indistinguishable,
             saturated_since=from_day(since) if since is not None else None,
             months_to_saturation=(max(0.0, _months(since, b.release_day))
                                   if since is not None else np.nan),
             top_k=len(top), top_models="; ".join(map(str, b.names[top])),
             spread=100 * t.spread, spread_ci_low=100 * low, spread_ci_high=100 * high,
+            spread_noise_bias=100 * bias,
             sd=100 * t.sd, chi2=t.chi2, p_value=t.p_value, z_best_kth=t.z, p_best_kth=t.p_z,
             se_source=sources[0] if len(sources) == 1 else ("mixed" if sources else ""),
             mean_se=100 * float(np.mean(b.se[top])) if len(top) else np.nan,
@@ -493,9 +519,10 @@ def benchmark_columns(settings: LifecycleSettings) -> list[str]:
         crossings += [f"reached_{_threshold_label(x)}", f"months_to_{_threshold_label(x)}"]
     return (["benchmark", "domain", "test_set", "release_date", "release_from", "status",
              "saturated", "saturated_by", "saturated_since", "months_to_saturation",
-             "indistinguishable", "frontier", "frontier_model"] + crossings
+             "near_ceiling", "indistinguishable", "frontier", "frontier_model"] + crossings
             + ["not_yet", "n_models", "n_recent", "first_result", "last_result", "top_k",
-               "top_models", "spread", "spread_ci_low", "spread_ci_high", "sd", "chi2",
+               "top_models", "spread", "spread_ci_low", "spread_ci_high",
+               "spread_noise_bias", "sd", "chi2",
                "p_value", "z_best_kth", "p_best_kth", "se_source", "mean_se", "note"])
 
 
@@ -585,13 +612,17 @@ def compute_lifecycle(long: pd.DataFrame, benchmarks: pd.DataFrame,
     focus = focus_shifts(disc, settings, order)
     defaults = table.loc[table["se_source"].isin(["default", "mixed"]), "benchmark"]
     low_res = table.loc[table["status"] == "low_resolution", "benchmark"]
+    near = table.loc[table["near_ceiling"].astype(bool) & ~table["saturated"].astype(bool),
+                     "benchmark"]
     notes = [
         f"{int(table['saturated'].sum())} of {len(table)} benchmarks saturated as of "
-        f"{settings.as_of} ({int((table['saturated_by'].str.contains('test')).sum())} by the "
-        f"test of the top {settings.top_k}, "
-        f"{int((table['saturated_by'].str.contains('level')).sum())} by a frontier at or above "
-        f"{100 * settings.saturation_level:.0f}%)",
+        f"{settings.as_of} (top {settings.top_k} indistinguishable at p >= {settings.alpha:g} "
+        f"with a frontier of at least {100 * settings.near_ceiling:.0f}%)",
     ]
+    if len(near):
+        notes.append(f"{len(near)} benchmarks have a frontier at or above "
+                     f"{100 * settings.saturation_level:.0f}% but top models still apart "
+                     "(near ceiling, not saturated): " + ", ".join(near))
     if len(low_res):
         notes.append(f"{len(low_res)} benchmarks have indistinguishable top models but a "
                      f"frontier below {100 * settings.near_ceiling:.0f}% (low resolution, not "

@@ -21,10 +21,22 @@ Intervals: per model and per group, from the index's bootstrap draws (each draw'
 difficulties, slopes and display map, with each model's results resampled within each
 set) and, for a group mean, models resampled within the group. Tests: for each group
 (open/closed, organization, country) the statistic is its mean delta minus the other
-models' mean delta; its p-value comes from random splits of the benchmarks with the same
-set sizes (``n_perm``, seeded): is this group's difference larger than splitting the
-benchmarks at random would give? Groups need ``min_models`` models; ``group_country``
-crosses open/closed with country (for example open models from one country).
+models' mean delta (central fit),
+
+    vs_rest_G = mean(delta_m : m in G) - mean(delta_m : m not in G)
+
+and its p-value comes from permuting the group labels across the models with a delta
+(group sizes kept, ``n_perm`` permutations, seeded; the Welch statistic of the difference,
+see :mod:`.grouptest`): does this group
+differ from the other models by more than a random set of as many models does? The null
+holds whatever the split does to every model alike and however much models differ from
+each other. (An earlier null, random splits of the benchmarks, left that between-model
+variation out: with one planted over-fitting organization every other organization
+differed "significantly" from a rest that held the planted one.) The p-values are
+reported raw and adjusted by Holm's method over every group of every grouping of the
+split (``p_adjusted``, ``p_adjust_method``). Groups need ``min_models`` models;
+``group_country`` crosses open/closed with country (for example open models from one
+country).
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models import irt
 from .capability import IndexFit
+from .grouptest import P_ADJUST_METHOD, holm, permutation_p_values
 
 SPLITS = {
     "private": ("held-out (private) minus public benchmarks", "test_set",
@@ -58,7 +71,7 @@ class OverfitResult:
     reference: tuple[str, ...]
     comparison: tuple[str, ...]
     models: pd.DataFrame  # model rows: delta, ci, n_reference, n_comparison, group...
-    groups: pd.DataFrame  # grouping, group, n, mean_delta, ci, vs_rest, p_value
+    groups: pd.DataFrame  # grouping, group, n, mean_delta, ci, vs_rest, p_value, p_adjusted
     notes: tuple[str, ...] = field(default=())
 
 
@@ -138,7 +151,7 @@ def _group_table(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
 
 
 def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split: str,
-            min_results: int = 2, min_models: int = 3, n_draws: int = 200, n_perm: int = 300,
+            min_results: int = 2, min_models: int = 3, n_draws: int = 200, n_perm: int = 2000,
             seed: int = 0, ci: float = 0.90) -> OverfitResult:
     """Over-fitting signal for one split; ``meta`` has group, organization, country per model
     id (index)."""
@@ -149,11 +162,10 @@ def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split:
 
 def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.DataFrame],
                  split: str, min_results: int = 2, min_models: int = 3, n_draws: int = 200,
-                 n_perm: int = 300, seed: int = 0,
+                 n_perm: int = 2000, seed: int = 0,
                  ci: float = 0.90) -> dict[str, OverfitResult]:
     """:func:`overfit` under several model groupings (for example one per definition of
-    open) at the cost of one: the projections, per model and per random split of the
-    benchmarks, do not depend on the grouping."""
+    open) at the cost of one: the projections per model do not depend on the grouping."""
     import warnings
 
     warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
@@ -164,31 +176,24 @@ def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.D
     if have.sum() < 2 * min_models:
         raise ConfigError(f"only {int(have.sum())} models have {min_results} results on both "
                           f"sides of split '{split}'")
-    # Permutation null: random splits of the same benchmarks with the same sizes, each
-    # giving every model's delta (central fit); the groups' statistics are read off it.
-    perm_rng = np.random.default_rng([seed, 1])
-    pool = np.array(ref + cmp_)
-    null = np.empty((n_perm, len(proj.model_ids)))
-    for i in range(n_perm):
-        perm = perm_rng.permutation(pool)
-        null[i] = (proj.levels(set(perm[: len(ref)]), min_results, draws=False)
-                   - proj.levels(set(perm[len(ref):]), min_results, draws=False))[0]
     notes = (f"{int(have.sum())} models have {min_results} results on both sides; "
              f"{len(ref)} reference and {len(cmp_)} comparison benchmarks",)
     out = {}
     for key, meta in metas.items():
-        models, groups = _read_groups(delta, null, meta.reindex(proj.model_ids), min_models,
-                                      np.random.default_rng(seed), ci)
+        models, groups = _read_groups(delta, meta.reindex(proj.model_ids), min_models,
+                                      np.random.default_rng(seed), ci, n_perm)
         out[key] = OverfitResult(
             split=split, description=description, reference=tuple(ref),
             comparison=tuple(cmp_), models=models, groups=groups,
-            notes=notes + (f"p-values from {n_perm} random splits of the benchmarks; "
-                           f"{len(groups)} groups tested, not corrected for that",))
+            notes=notes + (f"p-values from {n_perm} permutations of the group labels across "
+                           f"the {int(have.sum())} models; {len(groups)} groups tested, "
+                           "adjusted p-values by Holm's method over them",))
     return out
 
 
-def _read_groups(delta: np.ndarray, null: np.ndarray, meta: pd.DataFrame, min_models: int,
-                 rng: np.random.Generator, ci: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_groups(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
+                 rng: np.random.Generator, ci: float,
+                 n_perm: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-model rows and per-group rows (with permutation p-values) for one grouping."""
     meta = meta.assign(group_country=meta["group"].fillna("neither").astype(str) + " · "
                        + meta["country"].fillna("unknown").astype(str))
@@ -200,22 +205,20 @@ def _read_groups(delta: np.ndarray, null: np.ndarray, meta: pd.DataFrame, min_mo
         models["ci_low"] = np.nanquantile(delta[1:], tail, axis=0)
         models["ci_high"] = np.nanquantile(delta[1:], 1 - tail, axis=0)
     models = models.loc[have].sort_values("delta").reset_index(drop=True)
-    groups = pd.DataFrame(_group_table(delta, meta, min_models, rng, ci))
-    if len(groups):
-        ok = ~np.isnan(null)
-        z = np.where(ok, null, 0.0)
-        p_values = []
-        for r in groups.to_dict(orient="records"):
-            inside = (meta[r["grouping"]].fillna("unknown").astype(str) == r["group"]) \
-                .to_numpy()
-            n_in, n_out = (ok & inside).sum(axis=1), (ok & ~inside).sum(axis=1)
-            valid = (n_in > 0) & (n_out > 0)
-            values = (z[valid] * inside).sum(axis=1) / n_in[valid] \
-                - (z[valid] * ~inside).sum(axis=1) / n_out[valid]
-            p_values.append(float((1 + np.sum(np.abs(values) >= abs(r["vs_rest"])))
-                                  / (len(values) + 1)) if len(values) else np.nan)
-        groups["p_value"] = p_values
+    groups = pd.DataFrame(_group_table(delta, meta, min_models, rng, ci),
+                          columns=GROUP_COLUMNS[:7])
+    masks = [(meta[r["grouping"]].fillna("unknown").astype(str) == r["group"]).to_numpy()[have]
+             for r in groups.to_dict(orient="records")]
+    p_values = permutation_p_values(delta[0, have], masks, n_perm,
+                                    np.random.default_rng([rng.integers(2 ** 32), 1]))
+    groups["p_value"] = p_values
+    groups["p_adjusted"] = holm(p_values)
+    groups["p_adjust_method"] = P_ADJUST_METHOD
     return models, groups
+
+
+GROUP_COLUMNS = ["grouping", "group", "n", "mean_delta", "ci_low", "ci_high", "vs_rest",
+                 "p_value", "p_adjusted", "p_adjust_method"]
 
 
 def lag_by_test_set(per_benchmark: pd.DataFrame, n_boot: int = 2000, seed: int = 0,

@@ -15,10 +15,12 @@ Residuals: the target's rank regressed on the predictor's rank (both as percenti
 least squares); a positive residual means the model is used or liked more than its
 benchmark standing predicts (a single model's residual has no interval: it is a
 description, not an estimate). Group test: for each group (open/closed, organization,
-country) the mean residual and its difference from the other models', with a 90 %
-bootstrap interval of the difference and a permutation p-value (shuffling group labels
-across models, ``n_perm`` draws) for "this group's mean residual is no different from the
-others'".
+country) the mean residual and its difference from the other models', with Welch's 90 %
+interval of the difference and a permutation p-value of the Welch statistic (shuffling
+group labels across models with the group sizes kept, ``n_perm`` draws;
+:mod:`.grouptest`) for "this group's mean residual is no different from the others'",
+raw (``p_value``) and adjusted by Holm's method over every group of every grouping tested
+for the target (``p_adjusted``, ``p_adjust_method``).
 
 Thin signals are named: OpenRouter keeps the top ~10 models a week, the 2026 arena
 snapshots the top 20-70, so correlations there are among frontier models only (a
@@ -34,6 +36,7 @@ import pandas as pd
 from scipy.stats import rankdata, spearmanr
 
 from ..errors import ConfigError, UnknownNameError
+from .grouptest import P_ADJUST_METHOD, holm, permutation_p_values, welch_interval
 
 USAGE_SIGNALS = ("openrouter.",)
 DEFAULT_TARGETS = ("lmarena.text", "lmarena.code", "openrouter.share", "benchmark:GDPval",
@@ -155,16 +158,20 @@ def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("residual", ascending=False).reset_index(drop=True)
 
 
+GROUP_COLUMNS = ["grouping", "group", "n", "mean_residual", "difference_vs_rest", "ci_low",
+                 "ci_high", "p_value", "p_adjusted", "p_adjust_method"]
+
+
 def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
                 n_perm: int = 2000, seed: int = 0, min_size: int = 3) -> pd.DataFrame:
-    """Per group: mean residual minus the rest's, a 90 % bootstrap interval and a two-sided
-    permutation p-value. Permuting the labels of a group of k models is drawing k models at
-    random: the first k of a random ordering, one set of orderings shared by every group."""
+    """Per group: mean residual minus the rest's with Welch's 90 % interval, a two-sided
+    permutation p-value of the Welch statistic (labels permuted across models, group sizes
+    kept: :mod:`~gaplens.analysis.grouptest`) and the p-value adjusted by Holm's method over
+    every group of every grouping in the table."""
     rng = np.random.default_rng(seed)
     r = res["residual"].to_numpy()
     n = len(r)
-    shuffled = np.cumsum(r[np.argsort(rng.random((n_perm, n)), axis=1)], axis=1)
-    rows = []
+    tested = []
     for column in columns:
         if column not in res:
             continue
@@ -172,20 +179,19 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
         for g in sorted(set(labels)):
             mask = labels == g
             k = int(mask.sum())
-            if k < min_size or n - k < min_size:
-                continue
-            observed = r[mask].mean() - r[~mask].mean()
-            perms = shuffled[:, k - 1] / k - (shuffled[:, -1] - shuffled[:, k - 1]) / (n - k)
-            p = (1 + np.sum(np.abs(perms) >= abs(observed) - 1e-12)) / (n_perm + 1)
-            inside, outside = r[mask], r[~mask]
-            boot = (rng.choice(inside, (1000, len(inside))).mean(axis=1)
-                    - rng.choice(outside, (1000, len(outside))).mean(axis=1))
-            rows.append({"grouping": column, "group": g, "n": k,
-                         "mean_residual": float(inside.mean()),
-                         "difference_vs_rest": float(observed),
-                         "ci_low": float(np.quantile(boot, 0.05)),
-                         "ci_high": float(np.quantile(boot, 0.95)), "p_value": float(p)})
-    return pd.DataFrame(rows)
+            if min_size <= k <= n - min_size:
+                tested.append((column, g, mask))
+    p_values = permutation_p_values(r, [m for _, _, m in tested], n_perm, rng)
+    adjusted = holm(p_values)
+    rows = []
+    for (column, g, mask), p, p_adj in zip(tested, p_values, adjusted):
+        difference, low, high = welch_interval(r[mask], r[~mask], 0.90)
+        rows.append({"grouping": column, "group": g, "n": int(mask.sum()),
+                     "mean_residual": float(r[mask].mean()),
+                     "difference_vs_rest": difference, "ci_low": low, "ci_high": high,
+                     "p_value": float(p), "p_adjusted": float(p_adj),
+                     "p_adjust_method": P_ADJUST_METHOD})
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
 def thin_notes(targets: dict[str, pd.Series]) -> list[str]:

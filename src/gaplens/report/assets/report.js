@@ -656,11 +656,11 @@
     const rows = rec(rw.groups).filter(function (r) { return r.signal === state.target && (r.grouping !== "country" || r.n >= 5); }).sort(function (a, b) { return a.difference_vs_rest - b.difference_vs_rest; });
     const ys = rows.map(function (r) { return esc(r.grouping + ": " + r.group); });
     return { traces: [{ type: "scatter", mode: "markers", x: rows.map(function (r) { return r.difference_vs_rest; }), y: ys, error_x: errorBars(rows, "difference_vs_rest", "ci_low", "ci_high"),
-                        marker: { size: 9, color: rows.map(function (r) { return r.p_value < 0.05 ? ACCENT : CLOSED; }) },
-                        text: rows.map(function (r) { return hover(["<b>" + esc(r.group) + "</b> (" + r.grouping + ", " + r.n + " models)", "difference from the rest " + fmt(r.difference_vs_rest, 3) + " " + ci(r.ci_low, r.ci_high, 3), "permutation p = " + fmt(r.p_value, 3)]); }), hovertemplate: "%{text}<extra></extra>", showlegend: false }],
+                        marker: { size: 9, color: rows.map(function (r) { return r.p_adjusted < 0.05 ? ACCENT : CLOSED; }) },
+                        text: rows.map(function (r) { return hover(["<b>" + esc(r.group) + "</b> (" + r.grouping + ", " + r.n + " models)", "difference from the rest " + fmt(r.difference_vs_rest, 3) + " " + ci(r.ci_low, r.ci_high, 3), "permutation p = " + fmt(r.p_value, 3) + ", Holm-adjusted " + fmt(r.p_adjusted, 3)]); }), hovertemplate: "%{text}<extra></extra>", showlegend: false }],
              rows: rows, height: 90 + 22 * rows.length,
              layout: { xaxis: { title: { text: "mean residual minus the rest's (percentile points / 100)" }, zeroline: true, zerolinecolor: "#888", gridcolor: "#eef0f3" }, yaxis: { automargin: true, tickfont: { size: 10 }, categoryorder: "array", categoryarray: ys }, margin: { l: 10, r: 20, t: 10, b: 46 } },
-             note: "Purple: p < 0.05 in a permutation test; " + rows.length + " groups are tested, so expect about one in twenty to cross that line by chance. " + (rw.notes || []).join(" ") };
+             note: "Purple: p < 0.05 in a permutation test of the group labels across models, after Holm's adjustment for every group tested (raw and adjusted p in the hover). " + (rw.notes || []).join(" ") };
   });
   const overfitPick = el("p", { cls: "local" }, "Over-fitting split: ");
   const selSplit = el("select", { id: "ctl-split" });
@@ -701,7 +701,7 @@
   hooks.push(function () {
     const s = currentSplit();
     replaceTable(overfitTable, s ? rec(s.groups).filter(function (r) { return r.grouping !== "group_country"; }) : [],
-      [["grouping", "Grouping"], ["group", "Group"], ["n", "Models", null, 0], ["mean_delta", "Mean difference"], ["ci_low", "90 % low"], ["ci_high", "90 % high"], ["vs_rest", "vs the rest"], ["p_value", "p", null, 3]]);
+      [["grouping", "Grouping"], ["group", "Group"], ["n", "Models", null, 0], ["mean_delta", "Mean difference"], ["ci_low", "90 % low"], ["ci_high", "90 % high"], ["vs_rest", "vs the rest"], ["p_value", "p", null, 3], ["p_adjusted", "p (Holm)", null, 3]]);
   });
   const standHolder = el("div", {});
   s6.appendChild(el("h3", { text: "Where open models stand on each real-world signal" }));
