@@ -14,8 +14,9 @@ closed minus the best open value of the published index (values AA marks as esti
 left out), with the two leaders. The recomputation is separate: it exists only for a
 version whose every evaluation is in the data (a version whose evaluations are not says
 which are missing and gives no numbers), and it is AA's index only while it matches the
-published one (see agreement). The default snapshot is the newest at which it matches;
-a snapshot where it does not is read only with a warning naming the mismatch.
+published one (see agreement: before the version's change point, mean difference within
+``MATCH_TOLERANCE`` points). The default snapshot is the newest at which it matches; a
+snapshot where it does not is read only with a warning naming the mismatch.
 
 Agreement: per snapshot, the recomputed index against AA's published one (correlation,
 mean and largest absolute difference), and the weights that a least-squares fit of the
@@ -29,7 +30,8 @@ weights, each giving a recomputed composite, its open-vs-closed gap
 - ``dirichlet``: category weights ~ Dirichlet(kappa * W) around the published ones and,
   within each category, eval weights ~ Dirichlet(kappa * w); kappa (default 20) sets how
   far the draws stray (the larger, the closer).
-- ``alternatives``: named category-level choices: each version's own weights, equal
+- ``alternatives``: named category-level choices: the version's own weights, the
+  category weights of the other versions (on this version's evaluations), equal
   categories, and each category dropped in turn.
 
 Reported: the gap's distribution (median and the central ``ci`` mass), how often the
