@@ -16,7 +16,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("argv, schema, tables", [
-    (["composite", "--draws", "50", "--at", "2026-06-12"], "gaplens.composite/1",
+    (["composite", "--draws", "50", "--at", "2026-06-12"], "gaplens.composite/2",
      ["agreement", "gap", "alternatives", "category_effects", "ranking"]),
     (["realworld", "--target", "lmarena.text"], "gaplens.realworld/1",
      ["correlations", "standing", "residuals", "groups"]),
@@ -75,3 +75,32 @@ def test_default_warehouse_and_default_date(capsys, fitted_copy, monkeypatch, ar
     assert code == 0, err
     doc = json.loads(out)
     assert doc["settings"]["as_of"] == "2026-04-16"
+
+
+def test_composite_json_keeps_published_and_recomputed_apart(capsys, bundled_db):
+    code, out, _ = run(capsys, "composite", "--db", bundled_db, "--at", "2026-04-10",
+                       "--draws", "50", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["published"]["gap"] == pytest.approx(5.77, abs=0.005)
+    assert doc["published"]["closed_leader"] == "Gemini 3.1 Pro"
+    assert doc["recomputed"]["gap"] == pytest.approx(7.77, abs=0.01)
+    assert doc["gap"][0]["gap_recomputed"] == pytest.approx(7.77, abs=0.01)
+    code, out, _ = run(capsys, "composite", "--db", bundled_db, "--version", "v4.1",
+                       "--format", "json", "--draws", "50")
+    doc = json.loads(out)
+    assert doc["recomputed"] is None and "gap" not in doc
+    assert doc["not_recomputable"] == ["τ³-Bench Banking", "Terminal-Bench 2.1"]
+
+
+def test_composite_table_fits_80_columns(capsys, bundled_db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    from gaplens._cli import main as cli_main
+
+    monkeypatch.setattr(cli_main.out, "_width", 80, raising=False)
+    code, out, err = run(capsys, "composite", "--db", bundled_db, "--at", "2026-07-10",
+                         "--draws", "50")
+    assert code == 0
+    assert "AA's published Intelligence Index" in out and "59.86" in out
+    assert "does not match AA's published index" in err
+    assert max(len(line) for line in out.splitlines()) <= 80

@@ -7,6 +7,10 @@ what a change of method or data should not move.
 from __future__ import annotations
 
 
+import datetime as dt
+
+import pytest
+
 from gaplens import api
 
 
@@ -24,14 +28,67 @@ def test_recomputed_v40_matches_the_published_index_until_june_2026(bundled_db):
 
 def test_composite_gap_under_sampled_weights(bundled_db):
     w = api.composite(db=bundled_db, as_of="2026-06-12", n_draws=500).sensitivity
-    # observed: 312 models, gap 12.6 (Kimi K2.6 54.4 open), 90 % of draws [11.3, 13.7]
+    # observed: 312 models, recomputed gap 12.6 (Kimi K2.6 54.4 open), 90 % of draws
+    # [11.3, 13.7]; AA's published gap 10.98
     assert w.n_models > 300 and w.n_open > 150 and w.n_closed > 80
     g = w.gap_summary.iloc[0]
-    assert 10 < w.published["gap"] < 15
-    assert g["gap_ci_low"] < w.published["gap"] < g["gap_ci_high"]
+    assert 10 < w.recomputed["gap"] < 15
+    assert g["gap_ci_low"] < w.recomputed["gap"] < g["gap_ci_high"]
+    assert w.published["gap"] == pytest.approx(10.98, abs=0.01)
     assert g["gap_ci_high"] - g["gap_ci_low"] < 5
     effects = w.category_effects.set_index("category")
     assert effects.loc["coding", "ci_low"] > 0 > effects.loc["general", "ci_high"]
+
+
+def test_published_and_recomputed_composite_on_2026_04_10(bundled_db):
+    r = api.composite(db=bundled_db, as_of="2026-04-10", n_draws=200)
+    p, w = r.published, r.sensitivity
+    # AA's own published index: Gemini 3.1 Pro 57.18 - GLM-5.1 (Reasoning) 51.41
+    assert p["gap"] == pytest.approx(5.77, abs=0.005)
+    assert (p["closed_leader"], p["open_leader"]) == ("Gemini 3.1 Pro", "GLM-5.1 (Reasoning)")
+    assert p["leader"] == "Gemini 3.1 Pro"
+    # the recomputation, apart: GPT-5.4 59.63 - GLM-5.1 (Reasoning) 51.86 = 7.77
+    q = w.recomputed
+    assert q["gap"] == pytest.approx(7.77, abs=0.01) and q["leader"] == "GPT-5.4"
+    assert q["gap_minus_published"] == pytest.approx(2.00, abs=0.01)
+    # observed: 252 models compared, mean difference +0.72, largest 3.28
+    assert q["matches_published"] and 0.5 < q["mean_diff"] < 1.0 and q["n_compared"] == 252
+    # the weight range is the recomputation's [6.3, 8.9]: AA's 5.77 lies outside it
+    assert not q["published_gap_in_weight_range"]
+    # counts add up: 376 = 170 + 87 + 10 + 104 estimated + 5 without an index
+    assert p["n_models"] == 376 == (p["n_open"] + p["n_closed"] + p["n_other"]
+                                    + p["n_estimated"] + p["n_no_index"])
+    c = w.counts
+    assert c["n_models"] == 376 == c["n_recomputed"] + c["n_missing_evaluations"]
+    assert c["n_recomputed"] == 252 == c["n_open"] + c["n_closed"] + c["n_other"]
+
+
+def test_composite_default_snapshot_matches_or_warns(bundled_db):
+    r = api.composite(db=bundled_db, n_draws=50)
+    assert r.as_of == dt.date(2026, 6, 12)  # the newest at which v4.0 still matches AA
+    assert r.notes and "newest snapshot 2026-07-10" in r.notes[0]
+    late = api.composite(db=bundled_db, as_of="2026-07-10", n_draws=50)
+    # observed: mean difference +6.95 over 119 models
+    assert any("does not match AA's published index on 2026-07-10 (mean difference +6.9"
+               in w for w in late.warnings)
+    assert late.published["gap"] == pytest.approx(8.77, abs=0.01)
+    v41 = api.composite(db=bundled_db, version="v4.1", n_draws=50)
+    assert v41.sensitivity is None and v41.as_of == dt.date(2026, 7, 10)
+    assert v41.missing == ("τ³-Bench Banking", "Terminal-Bench 2.1")
+
+
+def test_one_aa_entry_per_model_and_snapshot(bundled_db):
+    import gaplens
+
+    with gaplens.open_warehouse(db=bundled_db) as warehouse:
+        signals = warehouse.signals("aa.")
+    rows = signals.groupby(["model_id", "as_of"])["source_row"].nunique()
+    assert (rows == 1).all()  # every value of a model on a snapshot comes from one entry
+    o3 = signals.loc[(signals["model_id"] == "o3-mini")
+                     & (signals["as_of"].astype(str) == "2026-04-10")].set_index("signal")
+    # the measured 'o3-mini (high)' entry (25.21), not the estimated 'o3-mini' (25.86)
+    assert o3.loc["aa.intelligence_index", "value"] == pytest.approx(25.21)
+    assert o3.loc["aa.hle", "value"] == pytest.approx(0.123)
 
 
 def test_benchmarks_predict_preference_and_not_usage(fitted_db):

@@ -115,7 +115,7 @@ def test_flat_csv_values_dates_and_rows_are_those_of_the_file(tmp_path):
     assert batch.rejected.empty
 
 
-def test_variants_of_one_model_keep_the_higher_index_per_signal(tmp_path):
+def test_variants_of_one_model_keep_one_whole_entry(tmp_path):
     rows = [
         entry("GPT-5 (low)", artificial_analysis_intelligence_index="40", gpqa="0.70",
               hle="0.11"),
@@ -133,16 +133,41 @@ def test_variants_of_one_model_keep_the_higher_index_per_signal(tmp_path):
         results.append(s.sort_index())
         assert s["aa.intelligence_index"] == 45.0
         assert s["aa.gpqa"] == 0.80  # from (high), not the higher 0.90 of (medium)
-        assert s["aa.hle"] == 0.11  # (high) has none: the next variant by index, (low)
+        assert "aa.hle" not in s.index  # (high) has none: never borrowed from (low)
+        high_row = 2 + [r["name"] for r in order].index("GPT-5 (high)")
+        assert set(batch.signals["source_row"]) == {high_row}  # one entry is one row
         rejected = batch.rejected.set_index("row")
         low_row = 2 + [r["name"] for r in order].index("GPT-5 (low)")
         medium_row = 2 + [r["name"] for r in order].index("GPT-5 (medium)")
         assert set(rejected.index) == {low_row, medium_row}
         assert "ranks below 'GPT-5 (high)'" in rejected.loc[low_row, "reason"]
         assert "aa.gpqa" in rejected.loc[low_row, "reason"]
-        assert "aa.hle" not in rejected.loc[low_row, "reason"]  # its hle was kept
+        assert "aa.hle" in rejected.loc[low_row, "reason"]  # not stored either
         assert rejected.loc[medium_row, "field"] == "name"
     pd.testing.assert_series_equal(results[0], results[1])  # the input order does not matter
+
+
+def test_a_measured_index_wins_over_a_higher_estimated_one(tmp_path):
+    # o3-mini on 2026-04-10: AA lists 'o3-mini' (estimated 25.86, some sub-evaluations)
+    # and 'o3-mini (high)' (measured 25.21, all of them); the measured entry is kept whole.
+    rows = [
+        entry("o3-mini", artificial_analysis_intelligence_index="25.86",
+              artificial_analysis_intelligence_index_is_estimated="True", gpqa="0.748",
+              hle="0.087", critpt=""),
+        entry("o3-mini (high)", artificial_analysis_intelligence_index="25.21",
+              artificial_analysis_intelligence_index_is_estimated="False", gpqa="0.773",
+              hle="0.123", critpt="0.003"),
+    ]
+    aliases = aliases_from(tmp_path, [("aa", n, "GPT-5", "") for n in
+                                      ("o3-mini", "o3-mini (high)")])
+    batch = read_aa(write_csv(tmp_path / "o.csv", rows, HEADER + ["critpt"]), MODELS, aliases,
+                    today=TODAY)
+    s = batch.signals.set_index("signal")["value"]
+    assert s["aa.intelligence_index"] == 25.21 and s["aa.intelligence_index_is_estimated"] == 0
+    assert (s["aa.gpqa"], s["aa.hle"], s["aa.critpt"]) == (0.773, 0.123, 0.003)
+    assert set(batch.signals["source_row"]) == {3}
+    reason = batch.rejected.set_index("row").loc[2, "reason"]
+    assert "'25.86' estimated vs '25.21')" in reason
 
 
 def test_alias_short_name_and_new_model_resolution(tmp_path):

@@ -155,7 +155,7 @@ def test_composite_choice_is_the_newest_snapshot_that_still_matches():
 
     d = [dt.date(2026, 1, day) for day in (1, 8, 15)]
     table_ = pd.DataFrame({"snapshot": d * 2, "version": ["a"] * 3 + ["b"] * 3,
-                           "corr": [0.99] * 3 + [0.98] * 3})
+                           "corr": [0.99] * 3 + [0.98] * 3, "mean_diff": [0.5] * 6})
     assert _composite_choice(Agreement(table_, {"a": d[2], "b": None})) == ("b", d[2])
     assert _composite_choice(Agreement(table_, {"a": None, "b": None})) == ("a", d[2])
     assert _composite_choice(Agreement(table_, {"a": d[0], "b": d[0]})) == (None, None)

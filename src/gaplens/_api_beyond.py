@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-
 from ._api_core import (
     as_of_or_data_date,
     parse_as_of,
@@ -17,6 +16,7 @@ from ._api_core import (
     parse_open_definition,
 )
 from .errors import ConfigError
+from .analysis.composite import CompositeView as CompositeResult  # noqa: F401
 from .analysis.realworld import RealWorld as RealWorldResult  # noqa: F401
 from .types import OpenDefinition
 from ._api_data import gap
@@ -28,9 +28,12 @@ from ._api_index import current_fit
 def composite(db: str | None = None, version: str = "v4.0", as_of: str | dt.date | None = None,
               open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
               n_draws: int = 2000, kappa: float = 20.0, seed: int = 0, ci: float = 0.90):
-    """The AA Intelligence Index recomputed from its sub-evaluations: agreement with the
-    published values per snapshot, and the open-vs-closed gap under sampled weights."""
-    from .analysis.composite import agreement, bundled_composites, weight_sensitivity
+    """AA's published Intelligence Index on a snapshot (``published``) beside the index
+    recomputed from its sub-evaluations (``sensitivity``: the open-vs-closed gap under
+    sampled weights; None when the version's evaluations are not in the data), and the
+    agreement of the two per snapshot. Default snapshot: the newest at which the
+    recomputation matches AA's index (else the newest, with a warning)."""
+    from .analysis.composite import bundled_composites, composite_view
 
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10")
@@ -41,18 +44,10 @@ def composite(db: str | None = None, version: str = "v4.0", as_of: str | dt.date
     if signals.empty:
         raise ConfigError("no Artificial Analysis data in the warehouse: run "
                           "'gaplens ingest aa FILE'")
-    table = bundled_composites()
-    sensitivity = weight_sensitivity(signals, table, version=version,
-                                     as_of=parse_date(as_of, "--at"),
-                                     open_definition=parse_open_definition(open_definition),
-                                     n_draws=n_draws, kappa=kappa, seed=seed, ci=ci)
-    return CompositeResult(agreement=agreement(signals, table), sensitivity=sensitivity)
-
-
-@dataclass(frozen=True)
-class CompositeResult:
-    agreement: "object"  # analysis.composite.Agreement
-    sensitivity: "object"  # analysis.composite.WeightSensitivity
+    return composite_view(signals, bundled_composites(), version=version,
+                          as_of=parse_date(as_of, "--at"),
+                          open_definition=parse_open_definition(open_definition),
+                          n_draws=n_draws, kappa=kappa, seed=seed, ci=ci)
 
 
 # --- real-world alignment --------------------------------------------------------------------

@@ -96,6 +96,7 @@ class _Shared:
     composites: pd.DataFrame
     version: str | None
     composite_as_of: dt.date | None
+    agreement: object  # analysis.composite.Agreement (None: no AA data)
     project: object  # domain_index.projector: a domain's index, computed once
     metas: dict
     overfit_splits: dict
@@ -150,7 +151,8 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
     if ctx.version is not None:
         comp = _try(notes, "composite", lambda: weight_sensitivity(
             ctx.aa, ctx.composites, version=ctx.version, as_of=ctx.composite_as_of,
-            open_definition=definition, n_draws=max(ctx.n_draws, 200), seed=ctx.seed, ci=ci))
+            open_definition=definition, n_draws=max(ctx.n_draws, 200), seed=ctx.seed, ci=ci,
+            agree=ctx.agreement))
     step()
     groups = data_groups(fitted, ctx.data, definition)
     fa = _try(notes, "factors", lambda: factor_analysis(
@@ -237,7 +239,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     ctx = _Shared(as_of=as_of, n_draws=n_draws, seed=seed, fitted=fitted,
                   data=build_data(long, bench, fitted.settings), long=long, bench=bench,
                   domains=domains, signals=signals, aa=aa, composites=composites,
-                  version=version, composite_as_of=comp_as_of, project=project,
+                  version=version, composite_as_of=comp_as_of, agreement=agree,
+                  project=project,
                   metas=metas, overfit_splits=overfit_splits)
     per = [_for_definition(ctx, definition, step) for definition in chosen]
     gap_settings = per[0].gap.settings

@@ -28,7 +28,8 @@ from .common import (
 def composite(
     version: str = typer.Option("v4.0", "--version", help="Composite version (data/"
                                 "composites.csv): v4.0 or v4.1."),
-    at: Optional[str] = typer.Option(None, "--at", help="Snapshot date (default: the newest)."),
+    at: Optional[str] = typer.Option(None, "--at", help="Snapshot date (default: the newest "
+                                     "at which the recomputation matches AA's index)."),
     open_definition: OpenDefinition = OpenDefinitionOption,
     draws: int = typer.Option(2000, "--draws", help="Weight draws."),
     kappa: float = typer.Option(20.0, "--kappa", help="Dirichlet concentration: larger keeps "
@@ -37,52 +38,85 @@ def composite(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """The AA Intelligence Index recomputed, and how much the weights decide the gap."""
+    """AA's published Intelligence Index beside its recomputation, and how much the weights
+    decide the recomputed gap."""
     r = api.composite(db=db, version=version, as_of=at, open_definition=open_definition,
                       n_draws=draws, kappa=kappa, seed=seed)
     w = r.sensitivity
     if fmt is OutputFormat.JSON:
-        settings = {"version": version, "as_of": w.as_of, "open_definition": w.open_definition,
+        settings = {"version": version, "as_of": r.as_of, "open_definition": r.open_definition,
                     "draws": draws, "kappa": kappa, "seed": seed}
+        tables = {"agreement": r.agreement.table, "implied_weights": r.agreement.implied}
+        if w is not None:
+            tables.update({"gap": w.gap_summary, "leaders": w.leaders,
+                           "alternatives": w.alternatives,
+                           "category_effects": w.category_effects, "ranking": w.ranking})
         sys.stdout.write(formatting.payload_json(
-            "gaplens.composite/1", settings,
-            {"agreement": r.agreement.table, "implied_weights": r.agreement.implied,
-             "gap": w.gap_summary, "leaders": w.leaders, "alternatives": w.alternatives,
-             "category_effects": w.category_effects, "ranking": w.ranking},
-            w.warnings, published=w.published) + "\n")
+            "gaplens.composite/2", settings, tables, r.warnings,
+            published=_clean(r.published),
+            recomputed=(_clean({**w.recomputed, **w.counts}) if w is not None else None),
+            not_recomputable=list(r.missing), notes=list(r.notes)) + "\n")
         return
     if fmt is OutputFormat.CSV:
-        sys.stdout.write(formatting.frame_csv(w.alternatives))
+        sys.stdout.write(formatting.frame_csv(w.alternatives if w is not None
+                                              else r.agreement.table))
         return
-    p = w.published
-    out.print(f"AA Intelligence Index {w.version} recomputed on the snapshot of {w.as_of}: "
-              f"{w.n_models} models with every sub-evaluation ({w.n_open} open, "
-              f"{w.n_closed} closed; open = {w.open_definition}).")
-    out.print(f"Gap: {p['closed_leader']} {p['closed_level']:.1f} − {p['open_leader']} "
-              f"{p['open_level']:.1f} = {p['gap']:.1f} points.")
+    p = r.published
+    say = out.print
+    say(f"AA's published Intelligence Index on the snapshot of {r.as_of}: "
+        f"{p['closed_leader']} {p['closed_level']:.2f} (best closed) − {p['open_leader']} "
+        f"{p['open_level']:.2f} (best open) = {p['gap']:.2f} points (open = "
+        f"{r.open_definition}).", markup=False)
+    say(f"{p['n_models']} models with AA values = {p['n_open']} open + {p['n_closed']} closed "
+        f"+ {p['n_other']} neither under this definition + {p['n_estimated']} with an "
+        f"estimated index (left out) + {p['n_no_index']} without an index.", markup=False)
+    for note in r.notes:
+        say(note, style="dim", markup=False)
+    if w is None:  # the warning says which evaluations are missing
+        print_warnings(r.warnings)
+        return
+    c, q = w.counts, w.recomputed
+    say(f"Recomputed {version} from the sub-evaluations: {q['closed_leader']} "
+        f"{q['closed_level']:.2f} − {q['open_leader']} {q['open_level']:.2f} = "
+        f"{q['gap']:.2f} points ({q['gap_minus_published']:+.2f} against the published gap).",
+        markup=False)
+    say(f"{c['n_models']} models = {c['n_recomputed']} with every evaluation ({c['n_open']} "
+        f"open + {c['n_closed']} closed + {c['n_other']} neither) + "
+        f"{c['n_missing_evaluations']} missing an evaluation.", markup=False)
+    if q["n_compared"]:
+        say(f"Recomputed vs published index on this snapshot, {int(q['n_compared'])} models "
+            f"with a measured index: correlation {q['corr']:.4f}, mean difference "
+            f"{q['mean_diff']:+.2f}, largest {q['max_abs_diff']:.2f} points.", markup=False)
     g = w.gap_summary.iloc[0]
-    out.print(f"Under sampled weights ({g['scheme']}, {int(g['draws'])} draws): gap median "
-              f"{g['gap_median']:.1f}, 90% of draws in [{g['gap_ci_low']:.1f}, "
-              f"{g['gap_ci_high']:.1f}], range [{g['gap_min']:.1f}, {g['gap_max']:.1f}]; the "
-              f"leader changes in {100 * g['leader_changed']:.1f}% of draws; top-10 overlap "
-              f"{100 * g['top10_overlap_mean']:.0f}% on average.")
+    inside = "inside" if q["published_gap_in_weight_range"] else "outside"
+    say(f"Recomputed gap under sampled weights ({g['scheme']}, {int(g['draws'])} draws): "
+        f"median {g['gap_median']:.2f}, 90% of draws in [{g['gap_ci_low']:.2f}, "
+        f"{g['gap_ci_high']:.2f}], range [{g['gap_min']:.2f}, {g['gap_max']:.2f}] (AA's "
+        f"published gap {p['gap']:.2f} is {inside}: this range is the weighting choice on the "
+        f"recomputation, not an interval for AA's number); the leader changes in "
+        f"{100 * g['leader_changed']:.1f}% of draws; top-10 overlap "
+        f"{100 * g['top10_overlap_mean']:.0f}% on average.", markup=False)
     emit_frame(w.alternatives, fmt, ["name", "gap", "leader", "leader_group", "top10_overlap"],
-               title="Named weightings")
+               title="Recomputed gap under named weightings")
     emit_frame(w.category_effects, fmt, ["category", "published_weight", "gap_per_unit_weight",
                                          "ci_low", "ci_high"],
-               title="What moves the gap: change in gap per unit of a category's weight")
+               title="What moves the recomputed gap: change per unit of a category's weight")
     recent = r.agreement.table.loc[r.agreement.table["version"] == version].tail(6)
     emit_frame(recent, fmt, ["snapshot", "n", "corr", "mean_diff", "max_abs_diff"],
                title=f"Recomputed {version} against AA's published index (recent snapshots)")
     change = r.agreement.change_point(version)
     if change is not None:
-        out.print(f"From {change} on, the recomputed {version} no longer matches AA's published "
-                  "index (see the implied weights in --format json): AA changed the "
-                  "composition on or before that snapshot, so the published number means "
-                  "something different from then on.", style="yellow")
-    out.print("AA publishes no per-model intervals; the spread above is that of the weighting "
-              "choice alone.", style="dim")
-    print_warnings(w.warnings)
+        say(f"From {change} on, the recomputed {version} no longer matches AA's published "
+            "index (see the implied weights in --format json): AA changed the composition "
+            "on or before that snapshot, so the published number means something different "
+            "from then on.", style="yellow")
+    say("AA publishes no per-model intervals; the spread above is that of the weighting "
+        "choice alone.", style="dim")
+    print_warnings(r.warnings)
+
+
+def _clean(values: dict) -> dict:
+    return {k: formatting.clean(v) for k, v in values.items()}
 
 
 def _p_columns(groups: pd.DataFrame) -> pd.DataFrame:

@@ -9,18 +9,29 @@ with x_me the sub-evaluation score on 0-1 (AA-Omniscience, published on -100..10
 to (x + 100) / 200). Only models with every sub-evaluation of the version on that
 snapshot enter (no imputation); the rest are counted.
 
+Published vs recomputed. ``published`` is always AA's own number: on a snapshot, the best
+closed minus the best open value of the published index (values AA marks as estimated
+left out), with the two leaders. The recomputation is separate: it exists only for a
+version whose every evaluation is in the data (a version whose evaluations are not says
+which are missing and gives no numbers), and it is AA's index only while it matches the
+published one (see agreement: before the version's change point, mean difference within
+``MATCH_TOLERANCE`` points). The default snapshot is the newest at which it matches; a
+snapshot where it does not is read only with a warning naming the mismatch.
+
 Agreement: per snapshot, the recomputed index against AA's published one (correlation,
 mean and largest absolute difference), and the weights that a least-squares fit of the
 published index on the sub-evaluations implies: when they jump between snapshots, AA
 changed the composition.
 
-Weight sensitivity: draws of weights, each giving a composite, its open-vs-closed gap
+Weight sensitivity (of the recomputation, not of AA's published values): draws of
+weights, each giving a recomputed composite, its open-vs-closed gap
 (best closed minus best open), its leader and its top 10.
 
 - ``dirichlet``: category weights ~ Dirichlet(kappa * W) around the published ones and,
   within each category, eval weights ~ Dirichlet(kappa * w); kappa (default 20) sets how
   far the draws stray (the larger, the closer).
-- ``alternatives``: named category-level choices: each version's own weights, equal
+- ``alternatives``: named category-level choices: the version's own weights, the
+  category weights of the other versions (on this version's evaluations), equal
   categories, and each category dropped in turn.
 
 Reported: the gap's distribution (median and the central ``ci`` mass), how often the
@@ -38,16 +49,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from ..types import OpenDefinition
 
 PUBLISHED_SIGNAL = "aa.intelligence_index"
+# A recomputation "matches" AA's index on a snapshot when it is before the version's change
+# point and its mean difference from the published values is at most this many points (on
+# the bundled data: 0.70-0.79 while v4.0 was AA's index, 6.9-7.8 after v4.1).
+MATCH_TOLERANCE = 2.0
 
 
 def read_composites(path: str) -> pd.DataFrame:
     from ..ingest._fields import read_csv_text
 
     frame = read_csv_text(path)
+    need = ["version", "category", "evaluation", "signal", "weight_in_category",
+            "category_weight"]
+    lacking = [c for c in need if c not in frame.columns]
+    if lacking:
+        raise InputError(path, f"missing column(s) {', '.join(lacking)}")
     for column in ("weight_in_category", "category_weight"):
         frame[column] = frame[column].astype(float)
     frame["transform"] = frame["transform"].fillna("linear")
@@ -70,6 +90,7 @@ class Composite:
     within: np.ndarray  # weight within the category, normalised to sum 1 per category
     category_weight: dict[str, float]
     transforms: tuple[str, ...]
+    evaluations: tuple[str, ...] = ()  # AA's name of each signal's evaluation
 
     @classmethod
     def from_table(cls, table: pd.DataFrame, version: str) -> "Composite":
@@ -82,7 +103,13 @@ class Composite:
         sums = pd.Series(within).groupby(cats).transform("sum").to_numpy()
         weights = rows.groupby("category")["category_weight"].first().to_dict()
         return cls(version, tuple(rows["signal"]), tuple(cats), within / sums, weights,
-                   tuple(rows["transform"]))
+                   tuple(rows["transform"]), tuple(rows["evaluation"]))
+
+    def missing(self, wide: pd.DataFrame) -> tuple[str, ...]:
+        """The evaluations of this version with no value at all in ``wide`` (one snapshot):
+        if any, the version cannot be recomputed there."""
+        return tuple(e for e, s in zip(self.evaluations, self.signals)
+                     if s not in wide.columns or wide[s].isna().all())
 
     def eval_weights(self, category_weight: dict[str, float] | None = None) -> np.ndarray:
         cw = category_weight or self.category_weight
@@ -120,6 +147,8 @@ def snapshots(signals: pd.DataFrame) -> list[pd.Timestamp]:
 class Agreement:
     table: pd.DataFrame  # snapshot, version, n, corr, mean_diff, max_abs_diff
     implied: pd.DataFrame  # snapshot, signal, implied weight (points per unit score)
+    missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["snapshot", "version", "missing"]))  # versions not recomputable there
 
     def change_point(self, version: str, factor: float = 3.0):
         """The first snapshot from which the recomputed version stops matching AA's published
@@ -133,17 +162,37 @@ class Agreement:
                     return rows["snapshot"].iloc[i]
         return None
 
+    def row(self, version: str, snapshot) -> dict | None:
+        """The comparison of the recomputed version with AA's index on one snapshot."""
+        day = pd.Timestamp(snapshot).date()
+        rows = self.table.loc[(self.table["version"] == version)
+                              & (pd.to_datetime(self.table["snapshot"]).dt.date == day)] \
+            if len(self.table) else self.table
+        return rows.iloc[0].to_dict() if len(rows) else None
+
+    def matches(self, version: str, snapshot) -> bool:
+        """Whether the recomputed version stands for AA's published index on the snapshot:
+        it could be recomputed there, the snapshot precedes its change point and the mean
+        difference is within ``MATCH_TOLERANCE``."""
+        row = self.row(version, snapshot)
+        if row is None or abs(row["mean_diff"]) > MATCH_TOLERANCE:
+            return False
+        change = self.change_point(version)
+        return change is None or pd.Timestamp(snapshot) < pd.Timestamp(change)
+
 
 def newest_match(agreement: Agreement) -> tuple[str | None, object]:
     """The version and snapshot to read the weights at: the newest snapshot at which a
-    version's recomputation still matches AA's published index (before its change point;
-    ties: the version with the higher correlation there). (None, None) if none matches."""
+    version's recomputation still matches AA's published index (before its change point,
+    mean difference within ``MATCH_TOLERANCE``; ties: the version with the higher
+    correlation there). (None, None) if none matches."""
     table = agreement.table
     best = None
     for version in sorted(table["version"].unique()) if len(table) else []:
         rows = table.loc[table["version"] == version]
         change = agreement.change_point(version)
         usable = rows if change is None else rows.loc[rows["snapshot"] < change]
+        usable = usable.loc[usable["mean_diff"].abs() <= MATCH_TOLERANCE]
         if usable.empty:
             continue
         last = usable.iloc[-1]
@@ -154,15 +203,21 @@ def newest_match(agreement: Agreement) -> tuple[str | None, object]:
 
 
 def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
-    rows, implied = [], []
+    rows, implied, missing = [], [], []
     versions = sorted(table["version"].unique())
+    comps = {v: Composite.from_table(table, v) for v in versions}
     for snap in snapshots(signals):
         wide = _wide(signals, snap)
         for version in versions:
-            comp = Composite.from_table(table, version)
-            have = wide.dropna(subset=list(comp.signals) + [PUBLISHED_SIGNAL]) \
-                if set(comp.signals) <= set(wide.columns) else wide.iloc[0:0]
-            have = _not_estimated(have)
+            comp = comps[version]
+            lacking = comp.missing(wide)
+            if lacking:
+                missing.append({"snapshot": snap.date(), "version": version,
+                                "missing": ", ".join(lacking)})
+                continue
+            if PUBLISHED_SIGNAL not in wide:
+                continue
+            have = _not_estimated(wide.dropna(subset=list(comp.signals) + [PUBLISHED_SIGNAL]))
             if len(have) < 3:
                 continue
             mine = 100 * comp.scores(have) @ comp.eval_weights()
@@ -177,26 +232,106 @@ def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
                 coef = np.linalg.lstsq(x, published, rcond=None)[0]
                 for s, c in zip(list(comp.signals) + ["constant"], coef):
                     implied.append({"snapshot": snap.date(), "signal": s, "implied": float(c)})
-    return Agreement(pd.DataFrame(rows), pd.DataFrame(implied))
+    return Agreement(pd.DataFrame(rows, columns=["snapshot", "version", "n", "corr",
+                                                 "mean_diff", "max_abs_diff"]),
+                     pd.DataFrame(implied, columns=["snapshot", "signal", "implied"]),
+                     pd.DataFrame(missing, columns=["snapshot", "version", "missing"]))
+
+
+def choose_snapshot(signals: pd.DataFrame, agree: Agreement, version: str, as_of=None
+                    ) -> tuple[pd.Timestamp, tuple[str, ...], tuple[str, ...]]:
+    """(snapshot, notes, warnings). ``as_of`` given: the newest snapshot on or before it.
+    Otherwise the newest at which the recomputed ``version`` matches AA's published index,
+    or, if there is none, the newest snapshot. Either way a snapshot where the
+    recomputation does not match gets a warning naming the mismatch."""
+    snaps = snapshots(signals)
+    if not snaps:
+        raise ConfigError("no Artificial Analysis data in the warehouse (gaplens ingest aa)")
+    notes: list[str] = []
+    if as_of is not None:
+        chosen = max([s for s in snaps if s <= pd.Timestamp(as_of)], default=None)
+        if chosen is None:
+            raise ConfigError("no Artificial Analysis snapshot on or before that date")
+    else:
+        ok = [s for s in snaps if agree.matches(version, s)]
+        chosen = ok[-1] if ok else snaps[-1]
+        if ok and chosen != snaps[-1]:
+            notes.append(f"snapshot {chosen.date()}: the newest at which the recomputed "
+                         f"{version} matches AA's published index (it does not from "
+                         f"{agree.change_point(version)} on; newest snapshot "
+                         f"{snaps[-1].date()})")
+    row = agree.row(version, chosen)
+    warnings = []
+    if row is not None and not agree.matches(version, chosen):
+        change = agree.change_point(version)
+        since = f"; no match from {change} on" if change is not None else ""
+        warnings.append(
+            f"the recomputed {version} does not match AA's published index on "
+            f"{chosen.date()} (mean difference {row['mean_diff']:+.2f} points, largest "
+            f"{row['max_abs_diff']:.2f}, over {int(row['n'])} models{since}): the "
+            "recomputation there is not AA's index (AA's composition differs from "
+            f"{version}'s)")
+    return chosen, tuple(notes), tuple(warnings)
+
+
+def _published_at(wide: pd.DataFrame, open_definition: OpenDefinition) -> dict | None:
+    """AA's own number on one snapshot: best closed minus best open published index
+    (estimated values left out), the leaders, and counts that add up:
+    n_models = n_no_index + n_estimated + n_open + n_closed + n_other."""
+    if PUBLISHED_SIGNAL not in wide:
+        return None
+    have = wide.dropna(subset=[PUBLISHED_SIGNAL])
+    measured = _not_estimated(have)
+    groups = open_definition.groups(measured["accessibility"])
+    names = measured["display_name"].fillna(pd.Series(measured.index, index=measured.index))
+    values = measured[PUBLISHED_SIGNAL].to_numpy(float)
+    best = _group_best(values, groups, names.to_numpy())
+    if len(best) < 2:
+        return None
+    n_open, n_closed = int((groups == "open").sum()), int((groups == "closed").sum())
+    top = "closed" if best["closed"][1] >= best["open"][1] else "open"
+    return {"gap": best["closed"][1] - best["open"][1], "leader": best[top][0],
+            "leader_group": top, "closed_leader": best["closed"][0],
+            "closed_level": best["closed"][1], "open_leader": best["open"][0],
+            "open_level": best["open"][1], "n_models": len(wide),
+            "n_no_index": len(wide) - len(have), "n_estimated": len(have) - len(measured),
+            "n_open": n_open, "n_closed": n_closed,
+            "n_other": len(measured) - n_open - n_closed,
+            "other_accessibility": _classes(measured["accessibility"], groups)}
+
+
+def _classes(accessibility: pd.Series, groups: np.ndarray) -> str:
+    """The accessibility classes of the models that are neither open nor closed under the
+    definition, with counts ("Unknown 3, ...")."""
+    other = accessibility.loc[pd.isna(pd.Series(groups, index=accessibility.index))]
+    counts = other.fillna("no accessibility").value_counts()
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
 
 
 @dataclass(frozen=True)
 class WeightSensitivity:
+    """The recomputation on one snapshot and its sensitivity to the weights, beside AA's
+    own published values on that snapshot (never mixed: ``published`` is AA's number,
+    ``recomputed`` the recomputation, and every range here is about the recomputation)."""
+
     as_of: object
     version: str
     open_definition: str
-    n_models: int
+    n_models: int  # recomputed: models with every evaluation = n_open + n_closed + n_other
     n_open: int
     n_closed: int
-    published: dict  # gap, leader, open_leader, closed_leader on the version's weights
-    gap_summary: pd.DataFrame  # scheme, draws, gap median/ci, leader_changed share...
+    published: dict  # AA's own: gap, leaders, levels and counts on the snapshot
+    gap_summary: pd.DataFrame  # scheme, draws, gap_recomputed, gap median/ci, leader_changed
     leaders: pd.DataFrame  # scheme, leader, share
     alternatives: pd.DataFrame  # name, gap, leader, top10_overlap
     category_effects: pd.DataFrame  # category, gap_per_weight (slope), ci
-    ranking: pd.DataFrame  # model, group, published rank, median rank, rank ci, P(top 10)
+    ranking: pd.DataFrame  # model, group, rank on the version's weights, median rank, ci
     warnings: tuple[str, ...] = field(default=())
     draws: pd.DataFrame = field(default_factory=pd.DataFrame)  # draw, gap, leader, open_leader
-
+    recomputed: dict = field(default_factory=dict)  # gap, leaders, comparison with published
+    counts: dict = field(default_factory=dict)  # on the snapshot; see weight_sensitivity
+    notes: tuple[str, ...] = field(default=())
+    n_other: int = 0
 
 def _stats(values: np.ndarray, groups: np.ndarray, names: np.ndarray):
     """Per weight draw: gap (closed best - open best), leader index, top-10 indices."""
@@ -221,23 +356,30 @@ def _group_best(values: np.ndarray, groups: np.ndarray, names) -> dict[str, tupl
 def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str = "v4.0",
                        as_of=None, open_definition: OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
                        n_draws: int = 2000, kappa: float = 20.0, seed: int = 0,
-                       ci: float = 0.90) -> WeightSensitivity:
+                       ci: float = 0.90, agree: Agreement | None = None) -> WeightSensitivity:
+    """The recomputed ``version`` on a snapshot (see :func:`choose_snapshot`) and its
+    sensitivity to the weights, beside AA's published values there. Counts add up:
+    ``counts["n_models"]`` (models with any AA value on the snapshot) =
+    ``n_missing_evaluations`` + ``n_recomputed``, and ``n_recomputed`` = ``n_open`` +
+    ``n_closed`` + ``n_other`` (neither open nor closed under the definition). A version
+    with an evaluation absent from the snapshot raises: it cannot be recomputed there."""
     comp = Composite.from_table(table, version)
-    snaps = snapshots(signals)
-    if not snaps:
-        raise ConfigError("no Artificial Analysis data in the warehouse (gaplens ingest aa)")
-    as_of = pd.Timestamp(as_of) if as_of is not None else snaps[-1]
-    if as_of not in snaps:
-        as_of = max([s for s in snaps if s <= as_of], default=None)
-        if as_of is None:
-            raise ConfigError("no Artificial Analysis snapshot on or before that date")
+    agree = agree if agree is not None else agreement(signals, table)
+    as_of, notes, mismatch = choose_snapshot(signals, agree, version, as_of)
     wide = _wide(signals, as_of)
-    missing = [s for s in comp.signals if s not in wide.columns]
+    missing = comp.missing(wide)
     if missing:
-        raise ConfigError(f"the snapshot of {as_of.date()} lacks {', '.join(missing)}")
+        raise ConfigError(f"{version} cannot be recomputed on {as_of.date()}: "
+                          f"{', '.join(missing)} not in the data")
+    published = _published_at(wide, open_definition)
+    if published is None:
+        raise ConfigError(f"no published index with open and closed models on {as_of.date()}")
     full = wide.dropna(subset=list(comp.signals))
-    warnings = [f"{len(wide) - len(full)} of {len(wide)} models lack a sub-evaluation of "
-                f"{version} on {as_of.date()} and are left out"] if len(full) < len(wide) else []
+    warnings = list(mismatch)
+    if len(full) < len(wide):
+        warnings.append(f"{len(wide) - len(full)} of {len(wide)} models lack an evaluation "
+                        f"of {version} on {as_of.date()} and are left out of the "
+                        f"recomputation ({len(full)} recomputed)")
     groups = open_definition.groups(full["accessibility"])
     if (groups == "open").sum() == 0 or (groups == "closed").sum() == 0:
         raise ConfigError("the composite needs open and closed models with every sub-evaluation")
@@ -269,7 +411,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     tail = (1 - ci) / 2
     overlap = np.array([len(set(t) & set(top0[0])) / 10 for t in tops])
     summary = pd.DataFrame([{
-        "scheme": f"dirichlet (kappa={kappa:g})", "draws": n_draws, "gap_published": gap0[0],
+        "scheme": f"dirichlet (kappa={kappa:g})", "draws": n_draws, "gap_recomputed": gap0[0],
         "gap_median": float(np.median(gaps)), "gap_ci_low": float(np.quantile(gaps, tail)),
         "gap_ci_high": float(np.quantile(gaps, 1 - tail)), "gap_min": float(gaps.min()),
         "gap_max": float(gaps.max()), "leader_changed": float(np.mean(leaders != lead0[0])),
@@ -296,8 +438,11 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     del design
     # named alternatives
     alternatives = []
-    schemes = {f"{v} weights": Composite.from_table(table, v).category_weight
-               for v in sorted(table["version"].unique())}
+    # other versions' category weights, on this version's evaluations
+    schemes = {(f"{v} weights" if v == version else f"{v} category weights"):
+               Composite.from_table(table, v).category_weight
+               for v in sorted(table["version"].unique())
+               if set(Composite.from_table(table, v).categories) == set(cats)}
     schemes["equal categories"] = {c: 1.0 for c in cats}
     for c in cats:
         schemes[f"without {c}"] = {k: (0.0 if k == c else comp.category_weight[k]) for k in cats}
@@ -312,45 +457,98 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     base_rank = np.argsort(np.argsort(-base)) + 1
     show = np.argsort(base_rank)[:20]
     ranking = pd.DataFrame({
-        "model_id": names[show], "group": groups[show], "published_rank": base_rank[show],
+        "model_id": names[show], "group": groups[show], "rank": base_rank[show],
         "composite": base[show], "median_rank": np.median(ranks[:, show], axis=0),
         "rank_ci_low": np.quantile(ranks[:, show], tail, axis=0),
         "rank_ci_high": np.quantile(ranks[:, show], 1 - tail, axis=0),
         "p_top10": (ranks[:, show] <= 10).mean(axis=0)})
     is_open, is_closed = groups == "open", groups == "closed"
     best = _group_best(base, groups, names)
-    published = {"gap": float(gap0[0]), "leader": names[lead0[0]],
-                 "open_leader": best["open"][0], "closed_leader": best["closed"][0],
-                 "open_level": best["open"][1], "closed_level": best["closed"][1]}
+    row = agree.row(version, as_of) or {}
+    g = summary.iloc[0]
+    recomputed = {
+        "gap": float(gap0[0]), "leader": names[lead0[0]], "leader_group": groups[lead0[0]],
+        "open_leader": best["open"][0], "closed_leader": best["closed"][0],
+        "open_level": best["open"][1], "closed_level": best["closed"][1],
+        "gap_minus_published": float(gap0[0]) - published["gap"],
+        "matches_published": agree.matches(version, as_of),
+        "n_compared": row.get("n"), "corr": row.get("corr"),
+        "mean_diff": row.get("mean_diff"), "max_abs_diff": row.get("max_abs_diff"),
+        "published_gap_in_weight_range": bool(
+            g["gap_ci_low"] <= published["gap"] <= g["gap_ci_high"])}
+    n_other = len(full) - int(is_open.sum()) - int(is_closed.sum())
+    counts = {"n_models": len(wide), "n_missing_evaluations": len(wide) - len(full),
+              "n_recomputed": len(full), "n_open": int(is_open.sum()),
+              "n_closed": int(is_closed.sum()), "n_other": n_other,
+              "other_accessibility": _classes(full["accessibility"], groups)}
     return WeightSensitivity(as_of=as_of.date(), version=version,
                              open_definition=open_definition.value, n_models=len(full),
                              n_open=int(is_open.sum()), n_closed=int(is_closed.sum()),
-                             published=published, gap_summary=summary, leaders=leader_table,
+                             published={"snapshot": as_of.date(), **published},
+                             gap_summary=summary, leaders=leader_table,
                              alternatives=pd.DataFrame(alternatives),
                              category_effects=pd.DataFrame(effects), ranking=ranking,
-                             warnings=tuple(warnings), draws=draws)
+                             warnings=tuple(warnings), draws=draws, recomputed=recomputed,
+                             counts=counts, notes=notes, n_other=n_other)
+
+
+@dataclass(frozen=True)
+class CompositeView:
+    """What ``gaplens composite`` shows: AA's published values on the snapshot, the
+    agreement of each version with them over all snapshots, and the recomputation
+    (``sensitivity``), None when the version cannot be recomputed on the snapshot
+    (``missing`` names the evaluations absent from the data)."""
+
+    version: str
+    as_of: object
+    open_definition: str
+    published: dict
+    agreement: Agreement
+    sensitivity: WeightSensitivity | None
+    missing: tuple[str, ...]
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def composite_view(signals: pd.DataFrame, table: pd.DataFrame, version: str = "v4.0",
+                   as_of=None, open_definition: OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+                   n_draws: int = 2000, kappa: float = 20.0, seed: int = 0,
+                   ci: float = 0.90) -> CompositeView:
+    comp = Composite.from_table(table, version)
+    agree = agreement(signals, table)
+    snap, notes, warnings = choose_snapshot(signals, agree, version, as_of)
+    wide = _wide(signals, snap)
+    published = _published_at(wide, open_definition)
+    if published is None:
+        raise ConfigError(f"no published index with open and closed models on {snap.date()}")
+    missing = comp.missing(wide)
+    sensitivity = None
+    if missing:
+        warnings += (f"{version} cannot be recomputed on {snap.date()}: "
+                     f"{', '.join(missing)} not in the data",)
+    else:
+        sensitivity = weight_sensitivity(signals, table, version=version, as_of=snap,
+                                         open_definition=open_definition, n_draws=n_draws,
+                                         kappa=kappa, seed=seed, ci=ci, agree=agree)
+        warnings = sensitivity.warnings
+    return CompositeView(version=version, as_of=snap.date(),
+                         open_definition=open_definition.value,
+                         published={"snapshot": snap.date(), **published}, agreement=agree,
+                         sensitivity=sensitivity, missing=missing, notes=notes,
+                         warnings=tuple(warnings))
 
 
 def published_gap(signals: pd.DataFrame,
                   open_definition: OpenDefinition = OpenDefinition.OPEN_WEIGHTS) -> pd.DataFrame:
     """The single-number gap as AA publishes it: per snapshot, the best closed minus the best
-    open value of the published index (estimated values left out), with the leaders."""
+    open value of the published index (estimated values left out), with the leaders and
+    counts (n_models = n_no_index + n_estimated + n_open + n_closed + n_other)."""
+    columns = ["snapshot", "n_models", "n_no_index", "n_estimated", "n_open", "n_closed",
+               "n_other", "closed_model", "closed_level", "open_model", "open_level", "gap"]
     rows = []
     for snap in snapshots(signals):
-        wide = _wide(signals, snap)
-        if PUBLISHED_SIGNAL not in wide:
-            continue
-        have = wide.dropna(subset=[PUBLISHED_SIGNAL])
-        have = _not_estimated(have)
-        groups = open_definition.groups(have["accessibility"])
-        names = have["display_name"].fillna(pd.Series(have.index, index=have.index))
-        best = _group_best(have[PUBLISHED_SIGNAL].to_numpy(float), groups, names.to_numpy())
-        if len(best) < 2:
-            continue
-        rows.append({"snapshot": snap.date(), "n_open": int((groups == "open").sum()),
-                     "n_closed": int((groups == "closed").sum()),
-                     "closed_model": best["closed"][0], "closed_level": best["closed"][1],
-                     "open_model": best["open"][0], "open_level": best["open"][1],
-                     "gap": best["closed"][1] - best["open"][1]})
-    return pd.DataFrame(rows, columns=["snapshot", "n_open", "n_closed", "closed_model",
-                                       "closed_level", "open_model", "open_level", "gap"])
+        p = _published_at(_wide(signals, snap), open_definition)
+        if p is not None:
+            rows.append({**p, "snapshot": snap.date(), "closed_model": p["closed_leader"],
+                         "open_model": p["open_leader"]})
+    return pd.DataFrame(rows, columns=columns)

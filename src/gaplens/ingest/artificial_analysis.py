@@ -41,11 +41,14 @@ indices 0-100, ``aa.omniscience`` -100..100, prices in USD per million tokens,
 flags 1/0), ``as_of`` = the snapshot date.
 
 Variants of one model. When several variants resolve to the same model (the reasoning
-and non-reasoning variants of one Epoch model, effort levels), each (model, signal,
-snapshot) keeps the value of the variant with the higher ``aa.intelligence_index``
-among those that report the signal (missing index last, ties by name), like the
-best-score collapse of benchmark results; each variant that loses values is listed
-as a rejected row saying which variant won and what was not stored.
+and non-reasoning variants of one Epoch model, effort levels), one entry per (model,
+snapshot) is kept whole: the one whose published index stands for the model, i.e. a
+measured ``aa.intelligence_index`` before an estimated one, then the higher index, then
+any index before none (ties by name). Every signal of the model on that snapshot comes
+from that one entry: values of two entries are never mixed (a model whose kept entry
+lacks a sub-evaluation lacks it, rather than borrowing another variant's). Each other
+variant is listed as a rejected row saying which variant was kept and what was not
+stored.
 """
 
 from __future__ import annotations
@@ -451,8 +454,22 @@ def _q(text: object) -> str:
 
 
 def _signals(typed: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict]]:
-    """All signal rows of resolved entries, collapsed to one per (model, signal, as_of)."""
+    """All signal rows of resolved entries, one entry per (model, as_of): see the module
+    docstring (variants of one model)."""
     entries = typed.loc[typed["model_id"].notna()]
+    index = entries[INDEX_COLUMN]
+    estimated = entries["artificial_analysis_intelligence_index_is_estimated"]
+    rank = pd.DataFrame({"entry": entries.index, "model_id": entries["model_id"].to_numpy(),
+                         "as_of": entries["snapshot_date"].to_numpy(),
+                         "no_index": index.isna().to_numpy(),
+                         "estimated": estimated.fillna(False).astype(bool).to_numpy(),
+                         "neg_index": (-index).to_numpy(), "key": entries["key"].to_numpy(),
+                         "source_row": entries["source_row"].to_numpy()})
+    rank = rank.sort_values(["model_id", "as_of", "no_index", "estimated", "neg_index", "key",
+                             "source_row"], kind="stable")
+    chosen = rank.drop_duplicates(["model_id", "as_of"], keep="first")
+    kept_entries = set(chosen["entry"])
+    winners = chosen.set_index(["model_id", "as_of"])["entry"]
     parts = []
     for signal, column in SIGNALS.items():
         values = entries[column]
@@ -466,44 +483,35 @@ def _signals(typed: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict]]:
             "entry": sub.index, "model_id": sub["model_id"].to_numpy(), "signal": signal,
             "value": values[keep].astype(float).to_numpy(),
             "as_of": sub["snapshot_date"].to_numpy(),
+            "source_row": sub["source_row"].to_numpy(),
         }))
     if not parts:
         return pd.DataFrame(columns=SIGNAL_COLUMNS), []
     long = pd.concat(parts, ignore_index=True)
-    index = entries[INDEX_COLUMN]
-    rank = pd.DataFrame({"entry": entries.index, "no_index": index.isna().to_numpy(),
-                         "neg_index": (-index).to_numpy(), "key": entries["key"].to_numpy(),
-                         "name": entries["name"].to_numpy(),
-                         "source_row": entries["source_row"].to_numpy()})
-    long = long.merge(rank, on="entry", how="left")
-    long = long.sort_values(["model_id", "as_of", "signal", "no_index", "neg_index", "key",
-                             "source_row"], kind="stable")
-    dup = long.duplicated(["model_id", "signal", "as_of"], keep="first").to_numpy()
-    kept, lost = long.loc[~dup], long.loc[dup]
+    won = long["entry"].isin(kept_entries).to_numpy()
+    kept, lost = long.loc[won], long.loc[~won]
     rejected: list[dict] = []
-    if len(lost):
-        # The top-ranked variant of each (model, snapshot), named in the reason.
-        top = rank.merge(entries[["model_id", "snapshot_date"]], left_on="entry",
-                         right_index=True)
-        top = top.sort_values(["model_id", "snapshot_date", "no_index", "neg_index", "key",
-                               "source_row"], kind="stable") \
-            .drop_duplicates(["model_id", "snapshot_date"]).set_index(
-                ["model_id", "snapshot_date"])
-        for entry, group in lost.groupby("entry", sort=True):
-            row = entries.loc[entry]
-            winner = top.loc[(row["model_id"], row["snapshot_date"])]
-            rejected.append(dict(
-                file=file, row=int(row["source_row"]), field="name",
-                reason=(f"variant '{_q(row['name'])}' of model '{_q(row['model_id'])}' on "
-                        f"'{row['snapshot_date'].date()}' ranks below '{_q(winner['name'])}' "
-                        f"(aa.intelligence_index '{_fmt(row[INDEX_COLUMN])}' vs "
-                        f"'{_fmt(-winner['neg_index'])}'); not stored: "
-                        f"'{', '.join(sorted(group['signal']))}'"),
-            ))
+    for entry, group in lost.groupby("entry", sort=True):
+        row = entries.loc[entry]
+        winner = entries.loc[winners.loc[(row["model_id"], row["snapshot_date"])]]
+        rejected.append(dict(
+            file=file, row=int(row["source_row"]), field="name",
+            reason=(f"variant '{_q(row['name'])}' of model '{_q(row['model_id'])}' on "
+                    f"'{row['snapshot_date'].date()}' ranks below '{_q(winner['name'])}' "
+                    f"(aa.intelligence_index '{_fmt(row[INDEX_COLUMN])}'"
+                    f"{_est(row)} vs '{_fmt(winner[INDEX_COLUMN])}'{_est(winner)}); "
+                    f"one entry per model and snapshot, not stored: "
+                    f"'{', '.join(sorted(group['signal']))}'"),
+        ))
     out = kept.assign(source_file=file)
     out["source_row"] = out["source_row"].astype(int)
     out = out.sort_values(["signal", "as_of", "model_id"], kind="stable")
     return out[SIGNAL_COLUMNS].reset_index(drop=True), rejected
+
+
+def _est(row) -> str:
+    flag = row["artificial_analysis_intelligence_index_is_estimated"]
+    return " estimated" if not _missing(flag) and bool(flag) else ""
 
 
 def read_aa(

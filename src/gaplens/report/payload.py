@@ -73,7 +73,9 @@ def _composite(ws) -> dict | None:
             counts[column] = table(pd.DataFrame({"model": share.index, "share": share.values}))
     return {
         "as_of": _value(ws.as_of), "version": ws.version, "n_models": ws.n_models,
-        "n_open": ws.n_open, "n_closed": ws.n_closed, "published": _clean_dict(ws.published),
+        "n_open": ws.n_open, "n_closed": ws.n_closed, "n_other": ws.n_other,
+        "published": _clean_dict(ws.published), "recomputed": _clean_dict(ws.recomputed),
+        "counts": _clean_dict(ws.counts), "notes": list(ws.notes),
         "summary": table(ws.gap_summary),
         "gap_draws": [_value(v) for v in draws.get("gap", pd.Series(dtype=float))],
         "leaders": counts.get("leader"), "open_leaders": counts.get("open_leader"),

@@ -314,7 +314,7 @@
     const c = d.composite;
     if (c && c.summary) {
       const s = rec(c.summary)[0];
-      cards.appendChild(card("The composite's weights", fmt(s.gap_published) + " pts", "gap recomputed (" + c.version + ", " + c.as_of + "); under other weightings " + ci(s.gap_ci_low, s.gap_ci_high)));
+      cards.appendChild(card("The composite's weights", fmt(s.gap_recomputed) + " pts", "gap recomputed from the sub-evaluations (" + c.version + ", " + c.as_of + "; AA's published gap there: " + fmt(c.published.gap) + "); under other weightings " + ci(s.gap_ci_low, s.gap_ci_high)));
     }
   });
 
@@ -546,12 +546,12 @@
     const traces = [{ type: "histogram", x: c.gap_draws, name: "sampled weights", marker: { color: "rgba(31,78,121,0.7)" }, nbinsx: 40, hovertemplate: "gap %{x}<br>%{y} draws<extra></extra>" },
       { type: "scatter", mode: "markers", name: "named alternatives", x: alts.map(function (a) { return a.gap; }), y: alts.map(function () { return 0; }), marker: { color: ACCENT, size: 10, symbol: "triangle-up" },
         text: alts.map(function (a) { return hover(["<b>" + esc(a.name) + "</b>", "gap " + fmt(a.gap), "leader " + esc(a.leader), "top-10 overlap " + fmt(100 * a.top10_overlap, 0) + " %"]); }), hovertemplate: "%{text}<extra></extra>" }];
-    const shapes = [{ type: "line", xref: "x", yref: "paper", x0: s.gap_published, x1: s.gap_published, y0: 0, y1: 1, line: { color: OPEN, width: 2 } },
+    const shapes = [{ type: "line", xref: "x", yref: "paper", x0: s.gap_recomputed, x1: s.gap_recomputed, y0: 0, y1: 1, line: { color: OPEN, width: 2 } },
       { type: "line", xref: "x", yref: "paper", x0: s.gap_ci_low, x1: s.gap_ci_low, y0: 0, y1: 1, line: { color: "#888", dash: "dot" } },
       { type: "line", xref: "x", yref: "paper", x0: s.gap_ci_high, x1: s.gap_ci_high, y0: 0, y1: 1, line: { color: "#888", dash: "dot" } }];
     return { traces: traces, rows: c.gap_draws.map(function (g, i) { return { draw: i, gap: g }; }), height: 340,
              layout: { shapes: shapes, xaxis: { title: { text: "gap: best closed − best open (points)" }, gridcolor: "#eef0f3" }, yaxis: { title: { text: "draws" }, gridcolor: "#eef0f3" }, legend: { orientation: "h", y: 1.02, yanchor: "bottom" }, margin: { l: 60, r: 20, t: 30, b: 46 } },
-             note: c.version + " recomputed on the " + c.as_of + " snapshot (" + c.n_models + " models with every sub-evaluation: " + c.n_open + " open, " + c.n_closed + " closed). Published weights: " + fmt(s.gap_published) + " points (orange line); 90 % of " + s.draws + " sampled weightings: " + ci(s.gap_ci_low, s.gap_ci_high) + " (dotted). The leader changes in " + fmt(100 * s.leader_changed, 0) + " % of draws." };
+             note: c.version + " recomputed on the " + c.as_of + " snapshot (" + c.n_models + " models with every sub-evaluation: " + c.n_open + " open, " + c.n_closed + " closed, " + c.n_other + " neither). Recomputed on the published weights: " + fmt(s.gap_recomputed) + " points (orange line); AA's own published gap on that snapshot: " + fmt(c.published.gap) + " (" + esc(c.published.closed_leader) + " − " + esc(c.published.open_leader) + "); 90 % of " + s.draws + " sampled weightings of the recomputation: " + ci(s.gap_ci_low, s.gap_ci_high) + " (dotted). The leader changes in " + fmt(100 * s.leader_changed, 0) + " % of draws." };
   });
   chart(grid4, "composite-leaders", "Who leads under sampled weights", function () {
     const c = D().composite;
