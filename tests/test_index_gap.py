@@ -404,3 +404,51 @@ def test_planted_gap_interval_covers_the_truth_on_both_sides():
     coverage = 1 - (below + above) / reps
     assert 0.82 <= coverage <= 0.97
     assert below > 0 and above > 0
+
+
+# --- on the bundled data (default fit, 100 draws) ---------------------------------------------
+
+def test_counts_respect_at_on_the_bundled_data(fitted_db):
+    from gaplens import api
+
+    # Before: 86 open / 73 closed at any date. As of 2024-06-30 only the models released by
+    # then count (the fit holds 177 models; 80 existed then).
+    table = api.index(db=fitted_db).table
+    released = pd.to_datetime(table["release_date"]) <= pd.Timestamp("2024-06-30")
+    past = api.index_gap(db=fitted_db, as_of="2024-06-30", domains=[]).table.iloc[0]
+    now = api.index_gap(db=fitted_db, domains=[]).table.iloc[0]
+    for group in ("open", "closed"):
+        assert past[f"n_{group}"] == int(((table["group"] == group) & released).sum())
+        assert now[f"n_{group}"] == int((table["group"] == group).sum())
+    assert past["n_open"] + past["n_closed"] < now["n_open"] + now["n_closed"]
+
+
+def test_general_index_three_lags_on_the_bundled_data(fitted_db):
+    from gaplens import api
+
+    result = api.index_gap(db=fitted_db, domains=[])
+    general = result.table.iloc[0]
+    # golden central values (draw-independent): Kimi K2.5 148.4 against GPT-5.4 Pro
+    # 157.8; GPT-5 (Aug 2025, 150 by definition) first reached Kimi's level: 8.28 months.
+    assert general["lag_months"] == pytest.approx(8.28, abs=0.01)
+    assert general["lag_threshold_months"] == pytest.approx(5.68, abs=0.01)
+    assert general["lag_sig_months"] <= general["lag_months"]
+    for w in (12, 24):
+        assert general[f"mean_lag_sig_{w}m"] <= general[f"mean_lag_{w}m"]
+    for key in general.index:
+        low = f"{key}_ci_low"
+        if low in general.index and pd.notna(general[key]):
+            assert general[low] <= general[key] <= general[f"{key}_ci_high"], key
+    # the gap's interval is no longer one-sided: the estimate is strictly inside
+    assert general["gap_ci_low"] < general["gap"] < general["gap_ci_high"]
+
+
+def test_min_models_on_the_bundled_data(fitted_db):
+    from gaplens import api
+
+    table = api.index_gap(db=fitted_db, min_models=3).table.set_index("scope")
+    science = table.loc["science"]  # 2 open models with a science index
+    assert science["status"] == "too_few_models" and science["n_open"] == 2
+    assert pd.isna(science["gap"]) and pd.isna(science["lag_months"])
+    loose = api.index_gap(db=fitted_db, domains=["science"], min_models=2).table
+    assert loose.set_index("scope").loc["science", "status"] == "ok"
