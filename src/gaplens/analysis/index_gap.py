@@ -51,7 +51,7 @@ frontier-setting models: per draw the open and closed levels at t are the draw's
 of the central leaders, and a group reaches a level when one of its central record-setting
 models does in that draw. A maximum over all models per draw would be biased upwards (many
 noisy models near the top; on the bundled data the closed frontier reads 157.8 centrally
-and 158.3 as the median of per-draw maxima) and made the lag's interval one-sided. The set
+and 158.2 as the median of per-draw maxima) and made the lag's interval one-sided. The set
 of models is held fixed: the interval is the measurement uncertainty of the index, not of
 which models exist. Where the percentile interval would not contain the estimate (a
 discrete lag whose draws all move one way), it is widened to it and the row's note says so.
