@@ -145,6 +145,11 @@ def test_gap_on_index_json(capsys, fitted_db):
     assert general["mode"] == "general"
     assert general["gap"] > 0 and general["closed_level"] > general["open_level"]
     assert "mean_lag_12m" in general and "lag_sig_months" in general
+    for key in ("mean_lag_sig_12m", "mean_lag_threshold_24m", "lag_threshold_months"):
+        assert f"{key}_ci_low" in general and f"{key}_ci_high" in general
+    assert general["mean_lag_sig_12m"] <= general["mean_lag_12m"]
+    assert doc["settings"]["min_models"] == 3
+    assert rows["science"]["status"] == "too_few_models" and rows["science"]["gap"] is None
     assert all(r["mode"] == "project" for s, r in rows.items() if s != "general")
     assert {t["scope"] for t in doc["timeline"]} == set(rows)
     code, out, _ = run(capsys, "gap", "--on", "index", "--db", fitted_db, "--domain", "maths",
@@ -240,3 +245,30 @@ def test_comparing_the_two_anchor_models_says_the_difference_is_fixed(capsys, fi
     assert "fixed by definition" in " ".join(capsys.readouterr().out.split())
     assert cli(["compare", "GPT-5", "GLM-5", "--db", fitted_db]) == 0
     assert "fixed by" not in " ".join(capsys.readouterr().out.split())
+
+
+def test_gap_on_index_respects_at_and_min_models(capsys, fitted_db):
+    code, out, _ = run(capsys, "gap", "--on", "index", "--db", fitted_db, "--at", "2024-06-30",
+                       "--domain", "science", "--min-models", "1", "-f", "json")
+    assert code == 0
+    doc = json.loads(out)
+    rows = {r["scope"]: r for r in doc["rows"]}
+    assert doc["settings"]["min_models"] == 1
+    assert (rows["general"]["n_open"], rows["general"]["n_closed"]) == (47, 17)
+    # no open model had a science index by mid-2024: counts, no number
+    assert rows["science"]["n_open"] == 0 and rows["science"]["status"] == "too_few_models"
+    # the 24-month window starts in 2022, before any model of the index: a note, no mean
+    assert rows["general"]["mean_lag_24m"] is None
+    assert "24-month window starts 2022-06-30" in rows["general"]["note"]
+
+
+def test_gap_on_index_table_fits_80_columns(capsys, fitted_db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    from gaplens._cli import main as cli_main
+
+    monkeypatch.setattr(cli_main.out, "_width", 80, raising=False)
+    code, out, _ = run(capsys, "gap", "--on", "index", "--db", fitted_db)
+    assert code == 0
+    assert "Kimi K2.5" in out and "sig." in out and "thr." in out
+    assert "too few" in out and "counts only" in out
+    assert max(len(line) for line in out.splitlines()) <= 80

@@ -196,9 +196,13 @@ def index_gap(
     domains: list[str] | None = None,
     windows: tuple[int, ...] = (12, 24),
     timeline_months: int = 36,
+    min_models: int = 3,
     progress: Progress | None = None,
 ) -> "IndexGapResult":
-    """The open-vs-closed gap on the general index and on each domain's projected index."""
+    """The open-vs-closed gap on the general index and on each domain's projected index:
+    plain, significance and threshold-crossing lags, at ``as_of`` and averaged over each
+    window. A scope with fewer than ``min_models`` open or closed models released by
+    ``as_of`` shows its counts only."""
     from .analysis.index_gap import IndexGapSettings, index_gap as _gap, index_scopes
 
     fitted = current_fit(db, progress)
@@ -206,9 +210,11 @@ def index_gap(
     as_of = as_of_or_data_date(as_of, db)
     if any(w < 1 for w in windows):
         raise ConfigError("--window must be at least one month")
+    if min_models < 1:
+        raise ConfigError("--min-models must be at least 1")
     settings = IndexGapSettings(as_of=as_of, open_definition=definition.value,
                                 windows=tuple(windows), ci=fitted.settings.ci,
-                                timeline_months=timeline_months)
+                                timeline_months=timeline_months, min_models=min_models)
     scopes, notes = index_scopes(fitted, definition, domains)
     warnings = list(fitted.warnings) + list(notes)
     return _gap(scopes, settings, tuple(warnings))

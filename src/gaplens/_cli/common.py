@@ -138,7 +138,8 @@ def print_index_gap(result, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.JSON:
         settings = {"as_of": result.settings.as_of,
                     "open_definition": result.settings.open_definition,
-                    "windows": list(result.settings.windows), "ci": result.settings.ci}
+                    "windows": list(result.settings.windows), "ci": result.settings.ci,
+                    "min_models": result.settings.min_models}
         sys.stdout.write(formatting.payload_json(
             "gaplens.index-gap/1", settings, {"rows": result.table,
                                               "timeline": result.timeline},

@@ -168,7 +168,7 @@ def gap(
         with progress_bar("fitting the capability index") as progress:
             result = api.index_gap(db=db, as_of=at, open_definition=open_definition,
                                    domains=domain or None, windows=tuple(window or (12, 24)),
-                                   progress=progress)
+                                   min_models=min_models, progress=progress)
         print_index_gap(result, fmt)
         return
     with progress_bar("bootstrap") as progress:

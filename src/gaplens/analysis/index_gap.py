@@ -1,30 +1,60 @@
-"""The open-vs-closed gap on the capability index (general or one domain).
+"""The open-vs-closed gap on the capability index (general or one domain), three lags.
 
 With I_m the index of model m (display scale) and t_m its release date, for group g:
 
-    frontier_g(t) = max { I_m : m in g, t_m <= t }
-    gap(t)        = frontier_closed(t) - frontier_open(t)                (index points)
-    lag(t)        = t - min { t' : frontier_closed(t') >= frontier_open(t) }  (months)
+    frontier_g(t)  = max { I_m : m in g, t_m <= t },   o(t), c(t) for open and closed
+    first_g(s)     = min { t_m : m in g, I_m >= s }     (when g first reached level s)
+    gap(t)         = c(t) - o(t)                                        (index points)
 
-(the horizontal distance of analysis/lag.py, negative when open leads), and the mean
-of lag(t) over the last ``w`` months for each window the user chooses.
+Three lags in months, each negative when open leads (swapping the labels flips the sign):
 
-Epoch's published variant counts a closed level as matched once the difference is no
-longer significant:
+plain (Epoch's horizontal distance, METHODS.md section 4):
 
-    lag_sig(t) = t - max { t' : q_lo(I(closed leader at t') - I(open leader at t)) <= 0 }
+    lag(t) = t - first_closed(o(t))              (open behind: o(t) < c(t))
 
-where q_lo is the lower end of the ``ci`` interval of the paired difference over
-bootstrap draws (the leaders are those of the central fit; a maximum over noisy draws
-would be biased upwards): the open leader has caught up with every closed level it is
-not significantly below. When the closed frontier passed the open level in small steps
-this is shorter than the plain distance; when one closed model jumped far past it, the
-variant goes back to the last closed level the open leader matches and can be longer.
-Both are reported, named apart.
+significance variant (Epoch's published rule): the open frontier has caught up with every
+closed level it is not significantly below,
 
-Intervals come from the capability fit's bootstrap: every draw has its own index values,
-so frontiers, gaps and lags are recomputed per draw (the set of models is fixed; the
-interval reflects measurement uncertainty of the index, not which models exist).
+    lag_sig(t) = t - sup { t' <= t : c(t') is not significantly above o(t) }
+
+Between its record-setting models the closed frontier is a step function, so the supremum
+is t itself when today's closed leader is not significantly above o(t) (lag 0), else the
+release date of the step that follows the latest step that is not significantly above:
+the closed frontier "was where open is now" until that step. Every step below o(t) is not
+significantly above it, so lag_sig(t) <= lag(t); the variant only shrinks the lag towards
+0. A step j is significantly above when the paired difference d_j = I_j - I_open leader
+(the same bootstrap draw for both models) has central value > 0 and the lower end of its
+``ci`` interval > 0. In a bootstrap draw the same rule is applied to that draw's d_j with
+the margin of the central judgement (d_j > max(0, d_j,central - q_lo(d_j))), so the
+central row reproduces the rule and the draws give its interval.
+
+threshold crossing (Ihle 2026) on index levels: for a level s,
+
+    lag_s = first_open(s) - first_closed(s)
+
+At t the point is lag_s at s = min(o(t), c(t)), the highest level both groups have reached:
+when open reached its current level, closed had been there that long (it does not grow
+while the open frontier stalls; it is <= the plain lag). Over a window of W months the
+mean is taken over a grid of levels (``LEVEL_STEP`` points apart) that at least one group
+first reached in the window and not both before it; a level the open frontier has not
+reached by T enters at its bound T - first_closed(s) and is counted as censored (and the
+mirror case for closed), levels at or below a group's first model are dropped (the first
+model only says where the group starts).
+
+Plain and significance lags are averaged over the month grid T-W, ..., T (W + 1 points).
+A window that starts before the index has an open and a closed model gets a note instead
+of a number. A scope (or a month of the timeline) with fewer than ``min_models`` open or
+closed models released by then shows its counts and no number.
+
+Intervals come from the capability fit's bootstrap, evaluated on the central fit's
+frontier-setting models: per draw the open and closed levels at t are the draw's values
+of the central leaders, and a group reaches a level when one of its central record-setting
+models does in that draw. A maximum over all models per draw would be biased upwards (many
+noisy models near the top; on the bundled data the closed frontier reads 157.8 centrally
+and 158.2 as the median of per-draw maxima) and made the lag's interval one-sided. The set
+of models is held fixed: the interval is the measurement uncertainty of the index, not of
+which models exist. Where the percentile interval would not contain the estimate (a
+discrete lag whose draws all move one way), it is widened to it and the row's note says so.
 """
 
 from __future__ import annotations
@@ -37,13 +67,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..models.frontier import GroupFrontier
 from .gap import DAYS_PER_MONTH, from_day, to_day
-from .lag import horizontal_lag
 
 if TYPE_CHECKING:
     from ..types import OpenDefinition
     from .capability import IndexFit
+
+LEVEL_STEP = 0.5  # index points between the levels of the threshold-crossing lag
 
 
 @dataclass(frozen=True)
@@ -53,13 +83,14 @@ class IndexGapSettings:
     windows: tuple[int, ...] = (12, 24)
     ci: float = 0.90
     timeline_months: int = 36
+    min_models: int = 3
 
 
 @dataclass(frozen=True)
 class IndexGapResult:
     settings: IndexGapSettings
     table: pd.DataFrame  # one row per scope (general, then domains)
-    timeline: pd.DataFrame  # scope, month, gap/lag with intervals, leaders
+    timeline: pd.DataFrame  # scope, month, gap and the three lags with intervals, leaders
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -76,104 +107,262 @@ class Scope:
     levels: np.ndarray  # (1 + draws, M), row 0 central
 
 
-def _quantiles(values: np.ndarray, ci: float) -> tuple[float, float, int]:
-    finite = values[np.isfinite(values)]
-    failed = int(len(values) - len(finite))
-    if len(finite) < 2:
-        return np.nan, np.nan, failed
+@dataclass(frozen=True)
+class Steps:
+    """The record-setting models of one group on the central fit, by release date.
+
+    ``levels`` has one row per draw (row 0 central) and one column per record; on row 0 it
+    increases strictly, on the draws it need not.
+    """
+
+    days: np.ndarray  # (K,) int
+    names: np.ndarray  # (K,)
+    levels: np.ndarray  # (1 + R, K)
+    all_days: np.ndarray  # release days of every model of the group (for counts)
+
+    @classmethod
+    def of(cls, scope: Scope, group: str) -> "Steps":
+        keep = (scope.groups == group) & np.isfinite(scope.levels[0])
+        days, central = scope.days[keep], scope.levels[0, keep]
+        order = np.lexsort((-central, days))
+        running = np.maximum.accumulate(central[order]) if len(order) else central
+        record = np.ones(len(order), dtype=bool)
+        record[1:] = central[order][1:] > running[:-1]
+        pick = order[record]
+        return cls(days[pick].astype(np.int64), scope.names[keep][pick],
+                   scope.levels[:, keep][:, pick], np.sort(days))
+
+    def upto(self, day: int) -> int:
+        """Number of records released by ``day`` (the leader is the last of them)."""
+        return int(np.searchsorted(self.days, day, side="right"))
+
+    def count(self, day: int) -> int:
+        return int(np.searchsorted(self.all_days, day, side="right"))
+
+    def first_reach(self, target: np.ndarray, k: int) -> np.ndarray:
+        """Per row, the day the first of the first ``k`` records reached ``target`` (NaN: never)."""
+        if k == 0:
+            return np.full(len(target), np.nan)
+        hit = self.levels[:, :k] >= target[:, None]
+        first = hit.argmax(axis=1)
+        return np.where(hit.any(axis=1), self.days[first].astype(float), np.nan)
+
+    def first_reach_grid(self, grid: np.ndarray, k: int) -> np.ndarray:
+        """(rows, S) days at which the first ``k`` records first reached each level."""
+        running = np.maximum.accumulate(self.levels[:, :k], axis=1)
+        hit = running[:, :, None] >= grid[None, None, :]
+        first = hit.argmax(axis=1)
+        return np.where(hit.any(axis=1), self.days[first].astype(float), np.nan)
+
+
+def interval(values: np.ndarray, ci: float) -> tuple[float, float, int, bool]:
+    """(ci_low, ci_high, failed draws, widened) from row 0 (estimate) and the draws.
+
+    Percentiles of the finite draws; a draw is failed when it is not finite while the
+    estimate is. When the percentile interval misses the estimate, the nearer end moves to
+    it (``widened``), so that a printed estimate always lies inside its interval.
+    """
+    estimate, draws = values[0], values[1:]
+    finite = draws[np.isfinite(draws)]
+    failed = int(len(draws) - len(finite)) if np.isfinite(estimate) else 0
+    if len(finite) < 2 or not np.isfinite(estimate):
+        return np.nan, np.nan, failed, False
     tail = (1 - ci) / 2
-    lo, hi = np.quantile(finite, [tail, 1 - tail])
-    return float(lo), float(hi), failed
+    lo, hi = (float(x) for x in np.quantile(finite, [tail, 1 - tail]))
+    widened = not lo <= estimate <= hi
+    return min(lo, float(estimate)), max(hi, float(estimate)), failed, widened
 
 
-def _frontiers(scope: Scope):
-    is_open = scope.groups == "open"
-    is_closed = scope.groups == "closed"
-    ids = np.arange(len(scope.days))
-    fo = GroupFrontier.build(scope.days[is_open], scope.levels[:, is_open], ids=ids[is_open])
-    fc = GroupFrontier.build(scope.days[is_closed], scope.levels[:, is_closed],
-                             ids=ids[is_closed])
-    return fo, fc, np.flatnonzero(is_open), np.flatnonzero(is_closed)
+def significant_lag(steps: Steps, target: np.ndarray, k: int, day: int,
+                    ci: float) -> np.ndarray:
+    """t - sup {t' <= day : the leading group's frontier at t' is not significantly above
+    ``target``} in days per row (see the module docstring); NaN without draws."""
+    rows = len(target)
+    if k == 0 or rows < 3:
+        return np.full(rows, np.nan)
+    diff = steps.levels[:, :k] - target[:, None]  # (rows, k), paired within each draw
+    tail = (1 - ci) / 2
+    with np.errstate(invalid="ignore"):
+        q_lo = np.nanquantile(diff[1:], tail, axis=0)
+    margin = np.maximum(0.0, diff[0] - q_lo)
+    significant = diff > margin[None, :]  # NaN draws compare False: not significant
+    bad = ~np.isfinite(diff).all(axis=1)
+    not_sig = ~significant
+    last = np.where(not_sig.any(axis=1), k - 1 - not_sig[:, ::-1].argmax(axis=1), -1)
+    sup = np.where(last == k - 1, day, steps.days[np.minimum(last + 1, k - 1)])
+    lag = (day - sup).astype(float)
+    lag[bad] = np.nan
+    return lag
 
 
-def _significant_lag(fo: GroupFrontier, fc: GroupFrontier, levels: np.ndarray,
-                     open_pos: np.ndarray, closed_pos: np.ndarray, day: int,
-                     ci: float) -> float:
-    """lag_sig at ``day`` in months (see the module docstring)."""
-    o, c = fo.level_at(day)[0], fc.level_at(day)[0]
-    if not (np.isfinite(o) and np.isfinite(c)):
-        return np.nan
-    behind = o <= c
-    lead, lead_pos, trail, trail_pos = ((fc, closed_pos, fo, open_pos) if behind
-                                        else (fo, open_pos, fc, closed_pos))
-    lo_q = (1 - ci) / 2
-    target = levels[1:, trail_pos[trail.leader_at(day)[0]]]
-    # The levels of the leading group: the models that raised its (central) frontier, each
-    # dated by its release; models below the frontier never set a level.
-    running = lead.running[0]
-    raised = np.flatnonzero(np.isfinite(running) & (running > np.concatenate(
-        [[-np.inf], running[:-1]])) & (lead.days <= day))
-    for j in raised[::-1]:
-        diff = levels[1:, lead_pos[lead.order[j]]] - target
-        # The latest level that the trailing group's leader today is not significantly
-        # below: it has caught up with that level.
-        if len(diff) and np.quantile(diff, lo_q) <= 0:
-            lag = (day - lead.days[j]) / DAYS_PER_MONTH
-            return float(lag if behind else -lag)
-    return np.nan
+@dataclass(frozen=True)
+class Reading:
+    """Everything at one day, one value per row (row 0 central, then the draws)."""
+
+    gap: np.ndarray
+    open_level: np.ndarray
+    closed_level: np.ndarray
+    lag: np.ndarray
+    lag_sig: np.ndarray
+    lag_threshold: np.ndarray
+    open_leader: str | None
+    closed_leader: str | None
+
+
+def read_at(open_: Steps, closed: Steps, day: int, ci: float) -> Reading | None:
+    """The gap and the three lags at ``day`` (in days), or None before either group exists."""
+    k_o, k_c = open_.upto(day), closed.upto(day)
+    if k_o == 0 or k_c == 0:
+        return None
+    o, c = open_.levels[:, k_o - 1], closed.levels[:, k_c - 1]
+    with np.errstate(invalid="ignore"):
+        level = np.minimum(o, c)
+        t_o, t_c = open_.first_reach(level, k_o), closed.first_reach(level, k_c)
+        behind, ahead = o < c, o > c
+    lag = np.where(behind, day - t_c, np.where(ahead, -(day - t_o), 0.0)) + 0.0
+    sig_behind = significant_lag(closed, o, k_c, day, ci)
+    sig_ahead = -significant_lag(open_, c, k_o, day, ci)
+    lag_sig = np.where(behind, sig_behind, np.where(ahead, sig_ahead, 0.0)) + 0.0
+    bad = ~(np.isfinite(o) & np.isfinite(c))
+    for values in (lag, lag_sig):
+        values[bad] = np.nan
+    return Reading(gap=c - o, open_level=o, closed_level=c, lag=lag, lag_sig=lag_sig,
+                   lag_threshold=t_o - t_c, open_leader=str(open_.names[k_o - 1]),
+                   closed_leader=str(closed.names[k_c - 1]))
+
+
+def threshold_window(open_: Steps, closed: Steps, start: int, end: int
+                     ) -> tuple[np.ndarray, float]:
+    """Mean threshold-crossing lag (days) over the levels first reached in (start, end], per
+    row, and the central row's share of censored levels (see the module docstring)."""
+    k_o0, k_c0, k_o, k_c = (open_.upto(start), closed.upto(start), open_.upto(end),
+                            closed.upto(end))
+    rows = open_.levels.shape[0]
+    if min(k_o0, k_c0) == 0:
+        return np.full(rows, np.nan), np.nan
+    low = np.minimum(open_.levels[:, k_o0 - 1], closed.levels[:, k_c0 - 1])
+    high = np.maximum(open_.levels[:, k_o - 1], closed.levels[:, k_c - 1])
+    floor = np.maximum(open_.levels[:, 0], closed.levels[:, 0])  # first models' levels
+    finite = np.isfinite(low) & np.isfinite(high) & np.isfinite(floor)
+    if not finite.any():
+        return np.full(rows, np.nan), np.nan
+    lo_all, hi_all = np.min(low[finite]), np.max(high[finite])
+    grid = np.arange(np.floor(lo_all / LEVEL_STEP) * LEVEL_STEP, hi_all + LEVEL_STEP,
+                     LEVEL_STEP)
+    t_o, t_c = open_.first_reach_grid(grid, k_o), closed.first_reach_grid(grid, k_c)
+    inside = ((grid[None, :] > np.maximum(low, floor)[:, None])
+              & (grid[None, :] <= high[:, None]))
+    both = ~np.isnan(t_o) & ~np.isnan(t_c)
+    lag = np.where(both, t_o - t_c, np.where(np.isnan(t_o), end - t_c, -(end - t_o)))
+    usable = inside & ~(np.isnan(t_o) & np.isnan(t_c))
+    n = usable.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(n > 0, np.where(usable, lag, 0.0).sum(axis=1) / np.maximum(n, 1),
+                        np.nan)
+    mean[~finite] = np.nan
+    share = float((usable[0] & ~both[0]).sum() / n[0]) if n[0] else np.nan
+    return mean, share
 
 
 def _month_grid(as_of: dt.date, months: int) -> list[dt.date]:
     return [(pd.Timestamp(as_of) - pd.DateOffset(months=k)).date() for k in range(months, -1, -1)]
 
 
+def data_from(open_: Steps, closed: Steps) -> int | None:
+    """The first day with an open and a closed model (None: never)."""
+    if len(open_.all_days) == 0 or len(closed.all_days) == 0:
+        return None
+    return int(max(open_.all_days[0], closed.all_days[0]))
+
+
+_STATS = (("gap", "gap", 1.0), ("lag_months", "lag", DAYS_PER_MONTH),
+          ("lag_sig_months", "lag_sig", DAYS_PER_MONTH),
+          ("lag_threshold_months", "lag_threshold", DAYS_PER_MONTH))
+
+
+def _put(row: dict, key: str, values: np.ndarray, ci: float, widened: list[str],
+         names: tuple[str, str] | None = None, failed: bool = False) -> None:
+    """row[key] = estimate, with its interval under ``names`` (default key_ci_low/_high)."""
+    lo_key, hi_key = names or (f"{key}_ci_low", f"{key}_ci_high")
+    row[key] = float(values[0]) if np.isfinite(values[0]) else np.nan
+    row[lo_key], row[hi_key], n_failed, moved = interval(values, ci)
+    if failed:
+        row[f"{key}_failed_draws"] = n_failed
+    if moved:
+        widened.append(key)
+
+
 def scope_gap(scope: Scope, settings: IndexGapSettings) -> tuple[dict, pd.DataFrame]:
     """The summary row and the monthly timeline of one scope."""
-    fo, fc, open_pos, closed_pos = _frontiers(scope)
-    as_of_day = to_day(settings.as_of)
-    row = {"scope": scope.name, "mode": scope.mode,
-           "n_open": int(len(open_pos)), "n_closed": int(len(closed_pos))}
+    open_, closed = Steps.of(scope, "open"), Steps.of(scope, "closed")
+    as_of_day, ci, need = to_day(settings.as_of), settings.ci, settings.min_models
+    start = data_from(open_, closed)
+    row: dict = {"scope": scope.name, "mode": scope.mode, "n_open": open_.count(as_of_day),
+                 "n_closed": closed.count(as_of_day),
+                 "data_from": from_day(start) if start is not None else None}
+    notes: list[str] = []
+    widened: list[str] = []
+    enough = min(row["n_open"], row["n_closed"]) >= max(need, 1)
+    reading = read_at(open_, closed, as_of_day, ci) if enough else None
+    row["status"] = "ok" if reading is not None else "too_few_models"
+    row["open_leader"] = reading.open_leader if reading else None
+    row["closed_leader"] = reading.closed_leader if reading else None
+    nan = np.full(1, np.nan)
+    for group in ("open", "closed"):
+        values = getattr(reading, f"{group}_level") if reading else nan
+        _put(row, f"{group}_level", values, ci, widened)
+    for key, attr, unit in _STATS:
+        values = getattr(reading, attr) / unit if reading else nan
+        _put(row, key, values, ci, widened, failed=key in ("gap", "lag_months"))
+    if reading is None:
+        notes.append(f"fewer than {need} open or closed models by {settings.as_of} "
+                     f"({row['n_open']} open, {row['n_closed']} closed): counts only")
+
     months = _month_grid(settings.as_of, max(settings.timeline_months, max(settings.windows)))
-    lag = np.stack([horizontal_lag(fo, fc, to_day(m)) for m in months], axis=1) / DAYS_PER_MONTH
-    with np.errstate(invalid="ignore"):
-        gap = np.stack([fc.level_at(to_day(m)) - fo.level_at(to_day(m)) for m in months],
-                       axis=1)
-    gap[~np.isfinite(gap)] = np.nan
-    lead_o, lead_c = fo.leader_at(as_of_day)[0], fc.leader_at(as_of_day)[0]
-    row["open_leader"] = scope.names[open_pos[lead_o]] if lead_o >= 0 else None
-    row["closed_leader"] = scope.names[closed_pos[lead_c]] if lead_c >= 0 else None
-    row["open_level"] = float(fo.level_at(as_of_day)[0]) if lead_o >= 0 else np.nan
-    row["closed_level"] = float(fc.level_at(as_of_day)[0]) if lead_c >= 0 else np.nan
-    for name, values in (("gap", gap[:, -1]), ("lag_months", lag[:, -1])):
-        row[name] = float(values[0])
-        row[f"{name}_ci_low"], row[f"{name}_ci_high"], row[f"{name}_failed_draws"] = \
-            _quantiles(values[1:], settings.ci)
-    row["lag_sig_months"] = _significant_lag(fo, fc, scope.levels, open_pos, closed_pos,
-                                             as_of_day, settings.ci)
-    for w in settings.windows:
-        window = lag[:, -(w + 1):]  # months T-w .. T
-        with np.errstate(all="ignore"):
-            mean = np.where(np.isnan(window).any(axis=1), np.nan, window.mean(axis=1))
-        row[f"mean_lag_{w}m"] = float(mean[0])
-        row[f"mean_lag_{w}m_ci_low"], row[f"mean_lag_{w}m_ci_high"], _ = _quantiles(
-            mean[1:], settings.ci)
-    tl = []
-    show = months[-(settings.timeline_months + 1):]
-    offset = len(months) - len(show)
-    for j, month in enumerate(show):
-        k = offset + j
+    readings = {}
+    for month in months:
         day = to_day(month)
-        g_lo, g_hi, _ = _quantiles(gap[1:, k], settings.ci)
-        l_lo, l_hi, _ = _quantiles(lag[1:, k], settings.ci)
-        lo_, lc_ = fo.leader_at(day)[0], fc.leader_at(day)[0]
-        tl.append({"scope": scope.name, "month": month, "gap": gap[0, k], "gap_ci_low": g_lo,
-                   "gap_ci_high": g_hi, "lag_months": lag[0, k], "lag_ci_low": l_lo,
-                   "lag_ci_high": l_hi,
-                   "open_level": float(fo.level_at(day)[0]) if lo_ >= 0 else np.nan,
-                   "closed_level": float(fc.level_at(day)[0]) if lc_ >= 0 else np.nan,
-                   "open_leader": scope.names[open_pos[lo_]] if lo_ >= 0 else None,
-                   "closed_leader": scope.names[closed_pos[lc_]] if lc_ >= 0 else None})
-    return row, pd.DataFrame(tl)
+        readings[month] = read_at(open_, closed, day, ci) if reading is not None else None
+    for w in settings.windows:
+        window = months[-(w + 1):]
+        keys = {"lag": f"mean_lag_{w}m", "lag_sig": f"mean_lag_sig_{w}m"}
+        complete = reading is not None and all(readings[m] is not None for m in window)
+        for attr, key in keys.items():
+            values = (np.mean([getattr(readings[m], attr) for m in window], axis=0)
+                      / DAYS_PER_MONTH if complete else nan)
+            _put(row, key, values, ci, widened)
+        key = f"mean_lag_threshold_{w}m"
+        values, share = (threshold_window(open_, closed, to_day(window[0]), as_of_day)
+                         if complete else (nan, np.nan))
+        _put(row, key, values / DAYS_PER_MONTH, ci, widened)
+        row[f"{key}_censored_share"] = share
+        if reading is not None and not complete:
+            notes.append(f"the {w}-month window starts {window[0]}, before the index has "
+                         f"an open and a closed model (from {row['data_from']}): no "
+                         f"{w}-month means")
+        elif complete and not np.isfinite(values[0]):
+            notes.append(f"no index level was first reached in the {w}-month window: no "
+                         "threshold-crossing mean")
+    if widened:
+        notes.append("interval widened to contain the estimate: " + ", ".join(widened))
+    row["note"] = "; ".join(notes) if notes else None
+
+    timeline = []
+    for month in months[-(settings.timeline_months + 1):]:
+        day = to_day(month)
+        point = {"scope": scope.name, "month": month, "n_open": open_.count(day),
+                 "n_closed": closed.count(day)}
+        r = readings[month] if min(point["n_open"], point["n_closed"]) >= need else None
+        for key, attr, unit in _STATS:
+            name = "gap" if key == "gap" else key.removesuffix("_months")
+            values = getattr(r, attr) / unit if r else nan
+            _put(point, key, values, ci, [], names=(f"{name}_ci_low", f"{name}_ci_high"))
+        point["open_level"] = float(r.open_level[0]) if r else np.nan
+        point["closed_level"] = float(r.closed_level[0]) if r else np.nan
+        point["open_leader"] = r.open_leader if r else None
+        point["closed_leader"] = r.closed_leader if r else None
+        timeline.append(point)
+    return row, pd.DataFrame(timeline)
 
 
 def index_gap(scopes: list[Scope], settings: IndexGapSettings,
@@ -181,10 +370,9 @@ def index_gap(scopes: list[Scope], settings: IndexGapSettings,
     rows, timelines = [], []
     notes = list(warnings)
     for scope in scopes:
-        if (scope.groups == "open").sum() == 0 or (scope.groups == "closed").sum() == 0:
-            notes.append(f"{scope.name}: no open or no closed model in the index; no gap")
-            continue
         row, tl = scope_gap(scope, settings)
+        if row["status"] != "ok":
+            notes.append(f"{scope.name}: {row['note']}")
         rows.append(row)
         timelines.append(tl)
     table = pd.DataFrame(rows)
@@ -230,5 +418,6 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
     return scopes, tuple(notes)
 
 
-__all__ = ["IndexGapResult", "IndexGapSettings", "Scope", "days_of", "from_day", "index_gap",
-           "index_scopes"]
+__all__ = ["IndexGapResult", "IndexGapSettings", "Scope", "Steps", "days_of", "from_day",
+           "index_gap", "index_scopes", "interval", "read_at", "significant_lag",
+           "threshold_window"]

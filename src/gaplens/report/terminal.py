@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from rich import box
 from rich.table import Table
@@ -124,45 +126,65 @@ def index_table(frame: pd.DataFrame, title: str, top: int | None = None) -> Tabl
     return table
 
 
+def _outward(low, high) -> str:
+    """``[low,high]`` rounded outwards to whole numbers (so it still contains the estimate)."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f"[{math.floor(low + 1e-9):.0f},{math.ceil(high - 1e-9):.0f}]"
+
+
+_INDEX_LAGS = (("plain", "lag_months", "mean_lag_{w}m"),
+               ("sig.", "lag_sig_months", "mean_lag_sig_{w}m"),
+               ("thr.", "lag_threshold_months", "mean_lag_threshold_{w}m"))
+
+
 def index_gap_table(result) -> Table:
+    """One block of three lines per index: plain, significance and threshold lags."""
     s = result.settings
     title = (f"Gap on the capability index as of {s.as_of} · open = {s.open_definition} · "
              f"{int(s.ci * 100)}% intervals from the fit's bootstrap")
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True)
-    table.add_column("Index", overflow="fold", max_width=12)
-    table.add_column("Best closed", overflow="fold", max_width=14)
-    table.add_column("Best open", overflow="fold", max_width=14)
-    table.add_column("Gap pts", justify="right", no_wrap=True)
-    table.add_column("Lag mo", justify="right", no_wrap=True)
-    table.add_column("Sig. mo", justify="right", no_wrap=True)
+    table.add_column("Index", overflow="fold", max_width=14)
+    table.add_column("Closed / open / gap pts", overflow="fold", max_width=24)
+    table.add_column("Lag", no_wrap=True)
+    table.add_column("Now mo", justify="right", no_wrap=True)
     windows = list(s.windows)
     for w in windows:
         table.add_column(f"{w}mo mean", justify="right", no_wrap=True)
     for row in result.table.to_dict(orient="records"):
-        label = Text(row["scope"], style="bold")
-        label.append(f"\n{row['n_open']}o/{row['n_closed']}c", style="dim")
-        cells = [label,
-                 f"{row['closed_leader']}\n{fmt(row['closed_level'])}",
-                 f"{row['open_leader']}\n{fmt(row['open_level'])}",
-                 f"{fmt(row['gap'])}\n{fmt_ci(row['gap_ci_low'], row['gap_ci_high'], 0, ',')}",
-                 f"{fmt(row['lag_months'])}\n"
-                 f"{fmt_ci(row['lag_months_ci_low'], row['lag_months_ci_high'], 0, ',')}",
-                 fmt(row["lag_sig_months"])]
-        for w in windows:
-            cells.append(f"{fmt(row[f'mean_lag_{w}m'])}\n"
-                         f"{fmt_ci(row[f'mean_lag_{w}m_ci_low'], row[f'mean_lag_{w}m_ci_high'], 0, ',')}")
-        table.add_row(*cells, end_section=True)
+        label = Text(str(row["scope"]), style="bold")
+        counts = Text(f"{row['n_open']}o/{row['n_closed']}c", style="dim")
+        if row.get("status") == "too_few_models":
+            table.add_row(label, Text("too few models for a number", style="dim"),
+                          *[""] * (2 + len(windows)))
+            table.add_row(counts, "", *[""] * (2 + len(windows)), end_section=True)
+            continue
+        first = [[label, f"{row['closed_leader']} {fmt(row['closed_level'])}"],
+                 [counts, f"{row['open_leader']} {fmt(row['open_level'])}"],
+                 ["", f"gap {fmt(row['gap'])} {_outward(row['gap_ci_low'], row['gap_ci_high'])}"]]
+        for j, (name, now, mean) in enumerate(_INDEX_LAGS):
+            cells = first[j] + [name, f"{fmt(row[now])} "
+                                      f"{_outward(row[f'{now}_ci_low'], row[f'{now}_ci_high'])}"]
+            for w in windows:
+                key = mean.format(w=w)
+                cells.append(f"{fmt(row[key])} "
+                             f"{_outward(row[f'{key}_ci_low'], row[f'{key}_ci_high'])}")
+            table.add_row(*cells, end_section=j == 2)
     return table
 
 
 INDEX_GAP_FOOTER = (
     "Gap pts: best closed minus best open on the index (general: Claude 3.5 Sonnet = 130, "
-    "GPT-5 = 150; domains: projected on the same scale). Lag mo: months since closed models "
-    "first reached the open frontier's level. Sig. mo: the same, counting a closed level as "
-    "reached once the open leader is not significantly below it (Epoch's variant). "
-    "Nmo mean: the lag averaged over the last N months. Intervals: the fit's bootstrap; the "
-    "set of models is held fixed.")
+    "GPT-5 = 150; domains: projected on the same scale). Lag, in months (negative: open "
+    "ahead): plain = since closed models first reached the open frontier's level; sig. = "
+    "the same, counting a closed level as reached while the open leader is not "
+    "significantly below it (Epoch's rule, never longer than plain); thr. = how much later "
+    "open than closed reached a level (Ihle's threshold crossing; now: the open frontier's "
+    "level; window: every level first reached in the window, not-yet-reached ones at their "
+    "bound). Nmo mean: over the last N months. Intervals: the fit's bootstrap on the "
+    "central frontier-setting models; the set of models is held fixed. docs/index.md "
+    "relates these to Epoch's and Ihle's published months.")
 
 
 def prediction_table(frame: pd.DataFrame, title: str) -> Table:
