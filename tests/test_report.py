@@ -139,9 +139,17 @@ def test_golden_headline_on_the_bundled_data(report_inputs):
     pub = item.published_gap.set_index("snapshot")
     assert pub.loc[dt.date(2026, 4, 17), "gap"] == pytest.approx(5.77, abs=0.01)
     assert pub.loc[dt.date(2026, 7, 10), "gap"] == pytest.approx(8.77, abs=0.01)
-    # the composite is read where its recomputation still matches AA's published index
+    # the composite is read on the snapshot the headline compares with the map: the newest
+    # on or before the map's date where its recomputation matches AA's published index
     assert report_inputs.composite_version == "v4.0"
-    assert report_inputs.composite_as_of == dt.date(2026, 6, 12)
+    assert report_inputs.composite_as_of == dt.date(2026, 4, 10)
+    # the one number read like the map, on that snapshot: AA's own gap, and its lag in months
+    lagged = item.published_lag.set_index("snapshot").loc[dt.date(2026, 4, 10)]
+    assert lagged["gap"] == pytest.approx(5.77, abs=0.01)
+    assert (lagged["closed_model"], lagged["open_model"]) == ("Gemini 3.1 Pro",
+                                                              "GLM-5.1 (Reasoning)")
+    assert lagged["lag_months"] == pytest.approx(2.04, abs=0.01)
+    assert lagged["lag_months_ci_low"] <= lagged["lag_months"] <= lagged["lag_months_ci_high"]
     assert report_inputs.agreement.change_point("v4.0") == dt.date(2026, 6, 19)
 
 
@@ -159,6 +167,10 @@ def test_composite_choice_is_the_newest_snapshot_that_still_matches():
     assert _composite_choice(Agreement(table_, {"a": d[2], "b": None})) == ("b", d[2])
     assert _composite_choice(Agreement(table_, {"a": None, "b": None})) == ("a", d[2])
     assert _composite_choice(Agreement(table_, {"a": d[0], "b": d[0]})) == (None, None)
+    # on or before a date
+    assert _composite_choice(Agreement(table_, {"a": None, "b": None}), until=d[1]) == ("a", d[1])
+    assert _composite_choice(Agreement(table_, {"a": None, "b": None}),
+                             until=dt.date(2025, 12, 31)) == (None, None)
 
 
 def test_report_without_real_world_signals_still_renders(fitted_copy, tmp_path):

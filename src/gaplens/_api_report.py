@@ -110,6 +110,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
     from .analysis.gap import GapSettings, compute_gap
     from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
     from .analysis.overfit import lag_by_test_set
+    from .analysis.published_lag import published_lag
     from .analysis.realworld import analyse
 
     notes: list[str] = []
@@ -147,6 +148,11 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
         open_definition=definition.value), warnings))
     step()
     pub = published_gap(ctx.aa, definition) if not ctx.aa.empty else pd.DataFrame()
+    # The one number read like the map: the same estimators, every snapshot up to the date.
+    lagged = _try(notes, "lag on the published index", lambda: published_lag(
+        ctx.aa, GapSettings(as_of=ctx.as_of, open_definition=definition,
+                            n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed))
+                  ) if not ctx.aa.empty else None
     comp = None
     if ctx.version is not None:
         comp = _try(notes, "composite", lambda: weight_sensitivity(
@@ -173,7 +179,9 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
                         gap_history=(pd.concat(history, ignore_index=True) if history
                                      else pd.DataFrame()),
                         frontiers=frontiers, index_gap=ig,
-                        published_gap=pub, composite=comp, factors=fa, realworld=rw,
+                        published_gap=pub,
+                        published_lag=lagged.table if lagged is not None else pd.DataFrame(),
+                        composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes))
 
 
@@ -229,7 +237,13 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     aa = signals.loc[signals["signal"].str.startswith("aa.")]
     composites = bundled_composites()
     agree = agreement(aa, composites) if not aa.empty else None
-    version, comp_as_of = newest_match(agree) if agree is not None else (None, None)
+    # The weights are read on the snapshot the headline compares with the map (the newest
+    # matching one on or before the map's date), else on the newest matching one.
+    version, comp_as_of = (None, None)
+    if agree is not None:
+        version, comp_as_of = newest_match(agree, until=as_of)
+        if version is None:
+            version, comp_as_of = newest_match(agree)
     step()
     metas = {d.value: _model_meta(models_, d) for d in chosen}
     overfit_splits, overfit_notes = _overfit_all(fitted, bench, metas, min(n_draws, 200),

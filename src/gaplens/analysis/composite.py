@@ -181,12 +181,14 @@ class Agreement:
         return change is None or pd.Timestamp(snapshot) < pd.Timestamp(change)
 
 
-def newest_match(agreement: Agreement) -> tuple[str | None, object]:
-    """The version and snapshot to read the weights at: the newest snapshot at which a
-    version's recomputation still matches AA's published index (before its change point,
-    mean difference within ``MATCH_TOLERANCE``; ties: the version with the higher
-    correlation there). (None, None) if none matches."""
+def newest_match(agreement: Agreement, until=None) -> tuple[str | None, object]:
+    """The version and snapshot to read the weights at: the newest snapshot (on or before
+    ``until``, when given) at which a version's recomputation still matches AA's published
+    index (before its change point, mean difference within ``MATCH_TOLERANCE``; ties: the
+    version with the higher correlation there). (None, None) if none matches."""
     table = agreement.table
+    if until is not None and len(table):
+        table = table.loc[pd.to_datetime(table["snapshot"]) <= pd.Timestamp(until)]
     best = None
     for version in sorted(table["version"].unique()) if len(table) else []:
         rows = table.loc[table["version"] == version]

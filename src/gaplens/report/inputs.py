@@ -25,6 +25,7 @@ class ByDefinition:
     frontiers: pd.DataFrame  # analysis.series.frontier_series
     index_gap: object  # analysis.index_gap.IndexGapResult
     published_gap: pd.DataFrame  # analysis.composite.published_gap
+    published_lag: pd.DataFrame  # analysis.published_lag: the one number read like the map
     composite: object | None  # analysis.composite.WeightSensitivity (None: no AA data)
     factors: object | None  # analysis.factors.FactorResult
     realworld: object | None  # analysis.realworld.RealWorld

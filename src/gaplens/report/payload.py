@@ -148,6 +148,7 @@ def by_definition(item: ByDefinition) -> dict:
         "index_gap": table(item.index_gap.table),
         "index_timeline": table(item.index_gap.timeline),
         "published_gap": table(item.published_gap),
+        "published_lag": table(item.published_lag),
         "composite": _composite(item.composite),
         "factors": _factors(item.factors),
         "realworld": _realworld(item.realworld),
@@ -156,6 +157,9 @@ def by_definition(item: ByDefinition) -> dict:
             "scope", "mode", "closed_frontier", "open_frontier", "gap", "catch_up_months",
             "catch_up_ci_low", "catch_up_ci_high", "catch_up_date", "verdict", "summary"])
             if item.forecast is not None else None),
+        "forecast_trends": (table(item.forecast.trends, [
+            "scope", "group", "slope_per_year", "slope_per_year_ci_low", "slope_per_year_ci_high",
+            "trend_at_cutoff", "frontier_at_cutoff"]) if item.forecast is not None else None),
         "unknown_models": table(item.gap.unknown_models),
         "warnings": _warnings(item),
     }
@@ -231,6 +235,7 @@ def build(inputs: ReportInputs) -> dict:
             "date_from": dates.min().date().isoformat() if len(dates) else None,
             "date_to": inputs.as_of.isoformat(), "n_draws": inputs.n_draws,
             "n_draws_history": inputs.settings.get("gap", {}).get("history_draws"),
+            "recent_months": inputs.settings.get("gap", {}).get("recent_months"),
             "history_from": _history_from(inputs),
             "seed": inputs.seed, "ci": _value(fit.settings.ci),
             "composite_version": inputs.composite_version,

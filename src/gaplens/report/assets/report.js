@@ -243,31 +243,32 @@
   s1.appendChild(headText);
   s1.appendChild(cards);
 
-  function aaAt(date, nearest) {
-    // the AA snapshot nearest the report date, or (for an earlier map) the last one by then
-    const rows = rec(D().published_gap).filter(function (r) { return nearest || r.snapshot <= date; });
-    if (!rows.length) return null;
-    let best = rows[rows.length - 1];
-    if (nearest) rows.forEach(function (r) { if (Math.abs(Date.parse(r.snapshot) - Date.parse(date)) < Math.abs(Date.parse(best.snapshot) - Date.parse(date))) best = r; });
-    const all = rec(D().published_gap);
-    return { at: best, latest: all[all.length - 1] };
+  function aaAt(date) {
+    // The one number on the map's footing: the newest AA snapshot on or before the map's
+    // date, read with the map's estimators (gap in AA index points, lag in months).
+    const rows = rec(D().published_lag).filter(function (r) { return date && r.snapshot <= date; });
+    return rows.length ? { at: rows[rows.length - 1] } : null;
   }
   function usable(rows) {
-    return rows.filter(function (r) { return r.status !== "too_few_models" && num(r.gap); });
+    return rows.filter(function (r) { return r.status !== "too_few_models" && r.status !== "no_current_evidence" && num(r.gap); });
+  }
+  function notCurrent(rows) {
+    return rows.filter(function (r) { return r.status === "no_current_evidence"; });
   }
   // The map in the headline: as of the report date or, when the window ends earlier, as of
   // the last quarter end inside the window (computed when the report was written).
   function view() {
     const d = D();
     if (state.to >= META.as_of) {
-      return { date: META.as_of, past: false, rows: usable(rec(d.gap)), aa: aaAt(META.as_of, true),
+      return { date: META.as_of, past: false, rows: usable(rec(d.gap)), stale: notCurrent(rec(d.gap)), aa: aaAt(META.as_of),
                general: rec(d.index_gap).filter(function (r) { return r.scope === "general"; })[0] };
     }
     const hist = rec(d.gap_history).filter(function (r) { return r.as_of <= state.to; });
     const date = hist.length ? hist[hist.length - 1].as_of : null;
     const tl = rec(d.index_timeline).filter(function (r) { return r.scope === "general" && date && r.month <= date; });
     const g = tl[tl.length - 1];
-    return { date: date, past: true, rows: usable(hist.filter(function (r) { return r.as_of === date; })), aa: date ? aaAt(date, false) : null,
+    const then = hist.filter(function (r) { return r.as_of === date; });
+    return { date: date, past: true, rows: usable(then), stale: notCurrent(then), aa: date ? aaAt(date) : null,
              general: g ? { lag_months: g.lag_months, lag_months_ci_low: g.lag_ci_low, lag_months_ci_high: g.lag_ci_high, gap: g.gap, gap_ci_low: g.gap_ci_low, gap_ci_high: g.gap_ci_high,
                             closed_leader: g.closed_leader, open_leader: g.open_leader, month: g.month } : null };
   }
@@ -281,9 +282,9 @@
                : "The window ends before the earliest map computed (" + META.history_from + ")."));
     }
     if (aa) {
-      headText.appendChild(el("p", {}, strong("The one number. "),
-        "On the Artificial Analysis Intelligence Index (snapshot " + aa.at.snapshot + "), the best closed model, " + aa.at.closed_model + " (" + fmt(aa.at.closed_level) + "), leads the best open model, " + aa.at.open_model + " (" + fmt(aa.at.open_level) + "), by ",
-        strong(fmt(aa.at.gap) + " points"), aa.latest.snapshot !== aa.at.snapshot ? "; on the latest snapshot (" + aa.latest.snapshot + ") by " + fmt(aa.latest.gap) + "." : "."));
+      headText.appendChild(el("p", { id: "headline-one-number" }, strong("The one number, read like the map. "),
+        "On the Artificial Analysis Intelligence Index (snapshot " + aa.at.snapshot + ", the last on or before " + v.date + "), the best closed model, " + aa.at.closed_model + " (" + fmt(aa.at.closed_level) + "), leads the best open model, " + aa.at.open_model + " (" + fmt(aa.at.open_level) + "), by " + fmt(aa.at.gap) + " index points " + ci(aa.at.gap_ci_low, aa.at.gap_ci_high) + ". Read with the estimator every domain below is read with, that is a lag of ",
+        strong(fmt(aa.at.lag_months) + " months " + ci(aa.at.lag_months_ci_low, aa.at.lag_months_ci_high)), "."));
     }
     if (rows.length) {
       const byGap = rows.slice().sort(function (a, b) { return b.gap - a.gap; });
@@ -293,26 +294,37 @@
         "As of " + v.date + ", across the " + rows.length + " domains with enough open and closed models, the best open model trails by ",
         strong(fmt(narrow.gap) + " to " + fmt(wide.gap) + " points"), " of normalised benchmark score and by ",
         strong(fmt(Math.min.apply(null, lags)) + " to " + fmt(Math.max.apply(null, lags)) + " months"),
-        ". Widest: " + wide.label + " (" + fmt(wide.gap) + " points " + ci(wide.gap_ci_low, wide.gap_ci_high) + ", " + fmt(wide.lag_months) + " months). Narrowest: " + narrow.label + " (" + fmt(narrow.gap) + " points)."));
+        ". Widest: " + wide.label + " (" + fmt(wide.gap) + " points " + ci(wide.gap_ci_low, wide.gap_ci_high) + ", " + fmt(wide.lag_months) + " months). Narrowest: " + narrow.label + " (" + fmt(narrow.gap) + " points)." +
+        (v.stale.length ? " Left out for want of current evidence (no result in the " + META.recent_months + " months before " + v.date + "): " + v.stale.map(function (r) { return r.label + " (data through " + r.data_through + ")"; }).join(", ") + "." : "")));
     }
     if (general) {
       headText.appendChild(el("p", {}, strong("On one scale. "),
         "On the capability index, which places every benchmark on one scale (" + META.index_scale + "), open models trail by ",
         strong(fmt(general.lag_months) + " months " + ci(general.lag_months_ci_low, general.lag_months_ci_high)),
-        " (" + fmt(general.gap) + " index points; " + general.closed_leader + " against " + general.open_leader + ")."));
+        " (" + fmt(general.gap) + " index points; " + general.closed_leader + " against " + general.open_leader + ")" +
+        (num(general.lag_sig_months) ? "; " + fmt(general.lag_sig_months) + " months " + ci(general.lag_sig_months_ci_low, general.lag_sig_months_ci_high) + " counting a closed level as matched once open is no longer significantly below it" : "") + "."));
+    }
+    const fcRow = v.past ? null : rec(d.forecast).filter(function (r) { return r.scope === "general"; })[0];
+    const openTrend = v.past ? null : rec(d.forecast_trends).filter(function (r) { return r.scope === "general" && r.group === "open"; })[0];
+    if (general && fcRow && num(fcRow.catch_up_months) && openTrend && num(openTrend.slope_per_year) && openTrend.slope_per_year > 0) {
+      const fromBest = (fcRow.closed_frontier - fcRow.open_frontier) / openTrend.slope_per_year * 12;
+      headText.appendChild(el("p", { id: "headline-reconcile" }, strong("Looking back, looking forward. "),
+        "The lag looks back: the best open model today scores what the closed frontier reached " + fmt(general.lag_months) + " months ago. The forecast looks forward: on the open frontier's trend (+" + fmt(openTrend.slope_per_year) + " index points a year) open models reach today's closed level (" + fmt(fcRow.closed_frontier) + ") in ",
+        strong(fmt(fcRow.catch_up_months) + " months " + ci(fcRow.catch_up_ci_low, fcRow.catch_up_ci_high)),
+        ". The two differ because the forecast starts from the open trend line (" + fmt(openTrend.trend_at_cutoff) + "), not from today's best open model (" + fmt(fcRow.open_frontier) + "): from that model at the same pace it would take " + fmt(fromBest) + " months, and the lag also reflects how fast the closed frontier rose, not how fast open is rising now."));
     }
     cards.textContent = "";
-    if (aa) cards.appendChild(card("One number: AA index gap", fmt(aa.at.gap) + " pts", "snapshot " + aa.at.snapshot + "; " + fmt(aa.latest.gap) + " on " + aa.latest.snapshot));
-    if (general) cards.appendChild(card("Capability-index lag", fmt(general.lag_months) + " mo", "90 % " + ci(general.lag_months_ci_low, general.lag_months_ci_high) + "; gap " + fmt(general.gap) + " points"));
+    if (aa) cards.appendChild(card("One number (AA index), as a lag", fmt(aa.at.lag_months) + " mo", "90 % " + ci(aa.at.lag_months_ci_low, aa.at.lag_months_ci_high) + "; gap " + fmt(aa.at.gap) + " AA points, snapshot " + aa.at.snapshot));
+    if (general) cards.appendChild(card("Capability-index lag", fmt(general.lag_months) + " mo", "90 % " + ci(general.lag_months_ci_low, general.lag_months_ci_high) + "; gap " + fmt(general.gap) + " index points"));
     if (rows.length) {
       const w = rows.slice().sort(function (a, b) { return b.gap - a.gap; })[0];
-      cards.appendChild(card("Widest domain gap", fmt(w.gap) + " pts", w.label + ", " + fmt(w.lag_months) + " months behind"));
+      cards.appendChild(card("Widest domain gap", fmt(w.gap) + " pts", w.label + ", " + fmt(w.lag_months) + " months behind, as of " + v.date));
     }
     if (v.past) return;
-    const fc = rec(d.forecast).filter(function (r) { return r.scope === "general"; })[0];
+    const fc = fcRow;
     if (fc && num(fc.catch_up_months)) cards.appendChild(card("Open reaches today's closed frontier", "in " + fmt(fc.catch_up_months) + " mo", "90 % " + ci(fc.catch_up_ci_low, fc.catch_up_ci_high) + " on current trends"));
     const c = d.composite;
-    if (c && c.summary) {
+    if (c && c.summary && aa && c.as_of === aa.at.snapshot) {
       const s = rec(c.summary)[0];
       cards.appendChild(card("The composite's weights", fmt(s.gap_recomputed) + " pts", "gap recomputed from the sub-evaluations (" + c.version + ", " + c.as_of + "; AA's published gap there: " + fmt(c.published.gap) + "); under other weightings " + ci(s.gap_ci_low, s.gap_ci_high)));
     }
@@ -341,9 +353,14 @@
     ];
     const shapes = [];
     if (aa) {
-      traces.push({ type: "scatter", mode: "markers", x: [aa.at.gap], y: [ONE], marker: { color: OPEN, size: 14, symbol: "diamond" }, showlegend: false,
-        text: [hover(["<b>AA Intelligence Index</b>, snapshot " + aa.at.snapshot, "best closed " + esc(aa.at.closed_model) + " " + fmt(aa.at.closed_level), "best open " + esc(aa.at.open_model) + " " + fmt(aa.at.open_level), "gap " + fmt(aa.at.gap) + " (AA publishes no interval)"])], hovertemplate: "%{text}<extra></extra>" });
-      shapes.push({ type: "line", xref: "x", yref: "paper", x0: aa.at.gap, x1: aa.at.gap, y0: 0, y1: 1, line: { color: OPEN, dash: "dot", width: 1.5 } });
+      // The one number on the lag axis only: months are one unit for every row, while AA's
+      // index points are not normalised benchmark points.
+      const a = [aa.at];
+      traces.push({ type: "scatter", mode: "markers", x: [aa.at.lag_months], y: [ONE], xaxis: "x2", error_x: errorBars(a, "lag_months", "lag_months_ci_low", "lag_months_ci_high"),
+        marker: { color: OPEN, size: 14, symbol: "diamond" }, showlegend: false,
+        text: [hover(["<b>AA Intelligence Index</b>, snapshot " + aa.at.snapshot, "best closed " + esc(aa.at.closed_model) + " " + fmt(aa.at.closed_level), "best open " + esc(aa.at.open_model) + " " + fmt(aa.at.open_level),
+          "gap " + fmt(aa.at.gap) + " AA index points " + ci(aa.at.gap_ci_low, aa.at.gap_ci_high), "lag " + fmt(aa.at.lag_months) + " months " + ci(aa.at.lag_months_ci_low, aa.at.lag_months_ci_high)])], hovertemplate: "%{text}<extra></extra>" });
+      shapes.push({ type: "line", xref: "x2", yref: "paper", x0: aa.at.lag_months, x1: aa.at.lag_months, y0: 0, y1: 1, line: { color: OPEN, dash: "dot", width: 1.5 } });
     }
     if (general) {
       const g = [general];
@@ -355,7 +372,7 @@
       return { domain: r.key, label: r.label, gap: r.gap, gap_ci_low: r.gap_ci_low, gap_ci_high: r.gap_ci_high, lag_months: r.lag_months, lag_ci_low: r.lag_months_ci_low, lag_ci_high: r.lag_months_ci_high,
                closed_model: r.closed_model, closed_level: r.closed_level, open_model: r.open_model, open_level: r.open_level, n_open: r.n_open, n_closed: r.n_closed, benchmarks: r.benchmarks };
     });
-    if (aa) data.unshift({ domain: "aa_intelligence_index", label: "AA Intelligence Index " + aa.at.snapshot, gap: aa.at.gap, closed_model: aa.at.closed_model, closed_level: aa.at.closed_level, open_model: aa.at.open_model, open_level: aa.at.open_level, n_open: aa.at.n_open, n_closed: aa.at.n_closed });
+    if (aa) data.unshift({ domain: "aa_intelligence_index", label: "AA Intelligence Index " + aa.at.snapshot + ", AA index points", gap: aa.at.gap, gap_ci_low: aa.at.gap_ci_low, gap_ci_high: aa.at.gap_ci_high, lag_months: aa.at.lag_months, lag_ci_low: aa.at.lag_months_ci_low, lag_ci_high: aa.at.lag_months_ci_high, closed_model: aa.at.closed_model, closed_level: aa.at.closed_level, open_model: aa.at.open_model, open_level: aa.at.open_level, n_open: aa.at.n_open, n_closed: aa.at.n_closed });
     if (general) data.unshift({ domain: "capability_index", label: "Capability index (general), index points", gap: general.gap, gap_ci_low: general.gap_ci_low, gap_ci_high: general.gap_ci_high, lag_months: general.lag_months, lag_ci_low: general.lag_months_ci_low, lag_ci_high: general.lag_months_ci_high, closed_model: general.closed_leader, open_model: general.open_leader });
     return {
       traces: traces, rows: data, height: 110 + 30 * cats.length,
@@ -363,9 +380,9 @@
         xaxis: { domain: [0, 0.47], title: { text: "score gap: best closed − best open (points, 0–100)" }, zeroline: true, gridcolor: "#eef0f3" },
         xaxis2: { domain: [0.53, 1], title: { text: "lag (months)" }, zeroline: true, gridcolor: "#eef0f3" },
         yaxis: { categoryorder: "array", categoryarray: cats, automargin: true },
-        annotations: aa ? [{ xref: "x", yref: "paper", x: aa.at.gap, y: 1.0, yanchor: "bottom", text: "one number: " + fmt(aa.at.gap), showarrow: false, font: { color: OPEN, size: 11 } }] : [] },
+        annotations: aa ? [{ xref: "x2", yref: "paper", x: aa.at.lag_months, y: 1.0, yanchor: "bottom", text: "one number: " + fmt(aa.at.lag_months) + " months", showarrow: false, font: { color: OPEN, size: 11 } }] : [] },
       empty: "No map computed as of a date inside this window (the earliest is " + META.history_from + ").",
-      note: (v.date ? "As of " + v.date : "") + (general && general.month ? " (capability index: " + general.month + ")" : "") + ". Dots: best closed minus best open model per domain, read at each benchmark's last data (mean of the domain's benchmarks) and the horizontal distance between the open and closed frontiers (median over benchmarks); whiskers: 90 % bootstrap intervals over models and benchmarks. Diamonds: the composite's single number (AA publishes its index without intervals) and the lag on the capability index. Purple: the domain chosen above.",
+      note: (v.date ? "As of " + v.date : "") + (general && general.month ? " (capability index: " + general.month + ")" : "") + ". Dots: best closed minus best open model per domain, read at each benchmark's last data (mean of the domain's benchmarks) and the horizontal distance between the open and closed frontiers (median over benchmarks); whiskers: 90 % bootstrap intervals over models and benchmarks. Diamonds, on the lag axis only: the composite's single number (AA's index on the snapshot " + (aa ? aa.at.snapshot : "–") + ", read with the same estimator and bootstrap as every domain) and the lag on the capability index. Domains without current evidence are left out. Purple: the domain chosen above.",
     };
   });
 
