@@ -132,6 +132,12 @@ class _IndexView:
         models["pos"] = np.arange(len(models))
         return cls(fit=fit, models=models, draws=fit.index_draws(), ci=fit.settings.ci)
 
+    @property
+    def open_models(self) -> pd.DataFrame:
+        """Open models, highest index first (ties: model id)."""
+        opens = self.models.loc[self.models["group"] == "open"]
+        return opens.sort_values(["index", "model_id"], ascending=[False, True])
+
     def stronger(self, candidates: np.ndarray, reference: int) -> np.ndarray:
         """Whether each candidate's index is significantly above the reference's."""
         central = self.models["index"].to_numpy(dtype=float)
@@ -147,20 +153,30 @@ def _name(row) -> str:
     return str(name) if isinstance(name, str) and name else str(row["model_id"])
 
 
+def _first(rows: pd.DataFrame, keys: list[tuple[str, bool]]) -> dict:
+    """The first row of ``rows`` ordered by ``keys`` ((column, descending)), model id last."""
+    order = [np.unique(rows["model_id"].to_numpy(dtype=str), return_inverse=True)[1]]
+    for column, descending in reversed(keys):  # np.lexsort: the last key sorts first
+        values = rows[column].to_numpy()
+        if np.issubdtype(values.dtype, np.datetime64):
+            values = values.astype("datetime64[D]").astype(np.int64)
+        order.append(-values if descending else values)
+    return rows.iloc[int(np.lexsort(order)[0])].to_dict()
+
+
 def _newest(rows: pd.DataFrame) -> tuple[str | None, dt.date | None]:
     if rows.empty:
         return None, None
-    top = rows.sort_values(["release_date", "model_id"], ascending=[False, True]).iloc[0]
-    return _name(top), top["release_date"].date()
+    top = _first(rows, [("release_date", True)])
+    return _name(top), pd.Timestamp(top["release_date"]).date()
 
 
 def _frontier_holder(rows: pd.DataFrame):
     """The best score and the model that first reached it (ties: earliest release)."""
     if rows.empty:
         return None, None, np.nan
-    top = rows.sort_values(["score", "release_date", "model_id"],
-                           ascending=[False, True, True]).iloc[0]
-    return _name(top), top["release_date"].date(), 100 * float(top["score"])
+    top = _first(rows, [("score", True), ("release_date", False)])
+    return _name(top), pd.Timestamp(top["release_date"]).date(), 100 * float(top["score"])
 
 
 def _listing(names: list[str], total: int, values: list[str] | None = None) -> str:
@@ -179,12 +195,17 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
     """
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
-    frame = obs.frame.copy()
+    frame = obs.frame[["model_id", "display_name", "group", "benchmark", "domain", "score",
+                       "release_date"]].copy()
+    for column in ("model_id", "display_name", "group", "benchmark", "domain"):
+        frame[column] = frame[column].astype(object)  # fast row slicing below
     frame["release_date"] = pd.to_datetime(frame["release_date"])
     start = pd.Timestamp(settings.window_start)
     as_of = pd.Timestamp(settings.as_of)
     grouped = frame.loc[frame["group"].notna()]
     view = _IndexView.of(fit, settings.open_definition) if fit is not None else None
+    opens = view.open_models if view is not None else None
+    expected_all = _expected_all(view, opens, benchmarks) if view is not None else {}
     in_fit = set(fit.benchmarks["benchmark"]) if fit is not None else set()
     open_recent = (grouped.loc[(grouped["group"] == "open") & (grouped["release_date"] >= start)]
                    .drop_duplicates("model_id"))
@@ -193,9 +214,8 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
 
     rows_out: list[dict] = []
     expected_parts: list[pd.DataFrame] = []
-    for name in sorted(set(frame["benchmark"])):
-        bench_rows = frame.loc[frame["benchmark"] == name]
-        rows = grouped.loc[grouped["benchmark"] == name]
+    for name, bench_rows in frame.groupby("benchmark", sort=True):
+        rows = bench_rows.loc[bench_rows["group"].notna()]
         is_open, recent = rows["group"] == "open", rows["release_date"] >= start
         domain = meta["domain"].get(name) if name in meta.index else bench_rows["domain"].iloc[0]
         unit = meta["unit"].get(name) if name in meta.index else None
@@ -236,14 +256,14 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                          ("elo", "minutes") else "not in the index fit: counts only")
         else:
             evaluated = set(bench_rows["model_id"])
-            opens = view.models.loc[view.models["group"] == "open"]
             judged = opens.loc[opens["model_id"].isin(set(rows.loc[is_open, "model_id"]))]
             candidates = opens.loc[~opens["model_id"].isin(evaluated)
                                    & (opens["release_date"] <= as_of)]
-            candidates = candidates.sort_values(["index", "model_id"], ascending=[False, True])
-            expected = _expected_rows(view, candidates, name, benchmarks, len(candidates))
+            expected = expected_all[name].loc[candidates["model_id"]]
             if len(expected):
-                expected_parts.append(expected.loc[expected["rank"] <= settings.top])
+                shown = expected.head(settings.top).reset_index(drop=True)
+                shown.insert(0, "rank", np.arange(1, len(shown) + 1))
+                expected_parts.append(shown[EXPECTED_COLUMNS])
             observed = row["observed_open_score"]
             if candidates.empty:
                 notes.append("every open model of the index released by the date is "
@@ -253,8 +273,7 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                 above_mask = (expected["expected_ci_low"] > observed).to_numpy() if row[
                     "n_open"] else np.ones(len(candidates), dtype=bool)
                 if len(judged):
-                    ref = judged.sort_values(["index", "model_id"],
-                                             ascending=[False, True]).iloc[0]
+                    ref = judged.iloc[0]  # opens are ordered by index
                     row["open_reference_model"] = _name(ref)
                     row["open_reference_index"] = float(ref["index"])
                     mask = view.stronger(candidates["pos"].to_numpy(), int(ref["pos"]))
@@ -272,7 +291,7 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                     basis = "the strongest open models on the index have no result here: "
                 stronger = candidates.loc[mask]
                 above = candidates.loc[mask & above_mask]
-                exp_of = expected.set_index("model_id")["expected"]
+                exp_of = expected["expected"]
             row["n_stronger_unevaluated"] = int(len(stronger))
             row["n_stronger_expected_above"] = int(len(above))
             if len(above):
@@ -305,18 +324,18 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                           warnings=tuple(obs.warnings) + tuple(warnings))
 
 
-def _expected_rows(view: _IndexView, candidates: pd.DataFrame, benchmark: str,
-                   bench_table: pd.DataFrame, top: int) -> pd.DataFrame:
-    """Expected scores on ``benchmark`` of the first ``top`` candidates (EXPECTED_COLUMNS)."""
+def _expected_all(view: _IndexView, opens: pd.DataFrame, bench_table: pd.DataFrame
+                  ) -> dict[str, pd.DataFrame]:
+    """Expected scores of every open model of the fit on every benchmark of the fit, per
+    benchmark (EXPECTED_COLUMNS but ``rank``, indexed by model id, highest index first)."""
     from .index_queries import expected_scores
 
-    chosen = candidates.head(top)
-    if chosen.empty:
-        return pd.DataFrame(columns=EXPECTED_COLUMNS)
-    out = expected_scores(view.fit, chosen["model_id"].tolist(), [benchmark] * len(chosen),
+    names = view.fit.benchmarks["benchmark"].tolist()
+    models = opens["model_id"].tolist()
+    out = expected_scores(view.fit, models * len(names), np.repeat(names, len(models)).tolist(),
                           bench_table)
     # Every printed estimate lies inside its printed interval: where the central fit falls
-    # outside the central interval of its bootstrap draws (rare; models near the capability
+    # outside the central interval of its bootstrap draws (models near the capability
     # bound), the interval is extended to it and the row says so.
     extended = np.zeros(len(out), dtype=bool)
     for unit in ("", "_raw"):
@@ -326,12 +345,12 @@ def _expected_rows(view: _IndexView, candidates: pd.DataFrame, benchmark: str,
         out[f"expected{unit}_ci_low"] = low.where(~(est < low), est)
         out[f"expected{unit}_ci_high"] = high.where(~(est > high), est)
     out["interval_extended"] = extended
-    out.insert(0, "rank", np.arange(1, len(chosen) + 1))
-    out["model"] = [_name(r) for r in chosen.to_dict(orient="records")]
-    out["release_date"] = [d.date() for d in chosen["release_date"]]
+    out["model"] = [_name(r) for r in opens.to_dict(orient="records")] * len(names)
+    out["release_date"] = [d.date() for d in opens["release_date"]] * len(names)
     for column in ("index", "index_ci_low", "index_ci_high", "at_bound"):
-        out[column] = chosen[column].to_numpy()
-    return out[EXPECTED_COLUMNS]
+        out[column] = np.tile(opens[column].to_numpy(), len(names))
+    return {name: part.set_index("model_id", drop=False)
+            for name, part in out.groupby("benchmark", sort=False)}
 
 
 def _domain_table(bench_table: pd.DataFrame, grouped: pd.DataFrame, domains: pd.DataFrame,
