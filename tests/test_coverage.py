@@ -236,7 +236,8 @@ def test_cybench_is_coverage_limited_on_the_bundled_data(bundled_coverage):
 def test_bundled_expected_scores_lie_inside_their_intervals(bundled_coverage):
     e = bundled_coverage.expected
     assert len(e) > 100
-    assert ((e["expected_ci_low"] <= e["expected"]) & (e["expected"] <= e["expected_ci_high"])).all()
+    inside = (e["expected_ci_low"] <= e["expected"]) & (e["expected"] <= e["expected_ci_high"])
+    assert inside.all()
     b = bundled_coverage.benchmarks.dropna(subset=["expected_open_score"])
     assert ((b["expected_open_ci_low"] <= b["expected_open_score"])
             & (b["expected_open_score"] <= b["expected_open_ci_high"])).all()
@@ -280,7 +281,8 @@ def test_coverage_json_and_gap_json(capsys, fitted_db):
     assert code == 0
     doc = json.loads(out)
     assert doc["schema"] == "gaplens.coverage/1"
-    assert doc["settings"]["recent_months"] == 12 and doc["settings"]["window_start"] == "2025-04-16"
+    assert doc["settings"]["recent_months"] == 12
+    assert doc["settings"]["window_start"] == "2025-04-16"
     cy = next(r for r in doc["rows"] if r["key"] == "Cybench")
     assert cy["coverage_limited"] is True and cy["expected_open_model"] == "Kimi K2.5"
     assert cy["expected_open_ci_low"] <= cy["expected_open_score"] <= cy["expected_open_ci_high"]

@@ -14,7 +14,8 @@ first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, 
 reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and LiveBench),
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
-(``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``) and are all re-exported here.
+(``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``) and
+are all re-exported here.
 """
 
 from ._api_beyond import (  # noqa: F401
