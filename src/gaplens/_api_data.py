@@ -28,6 +28,7 @@ from .ingest.openrouter import read_openrouter
 from .store import IngestReport
 from .types import OpenDefinition
 from ._api_core import _taxonomy_of
+from ._api_coverage import with_coverage
 
 
 def ingest_epoch(path: str, db: str | None = None, benchmarks: str | None = None,
@@ -117,7 +118,9 @@ def gap(
     """The open-vs-closed gap and lag per domain (or per benchmark) as of a date.
 
     ``as_of`` defaults to the newest release date in the warehouse: the answer is as of
-    the data, and the window of the lag's movement ends there.
+    the data, and the window of the lag's movement ends there. Each row carries its
+    coverage (``coverage_limited`` and why; ``result.coverage`` the full table, see
+    :func:`gaplens.api.coverage`).
     """
     as_of = parse_as_of(as_of)  # checked before the warehouse is opened
     with open_warehouse(db) as warehouse:
@@ -129,7 +132,8 @@ def gap(
                            by=by, n_draws=n_draws, seed=seed, min_models=min_models, ci=ci,
                            window_months=window_months, tolerance=tolerance)
     obs = prepare(long, settings.open_definition, settings.as_of)
-    return compute_gap(obs, settings, domains, bench, progress=progress)
+    result = compute_gap(obs, settings, domains, bench, progress=progress)
+    return with_coverage(result, obs, domains, bench, db)
 
 
 def models(

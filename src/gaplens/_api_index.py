@@ -78,6 +78,13 @@ def current_fit(db: str | None = None, progress: Progress | None = None) -> "Ind
     redone silently: run ``gaplens fit``). Accessibility is always the warehouse's current
     one (overrides can change after fitting without changing the fit).
     """
+    fitted = stored_fit(db)
+    return fitted if fitted is not None else fit_index(db=db, progress=progress)
+
+
+def stored_fit(db: str | None = None) -> "IndexFit | None":
+    """The stored capability fit as :func:`current_fit` reads it, or None when the
+    warehouse holds none (nothing is fitted here)."""
     from dataclasses import replace
 
     from .analysis.capability import build_data, from_frames
@@ -87,7 +94,7 @@ def current_fit(db: str | None = None, progress: Progress | None = None) -> "Ind
         long, bench, table = warehouse.observations(), warehouse.benchmarks(), warehouse.models()
     fitted = from_frames(frames) if frames else None
     if fitted is None:
-        return fit_index(db=db, progress=progress)
+        return None
     warnings = list(fitted.warnings)
     try:
         now = build_data(long, bench, fitted.settings).data_hash

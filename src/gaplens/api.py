@@ -7,13 +7,15 @@
 
     gaplens.api.fit_index()       # the capability index, stored for later calls
     gaplens.api.realworld()       # benchmarks against real-world use
+    gaplens.api.coverage()        # who was evaluated where; expected scores of the rest
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
 reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and LiveBench),
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
-(``_api_data``, ``_api_index``, ``_api_beyond``, ``_api_report``) and are all re-exported here.
+(``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``) and
+are all re-exported here.
 """
 
 from ._api_beyond import (  # noqa: F401
@@ -26,6 +28,7 @@ from ._api_beyond import (  # noqa: F401
     overfit,
     realworld,
 )
+from ._api_coverage import coverage  # noqa: F401
 from ._api_core import (  # noqa: F401
     Progress,
     _aliases,
@@ -62,4 +65,5 @@ from ._api_index import (  # noqa: F401
     index,
     index_gap,
     predict,
+    stored_fit,
 )

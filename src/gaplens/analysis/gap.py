@@ -96,6 +96,7 @@ class GapResult:
     timeline: pd.DataFrame
     warnings: tuple[str, ...] = field(default=())
     unknown_models: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis/coverage.py
 
 
 @dataclass

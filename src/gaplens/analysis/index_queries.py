@@ -120,23 +120,16 @@ def predict(fit: IndexFit, model: str, bench_table: pd.DataFrame,
         cap, model_id, observed = _project_outside(fit, model, extra_obs, use)
         basis = (f"not in the fit; capability projected from {len(observed)} results with the "
                  "benchmark parameters frozen")
-    diff = fit.draws.difficulty[use][:, cols]
-    slope = fit.draws.slope[use][:, cols]
-    expected = 1.0 / (1.0 + np.exp(-slope * (cap[:, None] - diff)))
-    tail = (1 - fit.settings.ci) / 2
-    if len(use) > 2:
-        lo, hi = np.quantile(expected[1:], [tail, 1 - tail], axis=0)
-    else:
-        lo = hi = np.full(len(cols), np.nan)
+    central, lo, hi = _expected(fit, use, np.repeat(cap[:, None], len(cols), axis=1),
+                                np.array(cols))
     spec = bench_table.set_index("benchmark").reindex([names[c] for c in cols])
-    raw = lambda y: denormalise(y, spec["random_baseline"], spec["ceiling"],  # noqa: E731
-                                spec["transform"].fillna("linear").to_numpy())
+    raw = _raw_units(spec)
     out = pd.DataFrame({
         "model_id": model_id, "benchmark": [names[c] for c in cols],
         "domain": fit.benchmarks["domain"].iloc[cols].to_numpy(),
-        "expected": 100 * expected[0], "expected_ci_low": 100 * lo,
+        "expected": 100 * central, "expected_ci_low": 100 * lo,
         "expected_ci_high": 100 * hi, "unit": spec["unit"].to_numpy(),
-        "expected_raw": raw(expected[0]), "expected_raw_ci_low": raw(lo),
+        "expected_raw": raw(central), "expected_raw_ci_low": raw(lo),
         "expected_raw_ci_high": raw(hi)})
     seen = observed.set_index("benchmark")
     out["observed"] = 100 * out["benchmark"].map(seen["score"]).astype(float)
@@ -145,6 +138,47 @@ def predict(fit: IndexFit, model: str, bench_table: pd.DataFrame,
     out["benchmark_rmse"] = 100 * out["benchmark"].map(_benchmark_rmse(fit)).to_numpy()
     out["basis"] = basis
     return out
+
+
+def _expected(fit: IndexFit, use: np.ndarray, cap: np.ndarray, cols: np.ndarray):
+    """Expected normalised scores (0-1) for capability draws ``cap`` (draws ``use`` x pairs)
+    on the fit's benchmark rows ``cols`` (one per pair): the central fit (row 0) and the
+    central ``ci`` interval over the usable bootstrap draws (NaN without two of them)."""
+    diff = fit.draws.difficulty[use][:, cols]
+    slope = fit.draws.slope[use][:, cols]
+    expected = 1.0 / (1.0 + np.exp(-slope * (cap - diff)))
+    tail = (1 - fit.settings.ci) / 2
+    if len(use) > 2:
+        lo, hi = np.quantile(expected[1:], [tail, 1 - tail], axis=0)
+    else:
+        lo = hi = np.full(len(cols), np.nan)
+    return expected[0], lo, hi
+
+
+def _raw_units(spec: pd.DataFrame):
+    """Normalised (0-1) to raw units for the benchmarks of ``spec`` (one row per value)."""
+    return lambda y: denormalise(y, spec["random_baseline"], spec["ceiling"],
+                                 spec["transform"].fillna("linear").to_numpy())
+
+
+def expected_scores(fit: IndexFit, models: list[str], benchmarks: list[str],
+                    bench_table: pd.DataFrame) -> pd.DataFrame:
+    """Expected scores of fitted models on fitted benchmarks, one row per (model, benchmark)
+    pair given in parallel lists: normalised points (0-100) and raw units, with the
+    interval of the expected score (parameter uncertainty, as in :func:`predict`)."""
+    use = np.flatnonzero(fit.ok)
+    pos_m = {m: i for i, m in enumerate(fit.models["model_id"])}
+    pos_b = {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}
+    mi = np.array([pos_m[m] for m in models], dtype=int)
+    bi = np.array([pos_b[b] for b in benchmarks], dtype=int)
+    central, lo, hi = _expected(fit, use, fit.draws.capability[use][:, mi], bi)
+    spec = bench_table.set_index("benchmark").reindex(list(benchmarks))
+    raw = _raw_units(spec)
+    return pd.DataFrame({
+        "model_id": list(models), "benchmark": list(benchmarks),
+        "expected": 100 * central, "expected_ci_low": 100 * lo, "expected_ci_high": 100 * hi,
+        "unit": spec["unit"].to_numpy(), "expected_raw": raw(central),
+        "expected_raw_ci_low": raw(lo), "expected_raw_ci_high": raw(hi)})
 
 
 def _project_outside(fit: IndexFit, model: str, long: pd.DataFrame, use: np.ndarray):

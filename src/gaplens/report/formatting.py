@@ -61,6 +61,7 @@ def gap_json(result) -> str:
         "timeline": records(result.timeline),
         "warnings": list(result.warnings),
         "unknown_accessibility_models": records(result.unknown_models),
+        "coverage": records(getattr(result, "coverage", pd.DataFrame())),
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
 

@@ -62,8 +62,19 @@ def gap_table(result) -> Table:
         label.append(f"\n{n}{row['n_open']}o/{row['n_closed']}c", style="dim")
         if extra:
             label.append(f"\n{extra}", style="yellow")
+        if row.get("coverage_limited") is True:
+            label.append(f"\n{COVERAGE_MARK} coverage" + (
+                f" {row.get('n_coverage_limited')}b" if by_domain else ""), style="yellow")
         table.add_row(label, closed, open_, gap, lag, thr, change, end_section=True)
     return table
+
+
+COVERAGE_MARK = "†"
+COVERAGE_FOOTNOTE = (
+    f"{COVERAGE_MARK} coverage (Nb: benchmarks): coverage-limited, open models stronger on "
+    "the index or newer than those evaluated have no result there, so the open frontier may "
+    "reflect missing evaluations rather than missing capability ('gaplens coverage' names "
+    "them, with the index's expected scores).")
 
 
 def gap_footer(result) -> list[str]:
@@ -77,6 +88,8 @@ def gap_footer(result) -> list[str]:
         "benchmark frontiers; their scores are the domain's mean frontier levels.",
         s.open_definition.description + ".",
     ]
+    if "coverage_limited" in result.table and result.table["coverage_limited"].any():
+        lines.append(COVERAGE_FOOTNOTE)
     return lines + [f"warning: {w}" for w in result.warnings]
 
 
@@ -224,3 +237,96 @@ def benchmark_fit_table(frame: pd.DataFrame, title: str) -> Table:
                       fmt_ci(row["edi_ci_low"], row["edi_ci_high"]),
                       fmt(row["slope_scaled"], digits=3))
     return table
+
+
+def _text(*parts) -> Text:
+    """Cells built from data as plain text (names from imported files are never markup)."""
+    out = Text()
+    for part, style in parts:
+        out.append(part if isinstance(part, str) else "" if part is None or pd.isna(part)
+                   else str(part), style=style)
+    return out
+
+
+def _name(value) -> str:
+    return value if isinstance(value, str) and value else "–"
+
+
+def coverage_table(result) -> Table:
+    """Coverage per benchmark or per domain: counts, newest models, the observed open
+    frontier and, apart, the index's expected score of the strongest unevaluated open model."""
+    s = result.settings
+    title = (f"Coverage as of {s.as_of} · open = {s.open_definition.value} · window: "
+             f"{s.recent_months} months (since {s.window_start})")
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                  padding=(0, 1), collapse_padding=True)
+    if s.by == "domain":
+        table.add_column("Domain", overflow="fold", max_width=14)
+        table.add_column("In window\nall time", no_wrap=True)
+        table.add_column("Newest open", overflow="fold", max_width=14)
+        table.add_column("Newest closed", overflow="fold", max_width=14)
+        table.add_column(f"{COVERAGE_MARK} Coverage-limited", overflow="fold", max_width=22)
+        for row in result.domains.to_dict(orient="records"):
+            table.add_row(
+                _text((row["label"] if isinstance(row["label"], str) else row["key"], "bold"),
+                      (f"\n{row['n_benchmarks']} benchmark"
+                       + ("s" if row["n_benchmarks"] != 1 else ""), "dim")),
+                f"{row['n_open_recent']}o/{row['n_closed_recent']}c\n"
+                f"{row['n_open']}o/{row['n_closed']}c",
+                _text((_name(row["newest_open_model"]), ""),
+                      (f"\n{month_of(row['newest_open_release_date'])}", "dim")),
+                _text((_name(row["newest_closed_model"]), ""),
+                      (f"\n{month_of(row['newest_closed_release_date'])}", "dim")),
+                _text((f"{row['n_coverage_limited']} of {row['n_benchmarks']}"
+                       + (": " if row["coverage_limited"] else ""), "yellow"),
+                      (row["coverage_limited_benchmarks"], "")),
+                end_section=True)
+        return table
+    table.add_column("Benchmark", overflow="fold", max_width=14)
+    table.add_column("Window\nall", no_wrap=True)
+    table.add_column("Newest open", overflow="fold", max_width=13)
+    table.add_column("Open frontier\n(observed)", overflow="fold", max_width=13)
+    table.add_column("Expected, not\nevaluated", overflow="fold", max_width=13)
+    table.add_column("90% interval", justify="right", no_wrap=True)
+    for row in result.benchmarks.to_dict(orient="records"):
+        label = _text((row["benchmark"], "bold"))
+        if row["coverage_limited"]:
+            label.append(f"\n{COVERAGE_MARK} coverage", style="yellow")
+        expected = (_text((row["expected_open_model"], ""),
+                          (f"\n{fmt(row['expected_open_score'])}", ""))
+                    if isinstance(row["expected_open_model"], str)
+                    else _text(("–", "dim")))
+        observed = (_text((row["observed_open_model"], ""),
+                          (f"\n{month_of(row['observed_open_release_date'])} "
+                           f"{fmt(row['observed_open_score'])}", ""))
+                    if isinstance(row["observed_open_model"], str) else _text(("none", "dim")))
+        table.add_row(
+            label,
+            f"{row['n_open_recent']}o/{row['n_closed_recent']}c\n"
+            f"{row['n_open']}o/{row['n_closed']}c",
+            _text((_name(row["newest_open_model"]), ""),
+                  (f"\n{month_of(row['newest_open_release_date'])}", "dim")),
+            observed, expected,
+            fmt_ci(row["expected_open_ci_low"], row["expected_open_ci_high"]),
+            end_section=True)
+    return table
+
+
+def coverage_footer(result) -> list[str]:
+    s = result.settings
+    ci = int(round((result.index_ci or 0.9) * 100))
+    lines = [
+        f"Window / all: open (o) and closed (c) models evaluated, released in the last "
+        f"{s.recent_months} months / by {s.as_of}. Open frontier: the best open score "
+        "observed (normalised points, 0-100). Expected, not evaluated: the capability "
+        "index's expected score of the strongest open model with no result there, with its "
+        f"{ci}% interval (parameter uncertainty); it is not part of the observed frontier or "
+        "of the gap.",
+        f"{COVERAGE_MARK} coverage: coverage-limited, open models stronger on the index than "
+        "any evaluated there are expected to score above the observed open frontier, or open "
+        "coverage stopped before the window while closed coverage did not (coverage_reason "
+        "in --format json names the models).",
+    ]
+    if result.index_note:
+        lines.append(result.index_note)
+    return lines + [f"warning: {w}" for w in result.warnings]
