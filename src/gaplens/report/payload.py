@@ -59,7 +59,8 @@ GAP_COLUMNS = ["key", "label", "status", "n_benchmarks", "n_open", "n_closed", "
                "open_level", "gap", "gap_ci_low", "gap_ci_high", "lag_months",
                "lag_months_ci_low", "lag_months_ci_high", "lag_threshold_months",
                "lag_threshold_months_ci_low", "lag_threshold_months_ci_high", "censored_share",
-               "data_through", "benchmarks", "note"]
+               "data_through", "coverage_limited", "coverage_limited_benchmarks", "benchmarks",
+               "note"]
 
 
 def _composite(ws) -> dict | None:

@@ -295,6 +295,7 @@
         strong(fmt(narrow.gap) + " to " + fmt(wide.gap) + " points"), " of normalised benchmark score and by ",
         strong(fmt(Math.min.apply(null, lags)) + " to " + fmt(Math.max.apply(null, lags)) + " months"),
         ". Widest: " + wide.label + " (" + fmt(wide.gap) + " points " + ci(wide.gap_ci_low, wide.gap_ci_high) + ", " + fmt(wide.lag_months) + " months). Narrowest: " + narrow.label + " (" + fmt(narrow.gap) + " points)." +
+        (rows.some(function (r) { return r.coverage_limited; }) ? " A gap in coverage as much as in capability where stronger or newer open models were never run: " + rows.filter(function (r) { return r.coverage_limited; }).map(function (r) { return r.label + " (" + r.coverage_limited_benchmarks + ")"; }).join(", ") + "." : "") +
         (v.stale.length ? " Left out for want of current evidence (no result in the " + META.recent_months + " months before " + v.date + "): " + v.stale.map(function (r) { return r.label + " (data through " + r.data_through + ")"; }).join(", ") + "." : "")));
     }
     if (general) {
@@ -343,7 +344,8 @@
       return hover(["<b>" + esc(r.label) + "</b>", "gap " + fmt(r.gap) + " points " + ci(r.gap_ci_low, r.gap_ci_high),
         "lag " + fmt(r.lag_months) + " months " + ci(r.lag_months_ci_low, r.lag_months_ci_high),
         "best closed: " + esc(r.closed_model) + " (" + fmt(r.closed_level) + ")", "best open: " + esc(r.open_model) + " (" + fmt(r.open_level) + ")",
-        r.n_open + " open, " + r.n_closed + " closed models; " + r.n_benchmarks + " benchmarks"]);
+        r.n_open + " open, " + r.n_closed + " closed models; " + r.n_benchmarks + " benchmarks",
+        r.coverage_limited ? "coverage-limited: " + esc(r.coverage_limited_benchmarks) + " (stronger or newer open models not evaluated)" : ""]);
     });
     const traces = [
       { type: "scatter", mode: "markers", name: "gap (points)", x: rows.map(function (r) { return r.gap; }), y: rows.map(function (r) { return esc(r.label); }),
