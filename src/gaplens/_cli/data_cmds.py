@@ -160,6 +160,8 @@ def gap(
                                                "these domains (repeatable)."),
     tolerance: float = typer.Option(0.0, "--tolerance", help="Normalised difference under which "
                                     "the frontiers count as level (0: plain step distance)."),
+    recent: int = typer.Option(12, "--recent", help="Months before the date within which a "
+                               "benchmark needs results to count as current evidence."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -175,7 +177,7 @@ def gap(
         result = api.gap(db=db, by=by.value, as_of=at, open_definition=open_definition,
                          n_draws=draws, seed=seed, min_models=min_models,
                          window_months=(window or [12])[0], tolerance=tolerance,
-                         progress=progress)
+                         recent_months=recent, progress=progress)
     if fmt is OutputFormat.JSON:
         sys.stdout.write(formatting.gap_json(result) + "\n")
     elif fmt is OutputFormat.CSV:
