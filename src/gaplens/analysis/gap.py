@@ -338,6 +338,16 @@ def _threshold_sign_note(row: dict, s: _BenchStats, thresholds: np.ndarray) -> s
                    f"released {s.newest_open})")
 
 
+def _zero_lag_note(row: dict, data_through: dt.date) -> str:
+    """A zero lag beside a non-zero gap: one group passed the other on the last date."""
+    lag, gap = row.get("lag_months"), row.get("gap")
+    if lag != 0 or gap is None or not np.isfinite(gap) or gap == 0:
+        return ""
+    leader = "closed" if gap > 0 else "open"
+    return (f"lag 0 with gap {gap:+.1f}: the {leader} frontier passed the other group's level "
+            f"only on {data_through}, the benchmark's last date")
+
+
 def _domain_sign_note(row: dict, used: list[str], bench_rows: dict[str, dict]) -> str:
     """Why a domain's gap (a mean) and a lag (a median) disagree in sign ('' if not)."""
     gap = row.get("gap")
@@ -443,9 +453,11 @@ def compute_gap(
         return out
 
     def status_of(values: dict) -> str:
-        lag = values.get("lag_months")
+        lag, gap = values.get("lag_months"), values.get("gap")
         if lag is None or not np.isfinite(lag):
             return "no_lag"
+        if lag == 0 and gap is not None and np.isfinite(gap) and gap != 0:
+            lag = gap  # level on the lag's date grid, apart in score: the gap decides
         if lag < 0:
             return "open_ahead"
         if lag == 0:
@@ -487,7 +499,7 @@ def compute_gap(
             row.update(closed_level=s.closed_level, open_level=s.open_level,
                        se_sources=source_counts(s.se_sources))
             row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s)))
-            notes = []
+            notes = [_zero_lag_note(row, s.data_through)]
             if current[name]:
                 row["status"] = status_of(row)
             else:
