@@ -12,7 +12,8 @@ the result's standard error. The models and their true scores are drawn once per
 drawn. The truth of a replication is the plain estimate computed on mu: the gap, horizontal lag and
 threshold lag between the models that exist, as a noise-free evaluation would give them.
 An interval covers when truth lies in [ci_low, ci_high]; a miss is *below* when the truth
-lies under ci_low, *above* when over ci_high.
+lies under ci_low, *above* when over ci_high. Used by tests/test_gap_intervals.py (a fast
+check) and benchmarks/bench_gap_coverage.py (the table in docs/intervals.md).
 """
 
 from __future__ import annotations
@@ -83,32 +84,44 @@ def estimate(models: pd.DataFrame, scores: np.ndarray, design: Design, n_draws: 
     return compute_gap(obs, settings, DOMAINS, BENCHMARKS).table.iloc[0]
 
 
-def coverage(design: Design, reps: int, n_draws: int, seed: int = 1,
-             **options) -> pd.DataFrame:
-    """Per statistic: coverage, miss rates below and above, mean width, share of
-    intervals widened, over ``reps`` replications of the measurement noise."""
+def replicate(design: Design, reps: int, n_draws: int, seed: int = 1,
+              **options) -> pd.DataFrame:
+    """One row per replication and statistic: truth, estimate, ci_low, ci_high, widened."""
     rng = np.random.default_rng(seed)
-    records = {k: [] for k in STATISTICS}
-    widened = {k: 0 for k in STATISTICS}
+    out = []
     for r in range(reps):
         models = planted(replace(design, seed=design.seed + r))
         truth = estimate(models, models["mu"].to_numpy(), design, 0, 0, **options)
         y = models["mu"].to_numpy() + design.sigma * rng.normal(size=len(models))
         row = estimate(models, y, design, n_draws, seed + r, **options)
         for k in STATISTICS:
-            low, high = row[f"{k}_ci_low"], row[f"{k}_ci_high"]
-            records[k].append((low, high, row[k], truth[k]))
-            widened[k] += k in str(row["ci_widened"] or "").split("; ")
-    out = []
-    for k in STATISTICS:
-        arr = np.array(records[k], dtype=float)
-        ok = np.isfinite(arr[:, 0]) & np.isfinite(arr[:, 1]) & np.isfinite(arr[:, 3])
-        low, high, t = arr[ok, 0], arr[ok, 1], arr[ok, 3]
-        out.append(dict(statistic=k, mean_truth=float(np.mean(t)), reps=int(ok.sum()),
-                        coverage=float(np.mean((low <= t + 1e-9) & (t - 1e-9 <= high))),
-                        miss_below=float(np.mean(t < low - 1e-9)),
-                        miss_above=float(np.mean(t > high + 1e-9)),
-                        mean_width=float(np.mean(high - low)),
-                        mean_estimate=float(np.mean(arr[ok, 2])),
-                        widened=widened[k] / reps))
+            out.append(dict(rep=r, statistic=k, truth=float(truth[k]), estimate=float(row[k]),
+                            ci_low=float(row[f"{k}_ci_low"]), ci_high=float(row[f"{k}_ci_high"]),
+                            widened=k in str(row["ci_widened"] or "").split("; ")))
     return pd.DataFrame(out)
+
+
+def summarise(records: pd.DataFrame) -> pd.DataFrame:
+    """Per statistic: coverage, miss rates below and above, mean width, share of
+    intervals widened (replications where truth or interval is undefined are left out
+    and counted in ``reps``)."""
+    ok = records[["truth", "ci_low", "ci_high"]].notna().all(axis=1)
+    r = records.loc[ok]
+    eps = 1e-9
+    return pd.DataFrame({
+        "reps": r.groupby("statistic").size(),
+        "coverage": ((r.ci_low <= r.truth + eps) & (r.truth - eps <= r.ci_high))
+        .groupby(r.statistic).mean(),
+        "miss_below": (r.truth < r.ci_low - eps).groupby(r.statistic).mean(),
+        "miss_above": (r.truth > r.ci_high + eps).groupby(r.statistic).mean(),
+        "mean_width": (r.ci_high - r.ci_low).groupby(r.statistic).mean(),
+        "mean_truth": r.groupby("statistic").truth.mean(),
+        "mean_estimate": r.groupby("statistic").estimate.mean(),
+        "widened": r.groupby("statistic").widened.mean(),
+    }).reindex(list(STATISTICS))
+
+
+def coverage(design: Design, reps: int, n_draws: int, seed: int = 1,
+             **options) -> pd.DataFrame:
+    """:func:`summarise` of :func:`replicate`."""
+    return summarise(replicate(design, reps, n_draws, seed, **options))
