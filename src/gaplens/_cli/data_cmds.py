@@ -162,6 +162,9 @@ def gap(
                                     "the frontiers count as level (0: plain step distance)."),
     recent: int = typer.Option(12, "--recent", help="Months before the date within which a "
                                "benchmark needs results to count as current evidence."),
+    resample_models: bool = typer.Option(False, "--resample-models", help="Also resample "
+                                         "models within each group in every bootstrap draw "
+                                         "(wider intervals: docs/intervals.md)."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -177,7 +180,8 @@ def gap(
         result = api.gap(db=db, by=by.value, as_of=at, open_definition=open_definition,
                          n_draws=draws, seed=seed, min_models=min_models,
                          window_months=(window or [12])[0], tolerance=tolerance,
-                         recent_months=recent, progress=progress)
+                         recent_months=recent, resample_models=resample_models,
+                         progress=progress)
     if fmt is OutputFormat.JSON:
         sys.stdout.write(formatting.gap_json(result) + "\n")
     elif fmt is OutputFormat.CSV:
