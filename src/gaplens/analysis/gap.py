@@ -34,8 +34,9 @@ perturbed maxima sit above the observed ones by about that bias, which the basic
 turns round. Lags, step functions of which model crossed which level first, get the
 percentile interval [q_lo, q_hi] of the lags under the orderings the noise cannot tell
 apart. Neither is one-sided by construction. When the estimate still falls outside (a
-lopsided bootstrap), the interval is widened to it and ``ci_widened`` names the statistic. The central estimate is always the plain one on the
-observed data. Coverage on planted data: docs/intervals.md (benchmarks/bench_gap_coverage.py).
+lopsided bootstrap), the interval is widened to it and ``ci_widened`` names the
+statistic. The central estimate is always the plain one on the observed data. Coverage on
+planted data: docs/intervals.md (benchmarks/bench_gap_coverage.py).
 A draw in which a statistic cannot be computed (for example no open model left on a
 benchmark) is *failed*: counted and reported, never silently dropped.
 
@@ -548,7 +549,8 @@ def compute_gap(
                        n_closed=int(dom_rows.loc[dom_rows["group"] == "closed", "model_id"].nunique()),
                        draws=settings.n_draws, benchmarks="; ".join(used),
                        data_through=from_day(max(dated)) if dated else None,
-                       current_evidence=evidence == "current" and bool(used))
+                       current_evidence=(evidence == "current" and bool(used)) or (
+                           not qualifying and any(current.get(b, False) for b in members)))
             if used:
                 parts = [stats[b] for b in used]
                 row.update(leader_fields("closed", _most_common(
@@ -572,9 +574,9 @@ def compute_gap(
                                  f"values are its last map, as of {row['data_through']}, from "
                                  + ", ".join(used))
                 if stale:
+                    before = row["data_through"] if evidence == "stale" else settings.as_of
                     notes.append(f"left out, no result in the {settings.recent_months} months "
-                                 f"before {row['data_through'] if evidence == 'stale' else settings.as_of}: "
-                                 + stale_text(stale))
+                                 f"before {before}: " + stale_text(stale))
                 skipped = [f"{b} ({counts[b][0]} open/{counts[b][1]} closed)"
                            for b in members if b not in stats]
                 if skipped:
