@@ -188,3 +188,23 @@ def test_bundled_counts_respect_the_date_and_min_models(bundled_db):
         assert few[numbers].isna().all().all()
         assert (few["n_open"].notna() & few["n_closed"].notna()).all()
         assert few["note"].str.len().gt(0).all()
+
+
+def test_a_zero_lag_beside_a_gap_takes_the_gap_s_status():
+    # open 0.5 on day 100; closed 0.4 on day 0 and 0.8 on day 300 (the last date): closed
+    # reached the open level on day 300 itself, so the lag is 0 while the gap is +30.
+    rows = [dict(model_id="o0", group="open", benchmark="A", score=0.5, day=100),
+            dict(model_id="c0", group="closed", benchmark="A", score=0.4, day=0),
+            dict(model_id="c1", group="closed", benchmark="A", score=0.8, day=300)]
+    as_of = BASE + dt.timedelta(days=300)
+    row = compute_gap(make_obs(rows, as_of), GapSettings(as_of=as_of, by="benchmark",
+                                                         n_draws=0, min_models=1),
+                      DOMAINS, BENCHMARKS).table.iloc[0]
+    assert row["lag_months"] == 0 and row["gap"] == pytest.approx(30.0)
+    assert row["status"] == "open_behind"
+    assert row["note"].startswith("lag 0 with gap +30.0: the closed frontier passed")
+    # within the tolerance the frontiers count as level and nothing needs explaining
+    row = compute_gap(make_obs(rows, as_of), GapSettings(
+        as_of=as_of, by="benchmark", n_draws=0, min_models=1, tolerance=0.35),
+        DOMAINS, BENCHMARKS).table.iloc[0]
+    assert row["status"] == "level" and "lag 0" not in row["note"]

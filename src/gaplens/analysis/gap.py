@@ -339,10 +339,11 @@ def _threshold_sign_note(row: dict, s: _BenchStats, thresholds: np.ndarray) -> s
                    f"released {s.newest_open})")
 
 
-def _zero_lag_note(row: dict, data_through: dt.date) -> str:
-    """A zero lag beside a non-zero gap: one group passed the other on the last date."""
+def _zero_lag_note(row: dict, data_through: dt.date, tolerance: float) -> str:
+    """A zero lag beside a gap beyond the tolerance: one group passed the other on the
+    benchmark's last date."""
     lag, gap = row.get("lag_months"), row.get("gap")
-    if lag != 0 or gap is None or not np.isfinite(gap) or gap == 0:
+    if lag != 0 or gap is None or not np.isfinite(gap) or abs(gap) <= 100 * tolerance:
         return ""
     leader = "closed" if gap > 0 else "open"
     return (f"lag 0 with gap {gap:+.1f}: the {leader} frontier passed the other group's level "
@@ -457,7 +458,8 @@ def compute_gap(
         lag, gap = values.get("lag_months"), values.get("gap")
         if lag is None or not np.isfinite(lag):
             return "no_lag"
-        if lag == 0 and gap is not None and np.isfinite(gap) and gap != 0:
+        if lag == 0 and gap is not None and np.isfinite(gap) \
+                and abs(gap) > 100 * settings.tolerance:
             lag = gap  # level on the lag's date grid, apart in score: the gap decides
         if lag < 0:
             return "open_ahead"
@@ -500,7 +502,7 @@ def compute_gap(
             row.update(closed_level=s.closed_level, open_level=s.open_level,
                        se_sources=source_counts(s.se_sources))
             row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s)))
-            notes = [_zero_lag_note(row, s.data_through)]
+            notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
             if current[name]:
                 row["status"] = status_of(row)
             else:
