@@ -166,7 +166,7 @@ def test_swapping_groups_flips_signs(data):
     assert_same(b["lag_threshold_months"], -a["lag_threshold_months"])
     assert_same(b["censored_share"], a["censored_share"])
     flip = {"open_behind": "open_ahead", "open_ahead": "open_behind", "level": "level",
-            "no_lag": "no_lag"}
+            "no_lag": "no_lag", "no_current_evidence": "no_current_evidence"}
     assert b["status"].tolist() == [flip[s] for s in a["status"]]
 
 
@@ -214,7 +214,7 @@ def test_lag_months_converts_days_linearly():
             dict(model_id="c0", group="closed", benchmark="A", score=0.4, day=0),
             dict(model_id="c1", group="closed", benchmark="A", score=0.6, day=40),
             dict(model_id="c2", group="closed", benchmark="A", score=0.8, day=300)]
-    t = run(rows, AS_OF)
+    t = run(rows, AS_OF, recent_months=24)  # day 300 lies in the 24 months before day 800
     assert t.loc["A", "lag_months"] == pytest.approx(260 / DAYS_PER_MONTH)
     assert t.loc["A", "gap"] == pytest.approx(30.0)
     assert t.loc["A", "data_through"] == BASE + dt.timedelta(days=300)
@@ -278,7 +278,7 @@ def test_failed_draws_are_counted():
     n_draws, seed = 300, 11
     obs = make_obs(rows, AS_OF)
     res = compute_gap(obs, GapSettings(as_of=AS_OF, by="benchmark", n_draws=n_draws, seed=seed,
-                                       min_models=1), DOMAINS, BENCHMARKS)
+                                       min_models=1, resample_models=True), DOMAINS, BENCHMARKS)
     t = res.table.set_index("key")
     # Recompute the inclusion masks: models are indexed in order of first appearance.
     groups = obs.frame.drop_duplicates("model_id")["group"].to_numpy()

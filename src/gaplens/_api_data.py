@@ -114,13 +114,20 @@ def gap(
     window_months: int = 12,
     tolerance: float = 0.0,
     progress: Progress | None = None,
+    recent_months: int = 12,
+    default_se: float = 0.02,
+    resample_models: bool = False,
 ) -> GapResult:
     """The open-vs-closed gap and lag per domain (or per benchmark) as of a date.
 
     ``as_of`` defaults to the newest release date in the warehouse: the answer is as of
     the data, and the window of the lag's movement ends there. Each row carries its
     coverage (``coverage_limited`` and why; ``result.coverage`` the full table, see
-    :func:`gaplens.api.coverage`).
+    :func:`gaplens.api.coverage`). A benchmark counts as
+    current evidence when a model released in the ``recent_months`` before it has a
+    result; a domain without one is ``no_current_evidence`` and keeps its last map.
+    ``default_se`` is the standard error (normalised units) of a score whose data give
+    none; ``resample_models`` also resamples models within each group in every draw.
     """
     as_of = parse_as_of(as_of)  # checked before the warehouse is opened
     with open_warehouse(db) as warehouse:
@@ -130,7 +137,9 @@ def gap(
     as_of = as_of or parse_as_of(None, long)
     settings = GapSettings(as_of=as_of, open_definition=parse_open_definition(open_definition),
                            by=by, n_draws=n_draws, seed=seed, min_models=min_models, ci=ci,
-                           window_months=window_months, tolerance=tolerance)
+                           window_months=window_months, tolerance=tolerance,
+                           recent_months=recent_months, default_se=default_se,
+                           resample_models=resample_models)
     obs = prepare(long, settings.open_definition, settings.as_of)
     result = compute_gap(obs, settings, domains, bench, progress=progress)
     return with_coverage(result, obs, domains, bench, db)

@@ -160,6 +160,11 @@ def gap(
                                                "these domains (repeatable)."),
     tolerance: float = typer.Option(0.0, "--tolerance", help="Normalised difference under which "
                                     "the frontiers count as level (0: plain step distance)."),
+    recent: int = typer.Option(12, "--recent", help="Months before the date within which a "
+                               "benchmark needs results to count as current evidence."),
+    resample_models: bool = typer.Option(False, "--resample-models", help="Also resample "
+                                         "models within each group in every bootstrap draw "
+                                         "(wider intervals: docs/intervals.md)."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
@@ -175,6 +180,7 @@ def gap(
         result = api.gap(db=db, by=by.value, as_of=at, open_definition=open_definition,
                          n_draws=draws, seed=seed, min_models=min_models,
                          window_months=(window or [12])[0], tolerance=tolerance,
+                         recent_months=recent, resample_models=resample_models,
                          progress=progress)
     if fmt is OutputFormat.JSON:
         sys.stdout.write(formatting.gap_json(result) + "\n")

@@ -12,22 +12,45 @@ on it), reported as ``data_through``: a benchmark nobody runs any more says noth
 the frontier after t_b, and extending it flat would add a month of lag every month.
     lag_change = lag(t_b) - lag(t_b - window)                    (how the lag moved)
 
-A domain aggregates its qualifying benchmarks: the gap is their mean, the lags their
+Current evidence. With the recency window [T - recent_months, T] (default 12 months), a
+benchmark is *current* when an open or closed model released inside the window has a
+result on it (t_b >= T - recent_months). Only current benchmarks enter a domain's map;
+stale ones are named in its note. A domain without a current benchmark gets the status
+``no_current_evidence``: it keeps its last map, read at its own newest data date D (the
+benchmarks that were current at D), labelled so that a headline can leave it out.
+
+A domain aggregates its benchmarks in the map: the gap is their mean, the lags their
 median (each benchmark counts once). Its leaders are the open and the closed model that
 hold the frontier on most of its benchmarks, and its levels are the mean frontier levels.
 
-Intervals: a seeded bootstrap. Each draw resamples models with replacement within each
-group (a model is kept if drawn at least once) and, for a domain, resamples its benchmarks
-with replacement; the statistic is recomputed and the interval is the central ``ci`` mass
-of the draws. A draw in which a statistic cannot be computed (for example no open model
-left on a benchmark) is *failed*: counted and reported, never silently dropped. The
-bootstrap of a running maximum understates uncertainty at the very top of the frontier;
-read the intervals as a lower bound on the uncertainty.
+Intervals: a seeded parametric bootstrap of the scores. In draw j every result is redrawn
+as s*_m = s_m + sigma_m z_mj, z ~ N(0, 1), with sigma_m its standard error (reported,
+else binomial from the item count, else ``default_se``: analysis/noise.py); optionally
+(``resample_models``) the models are also resampled with replacement within each group;
+for a domain its benchmarks are resampled with replacement. The statistic is recomputed
+on every draw (analysis/intervals.py). Score gaps get the *basic* interval
+[2 x - q_hi, 2 x - q_lo]: frontiers are maxima of noisy scores, biased upwards, and the
+perturbed maxima sit above the observed ones by about that bias, which the basic interval
+turns round. Lags, step functions of which model crossed which level first, get the
+percentile interval [q_lo, q_hi] of the lags under the orderings the noise cannot tell
+apart. Neither is one-sided by construction. When the estimate still falls outside (a
+lopsided bootstrap), the interval is widened to it and ``ci_widened`` names the
+statistic. The central estimate is always the plain one on the observed data. Coverage on
+planted data: docs/intervals.md (benchmarks/bench_gap_coverage.py).
+A draw in which a statistic cannot be computed (for example no open model left on a
+benchmark) is *failed*: counted and reported, never silently dropped.
+
+Signs. The horizontal lag has the sign of the gap on a benchmark by construction. The
+threshold lag reads the whole history of crossings, the gap today's frontiers: when they
+disagree in sign the row's note says which thresholds each group reached first. A
+domain's gap (a mean) and its lags (medians) can disagree when its benchmarks do; the
+note names them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Literal
 
@@ -37,7 +60,9 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
+from .intervals import bootstrap_interval
 from .lag import horizontal_lag, threshold_lags
+from .noise import source_counts, standard_errors
 from .observations import Observations
 
 DAYS_PER_MONTH = 365.2425 / 12
@@ -45,6 +70,12 @@ EPOCH = np.datetime64("1970-01-01", "D")
 DEFAULT_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.05, 0.951, 0.05))
 
 Progress = Callable[[int, int], None]
+
+# Score gaps are smooth and biased like a maximum: basic intervals. Lags are step functions
+# of orderings: percentile intervals (analysis/intervals.py; coverage in docs/intervals.md).
+INTERVAL_METHODS = {"gap": "basic", "lag_months": "percentile",
+                    "lag_threshold_months": "percentile", "lag_change": "percentile",
+                    "lag_window_mean": "percentile"}
 
 
 def to_day(value) -> int:
@@ -71,6 +102,9 @@ class GapSettings:
     window_months: int = 12
     tolerance: float = 0.0
     thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
+    recent_months: int = 12
+    default_se: float = 0.02
+    resample_models: bool = False
 
     def __post_init__(self) -> None:
         if self.by not in ("domain", "benchmark"):
@@ -85,6 +119,10 @@ class GapSettings:
             raise ConfigError("--window must be at least one month")
         if not 0 <= self.tolerance < 1:
             raise ConfigError("--tolerance is in normalised units and must lie in [0, 1)")
+        if self.recent_months < 1:
+            raise ConfigError("--recent must be at least one month")
+        if not 0 <= self.default_se < 1:
+            raise ConfigError("the default standard error is in normalised units: [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -101,7 +139,7 @@ class GapResult:
 
 @dataclass
 class _BenchStats:
-    """Per-draw statistics of one benchmark (draw 0 is the full data)."""
+    """Per-draw statistics of one benchmark (draw 0 is the observed data)."""
 
     gap: np.ndarray
     lag: np.ndarray
@@ -112,9 +150,13 @@ class _BenchStats:
     window_lag: np.ndarray  # (draws, months) on months ending at the benchmark's own t_b
     open_lead: int  # global model index of the frontier holder at t_b (-1: none)
     closed_lead: int
-    open_level: float  # frontier levels at t_b on the full data, points
+    open_level: float  # frontier levels at t_b on the observed data, points
     closed_level: float
     data_through: dt.date
+    thr_lag: np.ndarray  # (S,) observed lag per threshold in days (NaN: not usable)
+    newest_open: dt.date
+    newest_closed: dt.date
+    se_sources: np.ndarray
 
 
 def _draw_models(groups: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
@@ -138,23 +180,37 @@ def _month_days(as_of: dt.date, months: int) -> np.ndarray:
     return np.array([to_day(s) for s in stamps])
 
 
+def _months_before(day: int, months: int) -> int:
+    return to_day(pd.Timestamp(from_day(day)) - pd.DateOffset(months=months))
+
+
+def _noise_rng(seed: int, name: str) -> np.random.Generator:
+    """One stream per benchmark, fixed by the seed and the benchmark's name (so adding a
+    benchmark does not move the others' intervals)."""
+    return np.random.default_rng([seed, zlib.crc32(str(name).encode("utf-8"))])
+
+
 def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSettings,
-                     as_of_day: int, month_days: np.ndarray) -> _BenchStats:
+                     as_of_day: int, month_days: np.ndarray, se: np.ndarray,
+                     se_sources: np.ndarray, rng: np.random.Generator) -> _BenchStats:
     """Per-draw statistics of one benchmark.
 
     The benchmark is read at its own last observation, t_b = min(T, newest release date
     evaluated on it): after t_b nothing is known about its frontiers, so they are not
     extended flat (which would make the lag grow by a month every month). Timeline points
-    after t_b are left empty.
+    after t_b are left empty. Draw j > 0 perturbs every score by its standard error.
     """
     is_open = (rows["group"] == "open").to_numpy()
     days = rows["day"].to_numpy()
     scores = rows["score"].to_numpy(dtype=float)
     gidx = rows["gidx"].to_numpy()
+    noise = rng.standard_normal((include.shape[0], len(scores)))
+    noise[0] = 0.0
+    drawn = scores[None, :] + se[None, :] * noise
     t_b = int(min(as_of_day, days.max()))
-    fo = GroupFrontier.build(days[is_open], scores[is_open], include[:, gidx[is_open]],
+    fo = GroupFrontier.build(days[is_open], drawn[:, is_open], include[:, gidx[is_open]],
                              ids=gidx[is_open])
-    fc = GroupFrontier.build(days[~is_open], scores[~is_open], include[:, gidx[~is_open]],
+    fc = GroupFrontier.build(days[~is_open], drawn[:, ~is_open], include[:, gidx[~is_open]],
                              ids=gidx[~is_open])
     o, c = fo.level_at(t_b), fc.level_at(t_b)
     gap = _difference(c, o)
@@ -183,7 +239,9 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
         open_lead=lead_o, closed_lead=lead_c,
         open_level=float(o[0]) * 100 if np.isfinite(o[0]) else np.nan,
         closed_level=float(c[0]) * 100 if np.isfinite(c[0]) else np.nan,
-        data_through=from_day(t_b),
+        data_through=from_day(t_b), thr_lag=thr.lag[0].astype(float),
+        newest_open=from_day(days[is_open].max()), newest_closed=from_day(days[~is_open].max()),
+        se_sources=se_sources,
     )
 
 
@@ -193,20 +251,6 @@ def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
     out = np.full(closed.shape, np.nan)
     out[both] = (closed[both] - open_[both]) * 100.0
     return out
-
-
-def _interval(values: np.ndarray, ci: float) -> tuple[float, float, int]:
-    """(low, high, failed) over bootstrap draws 1.. of ``values`` (draw 0 is the estimate)."""
-    if not np.isfinite(values[0]):
-        return np.nan, np.nan, 0  # undefined on the full data: not a bootstrap failure
-    draws = values[1:]
-    ok = draws[~np.isnan(draws)]
-    failed = int(len(draws) - len(ok))
-    if len(ok) == 0:
-        return np.nan, np.nan, failed
-    tail = (1 - ci) / 2 * 100
-    low, high = np.percentile(ok, [tail, 100 - tail])
-    return float(low), float(high), failed
 
 
 def _nanreduce(stack: np.ndarray, how: str) -> np.ndarray:
@@ -263,6 +307,68 @@ def _most_common(indices: list[int], days: dict[int, int]) -> int:
     return int(max(top, key=lambda i: (days.get(i, 0), -i)))
 
 
+def _percent_range(thresholds: np.ndarray) -> str:
+    if len(thresholds) == 0:
+        return "none"
+    low, high = 100 * float(np.min(thresholds)), 100 * float(np.max(thresholds))
+    return f"{low:.0f} %" if low == high else f"{low:.0f}-{high:.0f} %"
+
+
+def _threshold_sign_note(row: dict, s: _BenchStats, thresholds: np.ndarray) -> str:
+    """Why the threshold lag and the gap of one benchmark disagree in sign ('' if they
+    agree): the one reads the history of crossings, the other today's frontiers."""
+    gap, thr = row.get("gap"), row.get("lag_threshold_months")
+    if gap is None or thr is None or not (np.isfinite(gap) and np.isfinite(thr)) \
+            or gap * thr >= 0:
+        return ""
+    usable = np.isfinite(s.thr_lag)
+    closed_first = thresholds[usable & (s.thr_lag > 0)]
+    open_first = thresholds[usable & (s.thr_lag < 0)]
+    n = int(usable.sum())
+    head = (f"threshold lag {thr:+.1f} mo and gap {gap:+.1f} disagree in sign: the threshold "
+            "lag is a median over the history of crossings, ")
+    if gap < 0:
+        return head + (f"and closed models reached {len(closed_first)} of {n} usable thresholds "
+                       f"first ({_percent_range(closed_first)}), open ones "
+                       f"{len(open_first)} ({_percent_range(open_first)}); the gap compares "
+                       f"the frontiers at {s.data_through}, where open leads (newest closed "
+                       f"result: a model released {s.newest_closed})")
+    return head + (f"and open models reached {len(open_first)} of {n} usable thresholds first "
+                   f"({_percent_range(open_first)}), closed ones {len(closed_first)} "
+                   f"({_percent_range(closed_first)}); the gap compares the frontiers at "
+                   f"{s.data_through}, where closed leads (newest open result: a model "
+                   f"released {s.newest_open})")
+
+
+def _zero_lag_note(row: dict, data_through: dt.date, tolerance: float) -> str:
+    """A zero lag beside a gap beyond the tolerance: one group passed the other on the
+    benchmark's last date."""
+    lag, gap = row.get("lag_months"), row.get("gap")
+    if lag != 0 or gap is None or not np.isfinite(gap) or abs(gap) <= 100 * tolerance:
+        return ""
+    leader = "closed" if gap > 0 else "open"
+    return (f"lag 0 with gap {gap:+.1f}: the {leader} frontier passed the other group's level "
+            f"only on {data_through}, the benchmark's last date")
+
+
+def _domain_sign_note(row: dict, used: list[str], bench_rows: dict[str, dict]) -> str:
+    """Why a domain's gap (a mean) and a lag (a median) disagree in sign ('' if not)."""
+    gap = row.get("gap")
+    notes = []
+    for key, what in (("lag_months", "horizontal lag"), ("lag_threshold_months",
+                                                          "threshold lag")):
+        value = row.get(key)
+        if gap is None or value is None or not (np.isfinite(gap) and np.isfinite(value)) \
+                or gap * value >= 0:
+            continue
+        parts = "; ".join(f"{b} {bench_rows[b]['gap']:+.1f} / {bench_rows[b][key]:+.1f} mo"
+                          for b in used if np.isfinite(bench_rows[b].get(key, np.nan)))
+        notes.append(f"the gap (mean over benchmarks, {gap:+.1f}) and the {what} (median, "
+                     f"{value:+.1f} mo) disagree in sign because the benchmarks do "
+                     f"(gap / {what}: {parts})")
+    return "; ".join(notes)
+
+
 def compute_gap(
     obs: Observations,
     settings: GapSettings,
@@ -272,7 +378,8 @@ def compute_gap(
 ) -> GapResult:
     """Gap and lag per domain (or benchmark) as of ``settings.as_of``.
 
-    ``domains`` and ``benchmarks`` are the warehouse tables (for labels, order and units).
+    ``domains`` and ``benchmarks`` are the warehouse tables (for labels, order, units and
+    the score scale behind the standard errors).
     """
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
@@ -285,23 +392,35 @@ def compute_gap(
     model_names = models["display_name"].fillna(models["model_id"]).to_numpy()
     model_days = dict(zip(range(len(models)),
                           frame.groupby("gidx")["day"].min().reindex(range(len(models)))))
-    include = _draw_models(model_groups, settings.n_draws, settings.seed)
+    if settings.resample_models:
+        include = _draw_models(model_groups, settings.n_draws, settings.seed)
+    else:
+        include = np.ones((settings.n_draws + 1, len(models)), dtype=bool)
     as_of_day = to_day(settings.as_of)
+    recent_start = _months_before(as_of_day, settings.recent_months)
     month_days = _month_days(settings.as_of, settings.window_months)
 
-    bench_meta = benchmarks.set_index("benchmark")
+    bench_meta = benchmarks.drop_duplicates("benchmark").set_index("benchmark")
     stats: dict[str, _BenchStats] = {}
     counts: dict[str, tuple[int, int]] = {}
+    last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"]))
     for done, name in enumerate(names, start=1):
         rows = frame.loc[frame["benchmark"] == name]
         n_open = int((rows["group"] == "open").sum())
         n_closed = int((rows["group"] == "closed").sum())
         counts[name] = (n_open, n_closed)
+        if len(rows):
+            last_day[name] = int(min(as_of_day, rows["day"].max()))
         if n_open >= settings.min_models and n_closed >= settings.min_models:
-            stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days)
+            meta = bench_meta.loc[name] if name in bench_meta.index else None
+            se, sources = standard_errors(rows, meta, settings.default_se)
+            stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
+                                           se, sources, _noise_rng(settings.seed, name))
         if progress:
             progress(done, len(names))
+    current = {b: day >= recent_start for b, day in last_day.items()}
+    thresholds = np.array(settings.thresholds)
 
     def leader_fields(prefix: str, idx: int) -> dict:
         if idx < 0:
@@ -310,33 +429,47 @@ def compute_gap(
                 f"{prefix}_release_date": from_day(model_days[idx])}
 
     def stat_fields(gap, lag, lag_thr, censored, window) -> dict:
-        out = {}
-        for key, values in (("gap", gap), ("lag_months", lag), ("lag_threshold_months", lag_thr)):
-            low, high, failed = _interval(values, settings.ci)
+        out, widened = {}, []
+        for key, values, bounds in (("gap", gap, (-100.0, 100.0)), ("lag_months", lag, None),
+                                    ("lag_threshold_months", lag_thr, None)):
+            iv = bootstrap_interval(values, settings.ci, INTERVAL_METHODS[key], bounds)
             out[key] = float(values[0]) if np.isfinite(values[0]) else np.nan
-            out[f"{key}_ci_low"], out[f"{key}_ci_high"] = low, high
-            out[f"{key}_failed_draws"] = failed
+            out[f"{key}_ci_low"], out[f"{key}_ci_high"] = iv.low, iv.high
+            out[f"{key}_failed_draws"] = iv.failed
+            if iv.widened:
+                widened.append(key)
         out["censored_share"] = float(censored[0]) if np.isfinite(censored[0]) else np.nan
         start, change, window_mean = window
         out["lag_window_start_months"] = float(start[0]) if np.isfinite(start[0]) else np.nan
-        low, high, failed = _interval(change, settings.ci)
+        iv = bootstrap_interval(change, settings.ci, INTERVAL_METHODS["lag_change"])
         out["lag_change_months"] = float(change[0]) if np.isfinite(change[0]) else np.nan
-        out["lag_change_ci_low"], out["lag_change_ci_high"] = low, high
-        out["lag_change_failed_draws"] = failed
-        low, high, _ = _interval(window_mean, settings.ci)
+        out["lag_change_ci_low"], out["lag_change_ci_high"] = iv.low, iv.high
+        out["lag_change_failed_draws"] = iv.failed
+        if iv.widened:
+            widened.append("lag_change")
+        iv = bootstrap_interval(window_mean, settings.ci, INTERVAL_METHODS["lag_window_mean"])
         out["lag_window_mean_months"] = float(window_mean[0]) if np.isfinite(window_mean[0]) else np.nan
-        out["lag_window_mean_ci_low"], out["lag_window_mean_ci_high"] = low, high
+        out["lag_window_mean_ci_low"], out["lag_window_mean_ci_high"] = iv.low, iv.high
+        if iv.widened:
+            widened.append("lag_window_mean")
+        out["ci_widened"] = "; ".join(widened)
         return out
 
     def status_of(values: dict) -> str:
-        lag = values.get("lag_months")
+        lag, gap = values.get("lag_months"), values.get("gap")
         if lag is None or not np.isfinite(lag):
             return "no_lag"
+        if lag == 0 and gap is not None and np.isfinite(gap) \
+                and abs(gap) > 100 * settings.tolerance:
+            lag = gap  # level on the lag's date grid, apart in score: the gap decides
         if lag < 0:
             return "open_ahead"
         if lag == 0:
             return "level"
         return "open_behind"
+
+    def stale_text(bs: list[str]) -> str:
+        return ", ".join(f"{b} (last {from_day(last_day[b])})" for b in bs)
 
     rows_out: list[dict] = []
     timeline_rows: list[dict] = []
@@ -344,38 +477,56 @@ def compute_gap(
 
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
         for m, date in enumerate(month_dates):
-            lag_low, lag_high, _ = _interval(tl[:, m], settings.ci)
-            gap_low, gap_high, _ = _interval(tg[:, m], settings.ci)
+            lag_iv = bootstrap_interval(tl[:, m], settings.ci, INTERVAL_METHODS["lag_months"])
+            gap_iv = bootstrap_interval(tg[:, m], settings.ci, INTERVAL_METHODS["gap"],
+                                        (-100.0, 100.0))
             timeline_rows.append(dict(
-                key=key, date=date, lag_months=tl[0, m], lag_ci_low=lag_low, lag_ci_high=lag_high,
-                gap=tg[0, m], gap_ci_low=gap_low, gap_ci_high=gap_high, n_benchmarks=int(n[m])))
+                key=key, date=date, lag_months=tl[0, m], lag_ci_low=lag_iv.low,
+                lag_ci_high=lag_iv.high, gap=tg[0, m], gap_ci_low=gap_iv.low,
+                gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
+                ci_widened=bool(lag_iv.widened or gap_iv.widened)))
+
+    bench_rows: dict[str, dict] = {}
+    for name in names:
+        meta = bench_meta.loc[name] if name in bench_meta.index else None
+        n_open, n_closed = counts[name]
+        row = dict(key=name, domain=meta["domain"] if meta is not None else None,
+                   test_set=meta["test_set"] if meta is not None else None,
+                   unit=meta["unit"] if meta is not None else None,
+                   n_benchmarks=1, n_benchmarks_total=1, n_open=n_open, n_closed=n_closed,
+                   draws=settings.n_draws, data_through=from_day(last_day.get(name)),
+                   current_evidence=bool(current.get(name, False)))
+        if name in stats:
+            s = stats[name]
+            row.update(leader_fields("closed", s.closed_lead))
+            row.update(leader_fields("open", s.open_lead))
+            row.update(closed_level=s.closed_level, open_level=s.open_level,
+                       se_sources=source_counts(s.se_sources))
+            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s)))
+            notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
+            if current[name]:
+                row["status"] = status_of(row)
+            else:
+                row["status"] = "no_current_evidence"
+                notes.append(f"no current evidence since {s.data_through}: no open or closed "
+                             f"model released in the {settings.recent_months} months to "
+                             f"{settings.as_of} has a result; the values are its last map, "
+                             f"as of {s.data_through}")
+            notes.append(_threshold_sign_note(row, s, thresholds))
+            row["note"] = "; ".join(n for n in notes if n)
+        else:
+            row["status"] = "too_few_models"
+            row["note"] = (f"{n_open} open and {n_closed} closed models by {settings.as_of};"
+                           f" needs {settings.min_models} of each")
+        bench_rows[name] = row
 
     if settings.by == "benchmark":
         for name in names:
-            meta = bench_meta.loc[name] if name in bench_meta.index else None
-            n_open, n_closed = counts[name]
-            row = dict(key=name, domain=meta["domain"] if meta is not None else None,
-                       test_set=meta["test_set"] if meta is not None else None,
-                       unit=meta["unit"] if meta is not None else None,
-                       n_benchmarks=1, n_benchmarks_total=1, n_open=n_open, n_closed=n_closed,
-                       draws=settings.n_draws)
+            rows_out.append(bench_rows[name])
             if name in stats:
                 s = stats[name]
-                row.update(leader_fields("closed", s.closed_lead))
-                row.update(leader_fields("open", s.open_lead))
-                row.update(closed_level=s.closed_level, open_level=s.open_level,
-                           data_through=s.data_through)
-                row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share,
-                                       _window_of(s)))
-                row["status"] = status_of(row)
-                row["note"] = ""
                 add_timeline(name, s.timeline_lag, s.timeline_gap,
                              (~np.isnan(s.timeline_gap[0])).astype(int))
-            else:
-                row["status"] = "too_few_models"
-                row["note"] = (f"{n_open} open and {n_closed} closed models by {settings.as_of};"
-                               f" needs {settings.min_models} of each")
-            rows_out.append(row)
     else:
         rng = np.random.default_rng(settings.seed + 1)
         bench_domain = {b: bench_meta.loc[b, "domain"] for b in names if b in bench_meta.index}
@@ -383,13 +534,26 @@ def compute_gap(
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
             if not members:
                 continue
-            used = [b for b in members if b in stats]
+            qualifying = [b for b in members if b in stats]
+            used = [b for b in qualifying if current[b]]
+            stale = [b for b in qualifying if not current[b]]
+            evidence = "current"
+            if qualifying and not used:  # the last map, as of the domain's newest data
+                newest = max(last_day[b] for b in qualifying)
+                since = _months_before(newest, settings.recent_months)
+                used = [b for b in qualifying if last_day[b] >= since]
+                stale = [b for b in qualifying if b not in used]
+                evidence = "stale"
             dom_rows = frame.loc[frame["benchmark"].isin(members)]
+            dated = [last_day[b] for b in (used or members) if b in last_day]
             row = dict(key=d.domain, domain=d.domain, label=d.label,
                        n_benchmarks=len(used), n_benchmarks_total=len(members),
                        n_open=int(dom_rows.loc[dom_rows["group"] == "open", "model_id"].nunique()),
                        n_closed=int(dom_rows.loc[dom_rows["group"] == "closed", "model_id"].nunique()),
-                       draws=settings.n_draws, benchmarks="; ".join(used))
+                       draws=settings.n_draws, benchmarks="; ".join(used),
+                       data_through=from_day(max(dated)) if dated else None,
+                       current_evidence=(evidence == "current" and bool(used)) or (
+                           not qualifying and any(current.get(b, False) for b in members)))
             if used:
                 parts = [stats[b] for b in used]
                 row.update(leader_fields("closed", _most_common(
@@ -398,13 +562,30 @@ def compute_gap(
                     [p.open_lead for p in parts], model_days)))
                 row.update(closed_level=float(np.mean([p.closed_level for p in parts])),
                            open_level=float(np.mean([p.open_level for p in parts])),
-                           data_through=max(p.data_through for p in parts))
+                           se_sources=source_counts(np.concatenate(
+                               [p.se_sources for p in parts])))
                 gap, lag, lag_thr, cens, tl, tg, window = _aggregate(parts, settings.n_draws, rng)
                 row.update(stat_fields(gap, lag, lag_thr, cens, window))
-                row["status"] = status_of(row)
+                notes = []
+                if evidence == "current":
+                    row["status"] = status_of(row)
+                else:
+                    row["status"] = "no_current_evidence"
+                    notes.append(f"no current evidence since {row['data_through']}: no "
+                                 f"benchmark has a result of a model released in the "
+                                 f"{settings.recent_months} months to {settings.as_of}; the "
+                                 f"values are its last map, as of {row['data_through']}, from "
+                                 + ", ".join(used))
+                if stale:
+                    before = row["data_through"] if evidence == "stale" else settings.as_of
+                    notes.append(f"left out, no result in the {settings.recent_months} months "
+                                 f"before {before}: " + stale_text(stale))
                 skipped = [f"{b} ({counts[b][0]} open/{counts[b][1]} closed)"
                            for b in members if b not in stats]
-                row["note"] = ("too few models on: " + ", ".join(skipped)) if skipped else ""
+                if skipped:
+                    notes.append("too few models on: " + ", ".join(skipped))
+                notes.append(_domain_sign_note(row, used, bench_rows))
+                row["note"] = "; ".join(n for n in notes if n)
                 n_with_data = np.sum([~np.isnan(p.timeline_gap[0]) for p in parts], axis=0)
                 add_timeline(d.domain, tl, tg, n_with_data)
             else:
@@ -429,14 +610,25 @@ def compute_gap(
         detail = ", ".join(f"{k} {v}" for k, v in per_column.items() if v)
         warnings.append(
             f"{total_failed} bootstrap statistics could not be computed in their draw ({detail};"
-            f" of {settings.n_draws} draws per row): the resample left a benchmark without an "
-            "open or closed model at that date; intervals use the remaining draws")
+            f" of {settings.n_draws} draws per row): the draw left a benchmark without an "
+            "open or closed model (or a threshold) at that date; intervals use the remaining "
+            "draws")
+    widened = table.loc[table["ci_widened"].fillna("") != "", "key"].tolist()
+    if widened:
+        warnings.append(f"{len(widened)} rows have an interval widened to reach its estimate "
+                        "(the bootstrap was lopsided; column ci_widened): " + ", ".join(widened))
+    stale = table.loc[table["status"] == "no_current_evidence", "key"].tolist()
+    if stale:
+        warnings.append(f"no current evidence (no result in the {settings.recent_months} months "
+                        f"to {settings.as_of}) for: " + ", ".join(stale)
+                        + "; their rows keep their last map and are labelled as such")
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models)
 
 
-TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks", "closed_model",
-                "closed_release_date", "open_model", "open_release_date", "status", "note"}
+TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks",
+                "closed_model", "closed_release_date", "open_model", "open_release_date",
+                "status", "note", "se_sources", "ci_widened"}
 
 TABLE_COLUMNS = [
     "key", "domain", "label", "test_set", "unit", "status", "data_through",
@@ -451,10 +643,11 @@ TABLE_COLUMNS = [
     "lag_change_failed_draws",
     "lag_window_mean_months", "lag_window_mean_ci_low", "lag_window_mean_ci_high",
     "draws", "benchmarks", "note",
+    "current_evidence", "se_sources", "ci_widened",
 ]
 
 TIMELINE_COLUMNS = ["key", "date", "lag_months", "lag_ci_low", "lag_ci_high", "gap",
-                    "gap_ci_low", "gap_ci_high", "n_benchmarks"]
+                    "gap_ci_low", "gap_ci_high", "n_benchmarks", "ci_widened"]
 
 
 def settings_dict(settings: GapSettings) -> dict:
@@ -462,4 +655,7 @@ def settings_dict(settings: GapSettings) -> dict:
     out["as_of"] = settings.as_of.isoformat()
     out["open_definition"] = settings.open_definition.value
     out["thresholds"] = list(settings.thresholds)
+    out["interval_methods"] = dict(INTERVAL_METHODS)
+    out["standard_errors"] = ("reported stderr, else binomial from n_items, else default_se "
+                              "(normalised units); per row in se_sources")
     return out

@@ -124,6 +124,7 @@ from .focus import (  # noqa: F401 (re-exported)
     persistent_focus,
 )
 from .gap import DAYS_PER_MONTH, from_day, to_day
+from .noise import standard_errors
 from .observations import collapse
 
 
@@ -253,28 +254,9 @@ def _collapse(long: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, list[st
 
 def _standard_errors(rows: pd.DataFrame, meta: pd.Series | None,
                      settings: LifecycleSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(sigma on the normalised scale, source) per row."""
-    n = len(rows)
-    se = np.full(n, settings.default_se)
-    source = np.full(n, "default", dtype=object)
-    if meta is None:
-        return se, source
-    transform = str(meta.get("transform") or "linear")
-    baseline, ceiling = meta.get("random_baseline"), meta.get("ceiling")
-    if transform != "linear" or pd.isna(baseline) or pd.isna(ceiling) or ceiling == baseline:
-        return se, source
-    width = float(ceiling) - float(baseline)
-    reported = rows["stderr"].to_numpy(dtype=float) / width
-    n_items = meta.get("n_items")
-    if n_items is not None and pd.notna(n_items) and n_items > 0 and \
-            str(meta.get("unit") or "fraction") == "fraction":
-        p = rows["raw_score"].to_numpy(dtype=float)
-        binomial = np.sqrt(np.clip(p * (1 - p), 0, None) / float(n_items)) / width
-        ok = np.isfinite(binomial)
-        se[ok], source[ok] = binomial[ok], "binomial"
-    ok = np.isfinite(reported) & (reported >= 0)
-    se[ok], source[ok] = reported[ok], "reported"
-    return se, source
+    """(sigma on the normalised scale, source) per row (the shared rule of
+    :func:`gaplens.analysis.noise.standard_errors`)."""
+    return standard_errors(rows, meta, settings.default_se)
 
 
 def _benchmarks(best: pd.DataFrame, benchmarks: pd.DataFrame,

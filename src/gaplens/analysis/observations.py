@@ -32,6 +32,7 @@ COLLAPSED_COLUMNS = [
     "test_set",
     "score",
     "raw_score",
+    "stderr",
     "release_date",
     "version_id",
     "setting",

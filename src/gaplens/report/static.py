@@ -166,7 +166,8 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         f"As of **{s.as_of}** (newest release in the data unless chosen), "
         f"{s.open_definition.description}. Closed = API or hosted access. "
         f"{int(s.ci * 100)} % intervals from {s.n_draws} bootstrap draws (seed {s.seed}) "
-        "over models and benchmarks.",
+        "that redraw every score by its standard error and resample a domain's benchmarks "
+        "(docs/intervals.md).",
         "",
         "![Gap and lag per domain](gap_by_domain.png)",
         "",

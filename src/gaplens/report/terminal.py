@@ -17,6 +17,7 @@ STATUS_TEXT = {
     "level": "level",
     "no_lag": "no lag",
     "too_few_models": "too few models",
+    "no_current_evidence": "stale since",
 }
 
 
@@ -47,17 +48,25 @@ def gap_table(result) -> Table:
                   f"{fmt(row['closed_level'])}")
         open_ = (f"{row['open_model']}\n{month_of(row['open_release_date'])} "
                  f"{fmt(row['open_level'])}")
-        gap = f"{fmt(row['gap'])}\n{_ci(row['gap_ci_low'], row['gap_ci_high'])}"
+        widened = str(row.get("ci_widened") or "").split("; ")
+
+        def ci(key: str, low: str, high: str) -> str:
+            return _ci(row[low], row[high]) + ("*" if key in widened else "")
+
+        gap = f"{fmt(row['gap'])}\n{ci('gap', 'gap_ci_low', 'gap_ci_high')}"
         lag = (f"{fmt(row['lag_months'])}\n"
-               f"{_ci(row['lag_months_ci_low'], row['lag_months_ci_high'])}")
+               f"{ci('lag_months', 'lag_months_ci_low', 'lag_months_ci_high')}")
         censored = row.get("censored_share")
         mark = "≥" if censored is not None and not pd.isna(censored) and censored >= 0.5 else ""
         thr = (f"{mark}{fmt(row['lag_threshold_months'])}\n"
-               f"{_ci(row['lag_threshold_months_ci_low'], row['lag_threshold_months_ci_high'])}")
+               + ci("lag_threshold_months", "lag_threshold_months_ci_low",
+                    "lag_threshold_months_ci_high"))
         change = (f"{fmt(row['lag_change_months'], signed=True)}\n"
-                  f"{_ci(row['lag_change_ci_low'], row['lag_change_ci_high'])}")
+                  f"{ci('lag_change', 'lag_change_ci_low', 'lag_change_ci_high')}")
         label = Text(name, style="bold")
         extra = STATUS_TEXT.get(row["status"], row["status"])
+        if row["status"] == "no_current_evidence":
+            extra = f"{extra} {month_of(row.get('data_through'))}"
         n = f"{row['n_benchmarks']}b " if by_domain else ""
         label.append(f"\n{n}{row['n_open']}o/{row['n_closed']}c", style="dim")
         if extra:
@@ -85,7 +94,12 @@ def gap_footer(result) -> list[str]:
         "Thr. mo: median threshold-crossing lag (≥: half or more censored, open not there "
         f"yet). 12mo Δ: change of the lag over {s.window_months} months. "
         "Xb Yo/Zc: benchmarks, open and closed models. Domain leaders hold the most "
-        "benchmark frontiers; their scores are the domain's mean frontier levels.",
+        "benchmark frontiers; their scores are the domain's mean frontier levels. "
+        "Intervals: scores redrawn by their standard errors (basic for the gap, percentile "
+        "for lags); *: widened to reach its estimate. "
+        f"Stale since: no result of a model released in the {s.recent_months} months to "
+        f"{s.as_of}; the row is its last map, as of that month, and stays out of the "
+        "current picture.",
         s.open_definition.description + ".",
     ]
     if "coverage_limited" in result.table and result.table["coverage_limited"].any():

@@ -1,0 +1,71 @@
+"""Bootstrap intervals around a plain estimate: basic (pivotal) or percentile.
+
+Given the estimate x (draw 0, computed on the observed data) and bootstrap values
+x*_1..x*_B with quantiles q_a and q_(1-a), a = (1 - ci) / 2:
+
+    basic       [2 x - q_(1-a),  2 x - q_a]        (Davison & Hinkley 1997, eq. 5.6)
+    percentile  [q_a,  q_(1-a)]
+
+The basic interval reads x* - x as a model of the estimator's error x - truth. It suits a
+smooth statistic whose bootstrap is shifted the same way as the estimator: a frontier is a
+maximum of noisy scores, biased upwards (the luckiest model sets it), and its perturbed
+maxima sit above the observed one; the percentile interval would lie on the wrong side,
+the basic one turns it round. gaplens uses it for score gaps.
+
+A lag is a step function of the order of release dates and scores: its draws take a few
+values (the months since one closed model or another reached the open level), and a
+reflection of those values is meaningless. Read with noise-perturbed scores, the draws
+are the lags under orderings of near-tied models that the noise cannot tell apart, and the
+percentile interval spans them. gaplens uses it for lags. The coverage of both on planted
+data is in docs/intervals.md.
+
+When a bootstrap distribution is so lopsided that the estimate falls outside its interval
+(fewer than a of the draws on one side of it), the interval is widened to reach the
+estimate and ``widened`` says so: callers report it, never silently. Draws in which a
+statistic cannot be computed are *failed*: counted, never dropped silently; the interval
+uses the remaining draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Method = Literal["basic", "percentile"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+    failed: int  # draws without a value
+    widened: bool  # the interval missed the estimate and was extended to it
+
+
+def bootstrap_interval(values: np.ndarray, ci: float, method: Method = "basic",
+                       bounds: tuple[float, float] | None = None) -> Interval:
+    """The interval of ``values[1:]`` around ``values[0]`` (the estimate).
+
+    ``bounds`` clips the interval to the statistic's possible range (for example a score
+    difference in [-100, 100]); the estimate always lies inside the result.
+    """
+    estimate = values[0]
+    if not np.isfinite(estimate):
+        return Interval(np.nan, np.nan, 0, False)  # undefined on the data: not a failure
+    draws = values[1:]
+    ok = draws[np.isfinite(draws)]
+    failed = int(len(draws) - len(ok))
+    if len(ok) == 0:
+        return Interval(np.nan, np.nan, failed, False)
+    tail = (1 - ci) / 2 * 100
+    q_low, q_high = np.percentile(ok, [tail, 100 - tail])
+    if method == "basic":
+        low, high = 2 * estimate - q_high, 2 * estimate - q_low
+    else:
+        low, high = q_low, q_high
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    widened = bool(low > estimate or high < estimate)
+    return Interval(float(min(low, estimate)), float(max(high, estimate)), failed, widened)
