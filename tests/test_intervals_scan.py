@@ -27,6 +27,8 @@ COMMANDS = [
     ["gap", "--by", "benchmark", "--draws", "200"],
     ["gap", "--at", "2025-06-30", "--draws", "200"],
     ["gap", "--on", "index"],
+    ["gap", "--on", "published", "--draws", "100"],
+    ["coverage"],
     ["index", "--top", "30"],
     ["benchmarks", "--fit"],
     ["compare", "GLM-5", "GPT-5"],

@@ -104,3 +104,37 @@ def test_bundled_gap_equals_aas_published_gap(bundled_db):
     assert row["gap"] == pytest.approx(5.77, abs=0.01)
     assert 1.5 < row["lag_months"] < 3.0
     assert row["lag_months_ci_low"] <= row["lag_months"] <= row["lag_months_ci_high"]
+
+
+def test_command_json_and_the_80_column_table(capsys, bundled_db):
+    from gaplens._cli import main as cli
+
+    assert cli.main(["gap", "--on", "published", "--at", "2026-04-24", "--draws", "50",
+                     "--db", bundled_db, "--format", "json"]) == 0
+    import json
+
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "gaplens.published-lag/1"
+    assert [r["snapshot"] for r in doc["rows"]] == ["2026-04-10", "2026-04-17", "2026-04-24"]
+    assert doc["rows"][0]["gap"] == pytest.approx(5.77, abs=0.01)
+    cli.out.width = 80
+    assert cli.main(["gap", "--on", "published", "--at", "2026-04-24", "--draws", "50",
+                     "--db", bundled_db]) == 0
+    text = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "Gemini 3.1 Pro" in text and "2026-04-24" in text
+
+
+def test_names_with_markup_are_printed_as_text(capsys):
+    from rich.console import Console
+
+    from gaplens.report.terminal import published_lag_table
+
+    rows = [(m, a, d, v) for m, a, d, v in PLANTED]
+    rows[2] = ("[bold]c3[/bold]", CLOSED, "2026-01-01", 60.0)
+    sig = signals(rows)
+    sig["display_name"] = sig["model_id"]
+    result = published_lag(sig, GapSettings(as_of=dt.date(2026, 4, 10), n_draws=20))
+    console = Console(width=80, record=True)
+    console.print(published_lag_table(result))
+    assert "[bold]c3[/bold]" in console.export_text()

@@ -25,6 +25,29 @@ from ._api_index import current_fit
 
 # --- the composite (Artificial Analysis Intelligence Index) ----------------------------------
 
+def published_lag(db: str | None = None, as_of: str | dt.date | None = None,
+                  open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
+                  n_draws: int = 1000, seed: int = 0, min_models: int = 3):
+    """The one number read like the map: gap and lag on AA's published Intelligence Index
+    at every snapshot on or before ``as_of`` (default: the newest snapshot), with the
+    estimators and intervals of :func:`gaplens.gap` (analysis/published_lag.py)."""
+    from .analysis.gap import GapSettings
+    from .analysis.published_lag import published_lag as compute, snapshot_dates
+
+    as_of = parse_as_of(as_of)
+    with open_warehouse(db) as warehouse:
+        signals = warehouse.signals("aa.")
+    if as_of is None:
+        dates = snapshot_dates(signals) if not signals.empty else []
+        if not dates:
+            raise ConfigError("no 'aa.intelligence_index' signal stored: ingest Artificial "
+                              "Analysis data first (gaplens ingest aa)")
+        as_of = dates[-1]
+    settings = GapSettings(as_of=as_of, open_definition=parse_open_definition(open_definition),
+                           by="benchmark", n_draws=n_draws, seed=seed, min_models=min_models)
+    return compute(signals, settings)
+
+
 def composite(db: str | None = None, version: str = "v4.0", as_of: str | dt.date | None = None,
               open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
               n_draws: int = 2000, kappa: float = 20.0, seed: int = 0, ci: float = 0.90):

@@ -26,6 +26,7 @@ from ._api_beyond import (  # noqa: F401
     forecast,
     lifecycle,
     overfit,
+    published_lag,
     realworld,
 )
 from ._api_coverage import coverage  # noqa: F401

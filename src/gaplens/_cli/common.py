@@ -30,6 +30,7 @@ class By(str, Enum):
 class On(str, Enum):
     BENCHMARKS = "benchmarks"
     INDEX = "index"
+    PUBLISHED = "published"
 
 
 class Regularisation(str, Enum):
@@ -151,6 +152,22 @@ def print_index_gap(result, fmt: OutputFormat) -> None:
         out.print(terminal.INDEX_GAP_FOOTER, style="dim")
         for w in result.warnings:
             out.print(f"warning: {w}", style="yellow")
+
+
+def print_published_lag(result, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.JSON:
+        from ..analysis.gap import settings_dict
+
+        sys.stdout.write(formatting.payload_json(
+            "gaplens.published-lag/1", settings_dict(result.settings), {"rows": result.table},
+            result.warnings) + "\n")
+    elif fmt is OutputFormat.CSV:
+        sys.stdout.write(formatting.frame_csv(result.table))
+    else:
+        out.print(terminal.published_lag_table(result))
+        out.print(terminal.PUBLISHED_LAG_FOOTER, style="dim")
+        for w in result.warnings:
+            out.print(f"warning: {w}", style="yellow", markup=False)
 
 
 def print_warnings(warnings) -> None:

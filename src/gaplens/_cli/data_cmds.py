@@ -25,6 +25,7 @@ from .common import (
     out,
     print_gap_table,
     print_index_gap,
+    print_published_lag,
     print_ingest,
     progress_bar,
 )
@@ -154,8 +155,9 @@ def gap(
                                                "lag's change is read (default 12); with --on "
                                                "index, windows to average the lag over "
                                                "(repeatable; default 12 and 24)."),
-    on: On = typer.Option(On.BENCHMARKS, "--on", help="Read the gap on benchmark frontiers, or "
-                          "on the capability index (general and per domain)."),
+    on: On = typer.Option(On.BENCHMARKS, "--on", help="Read the gap on benchmark frontiers, "
+                          "on the capability index (general and per domain), or on AA's "
+                          "published index per snapshot (the one number, read like the map)."),
     domain: Optional[List[str]] = typer.Option(None, "--domain", help="With --on index: only "
                                                "these domains (repeatable)."),
     tolerance: float = typer.Option(0.0, "--tolerance", help="Normalised difference under which "
@@ -175,6 +177,11 @@ def gap(
                                    domains=domain or None, windows=tuple(window or (12, 24)),
                                    min_models=min_models, progress=progress)
         print_index_gap(result, fmt)
+        return
+    if on is On.PUBLISHED:
+        print_published_lag(api.published_lag(db=db, as_of=at, open_definition=open_definition,
+                                               n_draws=draws, seed=seed,
+                                               min_models=min_models), fmt)
         return
     with progress_bar("bootstrap") as progress:
         result = api.gap(db=db, by=by.value, as_of=at, open_definition=open_definition,

@@ -344,3 +344,36 @@ def coverage_footer(result) -> list[str]:
     if result.index_note:
         lines.append(result.index_note)
     return lines + [f"warning: {w}" for w in result.warnings]
+
+
+PUBLISHED_LAG_FOOTER = (
+    "AA's published Intelligence Index per snapshot, read with gaplens gap's estimators: gap in "
+    "AA index points, lags in months, 90 % intervals below (score noise of a default 2 points "
+    "per model: AA publishes none). Values marked estimated by AA are left out.")
+
+
+def published_lag_table(result) -> Table:
+    """One row per snapshot: leaders, gap and the two lags, intervals on a second line."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False,
+                  title=f"The one number, read like the map ({result.settings.open_definition.value})")
+    table.add_column("Snapshot", no_wrap=True)
+    table.add_column("Best closed", max_width=18, overflow="fold")
+    table.add_column("Best open", max_width=18, overflow="fold")
+    table.add_column("Gap", justify="right", no_wrap=True)
+    table.add_column("Lag mo", justify="right", no_wrap=True)
+    table.add_column("Thr mo", justify="right", no_wrap=True)
+    for row in result.table.itertuples():
+        counts = f"{row.n_open}o/{row.n_closed}c"
+        if row.status == "too_few_models":
+            table.add_row(_text((str(row.snapshot), None), ("\n" + counts, "dim")), "", "",
+                          "", "", "")
+            continue
+        table.add_row(
+            _text((str(row.snapshot), None), ("\n" + counts, "dim")),
+            _text((_name(row.closed_model), None), (f" {fmt(row.closed_level)}", "dim")),
+            _text((_name(row.open_model), None), (f" {fmt(row.open_level)}", "dim")),
+            f"{fmt(row.gap)}\n{_ci(row.gap_ci_low, row.gap_ci_high)}",
+            f"{fmt(row.lag_months)}\n{_ci(row.lag_months_ci_low, row.lag_months_ci_high)}",
+            f"{fmt(row.lag_threshold_months)}\n"
+            f"{_ci(row.lag_threshold_months_ci_low, row.lag_threshold_months_ci_high)}")
+    return table
