@@ -327,7 +327,7 @@
     const c = d.composite;
     if (c && c.summary && aa && c.as_of === aa.at.snapshot) {
       const s = rec(c.summary)[0];
-      cards.appendChild(card("The composite's weights", fmt(s.gap_recomputed) + " pts", "gap recomputed from the sub-evaluations (" + c.version + ", " + c.as_of + "; AA's published gap there: " + fmt(c.published.gap) + "); under other weightings " + ci(s.gap_ci_low, s.gap_ci_high)));
+      cards.appendChild(card("The composite's weights", fmt(s.gap_ci_low) + "–" + fmt(s.gap_ci_high) + " pts", "the gap recomputed from AA's sub-evaluations under 90 % of sampled weightings (" + c.version + ", " + c.as_of + "); " + fmt(s.gap_recomputed) + " on AA's stated weights, against the " + fmt(c.published.gap) + " AA publishes"));
     }
   });
 
