@@ -19,7 +19,8 @@ PLAIN_ESTIMATES = ("estimate", "difference", "difference_vs_rest", "mean_delta",
                    "spearman", "predicted", "gap_per_unit_weight", "estimate_months")
 # ``<prefix>_ci_low`` pairs whose estimate is not named ``<prefix>`` itself.
 PREFIX_ESTIMATES = {"lag": ("lag_months",), "rank": ("published_rank",),
-                    "gap": ("gap", "gap_published")}
+                    "gap": ("gap", "gap_recomputed"),
+                    "expected_open": ("expected_open_score",)}
 SUFFIXES = ("", "_months", "_per_year", "_points")
 
 COMMANDS = [
@@ -32,7 +33,7 @@ COMMANDS = [
     ["index", "--top", "30"],
     ["benchmarks", "--fit"],
     ["compare", "GLM-5", "GPT-5"],
-    ["factors"],
+    ["factors", "--no-heldout"],
     ["composite", "--draws", "100"],
     ["realworld"],
     ["overfit", "--perms", "50"],

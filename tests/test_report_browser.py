@@ -108,7 +108,20 @@ def test_every_section_renders_with_data_offline_and_without_running_names(page,
         assert page.locator(f"section#{section} figure.chart .main-svg").count() >= 1, section
     assert page.locator("#stale-fit").count() == 0  # the stored fit matches the data
     text = page.inner_text("#headline-text")
-    assert "The one number." in text and "The map." in text and "On one scale." in text
+    assert "The one number, read like the map." in text and "The map." in text
+    assert "On one scale." in text and "Looking back, looking forward." in text
+    # like with like: the one number as a lag in months, on the map's date
+    assert "snapshot 2026-04-10, the last on or before 2026-04-16" in text
+    assert "that is a lag of" in text
+    # domains without current evidence are named and kept out of the map's range
+    assert "Left out for want of current evidence" in text and "Multimodal" in text
+    assert "Narrowest: Multimodal" not in text and "Narrowest: Language" not in text
+    cats = plotted(page, "profile", "gd.layout.yaxis.categoryarray")
+    assert "Multimodal" not in cats and "AA Intelligence Index (one number)" in cats
+    # the one number sits on the lag axis (months), not on the axis of normalised points
+    axes = plotted(page, "profile", "gd.data.filter(t => t.y && t.y[0] === "
+                   "'AA Intelligence Index (one number)').map(t => t.xaxis)")
+    assert axes == ["x2"]
     assert page.locator("#methods table.data").count() >= 2
     assert "Epoch AI" in page.inner_text("#methods")
     # nothing fetched, nothing executed from a name, names shown as text
