@@ -40,9 +40,9 @@ is (+1 at the closed leader, -1 at the open one), so Var f <= E[sigma_c^2 + sigm
 (Gaussian Poincare inequality), with equality when each group has a clear leader. The
 bootstrap, centred on observed scores whose top models stand further apart than the true
 ones, sees fewer contenders and reproduces only part of that spread; the floor restores
-the clear-leader spread, which the truth's error has when its leaders are clear. Lags, step functions of which
-model crossed which level first, get the percentile interval [q_lo, q_hi] of the lags
-under the orderings the noise cannot tell apart. Neither is one-sided by construction. When the estimate still falls outside (a
+the clear-leader spread. Lags, step functions of which model crossed which level first,
+get the percentile interval [q_lo, q_hi] of the lags under the orderings the noise cannot
+tell apart. Neither is one-sided by construction. When the estimate still falls outside (a
 lopsided bootstrap), the interval is widened to it and ``ci_widened`` names the
 statistic. The central estimate is always the plain one on the observed data. Coverage on
 planted data: docs/intervals.md (benchmarks/bench_gap_coverage.py).
