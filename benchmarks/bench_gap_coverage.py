@@ -1,7 +1,7 @@
 """Coverage of the gap's 90 % intervals on planted data (the table in docs/intervals.md).
 
 Run with `.venv/bin/python benchmarks/bench_gap_coverage.py [--reps 300] [--draws 200]`
-(about five minutes). Each replication draws a new planted benchmark (tests/gap_sims.py:
+(about two minutes). Each replication draws a new planted benchmark (tests/gap_sims.py:
 open and closed models on a logistic trend, closed ahead, model-level scatter), computes
 the truth on the noise-free scores, adds measurement noise with the stated standard error
 and runs `compute_gap` with its bootstrap. Results go to

@@ -28,12 +28,21 @@ as s*_m = s_m + sigma_m z_mj, z ~ N(0, 1), with sigma_m its standard error (repo
 else binomial from the item count, else ``default_se``: analysis/noise.py); optionally
 (``resample_models``) the models are also resampled with replacement within each group;
 for a domain its benchmarks are resampled with replacement. The statistic is recomputed
-on every draw (analysis/intervals.py). Score gaps get the *basic* interval
-[2 x - q_hi, 2 x - q_lo]: frontiers are maxima of noisy scores, biased upwards, and the
-perturbed maxima sit above the observed ones by about that bias, which the basic interval
-turns round. Lags, step functions of which model crossed which level first, get the
-percentile interval [q_lo, q_hi] of the lags under the orderings the noise cannot tell
-apart. Neither is one-sided by construction. When the estimate still falls outside (a
+on every draw (analysis/intervals.py). Score gaps get the *spread* interval
+[x - (q_hi - q_50), x + (q_50 - q_lo)]: the draws' spread around their median, laid
+around the estimate, with the deviations of the draws scaled up when needed so that their
+standard deviation is at least
+
+    floor = sqrt(sigma_lead_closed^2 + sigma_lead_open^2)      (the two leaders' errors)
+
+A gap is f(e) = max_c(mu + e) - max_o(mu + e) of independent Gaussian errors; its gradient
+is (+1 at the closed leader, -1 at the open one), so Var f <= E[sigma_c^2 + sigma_o^2]
+(Gaussian Poincare inequality), with equality when each group has a clear leader. The
+bootstrap, centred on observed scores whose top models stand further apart than the true
+ones, sees fewer contenders and reproduces only part of that spread; the floor restores
+the clear-leader spread. Lags, step functions of which model crossed which level first,
+get the percentile interval [q_lo, q_hi] of the lags under the orderings the noise cannot
+tell apart. Neither is one-sided by construction. When the estimate still falls outside (a
 lopsided bootstrap), the interval is widened to it and ``ci_widened`` names the
 statistic. The central estimate is always the plain one on the observed data. Coverage on
 planted data: docs/intervals.md (benchmarks/bench_gap_coverage.py).
@@ -71,9 +80,10 @@ DEFAULT_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.05, 0.951, 0.05))
 
 Progress = Callable[[int, int], None]
 
-# Score gaps are smooth and biased like a maximum: basic intervals. Lags are step functions
-# of orderings: percentile intervals (analysis/intervals.py; coverage in docs/intervals.md).
-INTERVAL_METHODS = {"gap": "basic", "lag_months": "percentile",
+# Score gaps: the bootstrap's spread around the estimate, floored at the leaders' errors.
+# Lags are step functions of orderings: percentile intervals (analysis/intervals.py;
+# coverage in docs/intervals.md).
+INTERVAL_METHODS = {"gap": "spread", "lag_months": "percentile",
                     "lag_threshold_months": "percentile", "lag_change": "percentile",
                     "lag_window_mean": "percentile"}
 
@@ -213,7 +223,15 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
     fc = GroupFrontier.build(days[~is_open], drawn[:, ~is_open], include[:, gidx[~is_open]],
                              ids=gidx[~is_open])
     o, c = fo.level_at(t_b), fc.level_at(t_b)
-    gap = _difference(c, o)
+    se_open, se_closed = se[is_open], se[~is_open]
+
+    def gap_at(day: int) -> np.ndarray:
+        lo, lc = fo.leader_at(day)[0], fc.leader_at(day)[0]
+        floor = 100 * float(np.hypot(se_open[lo], se_closed[lc])) if lo >= 0 and lc >= 0 \
+            else 0.0
+        return _floor_spread(_difference(fc.level_at(day), fo.level_at(day)), floor)
+
+    gap = gap_at(t_b)
     lag = horizontal_lag(fo, fc, t_b, settings.tolerance) / DAYS_PER_MONTH
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
@@ -222,9 +240,7 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
         [horizontal_lag(fo, fc, d, settings.tolerance) / DAYS_PER_MONTH if d <= t_b else empty
          for d in month_days]
     )
-    timeline_gap = np.column_stack(
-        [_difference(fc.level_at(d), fo.level_at(d)) if d <= t_b else empty for d in month_days]
-    )
+    timeline_gap = np.column_stack([gap_at(d) if d <= t_b else empty for d in month_days])
     window_days = month_days - month_days[-1] + t_b
     window_lag = np.column_stack(
         [horizontal_lag(fo, fc, d, settings.tolerance) / DAYS_PER_MONTH for d in window_days]
@@ -243,6 +259,23 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
         newest_open=from_day(days[is_open].max()), newest_closed=from_day(days[~is_open].max()),
         se_sources=se_sources,
     )
+
+
+def _floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
+    """Gap draws whose errors around their median have a standard deviation of at least
+    ``floor``: draw 0 (the estimate) is kept, draws j > 0 become x + f (x*_j - median x*),
+    f = max(1, floor / sd). The bound is the standard deviation of a difference of the two
+    leaders' scores (see the module docstring); rows without finite draws are left alone."""
+    out = draws.copy()
+    rest = out[1:]
+    ok = np.isfinite(rest)
+    if not np.isfinite(out[0]) or ok.sum() < 2:
+        return out
+    dev = rest[ok] - np.median(rest[ok])
+    sd = float(dev.std())
+    factor = max(1.0, floor / sd) if sd > 0 else 1.0
+    rest[ok] = out[0] + factor * dev
+    return out
 
 
 def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:

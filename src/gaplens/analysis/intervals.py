@@ -1,16 +1,19 @@
-"""Bootstrap intervals around a plain estimate: basic (pivotal) or percentile.
+"""Bootstrap intervals around a plain estimate: basic (pivotal), spread or percentile.
 
 Given the estimate x (draw 0, computed on the observed data) and bootstrap values
-x*_1..x*_B with quantiles q_a and q_(1-a), a = (1 - ci) / 2:
+x*_1..x*_B with quantiles q_a, q_50 and q_(1-a), a = (1 - ci) / 2:
 
     basic       [2 x - q_(1-a),  2 x - q_a]        (Davison & Hinkley 1997, eq. 5.6)
+    spread      [x - (q_(1-a) - q_50),  x + (q_50 - q_a)]
     percentile  [q_a,  q_(1-a)]
 
-The basic interval reads x* - x as a model of the estimator's error x - truth. It suits a
-smooth statistic whose bootstrap is shifted the same way as the estimator: a frontier is a
-maximum of noisy scores, biased upwards (the luckiest model sets it), and its perturbed
-maxima sit above the observed one; the percentile interval would lie on the wrong side,
-the basic one turns it round. gaplens uses it for score gaps.
+The basic interval reads x* - x as a model of the estimator's error x - truth, bias
+included. The spread interval reads only the shape of x* around its median as that error's
+shape and lays it around x: it keeps the bootstrap's width and skew but not its shift.
+gaplens uses it for score gaps (differences of two maxima of noisy scores). Their
+bootstrap, centred on the observed scores, measures the maximum's bias in a world whose
+leader was picked for its luck, and that bias, subtracted, moved the interval away from
+the truth as often as towards it (the coverage table in docs/intervals.md).
 
 A lag is a step function of the order of release dates and scores: its draws take a few
 values (the months since one closed model or another reached the open level), and a
@@ -33,7 +36,7 @@ from typing import Literal
 
 import numpy as np
 
-Method = Literal["basic", "percentile"]
+Method = Literal["basic", "spread", "percentile"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ def bootstrap_interval(values: np.ndarray, ci: float, method: Method = "basic",
     q_low, q_high = np.percentile(ok, [tail, 100 - tail])
     if method == "basic":
         low, high = 2 * estimate - q_high, 2 * estimate - q_low
+    elif method == "spread":
+        q_mid = float(np.median(ok))
+        low, high = estimate - (q_high - q_mid), estimate + (q_mid - q_low)
     else:
         low, high = q_low, q_high
     if bounds is not None:

@@ -95,7 +95,7 @@ def gap_footer(result) -> list[str]:
         f"yet). 12mo Δ: change of the lag over {s.window_months} months. "
         "Xb Yo/Zc: benchmarks, open and closed models. Domain leaders hold the most "
         "benchmark frontiers; their scores are the domain's mean frontier levels. "
-        "Intervals: scores redrawn by their standard errors (basic for the gap, percentile "
+        "Intervals: scores redrawn by their standard errors (spread for the gap, percentile "
         "for lags); *: widened to reach its estimate. "
         f"Stale since: no result of a model released in the {s.recent_months} months to "
         f"{s.as_of}; the row is its last map, as of that month, and stays out of the "
