@@ -437,9 +437,10 @@ def compute_gap(
     stats: dict[str, _BenchStats] = {}
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
-    names = sorted(set(obs.frame["benchmark"]))
+    names = sorted(set(obs.frame["benchmark"].unique()))
+    by_benchmark = dict(tuple(frame.groupby("benchmark", sort=False)))
     for done, name in enumerate(names, start=1):
-        rows = frame.loc[frame["benchmark"] == name]
+        rows = by_benchmark.get(name, frame.iloc[:0])
         n_open = int((rows["group"] == "open").sum())
         n_closed = int((rows["group"] == "closed").sum())
         counts[name] = (n_open, n_closed)

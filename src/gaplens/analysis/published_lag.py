@@ -94,7 +94,7 @@ def published_lag(signals: pd.DataFrame, settings: GapSettings,
                   snapshots: list[dt.date] | None = None) -> PublishedLag:
     """Gap and lag on the published index at each snapshot (default: every snapshot on or
     before ``settings.as_of``), with the map's estimators and bootstrap."""
-    if signals.empty or PUBLISHED_SIGNAL not in set(signals["signal"]):
+    if signals.empty or PUBLISHED_SIGNAL not in set(signals["signal"].unique()):
         raise ConfigError(f"no '{PUBLISHED_SIGNAL}' signal stored: ingest Artificial "
                           "Analysis data first (gaplens ingest aa)")
     if snapshots is None:

@@ -206,11 +206,12 @@ def thin_notes(targets: dict[str, pd.Series]) -> list[str]:
 def check_target(name: str, signals: pd.DataFrame, results: pd.DataFrame) -> None:
     if name.startswith("benchmark:"):
         bench = name.split(":", 1)[1].lower()
-        if bench not in set(results["benchmark"].str.lower()):
+        if bench not in set(results["benchmark"].str.lower().unique()):
             raise UnknownNameError(f"no results for benchmark '{name[10:]}' in the warehouse")
         return
-    if name not in set(signals["signal"]):
-        known = sorted(set(signals["signal"]))
+    names = set(signals["signal"].unique())
+    if name not in names:
+        known = sorted(names)
         raise UnknownNameError(f"no signal '{name}' in the warehouse (signals: "
                                + ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
                                + "; or 'benchmark:NAME')")
@@ -277,10 +278,11 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
     rows name the target in ``signal``."""
     results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
-    known = set(results["benchmark"].str.lower())
+    known = set(results["benchmark"].str.lower().unique())
+    signal_names = set(signals["signal"].unique())
     chosen = list(targets) if targets else [
         t for t in DEFAULT_TARGETS
-        if (t.startswith("benchmark:") and t[10:].lower() in known) or t in set(signals["signal"])]
+        if (t.startswith("benchmark:") and t[10:].lower() in known) or t in signal_names]
     if not chosen:
         raise ConfigError("no real-world signal in the warehouse (ingest lmarena, openrouter or "
                           "aa data first, or name a --target)")
