@@ -135,39 +135,37 @@ def print_ingest(report, fmt: OutputFormat = OutputFormat.TABLE) -> None:
                   "were not overwritten")
 
 
-def print_index_gap(result, fmt: OutputFormat) -> None:
+def _print_result(result, fmt: OutputFormat, schema: str, settings: dict, tables: dict,
+                  table, footer: str) -> None:
+    """One result as JSON (every table), CSV (its rows) or a terminal table with its footer
+    and warnings (warnings quote names from data: printed as text, never markup)."""
     if fmt is OutputFormat.JSON:
-        settings = {"as_of": result.settings.as_of,
-                    "open_definition": result.settings.open_definition,
-                    "windows": list(result.settings.windows), "ci": result.settings.ci,
-                    "min_models": result.settings.min_models}
-        sys.stdout.write(formatting.payload_json(
-            "gaplens.index-gap/1", settings, {"rows": result.table,
-                                              "timeline": result.timeline},
-            result.warnings) + "\n")
+        sys.stdout.write(formatting.payload_json(schema, settings, tables, result.warnings)
+                         + "\n")
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(result.table))
     else:
-        out.print(terminal.index_gap_table(result))
-        out.print(terminal.INDEX_GAP_FOOTER, style="dim")
+        out.print(table(result))
+        out.print(footer, style="dim")
         for w in result.warnings:
-            out.print(f"warning: {w}", style="yellow")
+            out.print(f"warning: {w}", style="yellow", markup=False)
+
+
+def print_index_gap(result, fmt: OutputFormat) -> None:
+    s = result.settings
+    settings = {"as_of": s.as_of, "open_definition": s.open_definition,
+                "windows": list(s.windows), "ci": s.ci, "min_models": s.min_models}
+    _print_result(result, fmt, "gaplens.index-gap/1", settings,
+                  {"rows": result.table, "timeline": result.timeline},
+                  terminal.index_gap_table, terminal.INDEX_GAP_FOOTER)
 
 
 def print_published_lag(result, fmt: OutputFormat) -> None:
-    if fmt is OutputFormat.JSON:
-        from ..analysis.gap import settings_dict
+    from ..analysis.gap import settings_dict
 
-        sys.stdout.write(formatting.payload_json(
-            "gaplens.published-lag/1", settings_dict(result.settings), {"rows": result.table},
-            result.warnings) + "\n")
-    elif fmt is OutputFormat.CSV:
-        sys.stdout.write(formatting.frame_csv(result.table))
-    else:
-        out.print(terminal.published_lag_table(result))
-        out.print(terminal.PUBLISHED_LAG_FOOTER, style="dim")
-        for w in result.warnings:
-            out.print(f"warning: {w}", style="yellow", markup=False)
+    _print_result(result, fmt, "gaplens.published-lag/1", settings_dict(result.settings),
+                  {"rows": result.table}, terminal.published_lag_table,
+                  terminal.PUBLISHED_LAG_FOOTER)
 
 
 def print_warnings(warnings) -> None:
