@@ -272,3 +272,18 @@ def test_gap_on_index_table_fits_80_columns(capsys, fitted_db, monkeypatch):
     assert "Kimi K2.5" in out and "sig." in out and "thr." in out
     assert "too few" in out and "counts only" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_index_table_of_every_model_fits_80_columns(capsys, fitted_db, monkeypatch):
+    """The whole index as a terminal table, models outside both groups included (their
+    missing group is a NaN in the frame and prints as a dash)."""
+    from gaplens._cli import main as cli_main
+
+    monkeypatch.setattr(cli_main.out, "_width", 80, raising=False)
+    code, out, err = run(capsys, "index", "--db", fitted_db)
+    assert code == 0, err
+    assert "Traceback" not in err and "GPT-5.4 Pro" in out
+    rows = [line for line in out.splitlines() if line.rstrip().endswith(("open", "closed", "–"))
+            or " – " in line]
+    assert any(" – " in line for line in rows)  # a model in neither group
+    assert max(len(line) for line in out.splitlines()) <= 80

@@ -141,13 +141,13 @@ def index_table(frame: pd.DataFrame, title: str, top: int | None = None) -> Tabl
     table.add_column("n", justify="right")
     shown = frame if top is None else frame.head(top)
     for row in shown.to_dict(orient="records"):
-        group = row.get("group") or "–"
+        group = _name(row.get("group"))  # missing: NaN in a frame, never truthy text
         name = Text(str(row["model_id"]))
         if row.get("at_bound"):
             name.append(" (bound)", style="yellow")
         if row.get("is_anchor"):
             name.append(" (anchor)", style="dim")
-        table.add_row(name, str(row.get("organization") or ""), month_of(row["release_date"]),
+        table.add_row(name, _name(row.get("organization")), month_of(row["release_date"]),
                       group, fmt(row["index"]), fmt_ci(row["index_ci_low"], row["index_ci_high"]),
                       str(row["n_benchmarks"]))
     return table
