@@ -37,15 +37,16 @@ def coverage(
 
 
 def coverage_of(obs: Observations, settings: CoverageSettings, domains: pd.DataFrame,
-                bench: pd.DataFrame, db: str | None = None) -> CoverageResult:
-    """Coverage of prepared observations, with the stored fit of ``db`` when there is one."""
-    fitted = stored_fit(db)
+                bench: pd.DataFrame, db: str | None = None, fit=None) -> CoverageResult:
+    """Coverage of prepared observations, with ``fit`` (an IndexFit in hand) or else the
+    stored fit of ``db`` when there is one."""
+    fitted = fit if fit is not None else stored_fit(db)
     warnings = tuple(w for w in fitted.warnings if "changed since this fit" in w) if fitted else ()
     return compute_coverage(obs, settings, bench, domains, fit=fitted, warnings=warnings)
 
 
 def with_coverage(result: GapResult, obs: Observations, domains: pd.DataFrame,
-                  bench: pd.DataFrame, db: str | None = None) -> GapResult:
+                  bench: pd.DataFrame, db: str | None = None, fit=None) -> GapResult:
     """A gap result whose rows carry their coverage columns and whose ``coverage`` holds the
     coverage table at the gap's level (same date, open definition and recency window)."""
     from dataclasses import replace
@@ -53,7 +54,7 @@ def with_coverage(result: GapResult, obs: Observations, domains: pd.DataFrame,
     s = result.settings
     settings = CoverageSettings(as_of=s.as_of, open_definition=s.open_definition, by=s.by,
                                 recent_months=getattr(s, "recent_months", 12))
-    cov = coverage_of(obs, settings, domains, bench, db)
+    cov = coverage_of(obs, settings, domains, bench, db, fit)
     return replace(result, table=join_gap(result.table, cov, s.by), coverage=cov.table,
                    warnings=result.warnings + tuple(w for w in cov.warnings
                                                     if w not in result.warnings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -18,6 +18,7 @@ from ._api_core import (
     parse_open_definition,
 )
 from ._api_beyond import OverfitReport
+from ._api_coverage import with_coverage
 from ._api_data import gap
 from ._api_index import current_fit, data_groups
 from .analysis import prepare
@@ -105,7 +106,6 @@ class _Shared:
 def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinition:
     """Every definition-dependent analysis; parts the data cannot support become notes."""
     from .analysis.composite import published_gap, weight_sensitivity
-    from .analysis.coverage import CoverageSettings, compute_coverage, join_gap
     from .analysis.factors import factor_analysis
     from .analysis.forecast import ForecastSettings, forecast
     from .analysis.gap import GapSettings, compute_gap
@@ -126,11 +126,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
 
     g = gap_of()
     # Coverage beside capability: which domains' frontiers lack stronger or newer open models.
-    cov = compute_coverage(obs, CoverageSettings(
-        as_of=ctx.as_of, open_definition=definition, by="domain",
-        recent_months=getattr(g.settings, "recent_months", 12)), ctx.bench, ctx.domains,
-        fit=ctx.fitted)
-    g = replace(g, table=join_gap(g.table, cov, "domain"), coverage=cov.table)
+    g = with_coverage(g, obs, ctx.domains, ctx.bench, fit=ctx.fitted)
     timeline = gap_of(window_months=TIMELINE_MONTHS).timeline
     history = []
     for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):

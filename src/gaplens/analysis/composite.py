@@ -53,6 +53,7 @@ from ..errors import ConfigError, InputError
 from ..types import OpenDefinition
 
 PUBLISHED_SIGNAL = "aa.intelligence_index"
+ESTIMATED_FLAG = "aa.intelligence_index_is_estimated"
 # A recomputation "matches" AA's index on a snapshot when it is before the version's change
 # point and its mean difference from the published values is at most this many points (on
 # the bundled data: 0.70-0.79 while v4.0 was AA's index, 6.9-7.8 after v4.1).
@@ -135,7 +136,7 @@ def _wide(signals: pd.DataFrame, as_of) -> pd.DataFrame:
 
 def _not_estimated(wide: pd.DataFrame) -> pd.DataFrame:
     """Rows whose published index AA measured (not estimated)."""
-    flag = "aa.intelligence_index_is_estimated"
+    flag = ESTIMATED_FLAG
     return wide.loc[wide[flag].fillna(0) == 0] if flag in wide else wide
 
 

@@ -30,11 +30,10 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..types import OpenDefinition
+from .composite import ESTIMATED_FLAG, PUBLISHED_SIGNAL
 from .gap import GapResult, GapSettings, compute_gap
 from .observations import COLLAPSED_COLUMNS, Observations
 
-PUBLISHED_SIGNAL = "aa.intelligence_index"
-ESTIMATED_FLAG = "aa.intelligence_index_is_estimated"
 NAME = "AA Intelligence Index"
 
 
