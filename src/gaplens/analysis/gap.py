@@ -402,6 +402,14 @@ def _domain_sign_note(row: dict, used: list[str], bench_rows: dict[str, dict]) -
     return "; ".join(notes)
 
 
+def _stale_note(since, settings: GapSettings, why: str) -> str:
+    """The note of a row without current evidence: since when, why, and that its values are
+    its last map (``why`` names ``{months}`` and ``{as_of}``)."""
+    why = why.format(months=settings.recent_months, as_of=settings.as_of)
+    return (f"no current evidence since {since}: {why}; the values are its last map, "
+            f"as of {since}")
+
+
 def compute_gap(
     obs: Observations,
     settings: GapSettings,
@@ -542,10 +550,9 @@ def compute_gap(
                 row["status"] = status_of(row)
             else:
                 row["status"] = "no_current_evidence"
-                notes.append(f"no current evidence since {s.data_through}: no open or closed "
-                             f"model released in the {settings.recent_months} months to "
-                             f"{settings.as_of} has a result; the values are its last map, "
-                             f"as of {s.data_through}")
+                notes.append(_stale_note(s.data_through, settings, "no open or closed model "
+                                         "released in the {months} months to {as_of} has a "
+                                         "result"))
             notes.append(_threshold_sign_note(row, s, thresholds))
             row["note"] = "; ".join(n for n in notes if n)
         else:
@@ -605,11 +612,10 @@ def compute_gap(
                     row["status"] = status_of(row)
                 else:
                     row["status"] = "no_current_evidence"
-                    notes.append(f"no current evidence since {row['data_through']}: no "
-                                 f"benchmark has a result of a model released in the "
-                                 f"{settings.recent_months} months to {settings.as_of}; the "
-                                 f"values are its last map, as of {row['data_through']}, from "
-                                 + ", ".join(used))
+                    notes.append(_stale_note(row["data_through"], settings,
+                                             "no benchmark has a result of a model released "
+                                             "in the {months} months to {as_of}")
+                                 + ", from " + ", ".join(used))
                 if stale:
                     before = row["data_through"] if evidence == "stale" else settings.as_of
                     notes.append(f"left out, no result in the {settings.recent_months} months "
