@@ -59,10 +59,22 @@ def empty(columns: list[str]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SourceInfo:
-    kind: str  # epoch | csv | overrides
+    """Where a batch came from.
+
+    ``origin`` is ``bundled`` (shipped with gaplens; ``published_on`` is the date of the
+    copy), ``file`` (a user's import) or ``update`` (fetched by ``gaplens update`` from
+    ``url`` at ``fetched_at``, UTC). ``retrieved_on`` is the date the data were taken
+    from the publisher (for bundled data: when the copy was taken, not when it was loaded).
+    """
+
+    kind: str  # the source name of the registry (epoch, aa, ...) or csv | inspect | overrides
     path: str
     sha256: str
     retrieved_on: dt.date
+    origin: str = "file"
+    url: str | None = None
+    published_on: dt.date | None = None
+    fetched_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

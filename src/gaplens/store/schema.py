@@ -12,7 +12,8 @@ DDL = [
         sha256 VARCHAR NOT NULL,
         retrieved_on DATE NOT NULL,
         ingested_at TIMESTAMP NOT NULL,
-        added INTEGER, updated INTEGER, unchanged INTEGER, rejected INTEGER)""",
+        added INTEGER, updated INTEGER, unchanged INTEGER, rejected INTEGER,
+        origin VARCHAR, url VARCHAR, published_on DATE, fetched_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS domains (
         domain VARCHAR PRIMARY KEY,
         label VARCHAR NOT NULL,
@@ -88,6 +89,15 @@ DDL = [
         source_file VARCHAR,
         source_row INTEGER,
         PRIMARY KEY (model_id, signal, as_of))""",
+]
+
+# Columns added after schema version 1 was first released: a warehouse made before gets
+# them on its next writable open (``Warehouse._migrate``), with NULL in the old rows.
+ADDED_COLUMNS = [
+    ("sources", "origin", "VARCHAR"),
+    ("sources", "url", "VARCHAR"),
+    ("sources", "published_on", "DATE"),
+    ("sources", "fetched_at", "TIMESTAMP"),
 ]
 
 # Effective accessibility: an override wins, the source value is kept beside it.

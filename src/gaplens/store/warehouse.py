@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..ingest.batch import IngestBatch
 from ..ingest.normalise import normalise
-from .schema import DDL, MODELS_VIEW, SCHEMA_VERSION
+from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION
 
 
 def default_path() -> str:
@@ -138,6 +138,7 @@ class Warehouse:
                     f"{self.path}: warehouse schema version {row[0] if row else '?'} is not "
                     f"{SCHEMA_VERSION}; re-create it with a new --db"
                 )
+            self._migrate()
             return
         if tables:
             raise StoreError(f"{self.path}: a DuckDB file, but not a gaplens warehouse")
@@ -152,6 +153,25 @@ class Warehouse:
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
             raise StoreError(f"{self.path}: cannot create the schema ({exc})") from None
+
+    def _migrate(self) -> None:
+        """Add the columns and tables a newer gaplens expects to an older warehouse (only
+        when writable; a read-only warehouse is read as it is)."""
+        have = set(map(tuple, self.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'").fetchall()))
+        missing = [(t, c, k) for t, c, k in ADDED_COLUMNS if (t, c) not in have]
+        if not missing or self.read_only:
+            return
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            for table, column, kind in missing:
+                self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot upgrade the warehouse layout "
+                             f"({str(exc).splitlines()[0]})") from None
 
     # -- reading ----------------------------------------------------------------------------
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -342,9 +362,11 @@ class Warehouse:
             self.con.execute("BEGIN TRANSACTION")
             source_id = self.con.execute("SELECT nextval('source_ids')").fetchone()[0]
             self.con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
+                "INSERT INTO sources (source_id, kind, path, sha256, retrieved_on, ingested_at, "
+                "origin, url, published_on, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [source_id, src.kind, src.path, src.sha256, src.retrieved_on,
-                 dt.datetime.now().replace(microsecond=0)],
+                 dt.datetime.now().replace(microsecond=0), src.origin, src.url,
+                 src.published_on, src.fetched_at],
             )
             counts: dict[str, TableCounts] = {}
             all_conflicts: list[dict] = []
