@@ -12,13 +12,11 @@ import pandas as pd
 
 from .analysis.observations import data_date
 from .errors import ConfigError
-from .ingest import bundled_taxonomy, read_epoch, read_overrides
+from .ingest import bundled_taxonomy, read_overrides
 from .ingest.aliases import bundled_aliases
-from .ingest.artificial_analysis import bundled_aa_path, read_aa
-from .ingest.livebench import read_livebench
-from .ingest.lmarena import read_lmarena
-from .ingest.openrouter import read_openrouter
-from .ingest.bundled import EPOCH_RETRIEVED_ON, data_path, epoch_export_path, overrides_path
+from .ingest.bundled import BUNDLED_RETRIEVED_ON, as_bundled, data_path, overrides_path
+from .ingest.registry import ReadContext, Source
+from .ingest.registry import sources as registry_sources
 from .ingest.taxonomy import Taxonomy, domains_for, layer_benchmarks, read_benchmarks
 from .store import IngestReport, Warehouse, default_path
 from .types import Accessibility, OpenDefinition
@@ -68,31 +66,32 @@ def parse_open_definition(value: str | OpenDefinition) -> OpenDefinition:
         ) from None
 
 
+def _bundled_reader(src: Source, relpath: str) -> Callable:
+    """read(path, warehouse, progress=None) of one bundled copy of a declared source."""
+
+    def read(path, warehouse, progress=None):
+        ctx = ReadContext(models=warehouse.models(), aliases=bundled_aliases(),
+                          taxonomy=bundled_taxonomy(),
+                          retrieved_on=BUNDLED_RETRIEVED_ON.get(relpath), progress=progress)
+        return as_bundled(src.read(path, ctx), src, relpath)
+
+    return read
+
+
 def _bundled_sources() -> list[tuple[str, str, Callable]]:
-    """(kind, path, read(path, warehouse)) of every bundled source, in loading order."""
-
-    def epoch(path, warehouse, progress=None):
-        return read_epoch(path, bundled_taxonomy(), retrieved_on=EPOCH_RETRIEVED_ON,
-                          progress=progress)
-
-    def with_aliases(reader):
-        return lambda path, warehouse, progress=None: reader(path, warehouse.models(),
-                                                             bundled_aliases())
-
-    return [
-        ("epoch", epoch_export_path(), epoch),
-        ("overrides", overrides_path(),
-         lambda path, warehouse, progress=None: read_overrides(path, warehouse.models())),
-        ("aa", bundled_aa_path(), with_aliases(read_aa)),
-        ("lmarena", data_path("lmarena", "lmarena_text_leaderboard_history.csv"),
-         with_aliases(read_lmarena)),
-        ("lmarena", data_path("lmarena", "arena_ai_leaderboards_daily_2026.csv"),
-         with_aliases(read_lmarena)),
-        ("livebench", data_path("livebench"), with_aliases(read_livebench)),
-        # OpenRouter last: it creates no models, so it matches every model the others made.
-        ("openrouter", data_path("openrouter", "openrouter_weekly_top_models.csv"),
-         with_aliases(read_openrouter)),
-    ]
+    """(kind, path, read(path, warehouse, progress=None)) of every bundled copy, in loading
+    order: the declared sources' bundled paths (ingest/sources.py, sources that make
+    models first), with the reviewed accessibility overrides right after Epoch, whose
+    models they describe."""
+    entries = []
+    for src in registry_sources():
+        for relpath in src.bundled:
+            entries.append((src.name, data_path(relpath), _bundled_reader(src, relpath)))
+        if src.name == "epoch":
+            entries.append(("overrides", overrides_path(),
+                            lambda path, warehouse, progress=None:
+                            read_overrides(path, warehouse.models())))
+    return entries
 
 
 def load_bundled(warehouse: Warehouse, progress: Progress | None = None,

@@ -51,6 +51,11 @@ class ConfigError(GaplensError):
     """An option or setting is invalid (bad date, unknown definition, ...)."""
 
 
+class FetchError(GaplensError):
+    """A download failed or brought something other than what the source declares
+    (status, size, type). The message never contains a key."""
+
+
 class MissingDependencyError(GaplensError):
     """An optional dependency is needed for this feature."""
 

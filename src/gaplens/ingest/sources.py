@@ -57,6 +57,7 @@ LMARENA = register(Source(
     cache_hours=24.0,
     bundled=("lmarena/lmarena_text_leaderboard_history.csv",
              "lmarena/arena_ai_leaderboards_daily_2026.csv"),
+    bundled_published=dt.date(2026, 4, 19),  # newest daily snapshot of the bundled copies
 ))
 
 LIVEBENCH = register(Source(
@@ -83,6 +84,7 @@ OPENROUTER = register(Source(
     key_header="Authorization",
     cache_hours=24.0,
     bundled=("openrouter/openrouter_weekly_top_models.csv",),
+    bundled_published=dt.date(2026, 5, 11),  # newest weekly snapshot of the bundled copy
     creates_models=False,
 ))
 
