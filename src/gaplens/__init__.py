@@ -18,8 +18,16 @@ from .api import (
     open_warehouse,
     report,
     sources,
+    update,
 )
-from .errors import ConfigError, GaplensError, InputError, StoreError, UnknownNameError
+from .errors import (
+    ConfigError,
+    FetchError,
+    GaplensError,
+    InputError,
+    StoreError,
+    UnknownNameError,
+)
 from .types import Accessibility, OpenDefinition, OutputFormat
 
 __version__ = "0.1.0"
@@ -27,6 +35,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Accessibility",
     "ConfigError",
+    "FetchError",
     "GapResult",
     "GapSettings",
     "GaplensError",
@@ -45,4 +54,5 @@ __all__ = [
     "open_warehouse",
     "report",
     "sources",
+    "update",
 ]

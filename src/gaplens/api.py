@@ -8,6 +8,7 @@
     gaplens.api.fit_index()       # the capability index, stored for later calls
     gaplens.api.realworld()       # benchmarks against real-world use
     gaplens.api.coverage()        # who was evaluated where; expected scores of the rest
+    gaplens.api.update()          # fetch the sources from their publishers (docs/update.md)
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
@@ -54,6 +55,7 @@ from ._api_data import (  # noqa: F401
     sources,
 )
 from ._api_report import REPORT_FORMATS, collect, report  # noqa: F401
+from ._api_update import SourceUpdate, UpdateResult, UpdateStatus, update  # noqa: F401
 from ._api_index import (  # noqa: F401
     IndexTable,
     benchmark_fit,
