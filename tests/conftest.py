@@ -182,3 +182,12 @@ def report_page(report_inputs, tmp_path_factory) -> str:
     from gaplens.report.html import write_html
 
     return write_html(report_inputs, str(tmp_path_factory.mktemp("page") / "report.html"))
+
+
+@pytest.fixture
+def local_server():
+    """A scripted HTTP server on 127.0.0.1 (see tests/httpserver.py); no network."""
+    from httpserver import LocalServer
+
+    with LocalServer() as server:
+        yield server

@@ -352,7 +352,8 @@ def fetch(source: Source, endpoint: Endpoint, dest: str, *, url: str | None = No
                           dict(validators or {}), progress, policy.max_bytes)
     except FetchError as exc:
         raise FetchError(redact(str(exc), (key,))) from None
-    except (httpx.HTTPError, OSError, ValueError) as exc:  # invalid URL, disk full, ...
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError,
+            ValueError) as exc:  # an invalid URL, a full disk, ...
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FetchError(redact(f"{source.name}/{endpoint.name}: {detail}", (key,))) from None
     finally:
