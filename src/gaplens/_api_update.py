@@ -332,3 +332,39 @@ def update(
     finally:
         client.close()
     return UpdateResult(db=path, offline=offline, sources=tuple(done))
+
+
+def declarations(declared: Sequence[Source] | None = None) -> pd.DataFrame:
+    """What each declared source fetches, on what terms: one row per source."""
+    rows = []
+    for s in declared if declared is not None else registry_sources():
+        rows.append(dict(
+            source=s.name, title=s.title, homepage=s.homepage,
+            urls=[e.url + (" (paged)" if e.paged else "") for e in s.endpoints],
+            licence=s.licence, attribution=s.attribution, key_env=s.key_env,
+            key_required=s.key_required, cache_hours=s.cache_hours,
+            bundled_published=s.bundled_published))
+    return pd.DataFrame(rows, columns=["source", "title", "homepage", "urls", "licence",
+                                       "attribution", "key_env", "key_required",
+                                       "cache_hours", "bundled_published"])
+
+
+def declarations_markdown(declared: Sequence[Source] | None = None) -> str:
+    """The table of docs/update.md, made from the registry."""
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = ["| source | downloads | key | cache | terms | attribution |",
+             "|---|---|---|---|---|---|"]
+    for s in declared if declared is not None else registry_sources():
+        urls = "<br>".join(f"`{e.url}`" + (" (paged)" if e.paged else "")
+                           for e in s.endpoints) or "none declared yet"
+        if s.key_env:
+            key = f"`{s.key_env}`" + (" (required)" if s.key_required else " (optional)")
+        else:
+            key = "none"
+        hours = s.cache_hours
+        cache = f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} h"
+        lines.append(f"| {s.name} ({cell(s.title)}) | {urls} | {key} | {cache} | "
+                     f"{cell(s.licence)} | {cell(s.attribution)} |")
+    return "\n".join(lines) + "\n"
