@@ -134,6 +134,8 @@ def test_epoch_zip_is_captured_ingested_and_then_unchanged(db, local_server):
     assert epoch.status.value == "updated" and not result.failed
     assert epoch.added == 0 and epoch.changed == 0  # the same content as the bundled copy
     assert epoch.sha256 == hashlib.sha256(body).hexdigest() and epoch.size == len(body)
+    assert epoch.reason == f"fetched {len(body):,} bytes into capture " \
+        f"{os.path.basename(epoch.capture)}"
 
     # the capture: the body under its endpoint name, capture.json, and LAST_GOOD on it
     root = captures_root(db)
@@ -343,3 +345,19 @@ def test_cli_update_table_fits_80_columns_and_exits_2_on_failure(small_epoch_db,
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and doc["schema"] == "gaplens.update/1"
     assert [(r["source"], r["status"]) for r in doc["sources"]] == [("epoch", "updated")]
+
+
+def test_download_bars_draw_on_a_terminal(monkeypatch):
+    from rich.console import Console
+
+    from gaplens._cli import update_cmds
+
+    sink = io.StringIO()
+    monkeypatch.setattr(update_cmds, "err", Console(file=sink, force_terminal=True, width=80))
+    with update_cmds.download_bars(True) as progress:
+        progress("epoch benchmark_data.zip", 512, 2048)
+        progress("epoch benchmark_data.zip", 2048, 2048)
+        progress("aa models.json", 10, 0)  # no Content-Length: an open-ended bar
+    assert "epoch benchmark_data.zip" in sink.getvalue()
+    with update_cmds.download_bars(False) as progress:  # JSON mode: none
+        assert progress is None

@@ -266,8 +266,8 @@ def _update_one(source: Source, run: _Run) -> SourceUpdate:
             store.mark_failed(capture, redact(reason, (key,)))
             raise
         store.set_last_good(capture)
-        return _done(source, capture, report, f"{entries[0]['status']} from "
-                     f"{entries[0]['url']}")
+        return _done(source, capture, report, f"fetched {int(capture.meta['size']):,} bytes "
+                     f"into capture {capture.stamp}")
     finally:
         store.prune(run.keep)
 

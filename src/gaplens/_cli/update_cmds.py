@@ -45,7 +45,7 @@ def update_table(result) -> Table:
                   box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("source", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column("rows +/~", justify="right", no_wrap=True)
+    table.add_column("added/upd", justify="right", no_wrap=True)
     table.add_column("why", overflow="fold")
     for s in result.sources:
         rows = f"{s.added}/{s.changed}" if s.status.value == "updated" else ""
