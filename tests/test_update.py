@@ -19,7 +19,6 @@ from gaplens.ingest.bundled import epoch_export_path
 from gaplens.ingest.captures import CaptureStore, captures_root
 from gaplens.ingest.http import FetchPolicy
 from gaplens.ingest.registry import source
-from gaplens.store import Warehouse
 from httpserver import Reply
 
 KEY = "aa-PLANTED-KEY-5b1e0d"
@@ -361,3 +360,81 @@ def test_download_bars_draw_on_a_terminal(monkeypatch):
     assert "epoch benchmark_data.zip" in sink.getvalue()
     with update_cmds.download_bars(False) as progress:  # JSON mode: none
         assert progress is None
+
+
+def _two_endpoint_source(server, seen):
+    """A source with two endpoints (one optional) whose reader records what it was given."""
+    from gaplens.ingest.batch import IngestBatch, SourceInfo
+    from gaplens.ingest.registry import Endpoint, Source
+
+    def read(path, ctx):
+        seen.append((path, sorted(os.listdir(path)),
+                     open(os.path.join(path, "a.json")).read()))
+        return IngestBatch(source=SourceInfo(kind="two", path=path, sha256="x",
+                                             retrieved_on=ctx.retrieved_on))
+
+    return Source(name="two", title="Two files", homepage="", licence="", attribution="",
+                  read=read, cache_hours=0.0,
+                  endpoints=(Endpoint("a.json", "http://pub.example/a.json", "json"),
+                             Endpoint("b.csv", "http://pub.example/b.csv", "csv"),
+                             Endpoint("c.csv", "http://pub.example/c.csv", "csv",
+                                      optional=True)))
+
+
+def test_several_endpoints_one_capture_folder_and_per_endpoint_304(db, local_server):
+    seen = []
+    two = _two_endpoint_source(local_server, seen)
+    a = Reply(200, b'{"v": 1}', {"Content-Type": "application/json", "ETag": '"a1"'})
+    local_server.route("/pub.example/a.json", a)
+    local_server.route("/pub.example/b.csv", Reply(200, b"x,y\n1,2\n",
+                                                   {"Content-Type": "text/csv"}))
+    # c.csv is optional and missing (404 HTML page): the capture goes on without it
+    result = api.update(db=db, declarations=[two], mirror=local_server.base, policy=policy(),
+                        environ={})
+    assert one(result, "two").status.value == "updated", one(result, "two").reason
+    folder = seen[-1][0]
+    assert seen[-1][1] == ["a.json", "b.csv", "capture.json"]
+    assert api.sources(db=db).iloc[-1]["kind"] == "two"
+
+    # a.json unchanged (304), b.csv changed: a new capture holding the kept a.json
+    local_server.route("/pub.example/a.json", Reply(304, b"", {"ETag": '"a1"'}))
+    local_server.route("/pub.example/b.csv", Reply(200, b"x,y\n1,3\n",
+                                                   {"Content-Type": "text/csv"}))
+    result = api.update(db=db, declarations=[two], mirror=local_server.base, policy=policy(),
+                        environ={})
+    assert one(result, "two").status.value == "updated"
+    assert seen[-1][0] != folder and seen[-1][2] == '{"v": 1}'
+    sent = [r for r in local_server.requests if r.path.endswith("a.json")][-1].headers
+    assert sent["if-none-match"] == '"a1"'
+    meta = json.load(open(os.path.join(seen[-1][0], "capture.json")))
+    assert [e["status"] for e in meta["endpoints"]] == [304, 200]
+
+    # both 304: unchanged, no new capture, reader not called
+    local_server.route("/pub.example/b.csv", Reply(304, b""))
+    n = len(seen)
+    result = api.update(db=db, declarations=[two], mirror=local_server.base, policy=policy(),
+                        environ={})
+    assert one(result, "two").status.value == "unchanged" and len(seen) == n
+    assert one(result, "two").reason == "304 Not Modified"
+
+
+def test_bundled_sources_are_dated_by_their_copy_not_their_load(bundled_db):
+    from gaplens.ingest.registry import sources as declared
+
+    frame = api.sources(db=bundled_db)
+    bundled = frame.loc[frame["origin"] == "bundled"]
+    assert set(bundled["kind"]) == {"epoch", "aa", "lmarena", "livebench", "openrouter"}
+    published = {s.name: s.bundled_published for s in declared()}
+    for row in bundled.itertuples():
+        assert row.published_on.date() == published[row.kind]
+    retrieved = {(r.kind, os.path.basename(r.path)): str(r.retrieved_on)[:10]
+                 for r in bundled.itertuples()}
+    assert retrieved == {  # the copy dates of each PROVENANCE.md
+        ("epoch", "epoch_benchmarking_hub"): "2026-04-19",
+        ("aa", "aa_llms_weekly_flat.csv"): "2026-07-10",
+        ("lmarena", "lmarena_text_leaderboard_history.csv"): "2025-08-06",
+        ("lmarena", "arena_ai_leaderboards_daily_2026.csv"): "2026-04-19",
+        ("livebench", "livebench"): "2026-07-01",
+        ("openrouter", "openrouter_weekly_top_models.csv"): "2026-05-11",
+    }
+    assert frame.loc[frame["kind"] == "overrides", "origin"].tolist() == ["file"]

@@ -206,8 +206,7 @@ def _download(source: Source, store: CaptureStore, good: Capture | None, run: _R
                             url=mirrored(endpoint.url, run.mirror), policy=run.policy, key=key,
                             validators=validators, progress=progress, client=run.client)
             except FetchError:
-                if endpoint.optional:
-                    all_304 = False
+                if endpoint.optional:  # absent this time; compared by name below
                     continue
                 raise
             if got.not_modified:
@@ -248,9 +247,11 @@ def _update_one(source: Source, run: _Run) -> SourceUpdate:
         tmp, entries, all_304 = _download(source, store, good, run, key)
         fetched_at = utc_now()
         if good is not None:
+            same_files = [e["name"] for e in entries] == [
+                e["name"] for e in good.meta.get("endpoints", [])]
             same = [e["sha256"] for e in entries] == [
                 (good.endpoint(e["name"]) or {}).get("sha256") for e in entries]
-            if all_304 or same:
+            if same_files and (all_304 or same):
                 store.discard(tmp)
                 store.confirm(fetched_at)
                 why = "304 Not Modified" if all_304 else "same sha256 as the last capture"

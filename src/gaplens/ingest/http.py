@@ -202,10 +202,6 @@ def check_body(path: str, media: str, content_type: str | None, what: str) -> No
 
 # -- one request, with retries ------------------------------------------------------------------
 
-class _Stop(Exception):
-    """A final answer that is not a success (no retry)."""
-
-
 def _request(client: httpx.Client, url: str, headers: dict[str, str], policy: FetchPolicy,
              dest: str, progress: Progress | None, budget: int, what: str
              ) -> tuple[httpx.Response, int, str]:
