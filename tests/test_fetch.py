@@ -249,7 +249,11 @@ def test_captures_commit_atomically_and_the_pointer_moves_only_when_told(tmp_pat
     # failed downloads are kept with their reason, never pointed to, and pruned
     for _ in range(4):
         store.discard(store.begin(), "demo/x.json: HTTP 500")
+    stale, live = store.begin(), store.begin()  # left by a crashed run; one in progress
+    os.utime(stale, (0, 0))
     store.prune(keep=3)
+    assert not os.path.exists(stale) and os.path.exists(live)
+    os.rmdir(live)
     names = sorted(os.listdir(store.dir))
     assert capture.stamp in names and "LAST_GOOD" in names
     assert len([n for n in names if n != "LAST_GOOD"]) == 3

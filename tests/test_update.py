@@ -248,12 +248,13 @@ def test_keys_skip_fetch_and_never_reach_any_written_file(small_epoch_db, local_
     env = {"ARTIFICIAL_ANALYSIS_API_KEY": KEY}
     local_server.route(AA_PATH, Reply(200, aa_payload(), {
         "Content-Type": "application/json", "X-RateLimit-Remaining": "999",
-        "X-RateLimit-Reset": "3600", "X-Echo": KEY}))
+        "X-RateLimit-Reset": "3600", "X-RateLimit-Echo": KEY}))
     result = run(local_server, db, names=("aa",), environ=env)
     aa = one(result, "aa")
     assert aa.status.value == "updated", aa.reason
     assert local_server.requests[-1].headers["x-api-key"] == KEY
-    assert aa.rate_limits == {"x-ratelimit-remaining": "999", "x-ratelimit-reset": "3600"}
+    assert aa.rate_limits == {"x-ratelimit-remaining": "999", "x-ratelimit-reset": "3600",
+                              "x-ratelimit-echo": "***"}  # an echoed key is not kept
     models = api.models(db=db)
     assert "Planted Open Model" in set(models["model_id"])
 

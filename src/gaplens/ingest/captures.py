@@ -229,7 +229,14 @@ class CaptureStore:
                       if not n.startswith(".") and os.path.isdir(os.path.join(self.dir, n)))
 
     def prune(self, keep: int = KEEP) -> list[str]:
-        """Remove all but the newest ``keep`` capture folders (never the last good one)."""
+        """Remove all but the newest ``keep`` capture folders (never the last good one),
+        and incoming folders a crashed run left more than a day ago."""
+        if os.path.isdir(self.dir):
+            day_ago = utc_now().timestamp() - 86400
+            for name in os.listdir(self.dir):
+                path = os.path.join(self.dir, name)
+                if name.startswith(".incoming-") and os.path.getmtime(path) < day_ago:
+                    shutil.rmtree(path, ignore_errors=True)
         good = self.last_good()
         keep_folder = good.folder if good else None
         old = [f for f in self.folders() if f != keep_folder]

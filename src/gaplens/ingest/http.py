@@ -42,7 +42,7 @@ import json
 import os
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 import httpx
@@ -342,10 +342,14 @@ def fetch(source: Source, endpoint: Endpoint, dest: str, *, url: str | None = No
         client = httpx.Client(timeout=policy.timeout, follow_redirects=True)
     try:
         if endpoint.paged:
-            return _fetch_paged(client, source, endpoint, url, dest, policy, key, progress,
-                                policy.max_bytes)
-        return _fetch_one(client, source, endpoint, url, dest, policy, key,
-                          dict(validators or {}), progress, policy.max_bytes)
+            got = _fetch_paged(client, source, endpoint, url, dest, policy, key, progress,
+                               policy.max_bytes)
+        else:
+            got = _fetch_one(client, source, endpoint, url, dest, policy, key,
+                             dict(validators or {}), progress, policy.max_bytes)
+        # whatever the server echoed goes into the capture's metadata without the key
+        return replace(got, url=redact(got.url, (key,)), rate_limits={
+            k: redact(v, (key,)) for k, v in got.rate_limits.items()})
     except FetchError as exc:
         raise FetchError(redact(str(exc), (key,))) from None
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError,
