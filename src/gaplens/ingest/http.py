@@ -233,8 +233,9 @@ def _request(client: httpx.Client, url: str, headers: dict[str, str], policy: Fe
                             digest.update(chunk)
                             if progress:
                                 progress(size, total)
-                    if total and size < total:
-                        raise FetchError(f"{what}: cut short ({size:,} of {total:,} bytes)")
+                    got = response.num_bytes_downloaded  # on the wire (before decoding)
+                    if total and got < total:
+                        raise FetchError(f"{what}: cut short ({got:,} of {total:,} bytes)")
                     return response, size, digest.hexdigest()
         except httpx.TransportError as exc:
             if attempt >= policy.retries:

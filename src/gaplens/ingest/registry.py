@@ -32,7 +32,9 @@ class Endpoint:
     ``name`` is the file name the body is stored under in a capture; ``media`` is what
     the body must look like before any parser sees it (``zip``, ``json``, ``csv``,
     ``parquet``): a wrong type (an HTML error page where a zip was expected) is refused.
-    ``paged`` endpoints follow ``pagination{page, total_pages, has_more}``.
+    ``paged`` endpoints follow ``pagination{page, total_pages, has_more}``. The reader of
+    a source with one endpoint is given that body's file; with several, the capture folder,
+    each body under its ``name`` (an ``optional`` endpoint that failed is absent).
     """
 
     name: str
