@@ -437,3 +437,16 @@ def test_declarations():
     assert all("rankings-daily" in e.url for e in daily.endpoints)
     assert catalogue.key_env is None and not catalogue.key_required
     assert catalogue.endpoints[0].url == "https://openrouter.ai/api/v1/models"
+
+
+@pytest.mark.parametrize("argv", [["openrouter", RANKINGS],
+                                  ["aa", AA_FREE, "--retrieved-on", "2026-11-29"]])
+def test_ingest_command_at_80_columns(capsys, monkeypatch, db, argv):
+    from gaplens._cli.main import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    code = main(["ingest", *argv, "--db", db])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    assert "signals" in out and "unmatched" in out
