@@ -450,3 +450,13 @@ def test_ingest_command_at_80_columns(capsys, monkeypatch, db, argv):
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80, out
     assert "signals" in out and "unmatched" in out
+
+
+def test_catalogue_malformed_json(tmp_path, db, snap):
+    path = tmp_path / "models.json"
+    path.write_text('{"data": [{"id": "x/y", "pricing": {"prompt": "0.1"')
+    before = snap(db)
+    with pytest.raises(InputError) as err:
+        _ingest_catalogue(str(path), db)
+    check_error(err.value, path, words=("not a readable json",))
+    assert snap(db) == before

@@ -26,6 +26,8 @@ SOURCE_CREDITS = {
                "oolong-tea-2026/arena-ai-leaderboards",
     "openrouter": "OpenRouter, openrouter.ai/rankings (no licence stated; credited as facts); "
                   "collected by johnbean393/openrouter-inference-stats",
+    "openrouter_models": "OpenRouter model catalogue, openrouter.ai/api/v1/models (no licence "
+                         "stated; credited as facts)",
     "livebench": "White et al., 'LiveBench: A Challenging, Contamination-Free LLM Benchmark', "
                  "ICLR 2025, livebench.ai",
     "csv": "your own results (tidy CSV)",
