@@ -179,6 +179,13 @@ COLUMNS: list[Column] = [
     _c("mmmu_pro", "float", path=_EVAL + ("mmmu_pro",), signal="aa.mmmu_pro", valid=_FRACTION),
     _c("price_1m_blended_3_to_1", "float", path=("pricing", "price_1m_blended_3_to_1"),
        signal="aa.price_blended", valid=(0.0, np.inf)),
+    _c("price_1m_input_tokens", "float", path=("pricing", "price_1m_input_tokens"),
+       signal="aa.price_input", valid=(0.0, np.inf)),
+    _c("price_1m_output_tokens", "float", path=("pricing", "price_1m_output_tokens"),
+       signal="aa.price_output", valid=(0.0, np.inf)),
+    # One value per payload (the API's top-level field), copied to every entry.
+    _c("intelligence_index_version", "float", path=("<version>",),
+       signal="aa.intelligence_index_version", valid=(0.0, np.inf)),
 ]
 
 #: signal name -> flat column
@@ -186,6 +193,22 @@ SIGNALS: dict[str, str] = {c.signal: c.field.name for c in COLUMNS if c.signal}
 INDEX_COLUMN = "artificial_analysis_intelligence_index"
 _META_DATE_KEYS = ("snapshot_date", "as_of", "date", "fetched_at")
 _DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+#: The files of a data-API capture (see the ``aa`` declaration), the preferred first.
+CAPTURE_FILES = ("language_models_free.json", "llms_models.json")
+
+
+def capture_file(path: str) -> str:
+    """The file to read in ``path``: itself, or in a capture folder the free endpoint's
+    response, else the former endpoint's."""
+    if not os.path.isdir(path):
+        return path
+    for name in CAPTURE_FILES:
+        if os.path.isfile(os.path.join(path, name)):
+            return os.path.join(path, name)
+    raise InputError(path, "no Artificial Analysis response in this folder (expected "
+                           + " or ".join(CAPTURE_FILES) + ")")
 
 
 def bundled_aa_path() -> str:
@@ -246,21 +269,92 @@ def _meta_date(path: str, meta) -> dt.date | None:
     return None
 
 
-def _read_json(path: str, as_of: dt.date | None) -> tuple[pd.DataFrame, dt.date]:
-    """The payload as a text frame of flat columns, indexed so that row_number() gives
-    the entry's 1-based position."""
+#: Keys of the data API's ``evaluations`` that the page payload spells otherwise.
+API_EVALUATIONS = {"lcr": "aa_lcr", "tau2": "tau2_bench",
+                   "terminalbench_hard": "terminal_bench_hard"}
+#: Where a data-API entry keeps a flat column, when not where the page payload does.
+_API_PATHS: dict[str, tuple[str, ...]] = {
+    "creator_name": ("model_creator", "name"),
+    "creator_country": ("model_creator", "country"),
+    **{page: ("evaluations", api) for api, page in API_EVALUATIONS.items()},
+}
+_VERSION = re.compile(r"[vV]?(\d+(?:\.\d+)?)")
+
+
+def index_version(value, path: str, field: str = "intelligence_index_version") -> float | None:
+    """AA's ``intelligence_index_version`` (``4.1``, ``"4.1"``, ``"v4"``) as a number; None
+    when absent. Anything else (``"4.1.1"``, ``true``) is an InputError."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = _VERSION.fullmatch(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise InputError(path, f"'{value}' is not an index version (expected a number "
+                               "such as 4.1)", field=field)
+    return float(match.group(1))
+
+
+def version_label(value: float) -> str:
+    """The composite version name of an index version number (4.0 -> "v4.0")."""
+    return f"v{value:.1f}" if float(value).is_integer() else f"v{value:g}"
+
+
+def _load_json(path: str):
     try:
         with open(path, "rb") as handle:
-            payload = json.loads(handle.read().decode("utf-8"))
+            return json.loads(handle.read().decode("utf-8"))
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(path, f"not a readable JSON file ({exc})") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("models"), list):
-        raise InputError(path, "not an Artificial Analysis llms.json payload (no 'models' list)")
-    entries = payload["models"]
+
+
+def _entries(path: str, payload) -> tuple[list, str, object]:
+    """(entries, shape, raw index version) of a page payload (``models``) or a data-API
+    response (``data``, from /api/v2/data/llms/models or /api/v2/language/models/free,
+    the pages of the latter concatenated)."""
+    if isinstance(payload, dict) and isinstance(payload.get("models"), list):
+        meta = payload.get("meta")
+        version = meta.get("intelligence_index_version") if isinstance(meta, dict) else None
+        return payload["models"], "page", version
+    if not isinstance(payload, dict) or "data" not in payload:
+        found = ", ".join(sorted(payload)[:6]) if isinstance(payload, dict) else \
+            type(payload).__name__
+        raise InputError(path, "not an Artificial Analysis payload (no 'models' or 'data' "
+                               f"list; found {found})")
+    status = payload.get("status")
+    if isinstance(status, int) and not isinstance(status, bool) and status >= 400:
+        raise InputError(path, f"the response reports status {status}", field="status")
+    if not isinstance(payload["data"], list):
+        raise InputError(path, f"expected a list, found {type(payload['data']).__name__}",
+                         field="data")
+    pages = payload.get("pagination")
+    if pages is not None:
+        if not isinstance(pages, dict):
+            raise InputError(path, "expected an object", field="pagination")
+        size = pages.get("page_size")
+        if (pages.get("has_more") is True and isinstance(size, int)
+                and len(payload["data"]) <= size):
+            raise InputError(path, f"one page of at most {size} entries while 'has_more' is "
+                                   "true: the capture lacks the later pages",
+                             field="pagination.has_more")
+    return payload["data"], "api", payload.get("intelligence_index_version")
+
+
+def _read_json(path: str, as_of: dt.date | None, fallback: dt.date | None = None
+               ) -> tuple[pd.DataFrame, dt.date, dict[str, str], str]:
+    """The payload as a text frame of flat columns, indexed so that row_number() gives
+    the entry's 1-based position; its date; the JSON path of each column (for errors);
+    its shape (``page`` or ``api``)."""
+    payload = _load_json(path)
+    entries, shape, raw_version = _entries(path, payload)
     if not entries:
-        raise InputError(path, "the payload has no model entries", field="models")
+        raise InputError(path, "the payload has no model entries",
+                         field="models" if shape == "page" else "data")
+    version = index_version(raw_version, path,
+                            "meta.intelligence_index_version" if shape == "page"
+                            else "intelligence_index_version")
     if as_of is None:
         folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
         if _DATE_FOLDER.fullmatch(folder):
@@ -271,31 +365,43 @@ def _read_json(path: str, as_of: dt.date | None) -> tuple[pd.DataFrame, dt.date]
     if as_of is None:
         as_of = _meta_date(path, payload.get("meta"))
     if as_of is None:
+        as_of = fallback
+    if as_of is None:
         raise InputError(path, "the snapshot date is unknown: put the file in a folder named "
                                "YYYY-MM-DD or pass the date (as_of)", field="snapshot_date")
     columns: dict[str, list] = {}
+    paths: dict[str, str] = {}
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise InputError(path, "the entry is not an object", row=i + 1)
     for col in COLUMNS:
-        if col.json_path == ("<snapshot>",):
+        if col.json_path in (("<snapshot>",), ("<version>",)):
             continue
-        found = [_dig(entry, col.json_path) for entry in entries]
-        if any(present for present, _ in found):
-            columns[col.field.name] = [_as_text(value) for _, value in found]
+        tried = [col.json_path]
+        if shape == "api" and col.field.name in _API_PATHS:
+            tried.insert(0, _API_PATHS[col.field.name])
+        for json_path in tried:
+            found = [_dig(entry, json_path) for entry in entries]
+            if any(present for present, _ in found):
+                for i, (_, value) in enumerate(found):
+                    if isinstance(value, (dict, list)):
+                        raise InputError(path, f"expected a single value, found "
+                                               f"{json.dumps(value)[:40]}", row=i + 1,
+                                         field=".".join(json_path))
+                columns[col.field.name] = [_as_text(value) for _, value in found]
+                paths[col.field.name] = ".".join(json_path)
+                break
+        else:
+            paths[col.field.name] = ".".join(tried[0])
     frame = pd.DataFrame(columns, index=pd.RangeIndex(-1, len(entries) - 1))
     frame["snapshot_date"] = as_of.isoformat()
-    return frame, as_of
+    if version is not None:
+        frame["intelligence_index_version"] = repr(version)
+    return frame, as_of, paths, shape
 
 
-def _json_field(name: str | None) -> str | None:
-    for col in COLUMNS:
-        if col.field.name == name:
-            return ".".join(col.json_path) if col.json_path != ("<snapshot>",) else name
-    return name
-
-
-def _check_ranges(typed: pd.DataFrame, raw: pd.DataFrame, file: str, is_json: bool) -> None:
+def _check_ranges(typed: pd.DataFrame, raw: pd.DataFrame, file: str,
+                  paths: dict[str, str] | None) -> None:
     for col in COLUMNS:
         name = col.field.name
         if col.valid is None or name not in typed:
@@ -311,18 +417,27 @@ def _check_ranges(typed: pd.DataFrame, raw: pd.DataFrame, file: str, is_json: bo
                 f"at least {lo:g}" if hi == np.inf else f"{lo:g} to {hi:g}")
             raise InputError(file, f"{shown} is outside the valid range {where}",
                              row=row_number(idx),
-                             field=_json_field(name) if is_json else name)
+                             field=paths.get(name, name) if paths is not None else name)
 
 
-def _parse(path: str, as_of: dt.date | None, today: dt.date) -> tuple[pd.DataFrame, bool]:
-    """Typed frame (one row per entry and snapshot), whether the input was JSON."""
+def _parse(path: str, as_of: dt.date | None, today: dt.date,
+           fallback: dt.date | None = None) -> tuple[pd.DataFrame, bool]:
+    """Typed frame (one row per entry and snapshot), whether the input was JSON.
+    ``fallback`` dates a JSON payload that has no date of its own (a data-API response:
+    its capture date)."""
     is_json = _is_json(path)
     fields = [c.field for c in COLUMNS]
+    paths = None
     if is_json:
-        raw, as_of = _read_json(path, as_of)
+        raw, as_of, paths, shape = _read_json(path, as_of, fallback)
         if as_of > today:
             raise InputError(path, f"snapshot date {as_of} is in the future (after {today})",
                              field="snapshot_date")
+        if shape == "api":
+            # The data API does not say whether weights are open: such entries only match
+            # models other sources made (see accessibility_of).
+            fields = [replace(f, required=False) if f.name == "is_open_weights" else f
+                      for f in fields]
     else:
         raw = read_csv_text(path)
         has_date = any(c.lower() == "snapshot_date" for c in raw.columns)
@@ -334,10 +449,11 @@ def _parse(path: str, as_of: dt.date | None, today: dt.date) -> tuple[pd.DataFra
     try:
         typed = parse_fields(raw, fields, path, today=today)
     except InputError as exc:
-        if not is_json:
+        if paths is None:
             raise
-        raise replace(exc, field=_json_field(exc.field)) from None
-    _check_ranges(typed, raw, path, is_json)
+        message = exc.message.replace("missing required column", "missing required key")
+        raise replace(exc, message=message, field=paths.get(exc.field, exc.field)) from None
+    _check_ranges(typed, raw, path, paths)
     for col in COLUMNS:
         if col.field.name not in typed:
             typed[col.field.name] = pd.NA if col.field.kind != "float" else np.nan
@@ -531,7 +647,7 @@ def read_aa(
     ``retrieved_on`` defaults to the newest snapshot date in the file.
     """
     today = today or dt.date.today()
-    typed, _ = _parse(path, as_of, today)
+    typed, _ = _parse(path, as_of, today, fallback=retrieved_on)
     matches = _resolve_names(typed, models, aliases)
     how = dict(zip(matches["name"], matches["how"]))
     target = dict(zip(matches["name"], matches["model_id"]))

@@ -1,5 +1,8 @@
 """Adapter for OpenRouter's weekly token ranking (top ~9 models a week): usage *signals*.
 
+(The Data API's daily rankings, a JSON file, are read by
+:mod:`gaplens.ingest.openrouter_api`; :func:`read_openrouter` hands them over.)
+
 Input: the stacked CSV (``week_date, rank, slug, name, total_tokens, ..., is_free``) or a
 folder of the collector's weekly JSON files (``{"date": ..., "models": [{rank, slug,
 name, total_tokens, ...}]}``; a folder holding such files under ``data/`` works too).
@@ -118,9 +121,15 @@ def _check(rows: pd.DataFrame, bad: pd.Series, field: str, message: str) -> None
 
 def read_openrouter(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None = None,
                     today: dt.date | None = None) -> IngestBatch:
-    """Read OpenRouter weekly top-model usage (CSV or folder of weekly JSON files)."""
+    """Read OpenRouter weekly top-model usage (CSV or folder of weekly JSON files), or a
+    Data API rankings-daily response (a JSON file or a folder of ``rankings_daily*.json``;
+    see :mod:`gaplens.ingest.openrouter_api`)."""
+    from .openrouter_api import is_rankings_daily, read_rankings_daily
+
     today = today or dt.date.today()
     aliases = bundled_aliases() if aliases is None else aliases
+    if is_rankings_daily(path):
+        return read_rankings_daily(path, models, aliases, today=today)
     if os.path.isdir(path):
         rows, files = _read_json_folder(path, today)
     else:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .artificial_analysis import read_aa
+from .artificial_analysis import capture_file as aa_capture, read_aa
 from .epoch import read_epoch
 from .livebench import read_livebench
 from .lmarena import read_lmarena
 from .openrouter import read_openrouter
+from .openrouter_api import CATALOGUE_SOURCE, CITATION, read_openrouter_models
 from .registry import Endpoint, ReadContext, Source, register
 
 EPOCH = register(Source(
@@ -36,15 +37,27 @@ AA = register(Source(
     homepage="https://artificialanalysis.ai",
     licence="attribution required (Artificial Analysis terms)",
     attribution="Data: Artificial Analysis, https://artificialanalysis.ai",
-    read=lambda path, ctx: read_aa(path, ctx.models, ctx.aliases, retrieved_on=ctx.retrieved_on),
-    endpoints=(Endpoint("models.json", "https://artificialanalysis.ai/api/v2/data/llms/models",
-                        "json"),),
+    read=lambda path, ctx: read_aa(aa_capture(path), ctx.models, ctx.aliases,
+                                   retrieved_on=ctx.retrieved_on),
+    endpoints=(
+        # The free tier of the v2 data API, 200 entries a page.
+        Endpoint("language_models_free.json",
+                 "https://artificialanalysis.ai/api/v2/language/models/free", "json",
+                 paged=True),
+        # The former endpoint (more evaluations); AA announced its retirement for
+        # 2026-11-04, so a failure here does not fail the source.
+        Endpoint("llms_models.json", "https://artificialanalysis.ai/api/v2/data/llms/models",
+                 "json", optional=True),
+    ),
     key_env="ARTIFICIAL_ANALYSIS_API_KEY",
     key_header="x-api-key",
     key_required=True,
     cache_hours=24.0,
     bundled=("artificial_analysis/aa_llms_weekly_flat.csv",),
     bundled_published=dt.date(2026, 7, 10),
+    notes=("Rate limits per key and day (headers X-RateLimit-Limit, -Remaining, -Reset). "
+           "The API does not say whether weights are open, so its entries match existing "
+           "models and create none."),
 ))
 
 LMARENA = register(Source(
@@ -73,19 +86,50 @@ LIVEBENCH = register(Source(
     bundled_published=dt.date(2026, 1, 8),
 ))
 
+_RANKINGS = "https://openrouter.ai/api/v1/datasets/rankings-daily"
+
 OPENROUTER = register(Source(
     name="openrouter",
     title="OpenRouter usage",
     homepage="https://openrouter.ai/rankings",
-    licence="no licence stated; credited as facts",
+    licence="CC BY 4.0 (Data API); the bundled weekly file: no licence stated, credited as facts",
     attribution="Source: OpenRouter (openrouter.ai/rankings)",
     read=lambda path, ctx: read_openrouter(path, ctx.models, ctx.aliases),
+    endpoints=(
+        # The last 30 complete UTC days (the API's default window), then the history
+        # from the dataset's start (2025-01-01) in windows of at most a year.
+        Endpoint("rankings_daily.json", _RANKINGS, "json"),
+        Endpoint("rankings_daily_2025.json",
+                 _RANKINGS + "?start_date=2025-01-01&end_date=2025-12-31", "json",
+                 optional=True),
+        Endpoint("rankings_daily_2026.json", _RANKINGS + "?start_date=2026-01-01", "json",
+                 optional=True),
+    ),
     key_env="OPENROUTER_API_KEY",
     key_header="Authorization",
+    key_required=True,
     cache_hours=24.0,
     bundled=("openrouter/openrouter_weekly_top_models.csv",),
     bundled_published=dt.date(2026, 5, 11),  # newest weekly snapshot of the bundled copy
     creates_models=False,
+    notes="Data API: 30 requests a minute, 500 a day; cite with the response's meta.as_of.",
+    extra={"citation": CITATION},
 ))
 
-__all__ = ["AA", "EPOCH", "LIVEBENCH", "LMARENA", "OPENROUTER", "ReadContext"]
+OPENROUTER_MODELS = register(Source(
+    name=CATALOGUE_SOURCE,
+    title="OpenRouter model catalogue",
+    homepage="https://openrouter.ai/models",
+    licence="no licence stated; credited as facts",
+    attribution="OpenRouter model catalogue, https://openrouter.ai/api/v1/models",
+    read=lambda path, ctx: read_openrouter_models(path, ctx.models, ctx.aliases,
+                                                  retrieved_on=ctx.retrieved_on),
+    endpoints=(Endpoint("models.json", "https://openrouter.ai/api/v1/models", "json"),),
+    cache_hours=24.0,
+    creates_models=False,
+    notes=("Prices and context lengths as of the capture date; hugging_face_id is listed "
+           "as evidence of open weights, never applied."),
+))
+
+__all__ = ["AA", "EPOCH", "LIVEBENCH", "LMARENA", "OPENROUTER", "OPENROUTER_MODELS",
+           "ReadContext"]
