@@ -438,3 +438,21 @@ def test_publisher_declarations_are_keyless_and_read_their_capture(tmp_path):
         batch = declared.read(capture, ctx)
         assert batch.source.kind == name and not batch.results.empty
         assert set(pd.to_datetime(batch.signals["as_of"])) == {pd.Timestamp("2026-11-29")}
+
+
+@pytest.mark.parametrize("date_type", [pa.date32(), pa.timestamp("us"), pa.large_string()])
+def test_lmarena_publish_date_in_any_arrow_date_type(tmp_path, date_type):
+    def retype(frame):
+        if pa.types.is_date(date_type) or pa.types.is_timestamp(date_type):
+            return frame.assign(leaderboard_publish_date=pd.to_datetime(
+                frame["leaderboard_publish_date"]))
+        return frame
+    schema = ARENA_SCHEMA.set(ARENA_SCHEMA.get_field_index("leaderboard_publish_date"),
+                              pa.field("leaderboard_publish_date", date_type))
+    frame = retype(pd.read_csv(os.path.join(FIXTURES, "lmarena", "webdev-latest.csv")))
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    path = tmp_path / "webdev-latest.parquet"
+    pq.write_table(table, str(path))
+    batch = read_lmarena(str(path), MODELS, arena_aliases(tmp_path), today=TODAY)
+    assert set(pd.to_datetime(batch.signals["as_of"])) == {pd.Timestamp("2026-04-19")}
+    assert signal(batch, "GPT-5.2", "lmarena.code_votes") == 1461
