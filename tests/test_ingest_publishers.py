@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaplens.errors import InputError
 from gaplens.ingest.aliases import ALIAS_COLUMNS, read_aliases
@@ -456,3 +458,36 @@ def test_lmarena_publish_date_in_any_arrow_date_type(tmp_path, date_type):
     batch = read_lmarena(str(path), MODELS, arena_aliases(tmp_path), today=TODAY)
     assert set(pd.to_datetime(batch.signals["as_of"])) == {pd.Timestamp("2026-04-19")}
     assert signal(batch, "GPT-5.2", "lmarena.code_votes") == 1461
+
+
+@settings(max_examples=15, deadline=None)
+@given(order=st.permutations(range(8)))
+def test_arcprize_reading_does_not_depend_on_record_order(tmp_path_factory, order):
+    """The leaderboard's order carries no meaning: shuffled records give the same results,
+    versions and cost signals (only the record numbers move)."""
+    reference = read_arcprize(os.path.join(FIXTURES, "arcprize"), MODELS, no_aliases(),
+                              today=TODAY, as_of=dt.date(2026, 11, 29))
+    folder = tmp_path_factory.mktemp("arc")
+    with open(os.path.join(FIXTURES, "arcprize", "evaluations.json")) as handle:
+        records = json.load(handle)
+    (folder / "evaluations.json").write_text(json.dumps([records[i] for i in order]))
+    shutil.copy(os.path.join(FIXTURES, "arcprize", "models.json"), folder / "models.json")
+    batch = read_arcprize(str(folder), MODELS, no_aliases(), today=TODAY,
+                          as_of=dt.date(2026, 11, 29))
+
+    def key(frame, columns):
+        return sorted(map(tuple, frame[columns].astype(str).to_numpy()))
+
+    assert key(batch.results, ["version_id", "benchmark", "raw_score"]) == key(
+        reference.results, ["version_id", "benchmark", "raw_score"])
+    assert key(batch.signals, ["model_id", "signal", "value"]) == key(
+        reference.signals, ["model_id", "signal", "value"])
+    assert key(batch.versions, ["version_id", "model_id", "release_date"]) == key(
+        reference.versions, ["version_id", "model_id", "release_date"])
+    assert len(batch.rejected) == len(reference.rejected)
+
+
+def test_lmarena_parquet_file_name_must_name_the_arena(tmp_path):
+    path = arena_parquet("text-latest.csv", tmp_path / "leaderboard.parquet")
+    with pytest.raises(InputError, match="not an LMArena dataset file name"):
+        read_lmarena(path, MODELS, no_aliases(), today=TODAY)

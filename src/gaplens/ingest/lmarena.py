@@ -274,8 +274,9 @@ def parquet_config(path: str) -> str:
     name = os.path.basename(path)
     match = PARQUET_FILE.match(name)
     if match is None:
-        raise InputError(path, "not an LMArena dataset file name (expected <config>-latest.parquet, "
-                               "<config>-full.parquet or <config>/latest-*.parquet)")
+        raise InputError(path, "not an LMArena dataset file name (expected "
+                               "<config>-latest.parquet, <config>-full.parquet or "
+                               "<config>/latest-*.parquet)")
     config = match.group("config") or os.path.basename(os.path.dirname(os.path.abspath(path)))
     if not re.fullmatch(r"[a-z0-9_-]+", config.lower()):
         raise InputError(path, f"'{config}' is not an arena name (letters, digits, - and _)")

@@ -27,7 +27,6 @@ import os
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
 from ._fields import Field, check_rows, parse_fields, read_csv_text, row_number
 from .aliases import bundled_aliases
 from .batch import REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo
