@@ -364,10 +364,10 @@ def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None =
     today = today or dt.date.today()
     aliases = bundled_aliases() if aliases is None else aliases
     files = _files(path)
-    base = path if os.path.isdir(path) else os.path.dirname(path)
     rows = pd.concat([_read_file(f, as_of, today, categories) for f in files],
                      ignore_index=True)
-    rows["source_file"] = [os.path.relpath(f, base) if len(files) > 1 else f
+    # A folder's files are named relative to it (as a capture stores them).
+    rows["source_file"] = [os.path.relpath(f, path) if os.path.isdir(path) else f
                            for f in rows["file"]]
     rejected: list[dict] = []
     no_score = rows["score"].isna()
