@@ -3,7 +3,10 @@
 Input: a folder with one ``table_YYYY_MM_DD.csv`` (a ``model`` column and one column per
 task, scores 0-100) and one ``categories_YYYY_MM_DD.json`` (category -> its tasks) per
 question release, and optionally ``livebench_model_metadata.csv`` (``model, base_model,
-display_name, organization, openweight, ...``).
+display_name, organization, openweight, ...``). A folder without the metadata file (a
+capture of the publisher's release files, which carry none) reads the one given as
+``metadata``: the update declaration passes the bundled copy, derived from the site's
+``src/Table/modelLinks.js``.
 
 Signals per model and release, ``as_of`` = the release date in the file name (the date of
 the *question set*, not of the evaluation: LiveBench scores a model on the newest release
@@ -118,9 +121,17 @@ def _read_release(table_path: str, as_of: pd.Timestamp, folder: str) -> pd.DataF
     return out.reset_index(drop=True)
 
 
-def _read_metadata(folder: str) -> pd.DataFrame:
-    path = os.path.join(folder, METADATA_FILE)
-    if not os.path.exists(path):
+def _metadata_path(folder: str, fallback: str | None) -> str | None:
+    own = os.path.join(folder, METADATA_FILE)
+    if os.path.exists(own):
+        return own
+    if fallback and not os.path.exists(fallback):
+        raise InputError(fallback, "no such file (the LiveBench model metadata)")
+    return fallback
+
+
+def _read_metadata(path: str | None) -> pd.DataFrame:
+    if path is None:
         return pd.DataFrame(columns=["model", "base_model", "display_name", "organization",
                                      "openweight", "key"])
     meta = parse_fields(read_csv_text(path), METADATA_FIELDS, path)
@@ -134,8 +145,11 @@ def _read_metadata(folder: str) -> pd.DataFrame:
 
 
 def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | None = None,
-                   today: dt.date | None = None) -> IngestBatch:
-    """Read a folder of LiveBench releases (table_*.csv + categories_*.json)."""
+                   today: dt.date | None = None, metadata: str | None = None) -> IngestBatch:
+    """Read a folder of LiveBench releases (table_*.csv + categories_*.json).
+
+    ``metadata``: the model metadata file to use when the folder has none.
+    """
     today = today or dt.date.today()
     aliases = bundled_aliases() if aliases is None else aliases
     if not os.path.isdir(folder):
@@ -156,7 +170,8 @@ def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | No
         releases.append(_read_release(table, as_of, folder))
     rows = pd.concat(releases, ignore_index=True)
     signal_columns = [c for c in rows.columns if c.startswith(SIGNAL_PREFIX)]
-    meta = _read_metadata(folder)
+    meta_path = _metadata_path(folder, metadata)
+    meta = _read_metadata(meta_path)
 
     rows["name"] = canonical_names(rows["name"])
     meta_of = meta.set_index("key")
@@ -238,9 +253,7 @@ def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | No
     new_models["release_date"] = pd.to_datetime(new_models["release_date"]).astype(
         "datetime64[s]")
     files = tables + [p for p in (os.path.join(folder, f"categories_{t[-14:-4]}.json")
-                                  for t in tables)] + (
-        [os.path.join(folder, METADATA_FILE)] if os.path.exists(
-            os.path.join(folder, METADATA_FILE)) else [])
+                                  for t in tables)] + ([meta_path] if meta_path else [])
     return IngestBatch(
         source=SourceInfo(kind="livebench", path=os.path.abspath(folder),
                           sha256=file_digest(files), retrieved_on=retrieved_on(files)),

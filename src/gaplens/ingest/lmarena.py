@@ -7,7 +7,14 @@ Three layouts are read, told apart by their columns:
   present, else from the required ``as_of`` argument;
 * **the stacked history** (the same columns plus ``leaderboard_version`` per row);
 * **the 2026 daily top-N scrape** (``snapshot_date, leaderboard, rank, model, vendor,
-  license, score, ci, votes``), one row per day, leaderboard and model.
+  license, score, ci, votes``), one row per day, leaderboard and model;
+* **the Hugging Face dataset** ``lmarena-ai/leaderboard-dataset``: one parquet file per
+  arena (*config*: ``text``, ``webdev``, ``vision``, ...) and split (``latest``, ``full``),
+  columns ``model_name, organization, license, rating, rating_lower, rating_upper,
+  variance, vote_count, rank, category, leaderboard_publish_date``. The config comes from
+  the file name (``text-latest.parquet``, as ``gaplens update`` stores it) or from the
+  folder of a Hub file (``text/latest-00000-of-00001.parquet``). A folder of such files is
+  read as one batch. Rows of a parquet file are numbered as records, the first being row 1.
 
 Signals (``as_of`` = leaderboard version or snapshot date):
 
@@ -17,7 +24,15 @@ Signals (``as_of`` = leaderboard version or snapshot date):
   snapshot, so not comparable across snapshots);
 * from the daily file, the same four per leaderboard: ``lmarena.<leaderboard>`` for
   ``text``, ``code``, ``vision``, ``search`` and ``document`` (``_ci``, ``_votes``,
-  ``_rank``). ``code`` is the **WebDev** arena; ``search`` rates search-enabled systems.
+  ``_rank``). ``code`` is the **WebDev** arena; ``search`` rates search-enabled systems;
+* from the dataset, the same four per config, dated by ``leaderboard_publish_date``:
+  ``lmarena.<config>`` from ``rating``, ``_ci`` = (``rating_upper`` - ``rating_lower``) / 2,
+  ``_votes`` from ``vote_count``, ``_rank``. The ``webdev`` config continues the ``code``
+  series of the daily file (``lmarena.code``). Only the ``overall`` category is stored by
+  default: the other categories (``coding``, ``math``, ``hard_prompts``, languages, ...)
+  are refits of the same arena on subsets of its votes, not separate evidence, and the
+  gaplens domains come from benchmarks; ``categories=`` stores more of them as
+  ``lmarena.<config>.<category>`` (same four suffixes).
 
 Names resolve through the reviewed alias table (source ``lmarena``), then exactly (see
 ``ingest/aliases.py``). A name that finds no model becomes a **new model** when its
@@ -74,6 +89,25 @@ DAILY_FIELDS = [
     Field("vendor", "str", aliases=("organization",)),
     Field("license", "str", aliases=("licence",)),
 ]
+
+PARQUET_FIELDS = [
+    Field("model_name", "str", required=True, nullable=False),
+    Field("rating", "float", required=True),
+    Field("rating_lower", "float"),
+    Field("rating_upper", "float"),
+    Field("vote_count", "float"),
+    Field("rank", "float"),
+    Field("category", "str", required=True, nullable=False),
+    Field("leaderboard_publish_date", "date", required=True, nullable=False),
+    Field("organization", "str"),
+    Field("license", "str"),
+]
+# "text-latest.parquet", "webdev_full.parquet", "latest-00000-of-00001.parquet" (config = folder)
+PARQUET_FILE = re.compile(r"^(?:(?P<config>.+?)[-_.])?(?P<split>latest|full)"
+                          r"(?:-\d+-of-\d+)?\.parquet$")
+# Dataset configs whose series the older files already carry under another name.
+BOARD_OF_CONFIG = {"webdev": "code"}
+MAIN_CATEGORY = "overall"
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _PLUS_MINUS = re.compile(rf"^\+\s*{_NUMBER}\s*/\s*-\s*{_NUMBER}$")
@@ -231,25 +265,115 @@ def _read_daily(raw: pd.DataFrame, path: str, today: dt.date) -> pd.DataFrame:
                  "vendor")
 
 
+def _board_name(text: str) -> str:
+    return re.sub(r"[\s-]+", "_", text.strip().lower())
+
+
+def parquet_config(path: str) -> str:
+    """The dataset config of a parquet file, from its name or its folder's name."""
+    name = os.path.basename(path)
+    match = PARQUET_FILE.match(name)
+    if match is None:
+        raise InputError(path, "not an LMArena dataset file name (expected "
+                               "<config>-latest.parquet, <config>-full.parquet or "
+                               "<config>/latest-*.parquet)")
+    config = match.group("config") or os.path.basename(os.path.dirname(os.path.abspath(path)))
+    if not re.fullmatch(r"[a-z0-9_-]+", config.lower()):
+        raise InputError(path, f"'{config}' is not an arena name (letters, digits, - and _)")
+    return config
+
+
+def read_parquet_text(path: str) -> pd.DataFrame:
+    """A parquet file as text columns (as :func:`read_csv_text` gives a CSV), its records
+    indexed so that :func:`row_number` numbers the first one row 1."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(path, f"not a readable parquet file ({first})") from None
+    if frame.empty:
+        raise InputError(path, "the file has no data rows")
+    text = pd.DataFrame({str(c).strip(): frame[c].astype("string") for c in frame.columns})
+    text.index = pd.RangeIndex(-1, len(text) - 1)
+    return text
+
+
+def _read_parquet(path: str, today: dt.date, categories: tuple[str, ...]) -> pd.DataFrame:
+    config = parquet_config(path)
+    raw = read_parquet_text(path)
+    typed = parse_fields(raw, PARQUET_FIELDS, path, today=today)
+    category = typed["category"].str.lower()
+    wanted = [c.lower() for c in categories]
+    keep = category.isin(wanted).to_numpy(dtype=bool)
+    if not keep.any():
+        found = ", ".join(sorted(category.dropna().unique())[:8])
+        raise InputError(path, f"no rows of category {', '.join(wanted)} (found: {found})",
+                         field="category")
+    typed = typed.loc[keep]
+    lower = typed.get("rating_lower", pd.Series(np.nan, index=typed.index))
+    upper = typed.get("rating_upper", pd.Series(np.nan, index=typed.index))
+    check_rows((upper < lower).to_numpy(dtype=bool), upper, path, "rating_upper",
+               lambda v: f"{v} is below rating_lower")
+    board = SIGNAL_PREFIX + _board_name(BOARD_OF_CONFIG.get(config.lower(), config))
+    prefix = pd.Series(board, index=typed.index).where(
+        typed["category"].str.lower() == MAIN_CATEGORY,
+        board + "." + typed["category"].map(_board_name))
+    typed = typed.rename(columns={"model_name": "model", "vote_count": "votes"})
+    return _rows(typed, prefix, typed["leaderboard_publish_date"], typed["rating"],
+                 (upper - lower) / 2, "organization")
+
+
+def _read_file(path: str, as_of, today: dt.date, categories: tuple[str, ...]) -> pd.DataFrame:
+    if path.lower().endswith(".parquet"):
+        rows = _read_parquet(path, today, categories)
+    else:
+        raw = read_csv_text(path)
+        rows = _read_daily(raw, path, today) if _is_daily(raw) else _read_table(raw, path, as_of,
+                                                                                 today)
+    rows["file"] = path
+    return rows
+
+
+def _files(path: str) -> list[str]:
+    if not os.path.isdir(path):
+        return [path]
+    found = sorted(os.path.join(root, name) for root, _, names in os.walk(path)
+                   for name in names if name.lower().endswith(".parquet"))
+    if not found:
+        raise InputError(path, "no LMArena .parquet files in this folder")
+    return found
+
+
 def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None = None,
                  as_of: str | dt.date | None = None,
-                 today: dt.date | None = None) -> IngestBatch:
-    """Read an LMArena leaderboard table, its stacked history or the 2026 daily top-N file.
+                 today: dt.date | None = None,
+                 categories: tuple[str, ...] = (MAIN_CATEGORY,)) -> IngestBatch:
+    """Read an LMArena leaderboard table, its stacked history, the 2026 daily top-N file,
+    a parquet file of the Hugging Face dataset or a folder of them.
 
     ``models``: the warehouse's models (model_id, display_name); ``aliases``: the alias
     table (default: the bundled one); ``as_of``: the snapshot date of a single table
-    without a ``leaderboard_version`` column.
+    without a ``leaderboard_version`` column; ``categories``: the dataset categories to
+    store (``overall`` is the main signal).
     """
     today = today or dt.date.today()
     aliases = bundled_aliases() if aliases is None else aliases
-    raw = read_csv_text(path)
-    rows = _read_daily(raw, path, today) if _is_daily(raw) else _read_table(raw, path, as_of,
-                                                                             today)
-    rows["file"] = path
+    files = _files(path)
+    rows = pd.concat([_read_file(f, as_of, today, categories) for f in files],
+                     ignore_index=True)
+    # A folder's files are named relative to it (as a capture stores them).
+    rows["source_file"] = [os.path.relpath(f, path) if os.path.isdir(path) else f
+                           for f in rows["file"]]
     rejected: list[dict] = []
     no_score = rows["score"].isna()
-    for idx in rows.index[no_score]:
-        rejected.append(dict(file=path, row=row_number(idx), field="score", reason="no score"))
+    for _, row in rows.loc[no_score].iterrows():
+        rejected.append(dict(file=row["file"], row=int(row["source_row"]), field="score",
+                             reason="no score"))
     rows = rows.loc[~no_score].copy()
     rows["name"] = canonical_names(rows["name"])
 
@@ -267,10 +391,11 @@ def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None =
     rows["model_id"] = rows["name"].map(model_of)
     unresolved = rows["model_id"].isna()
     by_name = table.set_index("name")
-    for idx, name in rows.loc[unresolved, "name"].items():
-        match = by_name.loc[name]
-        rejected.append(dict(file=path, row=int(rows.at[idx, "source_row"]), field="model",
-                             reason=unresolved_reason(name, match["how"], match["candidates"],
+    for _, row in rows.loc[unresolved].iterrows():
+        match = by_name.loc[row["name"]]
+        rejected.append(dict(file=row["file"], row=int(row["source_row"]), field="model",
+                             reason=unresolved_reason(row["name"], match["how"],
+                                                      match["candidates"],
                                                       "and no licence to create it")))
     rows = rows.loc[~unresolved]
 
@@ -281,7 +406,7 @@ def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None =
                           "higher in this snapshot; that row kept")
     rejected += dropped
     signals = signals_from(rows, {"score": "", "ci": "_ci", "votes": "_votes",
-                                  "rank": "_rank"}, path)
+                                  "rank": "_rank"})
 
     new_names = table.loc[table["how"] == "new", "name"]
     new_models = pd.DataFrame({
@@ -296,7 +421,7 @@ def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None =
     })[MODEL_COLUMNS]
     return IngestBatch(
         source=SourceInfo(kind="lmarena", path=os.path.abspath(path),
-                          sha256=file_digest([path]), retrieved_on=retrieved_on([path])),
+                          sha256=file_digest(files), retrieved_on=retrieved_on(files)),
         models=new_models,
         signals=signals,
         matches=table,

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .arcprize import read_arcprize
 from .artificial_analysis import capture_file as aa_capture, read_aa
 from .epoch import read_epoch
-from .livebench import read_livebench
+from .livebench import METADATA_FILE, read_livebench
 from .lmarena import read_lmarena
 from .openrouter import read_openrouter
 from .openrouter_api import CATALOGUE_SOURCE, CITATION, read_openrouter_models
 from .registry import Endpoint, ReadContext, Source, register
+from .taxonomy import bundled_path
+from .weirdml import read_weirdml
+
+_ARENA = "https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset/resolve/main"
+# The release files are served from the root of the site (the gh-pages branch of
+# github.com/LiveBench/livebench.github.io). The newest release is named only in the
+# site's code (src/App.js), so a newer release needs its date added here.
+_LIVEBENCH_RELEASE = "2026_01_08"
 
 EPOCH = register(Source(
     name="epoch",
@@ -64,9 +73,17 @@ LMARENA = register(Source(
     name="lmarena",
     title="LMArena leaderboards",
     homepage="https://lmarena.ai",
-    licence="no data terms stated; credited as facts",
+    licence="CC BY 4.0 (leaderboard-dataset); bundled scrapes: no data terms stated",
     attribution="LMArena, https://lmarena.ai (leaderboard-dataset on Hugging Face)",
     read=lambda path, ctx: read_lmarena(path, ctx.models, ctx.aliases),
+    endpoints=(
+        Endpoint("text-latest.parquet", f"{_ARENA}/text/latest-00000-of-00001.parquet",
+                 "parquet"),
+        Endpoint("webdev-latest.parquet", f"{_ARENA}/webdev/latest-00000-of-00001.parquet",
+                 "parquet"),
+        Endpoint("vision-latest.parquet", f"{_ARENA}/vision/latest-00000-of-00001.parquet",
+                 "parquet", optional=True),
+    ),
     cache_hours=24.0,
     bundled=("lmarena/lmarena_text_leaderboard_history.csv",
              "lmarena/arena_ai_leaderboards_daily_2026.csv"),
@@ -80,7 +97,14 @@ LIVEBENCH = register(Source(
     licence="no licence file; cite the paper",
     attribution=("White et al., 'LiveBench: A Challenging, Contamination-Free LLM Benchmark', "
                  "ICLR 2025, livebench.ai"),
-    read=lambda path, ctx: read_livebench(path, ctx.models, ctx.aliases),
+    read=lambda path, ctx: read_livebench(path, ctx.models, ctx.aliases,
+                                          metadata=bundled_path(f"livebench/{METADATA_FILE}")),
+    endpoints=(
+        Endpoint(f"table_{_LIVEBENCH_RELEASE}.csv",
+                 f"https://livebench.ai/table_{_LIVEBENCH_RELEASE}.csv", "csv"),
+        Endpoint(f"categories_{_LIVEBENCH_RELEASE}.json",
+                 f"https://livebench.ai/categories_{_LIVEBENCH_RELEASE}.json", "json"),
+    ),
     cache_hours=24.0 * 7,
     bundled=("livebench",),
     bundled_published=dt.date(2026, 1, 8),
@@ -131,5 +155,42 @@ OPENROUTER_MODELS = register(Source(
            "as evidence of open weights, never applied."),
 ))
 
-__all__ = ["AA", "EPOCH", "LIVEBENCH", "LMARENA", "OPENROUTER", "OPENROUTER_MODELS",
-           "ReadContext"]
+
+ARCPRIZE = register(Source(
+    name="arcprize",
+    title="ARC Prize leaderboard",
+    homepage="https://arcprize.org/leaderboard",
+    licence="ARC Prize terms of use (arcprize.org/terms); no copy is shipped",
+    attribution="ARC Prize Foundation, ARC-AGI leaderboard, https://arcprize.org/leaderboard",
+    read=lambda path, ctx: read_arcprize(path, ctx.models, ctx.aliases, ctx.taxonomy,
+                                         as_of=ctx.retrieved_on),
+    endpoints=(
+        Endpoint("evaluations.json", "https://arcprize.org/media/data/evaluations.json", "json"),
+        Endpoint("models.json", "https://arcprize.org/media/data/models.json", "json"),
+    ),
+    cache_hours=24.0,
+    bundle_allowed=False,
+    creates_models=False,
+    notes="ARC-AGI-1 and ARC-AGI-2 semi-private results as model versions arcprize/<modelId>; "
+          "cost per task as signals",
+))
+
+WEIRDML = register(Source(
+    name="weirdml",
+    title="WeirdML",
+    homepage="https://htihle.github.io/weirdml.html",
+    licence="no licence stated; credited as facts",
+    attribution="Håvard Tveit Ihle, 'WeirdML', https://htihle.github.io/weirdml.html",
+    read=lambda path, ctx: read_weirdml(path, ctx.models, ctx.aliases, ctx.taxonomy,
+                                        as_of=ctx.retrieved_on),
+    endpoints=(Endpoint("weirdml_data.csv", "https://htihle.github.io/data/weirdml_data.csv",
+                        "csv"),),
+    cache_hours=24.0,
+    bundle_allowed=False,
+    creates_models=False,
+    notes="WeirdML accuracy as model versions weirdml/<internal_model_name>; cost per run "
+          "as a signal",
+))
+
+__all__ = ["AA", "ARCPRIZE", "EPOCH", "LIVEBENCH", "LMARENA", "OPENROUTER", "OPENROUTER_MODELS",
+           "ReadContext", "WEIRDML"]
