@@ -166,6 +166,8 @@ class Warehouse:
     """A gaplens warehouse file. Use as a context manager or call :meth:`close`."""
 
     def __init__(self, path: str | None = None, read_only: bool = False) -> None:
+        if path is not None and not str(path).strip():
+            raise StoreError("the warehouse path is empty")
         self.path = path or default_path()
         self.read_only = read_only
         if read_only and not os.path.exists(self.path):
@@ -177,6 +179,8 @@ class Warehouse:
         except duckdb.Error as exc:
             raise _open_error(self.path, exc) from None
         try:
+            # DuckDB's own progress bar would write into gaplens' output.
+            self.con.execute("SET enable_progress_bar = false")
             self._check_schema()
         except BaseException:
             self.con.close()
