@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .analysis.observations import data_date
-from .errors import ConfigError
+from .errors import ConfigError, ReadOnlyStoreError
 from .ingest import bundled_taxonomy, read_overrides
 from .ingest.aliases import bundled_aliases
 from .ingest.bundled import BUNDLED_RETRIEVED_ON, as_bundled, data_path, overrides_path
@@ -119,16 +120,39 @@ def _missing_bundled(warehouse: Warehouse) -> bool:
                for kind, path, _ in _bundled_sources())
 
 
+def warehouse_path(db: str | None) -> str:
+    """The warehouse path: ``db`` when given (an empty string is refused, never read as
+    "the default"), else the default location."""
+    if db is None:
+        return default_path()
+    if not str(db).strip():
+        raise ConfigError("--db is empty (give a warehouse file, or leave --db out for the "
+                          "default)")
+    return db
+
+
 def open_warehouse(db: str | None = None, write: bool = False,
                    progress: Progress | None = None) -> Warehouse:
-    """Open the warehouse; create it and load the bundled data when it is new or empty."""
-    path = db or default_path()
+    """Open the warehouse; create it and load the bundled data when it is new or empty.
+
+    Reading never needs write access: a warehouse that cannot be written (permissions, a
+    read-only disk, or held read-only by :func:`one_state`) is read as it is."""
+    path = warehouse_path(db)
     if not write and os.path.exists(path):
         warehouse = Warehouse(path, read_only=True)
         if not warehouse.is_empty() and not _missing_bundled(warehouse):
             return warehouse
         warehouse.close()
-    warehouse = Warehouse(path)
+        try:
+            warehouse = Warehouse(path)
+        except ReadOnlyStoreError:
+            warehouse = Warehouse(path, read_only=True)
+            if warehouse.is_empty():
+                warehouse.close()
+                raise
+            return warehouse
+    else:
+        warehouse = Warehouse(path)
     try:
         # A new warehouse gets every bundled source; one made by an earlier version gets
         # the bundled sources it does not hold yet.
@@ -137,6 +161,22 @@ def open_warehouse(db: str | None = None, write: bool = False,
         warehouse.close()
         raise
     return warehouse
+
+
+@contextmanager
+def one_state(db: str | None = None):
+    """Read one consistent state across several steps (the report): the bundled data are
+    loaded first if needed, then a read-only connection is held until the block ends, so
+    an import in another process waits (it finds the warehouse locked) instead of
+    slipping in between two reads. Every ``open_warehouse(db)`` read inside the block
+    shares the held state."""
+    with open_warehouse(db):
+        pass
+    held = Warehouse(warehouse_path(db), read_only=True)
+    try:
+        yield held
+    finally:
+        held.close()
 
 
 def _taxonomy_of(warehouse: Warehouse, benchmarks_path: str | None) -> Taxonomy:

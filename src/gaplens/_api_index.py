@@ -18,7 +18,7 @@ from ._api_core import (
     parse_date,
     parse_open_definition,
 )
-from .errors import ConfigError, UnknownNameError
+from .errors import ConfigError, ReadOnlyStoreError, UnknownNameError
 from .ingest.bundled import epoch_difficulties_path
 from .types import OpenDefinition
 if TYPE_CHECKING:
@@ -66,8 +66,16 @@ def fit_index(db: str | None = None, progress: Progress | None = None, store: bo
         long, bench = warehouse.observations(), warehouse.benchmarks()
     fitted = _fit(build_data(long, bench, settings), settings, progress=progress)
     if store:
-        with open_warehouse(db, write=True) as warehouse:
-            warehouse.save_fit(to_frames(fitted))
+        try:
+            with open_warehouse(db, write=True) as warehouse:
+                warehouse.save_fit(to_frames(fitted))
+        except ReadOnlyStoreError:
+            # A read-only warehouse still answers: the fit is used, not stored.
+            from dataclasses import replace
+
+            fitted = replace(fitted, warnings=tuple(fitted.warnings) + (
+                "the warehouse is read-only: this fit was not stored and is redone on each "
+                "command",))
     return fitted
 
 

@@ -13,6 +13,7 @@ from ._api_core import (
     Progress,
     _model_meta,
     as_of_or_data_date,
+    one_state,
     open_warehouse,
     parse_as_of,
     parse_open_definition,
@@ -214,14 +215,18 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         if progress:
             progress(done[0], total)
 
-    fitted = current_fit(db)
-    as_of = as_of_or_data_date(as_of, db)
-    with open_warehouse(db) as warehouse:
-        long, bench = warehouse.observations(), warehouse.benchmarks()
-        domains, signals = warehouse.domains(), warehouse.signals()
-        sources, rejected, models_ = warehouse.sources(), warehouse.rejected(), warehouse.models()
-        span = warehouse.query("SELECT source_id, min(as_of) AS data_from, max(as_of) AS "
-                               "data_to, count(*) AS n_signals FROM signals GROUP BY source_id")
+    current_fit(db)  # fitted and stored on first use: a write, so before the state is held
+    with one_state(db):  # every read below sees one state of the warehouse
+        fitted = current_fit(db)
+        as_of = as_of_or_data_date(as_of, db)
+        with open_warehouse(db) as warehouse:
+            long, bench = warehouse.observations(), warehouse.benchmarks()
+            domains, signals = warehouse.domains(), warehouse.signals()
+            sources, rejected = warehouse.sources(), warehouse.rejected()
+            models_ = warehouse.models()
+            span = warehouse.query("SELECT source_id, min(as_of) AS data_from, max(as_of) AS "
+                                   "data_to, count(*) AS n_signals FROM signals "
+                                   "GROUP BY source_id")
     sources = sources.merge(span, on="source_id", how="left")
     notes: list[str] = []
     # With --at, values dated later than the report are left out; by default the report is
@@ -332,11 +337,12 @@ def _check_out_dir(out_dir: str) -> None:
 def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
     from .report.static import write_report
 
-    result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
-                 seed=seed, progress=progress)
-    with open_warehouse(db) as warehouse:
-        long = warehouse.observations()
-        source_table = warehouse.sources()
+    with one_state(db):
+        result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
+                     seed=seed, progress=progress)
+        with open_warehouse(db) as warehouse:
+            long = warehouse.observations()
+            source_table = warehouse.sources()
     s = result.settings
     series = frontier_series(prepare(long, s.open_definition, s.as_of))
     return result, write_report(result, series, source_table, out_dir)

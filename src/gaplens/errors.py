@@ -43,6 +43,10 @@ class StoreError(GaplensError):
     """The warehouse cannot be opened, read or written (locked, corrupt, wrong schema)."""
 
 
+class ReadOnlyStoreError(StoreError):
+    """The warehouse exists but cannot be written (permissions, read-only file system)."""
+
+
 class UnknownNameError(GaplensError):
     """A name the user gave (model, benchmark, domain) is not in the warehouse."""
 

@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     except GaplensError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
+    except KeyboardInterrupt:
+        # Every write is one transaction: an interrupted import or fit stored nothing.
+        err.print("error: interrupted; nothing half-written was kept", markup=False,
+                  highlight=False)
+        return 130
     except SystemExit as exc:  # typer/click exit codes
         return int(exc.code or 0)
     return 0

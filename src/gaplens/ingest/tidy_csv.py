@@ -118,6 +118,18 @@ def read_tidy_csv(
     typed["model_id"] = typed["model"].map(lambda m: lookup[m.lower()])
     typed["version_id"] = typed["model_version"].fillna(typed["model_id"])
 
+    owners = typed.groupby("version_id")["model_id"].nunique()
+    if (owners > 1).any():
+        version = owners[owners > 1].index[0]
+        rows = typed.index[(typed["version_id"] == version).to_numpy()]
+        first, second = typed.loc[rows[0], "model_id"], None
+        for idx in rows:
+            if typed.loc[idx, "model_id"] != first:
+                second = typed.loc[idx, "model_id"]
+                break
+        raise InputError(path, f"model version '{version}' belongs to model '{first}', not "
+                               f"'{second}'; give each model its own version id",
+                         row=row_number(idx), field="model_version")
     key = ["version_id", "benchmark", "setting"]
     first_of = typed.reset_index().groupby(key)["index"].transform("min").to_numpy()
     check_rows(typed.duplicated(key, keep="first"), pd.Series(first_of, index=typed.index), path,

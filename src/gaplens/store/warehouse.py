@@ -23,10 +23,37 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..errors import StoreError
+from ..errors import InputError, ReadOnlyStoreError, StoreError
 from ..ingest.batch import IngestBatch
 from ..ingest.normalise import normalise
 from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION
+
+
+def _open_error(path: str, exc: BaseException) -> StoreError:
+    """One line saying why the warehouse at ``path`` cannot be opened."""
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    low = message.lower()
+    if "lock" in low:
+        return StoreError(f"{path}: the warehouse is locked by another process; close it and "
+                          "retry")
+    if "permission denied" in low or "read-only file system" in low:
+        return ReadOnlyStoreError(
+            f"{path}: the warehouse cannot be written here (permission denied or read-only "
+            "file system); read commands still work, imports need a writable copy (--db)")
+    if "different configuration" in low:
+        return StoreError(f"{path}: the warehouse is open read-only in this process; a write "
+                          "has to wait until it is closed")
+    if "no space left" in low:
+        return StoreError(f"{path}: no space left on the device")
+    return StoreError(f"{path}: cannot open the warehouse (corrupt or not a DuckDB file: "
+                      f"{message})")
+
+
+def _failure(path: str, what: str, exc: BaseException) -> StoreError:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "no space left" in message.lower():
+        message = "no space left on the device"
+    return StoreError(f"{path}: {what} failed and was rolled back ({message})")
 
 
 def default_path() -> str:
@@ -35,6 +62,46 @@ def default_path() -> str:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
                                                              "share")
     return os.path.join(base, "gaplens", "warehouse.duckdb")
+
+
+# Tables whose rows belong to the source that made them (see the module docstring).
+_OWNED = ("models", "model_versions", "results")
+
+
+def owner_of(kind: str, path: str) -> str:
+    """Who owns what a source wrote: a publisher (a declared source: Epoch, AA, ...) owns
+    its rows whatever file or capture they came from, so a newer export or an update
+    replaces them; a user's file (tidy CSV, Inspect logs) owns the rows it made."""
+    from ..ingest.registry import sources as declared
+
+    if kind in {s.name for s in declared()}:
+        return f"source:{kind}"
+    return path
+
+
+_LAYOUT: dict[str, list[str]] | None = None
+# Tables that newer versions added: an older read-only warehouse may lack them.
+_LATER_TABLES: set[str] = set()
+
+
+def _expected_layout() -> dict[str, list[str]]:
+    """Tables and columns the DDL creates (read once from an in-memory database)."""
+    global _LAYOUT
+    if _LAYOUT is None:
+        con = duckdb.connect(":memory:")
+        try:
+            for statement in DDL:
+                con.execute(statement)
+            layout: dict[str, list[str]] = {}
+            for table, column in con.execute(
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+            ).fetchall():
+                layout.setdefault(table, []).append(column)
+        finally:
+            con.close()
+        _LAYOUT = layout
+    return _LAYOUT
 
 
 @dataclass(frozen=True)
@@ -99,6 +166,8 @@ class Warehouse:
     """A gaplens warehouse file. Use as a context manager or call :meth:`close`."""
 
     def __init__(self, path: str | None = None, read_only: bool = False) -> None:
+        if path is not None and not str(path).strip():
+            raise StoreError("the warehouse path is empty")
         self.path = path or default_path()
         self.read_only = read_only
         if read_only and not os.path.exists(self.path):
@@ -108,15 +177,14 @@ class Warehouse:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            message = str(exc).splitlines()[0]
-            if "lock" in message.lower():
-                raise StoreError(
-                    f"{self.path}: the warehouse is locked by another process; close it and retry"
-                ) from None
-            raise StoreError(
-                f"{self.path}: cannot open the warehouse (corrupt or not a DuckDB file: {message})"
-            ) from None
-        self._check_schema()
+            raise _open_error(self.path, exc) from None
+        try:
+            # DuckDB's own progress bar would write into gaplens' output.
+            self.con.execute("SET enable_progress_bar = false")
+            self._check_schema()
+        except BaseException:
+            self.con.close()
+            raise
 
     # -- life cycle -------------------------------------------------------------------------
     def __enter__(self) -> "Warehouse":
@@ -139,6 +207,7 @@ class Warehouse:
                     f"{SCHEMA_VERSION}; re-create it with a new --db"
                 )
             self._migrate()
+            self._check_layout()
             return
         if tables:
             raise StoreError(f"{self.path}: a DuckDB file, but not a gaplens warehouse")
@@ -151,8 +220,8 @@ class Warehouse:
             self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
-            self.con.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot create the schema ({exc})") from None
+            self._rollback()
+            raise _failure(self.path, "creating the schema", exc) from None
 
     def _migrate(self) -> None:
         """Add the columns and tables a newer gaplens expects to an older warehouse (only
@@ -160,18 +229,52 @@ class Warehouse:
         have = set(map(tuple, self.con.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'main'").fetchall()))
-        missing = [(t, c, k) for t, c, k in ADDED_COLUMNS if (t, c) not in have]
-        if not missing or self.read_only:
+        tables = {t for t, _ in have}
+        missing = [(t, c, k) for t, c, k in ADDED_COLUMNS if t in tables and (t, c) not in have]
+        new_tables = [t for t in _expected_layout() if t not in tables]
+        if not (missing or new_tables) or self.read_only:
             return
         try:
             self.con.execute("BEGIN TRANSACTION")
+            for statement in DDL:  # every statement is CREATE ... IF NOT EXISTS
+                self.con.execute(statement)
             for table, column, kind in missing:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
+            self._rollback()
+            raise _failure(self.path, "upgrading the warehouse layout", exc) from None
+
+    def _check_layout(self) -> None:
+        """A damaged warehouse (a table or column dropped by hand or by a broken copy) is
+        refused with one line instead of failing later in some query. Columns and tables
+        newer than the warehouse are tolerated when it is read-only (they are added on the
+        next writable open)."""
+        have = set(map(tuple, self.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'").fetchall()))
+        tables = {t for t, _ in have}
+        added = {(t, c) for t, c, _ in ADDED_COLUMNS}
+        for table, columns in _expected_layout().items():
+            if table not in tables:
+                if self.read_only and table in _LATER_TABLES:
+                    continue
+                raise StoreError(f"{self.path}: damaged warehouse: table '{table}' is missing; "
+                                 "re-create it with a new --db")
+            for column in columns:
+                if (table, column) not in have and not (self.read_only and
+                                                        (table, column) in added):
+                    raise StoreError(f"{self.path}: damaged warehouse: column "
+                                     f"'{table}.{column}' is missing; re-create it with a new "
+                                     "--db")
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open (a failed COMMIT, e.g. on a full disk,
+        has already ended it)."""
+        try:
             self.con.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot upgrade the warehouse layout "
-                             f"({str(exc).splitlines()[0]})") from None
+        except duckdb.Error:
+            pass
 
     # -- reading ----------------------------------------------------------------------------
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -256,10 +359,15 @@ class Warehouse:
                 self.con.execute(f'CREATE TABLE "fit_{name}" AS SELECT * FROM _fit_frame')
                 self.con.unregister("_fit_frame")
             self.con.execute("COMMIT")
-        except duckdb.Error as exc:
-            self.con.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot store the fit ({str(exc).splitlines()[0]})"
-                             ) from None
+        except BaseException as exc:
+            self._rollback()
+            try:
+                self.con.unregister("_fit_frame")
+            except duckdb.Error:
+                pass
+            if isinstance(exc, duckdb.Error):
+                raise _failure(self.path, "storing the fit", exc) from None
+            raise
 
     def load_fit(self) -> dict[str, pd.DataFrame] | None:
         names = self._fit_tables()
@@ -275,9 +383,12 @@ class Warehouse:
 
     # -- writing ----------------------------------------------------------------------------
     def _existing(self, table: str) -> pd.DataFrame:
-        if table in ("models", "model_versions"):
-            return self.query(f"SELECT t.*, s.path AS owner_path FROM {table} t "
-                              f"JOIN sources s USING (source_id)")
+        if table in _OWNED:
+            frame = self.query(f"SELECT t.*, s.kind AS owner_kind, s.path AS owner_path "
+                               f"FROM {table} t JOIN sources s USING (source_id)")
+            frame["owner_path"] = [owner_of(k, p) for k, p in zip(frame.pop("owner_kind"),
+                                                                   frame["owner_path"])]
+            return frame
         out = self.query(f"SELECT * FROM {table}")
         if table == "signals" and not out.empty:  # keys compare as dates, like the batch's
             out["as_of"] = pd.to_datetime(out["as_of"]).dt.date
@@ -310,7 +421,7 @@ class Warehouse:
                             index=common.index)
         conflicts: list[dict] = []
         if owned:
-            foreign = (common["owner_path__old"] != source_path).to_numpy()
+            foreign = (common["owner_path__old"] != source_path).to_numpy()  # an owner id
         else:
             foreign = np.zeros(len(common), dtype=bool)
         # Same owner (or unowned tables): replace changed rows.
@@ -358,6 +469,8 @@ class Warehouse:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
         src = batch.source
+        owner = owner_of(src.kind, src.path)
+        self._check_versions(batch)
         try:
             self.con.execute("BEGIN TRANSACTION")
             source_id = self.con.execute("SELECT nextval('source_ids')").fetchone()[0]
@@ -393,7 +506,7 @@ class Warehouse:
                 mcols = ["display_name", "organization", "country", "release_date",
                          "accessibility", "parameters", "training_compute"]
                 write, counts["models"], conflicts = self._merge(
-                    "models", batch.models, ["model_id"], mcols, source_id, src.path, owned=True)
+                    "models", batch.models, ["model_id"], mcols, source_id, owner, owned=True)
                 all_conflicts += conflicts
                 self._write("models", write, ["model_id"] + mcols + ["source_id"])
 
@@ -401,7 +514,7 @@ class Warehouse:
                 vcols = ["model_id", "setting", "display_name", "release_date", "accessibility",
                          "epoch_eci", "source_file", "source_row"]
                 write, counts["model versions"], conflicts = self._merge(
-                    "model_versions", batch.versions, ["version_id"], vcols, source_id, src.path,
+                    "model_versions", batch.versions, ["version_id"], vcols, source_id, owner,
                     owned=True)
                 all_conflicts += conflicts
                 self._write("model_versions", write, ["version_id"] + vcols + ["source_id"])
@@ -410,9 +523,12 @@ class Warehouse:
                 results = batch.results.copy()
                 results["retrieved_on"] = src.retrieved_on
                 rcols = ["raw_score", "stderr", "score"]
-                write, counts["results"], _ = self._merge(
+                write, counts["results"], conflicts = self._merge(
                     "results", results, ["version_id", "benchmark", "setting"], rcols,
-                    source_id, src.path, owned=False)
+                    source_id, owner, owned=True)
+                all_conflicts += conflicts
+                # A kept result keeps its own file, row and retrieval date.
+                write = self._keep_provenance(write, source_id)
                 self._write("results", write,
                             ["version_id", "benchmark", "setting", "raw_score", "score", "stderr",
                              "source_id", "source_file", "source_row", "retrieved_on"])
@@ -453,21 +569,62 @@ class Warehouse:
             self._check_integrity()
             self.con.execute("COMMIT")
         except BaseException as exc:
-            self.con.execute("ROLLBACK")
+            self._rollback()
             for name in ("_incoming", "_renorm"):
                 try:
                     self.con.unregister(name)
                 except duckdb.Error:
                     pass
             if isinstance(exc, duckdb.Error):
-                raise StoreError(
-                    f"{self.path}: ingest of {src.path} failed and was rolled back "
-                    f"({str(exc).splitlines()[0]})"
-                ) from None
+                raise _failure(self.path, f"ingest of {src.path}", exc) from None
             raise
         return IngestReport(source_id=source_id, kind=src.kind, path=src.path, counts=counts,
                             rejected=batch.rejected,
                             conflicts=pd.DataFrame(all_conflicts), matches=batch.matches)
+
+    def _keep_provenance(self, write: pd.DataFrame, source_id: int) -> pd.DataFrame:
+        """Results another source owns and this batch only completed (a blank stderr
+        filled) keep their owner's file, row and retrieval date."""
+        if write.empty:
+            return write
+        theirs = (write["source_id"] != source_id).to_numpy()
+        if not theirs.any():
+            return write
+        key = ["version_id", "benchmark", "setting"]
+        old = self.query("SELECT version_id, benchmark, setting, source_file, source_row, "
+                         "retrieved_on FROM results")
+        merged = write.merge(old, on=key, how="left", suffixes=("", "__old"))
+        for c in ("source_file", "source_row", "retrieved_on"):
+            merged[c] = merged[c].where(~theirs, merged[f"{c}__old"])
+        return merged[list(write.columns)]
+
+    def _check_versions(self, batch: IngestBatch) -> None:
+        """A version id names one model: a batch that files a version under another model
+        than the one it belongs to (in the warehouse or earlier in the same batch) is
+        refused, naming both models."""
+        versions = batch.versions
+        if versions.empty:
+            return
+        file = batch.source.path
+
+        def refuse(row, version, first, second):
+            line = None if pd.isna(row.source_row) else int(row.source_row)
+            raise InputError(row.source_file if isinstance(row.source_file, str) else file,
+                             f"model version '{version}' belongs to model '{first}', not "
+                             f"'{second}'; give this result its own version id",
+                             line, "model_version")
+
+        seen: dict[str, str] = {}
+        for row in versions.itertuples():
+            prior = seen.setdefault(row.version_id, row.model_id)
+            if prior != row.model_id:
+                refuse(row, row.version_id, prior, row.model_id)
+        stored = self.query("SELECT version_id, model_id FROM model_versions WHERE version_id IN"
+                            " (SELECT unnest(?))", [list(seen)])
+        owner = dict(zip(stored["version_id"], stored["model_id"]))
+        for row in versions.itertuples():
+            if row.version_id in owner and owner[row.version_id] != row.model_id:
+                refuse(row, row.version_id, owner[row.version_id], row.model_id)
 
     def _renormalise(self, benchmarks: list[str]) -> None:
         """Recompute stored normalised scores of benchmarks whose definition changed."""
