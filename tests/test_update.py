@@ -90,8 +90,17 @@ def fresh(name: str):
     return dataclasses.replace(source(name), cache_hours=0.0)
 
 
+def aa_former():
+    """The AA declaration with only its former endpoint (``/api/v2/data/llms/models``), as
+    a required one: the key tests below answer on that path."""
+    aa = fresh("aa")
+    former = [dataclasses.replace(e, optional=False) for e in aa.endpoints
+              if e.name == "llms_models.json"]
+    return dataclasses.replace(aa, endpoints=tuple(former))
+
+
 def run(server, db, names=("epoch",), **kw):
-    declarations = kw.pop("declarations", None) or [fresh("epoch"), fresh("aa")]
+    declarations = kw.pop("declarations", None) or [fresh("epoch"), aa_former()]
     return api.update(list(names), db=db, mirror=server.base, policy=kw.pop("policy", policy()),
                       declarations=declarations, environ=kw.pop("environ", {}), **kw)
 
@@ -262,7 +271,7 @@ def test_keys_skip_fetch_and_never_reach_any_written_file(small_epoch_db, local_
     local_server.route(AA_PATH, Reply(401, json.dumps({"detail": f"bad {KEY}"}).encode(),
                                       {"Content-Type": "application/json"}))
     result = run(local_server, db, names=("aa",), environ=env)
-    assert one(result, "aa").reason == ("aa/models.json: HTTP 401 Unauthorized (check the key "
+    assert one(result, "aa").reason == ("aa/llms_models.json: HTTP 401 Unauthorized (check the key "
                                         "in ARTIFICIAL_ANALYSIS_API_KEY)")
     # malformed JSON: refused before the reader sees it
     local_server.route(AA_PATH, Reply(200, b'{"models": [', {"Content-Type": "application/json"}))
@@ -276,6 +285,32 @@ def test_keys_skip_fetch_and_never_reach_any_written_file(small_epoch_db, local_
                 assert KEY.encode() not in handle.read(), os.path.join(root, name)
     assert all(KEY not in s.reason for s in result.sources)
     assert KEY not in result.table.to_csv()
+
+
+def test_the_free_aa_endpoint_is_fetched_page_by_page_and_read(small_epoch_db, local_server):
+    """The current AA endpoint, in its real format (tests/fixtures/sources/aa), split over
+    two pages; the former endpoint is gone (404) and optional."""
+    fixture = os.path.join(os.path.dirname(__file__), "fixtures", "sources", "aa",
+                           "language_models_free.json")
+    with open(fixture, encoding="utf-8") as handle:
+        doc = json.load(handle)
+    free = "/artificialanalysis.ai/api/v2/language/models/free"
+    pages = []
+    for page, rows in ((1, doc["data"][:3]), (2, doc["data"][3:])):
+        body = {**doc, "data": rows, "pagination": {"page": page, "page_size": 3,
+                                                     "total_pages": 2, "has_more": page == 1}}
+        pages.append(Reply(200, json.dumps(body).encode(),
+                           {"Content-Type": "application/json"}))
+    local_server.route(free + "?page=1", pages[0])
+    local_server.route(free + "?page=2", pages[1])
+    local_server.route(free, pages[0])
+    result = run(local_server, small_epoch_db, names=("aa",), declarations=[fresh("aa")],
+                 environ={"ARTIFICIAL_ANALYSIS_API_KEY": KEY})
+    aa = one(result, "aa")
+    assert aa.status.value == "updated", aa.reason
+    assert len(local_server.hits(free)) == 2
+    rows = api.sources(db=small_epoch_db)
+    assert rows.iloc[-1]["kind"] == "aa" and rows.iloc[-1]["origin"] == "update"
 
 
 def test_one_failure_does_not_stop_the_others(small_epoch_db, local_server):
@@ -338,7 +373,7 @@ def test_cli_update_table_fits_80_columns_and_exits_2_on_failure(small_epoch_db,
     assert code == 2
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "failed" in out and "expected zip" in out
-    assert "ARTIFICIAL_ANALYSIS_API_KEY" in out and "no download declared" in out
+    assert "ARTIFICIAL_ANALYSIS_API_KEY" in out and "livebench" in out and "404" in out
 
     code = cli_main.main(["update", "epoch", "--offline", "--db", small_epoch_db,
                           "--format", "json"])
