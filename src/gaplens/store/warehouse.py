@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..ingest.batch import IngestBatch
 from ..ingest.normalise import normalise
-from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION
+from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION, SNAPSHOT_DDL
 
 
 def default_path() -> str:
@@ -161,12 +161,16 @@ class Warehouse:
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'main'").fetchall()))
         missing = [(t, c, k) for t, c, k in ADDED_COLUMNS if (t, c) not in have]
-        if not missing or self.read_only:
+        tables = {t for t, _ in have}
+        new_tables = [ddl for name, ddl in SNAPSHOT_DDL if name not in tables]
+        if not (missing or new_tables) or self.read_only:
             return
         try:
             self.con.execute("BEGIN TRANSACTION")
             for table, column, kind in missing:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
+            for statement in new_tables:
+                self.con.execute(statement)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
