@@ -132,10 +132,17 @@ def diff(
                             as_of_after=parse_as_of(at_after), n_draws=n_draws, seed=seed,
                             min_models=min_models, ci=ci)
     with open_warehouse(db) as warehouse:
-        before, after = pick_states(warehouse, from_, to)
-        table = list_snapshots(warehouse)
-        a, b = _state(warehouse, before, table), _state(warehouse, after, table)
-    return compare_states(a, b, settings, progress=progress)
+        return diff_warehouse(warehouse, from_, to, settings, progress=progress)
+
+
+def diff_warehouse(warehouse: Warehouse, from_: str | None = None, to: str | None = None,
+                   settings: DiffSettings | None = None,
+                   progress: Progress | None = None) -> DiffResult:
+    """:func:`diff` on an open warehouse (no bundled data are loaded into it)."""
+    before, after = pick_states(warehouse, from_, to)
+    table = list_snapshots(warehouse)
+    a, b = _state(warehouse, before, table), _state(warehouse, after, table)
+    return compare_states(a, b, settings or DiffSettings(), progress=progress)
 
 
 def since_last_update(db: str | None = None, open_definition=OpenDefinition.OPEN_WEIGHTS,
@@ -147,3 +154,28 @@ def since_last_update(db: str | None = None, open_definition=OpenDefinition.OPEN
     if len(table) + int(differs) < 2:
         return None
     return diff(db=db, open_definition=open_definition, n_draws=n_draws, seed=seed)
+
+
+def since_last_update_text(db: str | None = None,
+                           open_definition=OpenDefinition.OPEN_WEIGHTS, n_draws: int = 300,
+                           seed: int = 0) -> tuple[str, ...]:
+    """The report's "since the last update" section, in sentences."""
+    from .analysis.diff import summary_sentences
+
+    result = since_last_update(db=db, open_definition=open_definition, n_draws=n_draws,
+                               seed=seed)
+    if result is not None:
+        return tuple(summary_sentences(result))
+    table = snapshots(db=db)
+    if table.empty:
+        return ("No earlier state of the data is recorded (no snapshot yet), so there is "
+                "nothing to compare with.",)
+    last = table.iloc[-1]
+    through = pd.Timestamp(last["data_through"]).date() if pd.notna(last["data_through"]) \
+        else "unknown"
+    if last["label"] == "bundled" and len(table) == 1:
+        return (f"There has been no update since the bundled data (snapshot "
+                f"{last['snapshot_id']}, data through {through}); 'gaplens update' fetches "
+                "the publishers' current exports.",)
+    return (f"The data have not changed since the last snapshot ({last['label']}, "
+            f"{last['snapshot_id']}, data through {through}).",)

@@ -1,7 +1,7 @@
 """The gaplens command line: parse, call one library function, render.
 
-Commands live in ``data_cmds``, ``coverage_cmds``, ``index_cmds`` and ``beyond_cmds``; importing them
-registers them on the Typer app.
+Commands live in ``data_cmds``, ``coverage_cmds``, ``index_cmds``, ``beyond_cmds`` and
+``diff_cmds``; importing them registers them on the Typer app.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from . import data_cmds  # noqa: F401, I001
 from . import coverage_cmds  # noqa: F401
 from . import index_cmds  # noqa: F401
 from . import beyond_cmds  # noqa: F401
+from . import diff_cmds  # noqa: F401
 from .common import app, err, out  # noqa: F401 (out: tests set its width)
 
 
