@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import Enum
 from typing import Optional
@@ -21,6 +22,12 @@ class Part(str, Enum):
     FRONTIER = "frontier"
     SCORES = "scores"
     SOURCES = "sources"
+
+
+def _state_json(state: dict) -> dict:
+    """A state's description for JSON (the time a snapshot was taken in full, UTC)."""
+    return {k: (f"{v:%Y-%m-%dT%H:%M:%S}Z" if isinstance(v, dt.datetime)
+                else formatting.clean(v)) for k, v in state.items()}
 
 
 @app.command()
@@ -71,7 +78,7 @@ def diff(
         tables = {"changes": result.changes(), **result.tables()}
         sys.stdout.write(formatting.payload_json(
             result.schema, result.settings.to_dict(), tables, result.warnings,
-            before=result.before, after=result.after,
+            before=_state_json(result.before), after=_state_json(result.after),
             summary=summary_sentences(result)) + "\n")
         return
     if fmt is OutputFormat.CSV:

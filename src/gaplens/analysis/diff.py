@@ -368,7 +368,8 @@ def change_list(result: DiffResult) -> pd.DataFrame:
         rows.append(("score " + r.change, r.display_name, r.benchmark,
                      _num(r.score_before), _num(r.score_after), r.delta))
     for r in result.accessibility.itertuples():
-        rows.append(("accessibility", r.display_name, f"{r.group_before} -> {r.group_after}",
+        rows.append(("accessibility", r.display_name,
+                     f"{r.group_before or 'neither'} -> {r.group_after or 'neither'}",
                      r.before, r.after, np.nan))
     for r in result.release_dates.itertuples():
         rows.append(("release date", r.display_name, "", _iso(r.before), _iso(r.after),
