@@ -141,3 +141,17 @@ def test_one_state_only(capsys, bundled_db):
 def test_snapshots_lists_the_bundled_one(capsys, bundled_db):
     code, out, _ = _run(capsys, "snapshots", "--db", bundled_db, "-f", "json")
     assert code == 0 and [r["label"] for r in json.loads(out)] == ["bundled"]
+
+
+def test_the_report_section_says_when_there_was_no_update(bundled_db):
+    from gaplens._api_diff import since_last_update_text
+
+    (line,) = since_last_update_text(bundled_db)
+    assert line.startswith("There has been no update since the bundled data (snapshot ")
+    assert "data through 2026-04-16" in line
+
+
+def test_markdown_text_from_data_is_escaped():
+    from gaplens.report.static import _md_text
+
+    assert _md_text("a*b_[c](d) <i>#") == "a\\*b\\_\\[c\\](d) \\<i\\>\\#"

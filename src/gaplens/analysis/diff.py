@@ -39,6 +39,8 @@ from .observations import data_date, prepare
 SCHEMA = "gaplens.diff/1"
 
 MAP_STATS = ("gap", "lag_months")
+GAP_MOVE = 0.5  # points: a smaller change of a domain's gap is not told in sentences
+LAG_MOVE = 0.25  # months
 
 
 @dataclass(frozen=True)
@@ -297,9 +299,10 @@ def _used(table: pd.DataFrame) -> dict[str, set[str]]:
 
 
 def _frontier(obs_a, obs_b, ga: GapResult, gb: GapResult) -> pd.DataFrame:
-    columns = ["domain", "group", "model_id", "display_name", "benchmarks", "score",
+    columns = ["domain", "label", "group", "model_id", "display_name", "benchmarks", "score",
                "replaced"]
     used = _used(gb.table)
+    labels = dict(zip(gb.table["key"], gb.table["label"]))
     ha = frontier_holders(obs_a.frame)
     hb = frontier_holders(obs_b.frame, set().union(*used.values()) if used else set())
     rows = []
@@ -308,7 +311,8 @@ def _frontier(obs_a, obs_b, ga: GapResult, gb: GapResult) -> pd.DataFrame:
         if model_id in set(before["model_id"]):
             continue
         old = before.loc[before["benchmark"].isin(part["benchmark"]), "display_name"]
-        rows.append(dict(domain=domain, group=group, model_id=model_id,
+        rows.append(dict(domain=domain, label=labels.get(domain, domain), group=group,
+                         model_id=model_id,
                          display_name=part["display_name"].iloc[0],
                          benchmarks="; ".join(sorted(part["benchmark"])),
                          score=float(part["score"].max() * 100),
@@ -325,6 +329,9 @@ def compare_states(a: DataState, b: DataState, settings: DiffSettings,
     mcols = ["display_name", "organization", "accessibility", "release_date"]
     models = _added_removed(a.models, b.models, ["model_id"], mcols)
     models["release_date"] = _dates(models["release_date"])
+    models = models.sort_values(["change", "release_date", "model_id"],
+                                ascending=[True, False, True], na_position="last") \
+        .reset_index(drop=True)  # added first, the newest first
     access = _changed(a.models, b.models, ["model_id"], "accessibility", ["display_name"])
     groups = settings.open_definition.groups
     access = access.assign(group_before=groups(access["before"]),
@@ -438,24 +445,46 @@ def summary_sentences(result: DiffResult, top: int = 5) -> list[str]:
         out.append(f"{r.display_name}: release date {r.before} -> {r.after}.")
     for r in result.renamed.head(top).itertuples():
         out.append(f"{r.model_id} renamed: {r.before} -> {r.after}.")
-    if len(result.unmatched):
-        out.append(f"{len(result.unmatched)} source name{'s' * (len(result.unmatched) != 1)}"
-                   f" no longer match a model: {names(result.unmatched, 'name')}.")
-    moved = result.map.loc[result.map["gap_change"].abs().fillna(0) >= 0.05]
-    for r in moved.itertuples():
-        row = r._asdict()
+    n = len(result.unmatched)
+    if n:
+        out.append(f"{n} source name{'s' * (n != 1)} no longer match{'es' * (n == 1)} a "
+                   f"model: {names(result.unmatched, 'name')}.")
+    moved = 0
+    for row in result.map.to_dict(orient="records"):
+        status = (row["status_before"], row["status_after"])
+        if status[0] != status[1]:
+            moved += 1
+            out.append(f"{row['label']}: {_status(status[0])} -> {_status(status[1])}.")
         if pd.isna(row["gap_before"]) or pd.isna(row["gap_after"]):
             continue
-        verb = "narrowed" if row["gap_change"] < 0 else "widened"
+        lag_moved = abs(_or0(row["lag_months_change"])) >= LAG_MOVE
+        if abs(row["gap_change"]) < GAP_MOVE and not lag_moved:
+            continue
+        moved += 1
+        verb = ("narrowed" if row["gap_change"] < 0 else "widened") \
+            if abs(row["gap_change"]) >= GAP_MOVE else "stayed at"
+        gap = (f"the gap {verb} from {_ci(row, 'gap', 'before')} to {_ci(row, 'gap', 'after')}"
+               if verb != "stayed at" else f"the gap stayed at {_ci(row, 'gap', 'after')}")
         lag = ""
         if pd.notna(row["lag_months_before"]) and pd.notna(row["lag_months_after"]):
             lag = (f"; lag {_ci(row, 'lag_months', 'before')} -> "
                    f"{_ci(row, 'lag_months', 'after')} months")
-        out.append(f"{row['label']}: the gap {verb} from {_ci(row, 'gap', 'before')} to "
-                   f"{_ci(row, 'gap', 'after')} points{lag}.")
-    if not len(moved):
-        out.append("The gap map did not move (no domain's gap changed by 0.05 points or more).")
+        out.append(f"{row['label']}: {gap} points{lag}.")
+    if not moved:
+        out.append(f"The gap map did not move (no domain's gap changed by {GAP_MOVE} points "
+                   f"or its lag by {LAG_MOVE} months).")
+    elif moved < len(result.map):
+        out.append(f"The other domains moved by less than {GAP_MOVE} points and "
+                   f"{LAG_MOVE} months.")
     for r in result.frontier.head(top).itertuples():
-        out.append(f"New {r.group} frontier in {r.domain}: {r.display_name} "
+        out.append(f"New {r.group} frontier in {r.label}: {r.display_name} "
                    f"({r.benchmarks})" + (f", replacing {r.replaced}." if r.replaced else "."))
     return out
+
+
+def _status(value) -> str:
+    return "no map" if value is None or pd.isna(value) else str(value).replace("_", " ")
+
+
+def _or0(value) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)

@@ -81,7 +81,7 @@ def frontier_table(frame: pd.DataFrame) -> Table:
     table.add_column("Benchmarks", overflow="fold", max_width=20)
     table.add_column("Replaced", overflow="fold", max_width=14)
     for r in frame.to_dict(orient="records"):
-        table.add_row(_t(r["domain"]), _t(r["group"]), _t(r["display_name"]),
+        table.add_row(_t(r.get("label") or r["domain"]), _t(r["group"]), _t(r["display_name"]),
                       _t(r["benchmarks"]), _t(r["replaced"]))
     return table
 
