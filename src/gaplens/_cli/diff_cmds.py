@@ -60,6 +60,8 @@ def diff(
                                         "'current'. Default: the state before --to."),
     to: Optional[str] = typer.Option(None, "--to", help="As --from. Default: the current data"
                                      " if they differ from the newest snapshot, else it."),
+    at: Optional[str] = typer.Option(None, "--at", help="Both maps as of this date "
+                                     "(default: each state's own data date)."),
     at_before: Optional[str] = typer.Option(None, "--at-from", help="The map of the first "
                                             "state as of this date (default: its data date)."),
     at_after: Optional[str] = typer.Option(None, "--at-to", help="The map of the second "
@@ -73,7 +75,8 @@ def diff(
 ) -> None:
     """What changed between two data states, and what it did to the gap map."""
     result = api.diff(db=db, from_=from_, to=to, open_definition=open_definition,
-                      at_before=at_before, at_after=at_after, n_draws=draws, seed=seed)
+                      at_before=at_before or at, at_after=at_after or at, n_draws=draws,
+                      seed=seed)
     if fmt is OutputFormat.JSON:
         tables = {"changes": result.changes(), **result.tables()}
         sys.stdout.write(formatting.payload_json(
