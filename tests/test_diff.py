@@ -210,3 +210,16 @@ def test_an_older_warehouse_gains_the_snapshot_tables_on_a_writable_open(tmp_pat
         assert list_snapshots(w).empty
     with Warehouse(path) as w:
         assert take_snapshot(w, "after upgrade").n_results == 0
+
+
+def test_a_state_against_itself_changes_nothing(planted):
+    from gaplens._api_diff import _state
+    from gaplens.analysis.diff import compare_states
+
+    with Warehouse(planted["path"], read_only=True) as w:
+        table = list_snapshots(w)
+        a = _state(w, planted["before"].snapshot_id, table)
+    result = compare_states(a, a, SETTINGS)
+    assert result.empty and result.frontier.empty and len(result.changes()) == 0
+    assert (result.map["gap_change"].fillna(0) == 0).all()
+    assert "The data did not change." in summary_sentences(result)
