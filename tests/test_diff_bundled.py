@@ -22,12 +22,14 @@ from gaplens._cli.main import main
 from gaplens.store import Warehouse
 from gaplens.store.snapshots import list_snapshots
 
-RESULTS = """model,benchmark,score,release_date,accessibility,organization,model_version
-Planted Open One,FrontierMath-2025-02-28-Private,0.60,2026-04-10,Open weights (unrestricted),Planted Lab,
-Planted Open One,Planted Bench,0.9,2026-04-10,Open weights (unrestricted),Planted Lab,
-Kimi K2.5,Fiction.LiveBench,0.70,2026-01-27,Open weights (restricted use),Moonshot,kimi-k2.5
-[b]Markup[/b] Model,Planted Bench,0.3,2026-03-01,Open weights (unrestricted),Planted Lab,
-"""
+OPEN = "Open weights (unrestricted)"
+RESULTS = (
+    "model,benchmark,score,release_date,accessibility,organization,model_version\n"
+    f"Planted Open One,FrontierMath-2025-02-28-Private,0.60,2026-04-10,{OPEN},Planted Lab,\n"
+    f"Planted Open One,Planted Bench,0.9,2026-04-10,{OPEN},Planted Lab,\n"
+    "Kimi K2.5,Fiction.LiveBench,0.70,2026-01-27,Open weights (restricted use),Moonshot,"
+    "kimi-k2.5\n"
+    f"[b]Markup[/b] Model,Planted Bench,0.3,2026-03-01,{OPEN},Planted Lab,\n")
 BENCH = ("benchmark,domain,label,random_baseline,ceiling,test_set,release_date\n"
          "Planted Bench,maths,Maths,0,1,public,2025-06-01\n")
 OVERRIDES = "model,accessibility,reason\nGLM-5,Open weights (non-commercial),planted change\n"
