@@ -269,3 +269,13 @@ def test_earlier_maps_are_the_gap_as_of_each_quarter_end(report_inputs, report_d
             assert (pd.isna(a) and pd.isna(b)) or a == pytest.approx(b), (key, column)
     # a year earlier the coding gap was twice today's; the agentic one was narrower
     assert then.loc["coding", "gap"] > 2 * item.gap.table.set_index("key").loc["coding", "gap"]
+
+
+def test_since_the_last_update_says_what_changed_since_the_bundled_data(report_inputs):
+    # report_db is the bundled warehouse plus one tidy CSV ingested after the bundled
+    # snapshot: the section compares that snapshot with the current data.
+    lines = build(report_inputs)["since_update"]
+    text = "\n".join(lines)
+    assert lines[0].startswith("From bundled (")
+    assert "7 models added" in text and HOSTILE_MODEL in text
+    assert "1 benchmark added: " + HOSTILE_BENCHMARK in text

@@ -20,6 +20,7 @@ from .ingest.registry import ReadContext, Source
 from .ingest.registry import sources as registry_sources
 from .ingest.taxonomy import Taxonomy, domains_for, layer_benchmarks, read_benchmarks
 from .store import IngestReport, Warehouse, default_path
+from .store.snapshots import take_snapshot
 from .types import Accessibility, OpenDefinition
 
 Progress = Callable[[int, int], None]
@@ -156,7 +157,12 @@ def open_warehouse(db: str | None = None, write: bool = False,
     try:
         # A new warehouse gets every bundled source; one made by an earlier version gets
         # the bundled sources it does not hold yet.
-        load_bundled(warehouse, progress, only_missing=not warehouse.is_empty())
+        was_empty = warehouse.is_empty()
+        reports = load_bundled(warehouse, progress, only_missing=not was_empty)
+        # The bundled data are the first dated state ``gaplens diff`` compares with.
+        if reports:
+            take_snapshot(warehouse, "bundled", "the data shipped with gaplens" if was_empty
+                          else "bundled sources added: " + ", ".join(r.kind for r in reports))
     except BaseException:
         warehouse.close()
         raise

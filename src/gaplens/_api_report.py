@@ -265,6 +265,10 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                   project=project,
                   metas=metas, overfit_splits=overfit_splits)
     per = [_for_definition(ctx, definition, step) for definition in chosen]
+    from ._api_diff import since_last_update_text
+
+    since = _try(notes, "since the last update", lambda: since_last_update_text(
+        db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or ()
     gap_settings = per[0].gap.settings
     settings = {
         "gap": {**settings_dict(gap_settings), "open_definition": "each, as chosen",
@@ -287,7 +291,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                         agreement=agree, composite_version=version or "",
                         composite_as_of=comp_as_of, sources=sources,
                         rejected=_rejected_with_kind(rejected, sources), models=models_,
-                        settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes))
+                        settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes),
+                        since_update=since)
 
 
 def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -345,4 +350,8 @@ def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
             source_table = warehouse.sources()
     s = result.settings
     series = frontier_series(prepare(long, s.open_definition, s.as_of))
-    return result, write_report(result, series, source_table, out_dir)
+    from ._api_diff import since_last_update_text
+
+    since = since_last_update_text(db, s.open_definition, n_draws=min(n_draws, HISTORY_DRAWS),
+                                   seed=seed)
+    return result, write_report(result, series, source_table, out_dir, since=since)

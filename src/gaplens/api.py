@@ -9,13 +9,15 @@
     gaplens.api.realworld()       # benchmarks against real-world use
     gaplens.api.coverage()        # who was evaluated where; expected scores of the rest
     gaplens.api.update()          # fetch the sources from their publishers (docs/update.md)
+    gaplens.api.diff()            # what changed since the last snapshot, and on the map
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
 reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and LiveBench),
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
-(``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``) and
+(``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``,
+``_api_diff``) and
 are all re-exported here.
 """
 
@@ -54,6 +56,7 @@ from ._api_data import (  # noqa: F401
     models,
     sources,
 )
+from ._api_diff import diff, since_last_update, snapshot, snapshots  # noqa: F401
 from ._api_report import REPORT_FORMATS, collect, report  # noqa: F401
 from ._api_update import SourceUpdate, UpdateResult, UpdateStatus, update  # noqa: F401
 from ._api_index import (  # noqa: F401

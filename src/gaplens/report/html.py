@@ -22,6 +22,7 @@ TITLE = "How far behind are open models? A map by domain"
 
 SECTIONS = (
     ("headline", "One number, or a map?"),
+    ("since", "Since the last update"),
     ("frontiers", "Frontiers and lag over time"),
     ("index", "The capability index"),
     ("composite", "How much the composite's weights decide"),

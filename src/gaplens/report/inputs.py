@@ -56,6 +56,7 @@ class ReportInputs:
     n_draws: int
     seed: int
     notes: tuple[str, ...] = field(default=())
+    since_update: tuple[str, ...] = field(default=())  # "since the last update", sentences
 
     def by(self, definition: str) -> ByDefinition:
         for item in self.definitions:

@@ -275,6 +275,7 @@ def build(inputs: ReportInputs) -> dict:
         "sources": _sources(inputs.sources),
         "rejected": _rejected_summary(inputs.rejected),
         "notes": list(inputs.notes),
+        "since_update": list(inputs.since_update),
     }
 
 

@@ -131,11 +131,18 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: str) -> str:
+def _md_text(text: str) -> str:
+    """Text from data inside Markdown: its markup characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", str(text))
+
+
+def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: str,
+                 since: tuple[str, ...] = ()) -> str:
     """Write the static report; returns the Markdown path.
 
     ``result`` is a domain-level gap result, ``series`` the frontier steps under the same
-    settings (``analysis.series.frontier_series``), ``sources`` the warehouse's sources.
+    settings (``analysis.series.frontier_series``), ``sources`` the warehouse's sources,
+    ``since`` the "since the last update" sentences (``api._api_diff``).
     """
     os.makedirs(out_dir, exist_ok=True)
     s = result.settings
@@ -182,6 +189,11 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         "bound (censored). The domain leaders are the models holding the most benchmark "
         "frontiers in the domain, shown with the domain's mean frontier levels.",
         "",
+    ]
+    if since:
+        lines += ["## Since the last update", ""]
+        lines += [f"- {_md_text(line)}" for line in since] + [""]
+    lines += [
         "## Frontiers over time",
         "",
     ]

@@ -91,6 +91,44 @@ DDL = [
         PRIMARY KEY (model_id, signal, as_of))""",
 ]
 
+# Snapshots (store/snapshots.py): the data state after each load or update, dated. A
+# ``snap_<table>`` mirrors a data table with a leading ``snapshot_id``; it is made from the
+# table itself, so it starts with the same columns (columns the table gains later are added
+# to its mirror when the next snapshot is taken).
+SNAPSHOT_MIRRORED = ("domains", "benchmarks", "models", "model_versions", "results",
+                     "accessibility_overrides")
+
+SNAPSHOT_DDL = [
+    ("snapshots", """CREATE TABLE IF NOT EXISTS snapshots (
+        snapshot_id VARCHAR PRIMARY KEY,
+        taken_at TIMESTAMP NOT NULL,
+        label VARCHAR NOT NULL,
+        note VARCHAR,
+        fingerprint VARCHAR NOT NULL,
+        data_through DATE)"""),
+    *[(f"snap_{t}", f"CREATE TABLE IF NOT EXISTS snap_{t} AS "
+       f"SELECT CAST(NULL AS VARCHAR) AS snapshot_id, * FROM {t} LIMIT 0")
+      for t in SNAPSHOT_MIRRORED],
+    # Names a source gave that matched no model, or more than one (from ``rejected``).
+    ("snap_unmatched", """CREATE TABLE IF NOT EXISTS snap_unmatched (
+        snapshot_id VARCHAR NOT NULL,
+        kind VARCHAR,
+        file VARCHAR,
+        name VARCHAR,
+        reason VARCHAR)"""),
+    # Each source and the newest date its data speak for.
+    ("snap_sources", """CREATE TABLE IF NOT EXISTS snap_sources (
+        snapshot_id VARCHAR NOT NULL,
+        source_id INTEGER,
+        kind VARCHAR,
+        path VARCHAR,
+        origin VARCHAR,
+        retrieved_on DATE,
+        published_on DATE,
+        data_through DATE)"""),
+]
+DDL += [statement for _, statement in SNAPSHOT_DDL]
+
 # Columns added after schema version 1 was first released: a warehouse made before gets
 # them on its next writable open (``Warehouse._migrate``), with NULL in the old rows.
 ADDED_COLUMNS = [

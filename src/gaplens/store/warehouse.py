@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import InputError, ReadOnlyStoreError, StoreError
 from ..ingest.batch import IngestBatch
 from ..ingest.normalise import normalise
-from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION
+from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION, SNAPSHOT_DDL
 
 
 def _open_error(path: str, exc: BaseException) -> StoreError:
@@ -81,7 +81,7 @@ def owner_of(kind: str, path: str) -> str:
 
 _LAYOUT: dict[str, list[str]] | None = None
 # Tables that newer versions added: an older read-only warehouse may lack them.
-_LATER_TABLES: set[str] = set()
+_LATER_TABLES: set[str] = {name for name, _ in SNAPSHOT_DDL}
 
 
 def _expected_layout() -> dict[str, list[str]]:
@@ -240,6 +240,8 @@ class Warehouse:
                 self.con.execute(statement)
             for table, column, kind in missing:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
+            for statement in new_tables:
+                self.con.execute(statement)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self._rollback()

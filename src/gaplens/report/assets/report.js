@@ -388,6 +388,12 @@
     };
   });
 
+  // === 1b. since the last update =========================================================
+  const sSince = section("since", null);
+  const sinceList = el("ul", { id: "since-update" });
+  (DATA.since_update || []).forEach(function (line) { sinceList.appendChild(el("li", { text: line })); });
+  sSince.appendChild(sinceList);
+
   // === 2. frontiers and lag =============================================================
   const s2 = section("frontiers",
     "The running best score of closed (solid) and open (dashed) models. Choose a domain above to see its benchmarks one by one; hover a step to see the model that set it.");
