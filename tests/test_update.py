@@ -474,3 +474,34 @@ def test_bundled_sources_are_dated_by_their_copy_not_their_load(bundled_db):
         ("openrouter", "openrouter_weekly_top_models.csv"): "2026-05-11",
     }
     assert frame.loc[frame["kind"] == "overrides", "origin"].tolist() == ["file"]
+
+
+def test_an_update_is_a_snapshot_and_diff_names_what_it_changed(small_epoch_db, local_server):
+    """Epoch republishes one GPQA diamond score: the update replaces it (the publisher owns
+    its rows whatever file they came from), takes a snapshot, and the diff names it."""
+    folder = epoch_export_path()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in SMALL:
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                text = handle.read()
+            if name == "gpqa_diamond.csv":
+                text = text.replace("gpt-5.4-mini-2026-03-17_high,0.8358585858585859,"
+                                    "0.8358585858585859", "gpt-5.4-mini-2026-03-17_high,0.9,0.9",
+                                    1)
+            archive.writestr(name, text)
+    local_server.route(EPOCH_PATH, zip_reply(buffer.getvalue(), etag='"planted"'))
+    before = api.snapshots(db=small_epoch_db)
+    result = run(local_server, small_epoch_db)
+    assert one(result, "epoch").status.value == "updated"
+    after = api.snapshots(db=small_epoch_db)
+    assert len(after) == len(before) + 1 and after["label"].iloc[-1] == "update"
+    change = api.diff(db=small_epoch_db, n_draws=50)
+    scores = change.scores
+    row = scores[scores["benchmark"] == "GPQA diamond"]
+    assert len(row) == 1 and row["change"].iloc[0] == "changed"
+    # raw 0.8359 -> 0.9; normalised on 0-100 with GPQA's baseline 0.25: (0.9 - 0.25) / 0.75
+    assert row["raw_score_after"].iloc[0] == pytest.approx(0.9)
+    assert row["score_after"].iloc[0] == pytest.approx(100 * 0.65 / 0.75)
+    assert row["delta"].iloc[0] == pytest.approx(100 * (0.9 - 0.8358585858585859) / 0.75)
+    assert len(change.models) == 0 and len(change.accessibility) == 0

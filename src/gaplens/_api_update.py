@@ -34,7 +34,7 @@ from typing import Callable, Mapping, Sequence
 import httpx
 import pandas as pd
 
-from ._api_core import _taxonomy_of, open_warehouse
+from ._api_core import _taxonomy_of, open_warehouse, warehouse_path
 from .errors import ConfigError, FetchError, GaplensError
 from .ingest.aliases import bundled_aliases
 from .ingest.batch import IngestBatch
@@ -42,6 +42,7 @@ from .ingest.captures import KEEP, Capture, CaptureStore, captures_root, utc_now
 from .ingest.http import FetchPolicy, fetch, redact, source_key
 from .ingest.registry import ReadContext, Source
 from .ingest.registry import sources as registry_sources
+from .store.snapshots import snapshot_if_changed
 from .store import IngestReport, Warehouse, default_path
 
 #: ``progress(label, bytes_done, bytes_total)`` for each download (total 0: unknown).
@@ -310,9 +311,12 @@ def update(
     """
     declared = list(declarations) if declarations is not None else registry_sources()
     chosen = _selected(sources, declared)
-    path = db or default_path()
-    with open_warehouse(path):  # a new warehouse gets the bundled data first
-        pass
+    path = warehouse_path(db)
+    with open_warehouse(path, write=True) as warehouse:  # a new one gets the bundled data
+        # Data imported by hand since the last snapshot get a state of their own, so the
+        # diff of this update shows only what the update changed.
+        snapshot_if_changed(warehouse, "before update",
+                            note="data imported since the last snapshot")
     policy = policy or FetchPolicy()
     client = httpx.Client(timeout=policy.timeout, follow_redirects=True)
     run = _Run(db=path, root=captures_root(path), force=force, policy=policy,
@@ -332,7 +336,11 @@ def update(
                                          redact(reason, (key,))))
     finally:
         client.close()
-    return UpdateResult(db=path, offline=offline, sources=tuple(done))
+    result = UpdateResult(db=path, offline=offline, sources=tuple(done))
+    if result.updated:
+        with open_warehouse(path, write=True) as warehouse:
+            snapshot_if_changed(warehouse, "update", note="updated: " + ", ".join(result.updated))
+    return result
 
 
 def declarations(declared: Sequence[Source] | None = None) -> pd.DataFrame:
