@@ -102,6 +102,23 @@ def test_connection_errors_are_retried_then_reported(tmp_path):
     assert "\n" not in str(info.value)
 
 
+def test_a_host_that_does_not_resolve_fails_at_once(tmp_path):
+    """No DNS answer (no network, or a wrong host) is not retried: waiting cannot help."""
+    import httpx
+
+    def refuse(request):
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    sleeps = []
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    with pytest.raises(FetchError) as info:
+        fetch(_source(), Endpoint("x.zip", "https://data.example.org/x.zip", "zip"),
+              str(tmp_path / "x.zip"), policy=_policy(sleeps), client=client)
+    assert sleeps == []
+    assert "cannot resolve data.example.org (no network, or a wrong host" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
 def test_conditional_request_and_304(local_server, tmp_path):
     local_server.route("/x.zip", Reply(304, b"", {"ETag": '"v1"'}))
     got = fetch(_source(), Endpoint("x.zip", local_server.base + "/x.zip", "zip"),

@@ -58,6 +58,11 @@ MAX_PAGES = 1000
 _CHUNK = 1 << 16
 
 
+# How a failed name resolution reads on Linux, macOS and Windows.
+_NO_NAME = ("name or service not known", "nodename nor servname", "name resolution",
+            "no address associated", "getaddrinfo failed")
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     """How patient and how trusting a fetch is."""
@@ -68,7 +73,7 @@ class FetchPolicy:
     max_wait: float = 60.0  # cap on any single wait, Retry-After included
     max_bytes: int = 512 * 1024 * 1024  # per endpoint (a paged one: all pages together)
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
-    user_agent: str = "gaplens (https://github.com/gaplens)"
+    user_agent: str = "gaplens"
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,12 @@ def _request(client: httpx.Client, url: str, headers: dict[str, str], policy: Fe
                         raise FetchError(f"{what}: cut short ({got:,} of {total:,} bytes)")
                     return response, size, digest.hexdigest()
         except httpx.TransportError as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            if isinstance(exc, httpx.ConnectError) and any(
+                    m in detail.lower() for m in _NO_NAME):
+                # No DNS answer: no network, or a wrong host. Waiting will not help.
+                raise FetchError(f"{what}: cannot resolve {httpx.URL(url).host} (no network, "
+                                 f"or a wrong host: {detail})") from None
             if attempt >= policy.retries:
                 kind = type(exc).__name__
                 raise FetchError(f"{what}: {kind} after {attempt + 1} attempts "
