@@ -297,3 +297,63 @@ def test_two_index_files_are_refused(tmp_path):
         z.writestr("copy/epoch_capabilities_index/eci_scores.csv", "Model,eci\nA,1\n")
     with pytest.raises(InputError, match="two index files"):
         read_epoch(path, _taxonomy(), today=AS_OF)
+
+
+# -- published ECI intervals in the agreement check, CLI --------------------------------------
+
+def test_agreement_counts_our_estimates_inside_epochs_interval():
+    from types import SimpleNamespace
+
+    from gaplens.analysis.index_evaluation import epoch_agreement
+
+    fit = SimpleNamespace(
+        models=pd.DataFrame({"model_id": ["A", "B", "C", "D"], "n_benchmarks": [5] * 4,
+                             "index": [100.0, 105.0, 110.0, 120.0]}),
+        benchmarks=pd.DataFrame({"benchmark": ["x", "y"], "n_models": [4, 4],
+                                 "edi": [100.0, 110.0], "slope_scaled": [0.1, 0.2]}),
+        settings=SimpleNamespace(reg=SimpleNamespace(label="test"), benchmarks="all",
+                                 regularisation="log-alpha"))
+    published = pd.DataFrame({
+        "model_id": ["A", "A", "B", "C", "D"],
+        "epoch_eci": [101.0, 90.0, 100.0, 110.0, 118.0],
+        "epoch_eci_ci_low": [99.0, 80.0, 98.0, 108.0, np.nan],
+        "epoch_eci_ci_high": [103.0, 95.0, 102.0, 112.0, np.nan]})
+    edi = pd.DataFrame({"benchmark_name": ["x", "y"], "edi": [101.0, 111.0],
+                        "estimated_slope_scaled": [0.1, 0.25]})
+    check = epoch_agreement(fit, published, edi)
+    # A inside [99, 103] (its highest ECI row), B outside [98, 102], C inside, D no interval
+    assert check.n_with_interval == 3
+    assert check.share_inside == pytest.approx(2 / 3)
+    inside = check.models.set_index("model_id")["inside_epoch_interval"]
+    assert inside["A"] and not inside["B"] and inside["C"] and pd.isna(inside["D"])
+    assert "67% of 3 models" in " ".join(check.summary_lines())
+    none = epoch_agreement(fit, published[["model_id", "epoch_eci"]], edi)
+    assert none.n_with_interval == 0 and np.isnan(none.share_inside)
+
+
+def test_cli_lists_the_differences_and_the_supersession(capsys, monkeypatch, tmp_path):
+    from gaplens._cli import main as cli_main
+    from gaplens._cli.main import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(cli_main.out, "_width", 80, raising=False)
+    bench = tmp_path / "planted.csv"
+    bench.write_text(PLANTED_TAXONOMY)
+    path = _planted_export(tmp_path / "x.zip", {"old_proof": {"o0": 0.5},
+                                                "new_proof": {"o0": 0.5}}, OPEN)
+    db = str(tmp_path / "w.duckdb")
+    code = main(["ingest", "epoch", path, "--differences", "--benchmarks", str(bench),
+                 "--db", db, "-f", "csv"])
+    out = capsys.readouterr().out
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out), dtype=str)
+    row = table.loc[(table["benchmark"] == "Old proof") & (table["field"] == "ceiling")].iloc[0]
+    assert (row["gaplens"], row["epoch"], row["used"]) == ("1", "0.6", "epoch")
+    assert main(["ingest", "epoch", path, "--differences", "--benchmarks", str(bench),
+                 "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "superseded_by" in out and max(len(line) for line in out.splitlines()) <= 80
+    assert main(["benchmarks", "--domain", "maths", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "superseded_b" in out and "-Tiers-1-3-v" in out  # the bundled FrontierMath link
+    assert max(len(line) for line in out.splitlines()) <= 80
