@@ -357,3 +357,24 @@ def test_cli_lists_the_differences_and_the_supersession(capsys, monkeypatch, tmp
     out = capsys.readouterr().out
     assert "superseded_b" in out and "-Tiers-1-3-v" in out  # the bundled FrontierMath link
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_without_a_version_table_versions_come_from_the_files(tmp_path):
+    path = tmp_path / "x.zip"
+    _planted_export(path, {"old_proof": {"o0": 0.3, "c0": 0.45}}, {"o0": OPEN["o0"],
+                                                                    "c0": CLOSED["c0"]})
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist() if n != "model_metadata.csv"}
+    members["epoch_capabilities_index/eci_scores.csv"] = (
+        b"Model,eci,eci_ci_low,eci_ci_high,Model accessibility,model_versions\n"
+        b"Big C,120,118,122,API access,c0_high\n")
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    batch = read_epoch(str(path), _taxonomy(), today=AS_OF)
+    v = batch.versions.set_index("version_id")
+    # c0_high is listed under Epoch's model "Big C"; o0_high falls back to its id
+    assert v.loc["c0_high", "model_id"] == "Big C" and v.loc["c0_high", "epoch_eci"] == 120
+    assert v.loc["c0_high", "accessibility"] == "API access"
+    assert v.loc["o0_high", "model_id"] == "o0" and v.loc["o0_high", "accessibility"] == "Unknown"
+    assert len(batch.results) == 2
