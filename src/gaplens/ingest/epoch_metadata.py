@@ -25,7 +25,14 @@ the taxonomy's ``file``). Which side wins, per field:
 Scores stay *valid* within the taxonomy's range, so an Epoch ceiling below 1 (FrontierMath
 2025-02-28 at 0.57, where problems were later found wrong) clips higher scores to 1, as
 Epoch does, instead of refusing the file. Every difference is listed by
-:func:`metadata_differences`.
+:func:`apply_metadata`.
+
+Format sources: the columns and their meaning follow Epoch's public loader
+(github.com/epoch-research/eci-public, ``src/eci/dataloader.py`` at d27f9b20, which reads
+``benchmark_metadata.csv`` and ``model_metadata.csv``); the file inventory and example
+rows (FrontierMath 2025-02-28 with ceiling 0.57 and ``superseded_by``
+FrontierMath-Tiers-1-3-v2-Private) follow public descriptions of the September and
+October 2026 zips. No byte copy of a current zip was available to test against.
 """
 
 from __future__ import annotations
@@ -152,7 +159,7 @@ def apply_metadata(specs: pd.DataFrame, meta: pd.DataFrame | None,
             theirs = value / scale if fits else value
             if fits and not np.isclose(float(spec[field]), float(theirs)):
                 add(name, epoch_name, field, _num(spec[field]), _num(theirs), "epoch",
-                    f"{column} {_num(value)} x 1/scale {_num(scale)}")
+                    f"{column} {_num(value)} / scale {_num(scale)}")
                 effective.at[idx, field] = float(theirs)
             elif not fits and pd.notna(value):
                 raw_equiv = value / scale if pd.notna(scale) and scale > 0 else value
