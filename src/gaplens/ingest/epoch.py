@@ -1,20 +1,32 @@
 """Adapter for the Epoch AI Benchmarking Hub export (``benchmark_data.zip`` or its folder).
 
-Layout (METHODS.md section 1): one CSV per benchmark with ``Model version``, a headline
-score column that differs per file, and ``epoch_capabilities_index.csv``, the only file
-with ``Model accessibility`` (joined on ``Model version``). Which file is which benchmark,
-its score column, unit, baseline and ceiling come from the taxonomy (``benchmarks.csv``),
-so a new Epoch file is a row of data, not code.
+Two layouts, told apart by their files (docs/formats.md):
 
-Model identity: a *version* (``gpt-5-2025-08-07_high``) belongs to the model named in the
-ECI file's ``Model name`` column; where that is blank, the version id with its setting
-suffix (``_high``, ``_16K``, ...) removed. Results stay per version and setting; the
-collapse to one score per (model, benchmark) happens in the analysis layer.
+* *flat* (until mid-2026; the bundled April 2026 copy): one CSV per benchmark with
+  ``Model version`` and a headline score column that differs per file, and
+  ``epoch_capabilities_index.csv``, one row per version, the only file with ``Model
+  accessibility`` (joined on ``Model version``);
+* *current*: the same benchmark CSVs, ``epoch_capabilities_index/eci_scores.csv`` (one row
+  per model: ``eci`` and its published 90% interval ``eci_ci_low``/``eci_ci_high``),
+  ``model_metadata.csv`` (version -> ``model_group``, date, accessibility; also read as
+  ``eci_model_versions.csv``) and ``benchmark_metadata.csv`` (Epoch's scale, baseline,
+  ceiling, release date and ``superseded_by`` per benchmark; see epoch_metadata.py).
+
+Which file is which benchmark and its score column come from the taxonomy
+(``benchmarks.csv``), so a new Epoch file is a row of data, not code; where Epoch's
+metadata describe a benchmark, its baseline, ceiling and release date are used.
+
+Model identity: a *version* (``gpt-5-2025-08-07_high``) belongs to Epoch's model group
+(current layout) or to the model named in the ECI file's ``Model name`` column (flat);
+where neither is given, the version id with its setting suffix (``_high``, ``_16K``, ...)
+removed. Results stay per version and setting; the collapse to one score per (model,
+benchmark) happens in the analysis layer.
 
 Rows without a model version or without a score are *rejected* (counted and listed, as
 a public export has such gaps). A malformed value — a score that is not a number or is
-outside the benchmark's valid range, an unparseable or future date — is an error that
-names file, row and field, and nothing is stored.
+outside the benchmark's valid range, an unparseable or future date, a missing required
+column — is an error that names file, row and field, and nothing is stored. Zips are read
+through :mod:`gaplens.ingest.archive` (size limits, one-line errors).
 """
 
 from __future__ import annotations
