@@ -128,9 +128,10 @@ def test_consistent_metadata_lists_no_value_difference(both_layouts):
     diff = metadata_differences(current, taxonomy)
     assert not diff["field"].isin(["random_baseline", "ceiling", "release_date",
                                    "superseded_by", "score_column"]).any()
-    # only the benchmarks the metadata leaves out (non-linear or non-fraction units)
-    assert set(diff["used"]) == {"gaplens"}
-    assert "WebDev Arena" in set(diff["benchmark"]) or len(diff) > 0
+    # only the benchmarks the written metadata leave out (a log scale, Elo, points)
+    assert set(diff["used"]) == {"gaplens"} and set(diff["field"]) == {"benchmark"}
+    assert set(diff["benchmark"]) == {"METR Time Horizons", "WebDev Arena", "GeoBench",
+                                      "Lech Mazur Writing"}
     # Epoch's version grouping and published interval reach the versions
     v = new.versions.dropna(subset=["epoch_eci"])
     assert len(v) > 0

@@ -275,7 +275,7 @@ def _read_scores(export: _Export, today: dt.date) -> pd.DataFrame:
     return scores
 
 
-def _versions_from_table(export: _Export, scores: pd.DataFrame, today: dt.date,
+def _versions_from_table(export: _Export, today: dt.date,
                          rejected: list[dict]) -> pd.DataFrame:
     """Versions from Epoch's version table (model_metadata.csv): Epoch's grouping."""
     name = export.versions_file
@@ -356,7 +356,7 @@ def _read_current(export: _Export, specs: pd.DataFrame, today: dt.date,
     their model group."""
     scores = _read_scores(export, today)
     if export.versions_file:
-        versions = _versions_from_table(export, scores, today, rejected)
+        versions = _versions_from_table(export, today, rejected)
     else:
         versions = _versions_from_files(export, specs, scores)
     by_model = scores.set_index("Model")
