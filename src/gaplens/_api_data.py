@@ -41,6 +41,18 @@ def ingest_epoch(path: str, db: str | None = None, benchmarks: str | None = None
         return warehouse.ingest(batch)
 
 
+def epoch_metadata_differences(path: str, db: str | None = None,
+                               benchmarks: str | None = None) -> pd.DataFrame:
+    """Where an Epoch export's benchmark_metadata.csv differs from the taxonomy: one row per
+    benchmark and field (benchmark, epoch_benchmark, field, gaplens, epoch, used, note);
+    ``used`` says which side the import takes (docs/formats.md). Empty for a flat export."""
+    from .ingest.epoch import metadata_differences
+
+    with open_warehouse(db) as warehouse:
+        taxonomy = _taxonomy_of(warehouse, benchmarks)
+    return metadata_differences(path, taxonomy)
+
+
 def ingest_csv(path: str, db: str | None = None, benchmarks: str | None = None) -> IngestReport:
     """Ingest a tidy CSV of results (and optionally a benchmark definition file)."""
     with open_warehouse(db, write=True) as warehouse:

@@ -252,7 +252,8 @@ def epoch_agreement(fitted: "IndexFit", db: str | None = None):
 
     with open_warehouse(db) as warehouse:
         versions = warehouse.versions()
-    published = versions[["model_id", "epoch_eci"]].rename(columns={})
+    published = versions[["model_id", "epoch_eci"] + [
+        c for c in ("epoch_eci_ci_low", "epoch_eci_ci_high") if c in versions]]
     edi = pd.read_csv(epoch_difficulties_path())
     return _agreement(fitted, published, edi)
 

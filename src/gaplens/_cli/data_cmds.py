@@ -36,10 +36,18 @@ def ingest_epoch(
     path: str = typer.Argument(..., help="benchmark_data.zip or its unzipped folder"),
     benchmarks: Optional[str] = typer.Option(None, "--benchmarks", help="Extra benchmark "
                                              "definitions (CSV) layered on the bundled taxonomy."),
+    differences: bool = typer.Option(False, "--differences", help="Only list where the "
+                                     "export's benchmark_metadata.csv differs from the "
+                                     "taxonomy, and which side is used; ingest nothing."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Read an Epoch AI Benchmarking Hub export."""
+    """Read an Epoch AI Benchmarking Hub export (flat or current layout)."""
+    if differences:
+        frame = api.epoch_metadata_differences(path, db=db, benchmarks=benchmarks)
+        emit_frame(frame, fmt, ["benchmark", "field", "gaplens", "epoch", "used"],
+                   title=f"{len(frame)} differences from Epoch's benchmark_metadata.csv")
+        return
     with progress_bar("reading export") as progress:
         report = api.ingest_epoch(path, db=db, benchmarks=benchmarks, progress=progress)
     print_ingest(report, fmt)
@@ -245,8 +253,10 @@ def benchmarks(
             emit_frame(frame, fmt, list(frame.columns))
         return
     frame = api.benchmarks(db=db, domain=domain, as_of=at, open_definition=open_definition)
-    emit_frame(frame, fmt, ["benchmark", "domain", "test_set", "unit", "n_open", "n_closed"],
-               title=f"{len(frame)} benchmarks")
+    columns = ["benchmark", "domain", "test_set", "unit", "n_open", "n_closed"]
+    if "superseded_by" in frame and frame["superseded_by"].notna().any():
+        columns.append("superseded_by")
+    emit_frame(frame, fmt, columns, title=f"{len(frame)} benchmarks")
 
 
 @app.command()

@@ -571,8 +571,15 @@ def compute_gap(
     else:
         rng = np.random.default_rng(settings.seed + 1)
         bench_domain = {b: bench_meta.loc[b, "domain"] for b in names if b in bench_meta.index}
+        successor = (bench_meta["superseded_by"].dropna().to_dict()
+                     if "superseded_by" in bench_meta else {})
         for d in domains.sort_values(["ord", "domain"]).itertuples():
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
+            # A superseded benchmark leaves the domain once its successor qualifies: the
+            # map never averages two versions of one benchmark (both stay in --by benchmark).
+            replaced = {b: successor[b] for b in members
+                        if successor.get(b) in members and successor[b] in stats}
+            members = [b for b in members if b not in replaced]
             if not members:
                 continue
             qualifying = [b for b in members if b in stats]
@@ -624,6 +631,9 @@ def compute_gap(
                            for b in members if b not in stats]
                 if skipped:
                     notes.append("too few models on: " + ", ".join(skipped))
+                if replaced:
+                    notes.append("left out, superseded: " + ", ".join(
+                        f"{b} (by {n})" for b, n in sorted(replaced.items())))
                 notes.append(_domain_sign_note(row, used, bench_rows))
                 row["note"] = "; ".join(n for n in notes if n)
                 n_with_data = np.sum([~np.isnan(p.timeline_gap[0]) for p in parts], axis=0)

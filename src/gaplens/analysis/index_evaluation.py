@@ -165,11 +165,14 @@ def sensitivity(data: IndexData, settings: IndexSettings, k_folds: int = 5,
 class EpochAgreement:
     """A fit against Epoch's published index (ECI) and difficulties (EDI)."""
 
-    models: pd.DataFrame  # model_id, n_benchmarks, index, epoch_eci, difference
+    models: pd.DataFrame  # model_id, n_benchmarks, index, epoch_eci, difference,
+    #                       epoch_eci_ci_low, epoch_eci_ci_high, inside_epoch_interval
     benchmarks: pd.DataFrame  # benchmark, n_models, edi, epoch_edi, difference, slopes
     spearman: float
     pearson: float
     settings_note: str
+    n_with_interval: int = 0  # matched models with Epoch's published interval
+    share_inside: float = float("nan")  # of those, the share of our index inside it
 
     @property
     def largest(self) -> pd.DataFrame:
@@ -183,6 +186,10 @@ class EpochAgreement:
             f"Against Epoch's published ECI: {len(self.models)} models matched, Spearman "
             f"{self.spearman:.4f}, Pearson {self.pearson:.4f}; |difference| median "
             f"{d.median():.2f}, 90th percentile {d.quantile(0.9):.2f}, max {d.max():.2f} points.",
+            (f"Inside Epoch's published 90% interval: {self.share_inside:.0%} of "
+             f"{self.n_with_interval} models with an interval." if self.n_with_interval else
+             "Epoch's published ECI intervals: none in the warehouse (they come with the "
+             "current export layout, eci_scores.csv)."),
             f"Against Epoch's EDI: {len(self.benchmarks)} benchmarks, |difference| median "
             f"{e.median():.2f}, max {e.max():.2f}; slope correlation "
             f"{np.corrcoef(self.benchmarks['slope_scaled'], self.benchmarks['epoch_slope_scaled'])[0, 1]:.3f}.",
@@ -192,11 +199,22 @@ class EpochAgreement:
 
 def epoch_agreement(fit, published_eci: pd.DataFrame,
                     published_edi: pd.DataFrame) -> EpochAgreement:
-    """``published_eci``: model_id, epoch_eci; ``published_edi``: Epoch's difficulty file."""
-    eci = published_eci.dropna(subset=["epoch_eci"]).groupby("model_id")["epoch_eci"].max()
+    """``published_eci``: model_id, epoch_eci and optionally Epoch's interval
+    (epoch_eci_ci_low, epoch_eci_ci_high); ``published_edi``: Epoch's difficulty file."""
+    published = published_eci.dropna(subset=["epoch_eci"])
+    for column in ("epoch_eci_ci_low", "epoch_eci_ci_high"):
+        if column not in published:
+            published = published.assign(**{column: np.nan})
+    # One row per model: the version with the highest published ECI (and its interval).
+    eci = (published.sort_values("epoch_eci", ascending=False).drop_duplicates("model_id")
+           .set_index("model_id")[["epoch_eci", "epoch_eci_ci_low", "epoch_eci_ci_high"]])
     models = fit.models[["model_id", "n_benchmarks", "index"]].join(eci, on="model_id",
                                                                      how="inner")
     models["difference"] = models["index"] - models["epoch_eci"]
+    has_ci = models["epoch_eci_ci_low"].notna() & models["epoch_eci_ci_high"].notna()
+    inside = ((models["index"] >= models["epoch_eci_ci_low"])
+              & (models["index"] <= models["epoch_eci_ci_high"]))
+    models["inside_epoch_interval"] = inside.where(has_ci).astype("boolean")
     edi = published_edi.rename(columns={"benchmark_name": "benchmark", "edi": "epoch_edi",
                                         "estimated_slope_scaled": "epoch_slope_scaled"})
     benches = fit.benchmarks[["benchmark", "n_models", "edi", "slope_scaled"]].merge(
@@ -212,4 +230,6 @@ def epoch_agreement(fit, published_eci: pd.DataFrame,
         benchmarks=benches.reset_index(drop=True),
         spearman=float(spearmanr(models["index"], models["epoch_eci"])[0]),
         pearson=float(np.corrcoef(models["index"], models["epoch_eci"])[0, 1]),
-        settings_note=note)
+        settings_note=note,
+        n_with_interval=int(has_ci.sum()),
+        share_inside=float(inside[has_ci].mean()) if has_ci.any() else float("nan"))

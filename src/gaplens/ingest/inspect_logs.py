@@ -37,14 +37,13 @@ import datetime as dt
 import json
 import math
 import os
-import struct
-import zipfile
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from .aliases import resolve_spellings
+from .archive import Archive
 from .batch import (
     MATCH_COLUMNS,
     REJECTED_COLUMNS,
@@ -105,42 +104,22 @@ def _zstd_decompress(data: bytes) -> bytes | None:
     return zstandard.ZstdDecompressor().decompressobj().decompress(data)
 
 
-def _raw_member(file: str, info: zipfile.ZipInfo) -> bytes:
-    """The stored (compressed) bytes of a zip member, read from its local header."""
-    with open(file, "rb") as handle:
-        handle.seek(info.header_offset)
-        header = handle.read(30)
-        if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise InputError(file, f"zip member '{info.filename}' has a broken local header",
-                             field=info.filename)
-        name_len, extra_len = struct.unpack("<HH", header[26:30])
-        handle.seek(info.header_offset + 30 + name_len + extra_len)
-        return handle.read(info.compress_size)
-
-
-def _member_json(file: str, archive: zipfile.ZipFile, name: str):
-    info = archive.getinfo(name)
-    try:
-        data = archive.read(info)
-    except NotImplementedError:
-        data = None
-        if info.compress_type == _ZSTD_METHOD:
-            data = _zstd_decompress(_raw_member(file, info))
-        if data is None:
-            raise InputError(
-                file,
-                f"'{name}' is compressed with zip method {info.compress_type}"
-                + (" (Zstandard)" if info.compress_type == _ZSTD_METHOD else "")
-                + ", which this Python cannot read: install the 'zstandard' package, use "
-                "Python 3.14+, or convert the log with 'inspect log convert --to json'",
-                field=name) from None
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(file, f"cannot read '{name}' from the archive ({exc})",
-                         field=name) from None
+def _member_json(file: str, archive: Archive, name: str):
+    data = archive.read(name)
     try:
         return json.loads(data.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"'{name}' is not readable JSON ({exc})", field=name) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise InputError(file, f"'{name}' is not readable JSON ({str(exc)[:200]})",
+                         field=name) from None
+
+
+def _zstd_member(raw: bytes) -> bytes | None:
+    data = _zstd_decompress(raw)
+    if data is None:
+        raise NotImplementedError(
+            "Zstandard, which this Python cannot read: install the 'zstandard' package, use "
+            "Python 3.14+, or convert the log with 'inspect log convert --to json'")
+    return data
 
 
 def read_log_header(file: str) -> dict:
@@ -149,12 +128,14 @@ def read_log_header(file: str) -> dict:
         magic = handle.read(4)
     if file.lower().endswith(".eval") or magic == b"PK\x03\x04":
         try:
-            archive = zipfile.ZipFile(file)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError(file, f"not a zip archive, as an Inspect .eval log is ({exc})"
-                             ) from None
+            archive = Archive(file, decoders={_ZSTD_METHOD: _zstd_member})
+        except InputError as exc:
+            if "not a readable zip archive" not in exc.message:
+                raise
+            raise InputError(file, "not a zip archive, as an Inspect .eval log is "
+                             f"({exc.message})") from None
         with archive:
-            names = set(archive.namelist())
+            names = set(archive.names)
             if HEADER_JSON in names:
                 doc = _member_json(file, archive, HEADER_JSON)
             elif LEGACY_START_JSON in names and LEGACY_RESULTS_JSON in names:

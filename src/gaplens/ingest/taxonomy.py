@@ -34,6 +34,7 @@ BENCHMARK_FIELDS = [
     Field("setting_columns", "str"),
     Field("source_url", "str"),
     Field("notes", "str"),
+    Field("superseded_by", "str"),
     Field("label", "str", aliases=("domain_label",)),
 ]
 
@@ -52,6 +53,7 @@ BENCHMARK_COLUMNS = [
     "setting_columns",
     "source_url",
     "notes",
+    "superseded_by",
 ]
 
 DOMAIN_COLUMNS = ["domain", "label", "ord", "description"]

@@ -34,7 +34,8 @@ DDL = [
         setting_columns VARCHAR,
         source_url VARCHAR,
         notes VARCHAR,
-        source_id INTEGER NOT NULL)""",
+        source_id INTEGER NOT NULL,
+        superseded_by VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS models (
         model_id VARCHAR PRIMARY KEY,
         display_name VARCHAR,
@@ -55,7 +56,9 @@ DDL = [
         epoch_eci DOUBLE,
         source_id INTEGER NOT NULL,
         source_file VARCHAR,
-        source_row INTEGER)""",
+        source_row INTEGER,
+        epoch_eci_ci_low DOUBLE,
+        epoch_eci_ci_high DOUBLE)""",
     """CREATE TABLE IF NOT EXISTS results (
         version_id VARCHAR NOT NULL,
         benchmark VARCHAR NOT NULL,
@@ -136,6 +139,11 @@ ADDED_COLUMNS = [
     ("sources", "url", "VARCHAR"),
     ("sources", "published_on", "DATE"),
     ("sources", "fetched_at", "TIMESTAMP"),
+    # The benchmark that replaces this one (Epoch's benchmark_metadata.csv superseded_by).
+    ("benchmarks", "superseded_by", "VARCHAR"),
+    # Epoch's published 90% interval of the model's ECI (current export layout only).
+    ("model_versions", "epoch_eci_ci_low", "DOUBLE"),
+    ("model_versions", "epoch_eci_ci_high", "DOUBLE"),
 ]
 
 # Effective accessibility: an override wins, the source value is kept beside it.

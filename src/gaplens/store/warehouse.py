@@ -496,6 +496,7 @@ class Warehouse:
                 bcols = ["benchmark", "domain", "unit", "transform", "random_baseline", "ceiling",
                          "test_set", "optimized_for", "release_date", "file", "score_column",
                          "setting_columns", "source_url", "notes"]
+                bcols += [c for c in ("superseded_by",) if c in batch.benchmarks]
                 bench = batch.benchmarks[bcols].copy()
                 write, counts["benchmarks"], _ = self._merge(
                     "benchmarks", bench, ["benchmark"], bcols[1:], source_id, src.path,
@@ -515,6 +516,8 @@ class Warehouse:
             if not batch.versions.empty:
                 vcols = ["model_id", "setting", "display_name", "release_date", "accessibility",
                          "epoch_eci", "source_file", "source_row"]
+                vcols += [c for c in ("epoch_eci_ci_low", "epoch_eci_ci_high")
+                          if c in batch.versions]
                 write, counts["model versions"], conflicts = self._merge(
                     "model_versions", batch.versions, ["version_id"], vcols, source_id, owner,
                     owned=True)
