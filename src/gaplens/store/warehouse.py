@@ -240,8 +240,6 @@ class Warehouse:
                 self.con.execute(statement)
             for table, column, kind in missing:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
-            for statement in new_tables:
-                self.con.execute(statement)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self._rollback()
