@@ -213,3 +213,15 @@ def benchmarks(db: str | None = None, domain: str | None = None,
 def sources(db: str | None = None) -> pd.DataFrame:
     with open_warehouse(db) as warehouse:
         return warehouse.sources()
+
+
+def freshness(db: str | None = None, today: str | dt.date | None = None,
+              stale_after: int = 90):
+    """How current the warehouse is (:class:`gaplens.analysis.freshness.Freshness`): per
+    source and kind the newest date the data describe and its age in days as of ``today``
+    (default: the local date), and whether the newest is older than ``stale_after`` days."""
+    from .analysis.freshness import read_freshness
+
+    day = parse_date(today, "today") or dt.date.today()
+    with open_warehouse(db) as warehouse:
+        return read_freshness(warehouse, day, stale_after)

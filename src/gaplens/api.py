@@ -41,6 +41,7 @@ from ._api_core import (  # noqa: F401
 )
 from ._api_data import (  # noqa: F401
     benchmarks,
+    freshness,
     gap,
     ingest_aa,
     ingest_csv,
