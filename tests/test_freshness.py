@@ -80,8 +80,8 @@ def test_stale_line_after_90_days_and_not_at_90(planted):
         at_91 = read_freshness(w, D(2026, 11, 30))
     assert at_90.age_days == 90 and not at_90.stale and at_90.message is None
     assert at_91.age_days == 91 and at_91.stale
-    assert at_91.message == ("the newest data (lmarena, 2026-08-31) are 91 days old: "
-                             "run 'gaplens update' for current data")
+    assert at_91.message == ("the newest data are 91 days old (2026-08-31): "
+                             "run 'gaplens update'")
     assert "\n" not in at_91.message
     assert at_91.line() == ("data through: lmarena 2026-08-31 (91 d), aa 2026-07-10 (143 d), "
                             "epoch 2026-04-16 (228 d)")

@@ -210,9 +210,13 @@ def benchmarks(db: str | None = None, domain: str | None = None,
     return table.reset_index(drop=True)
 
 
-def sources(db: str | None = None) -> pd.DataFrame:
-    with open_warehouse(db) as warehouse:
-        return warehouse.sources()
+def sources(db: str | None = None, today: str | dt.date | None = None) -> pd.DataFrame:
+    """What was ingested, one row per source: the sources table (origin, retrieval,
+    publication and fetch dates, counts) with ``provenance`` ("bundled, published DATE",
+    "imported DATE", "fetched DATE"), ``data_from``/``data_through`` (the dates the data
+    describe) and ``age_days`` (of ``data_through`` as of ``today``, default the local date);
+    see :func:`freshness`."""
+    return freshness(db, today).sources
 
 
 def freshness(db: str | None = None, today: str | dt.date | None = None,

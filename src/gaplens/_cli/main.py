@@ -14,18 +14,27 @@ from . import data_cmds  # noqa: F401, I001
 from . import coverage_cmds  # noqa: F401
 from . import index_cmds  # noqa: F401
 from . import beyond_cmds  # noqa: F401
-from .common import app, err, out  # noqa: F401 (out: tests set its width)
+from .common import app, err, out, print_freshness, stating_freshness  # noqa: F401 (out: tests set its width)
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        app(args=argv, standalone_mode=True)
-    except GaplensError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        return 2
-    except SystemExit as exc:  # typer/click exit codes
-        return int(exc.code or 0)
-    return 0
+    with stating_freshness() as state:
+        try:
+            app(args=argv, standalone_mode=True)
+        except GaplensError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            return 2
+        except SystemExit as exc:  # typer/click exit codes
+            code = int(exc.code or 0)
+        else:
+            code = 0
+        if code == 0:
+            try:
+                print_freshness(state)
+            except GaplensError as exc:
+                err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+                return 2
+        return code
 
 
 def run() -> None:

@@ -28,13 +28,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 STALE_AFTER_DAYS = 90
-UPDATE_HINT = "run 'gaplens update' for current data"
+UPDATE_HINT = "run 'gaplens update'"
 ORIGINS = ("bundled", "file", "update")
 PROVENANCE_COLUMNS = ["origin", "url", "published_on", "fetched_at"]
 
-SOURCE_COLUMNS = ["source_id", "kind", "origin", "provenance", "retrieved_on", "published_on",
-                  "fetched_at", "ingested_at", "data_from", "data_through", "age_days",
-                  "added", "updated", "unchanged", "rejected", "url", "path"]
+# Added to the columns of the sources table (all kept, in their order).
+SOURCE_COLUMNS = ["provenance", "data_from", "data_through", "age_days"]
 KIND_COLUMNS = ["kind", "origin", "provenance", "data_through", "age_days", "n_sources"]
 
 # The dated rows of each source: results by their model's release date, signals by as_of.
@@ -72,7 +71,8 @@ def provenance(origin, retrieved_on, published_on, fetched_at, ingested_at) -> s
 class Freshness:
     """Data-through dates per source and per kind as of ``today``, and the stale verdict.
 
-    ``sources``: one row per ingested source (``SOURCE_COLUMNS``); ``table``: one row per
+    ``sources``: one row per ingested source (the sources table plus ``SOURCE_COLUMNS``,
+    provenance columns added as missing where an old warehouse lacks them); ``table``: one row per
     kind (``KIND_COLUMNS``), newest data first, kinds without dated rows last. ``newest``
     is the newest data-through date over every kind (``newest_kind`` holds it), ``age_days``
     its age; ``stale`` when that age exceeds ``stale_after`` days.
@@ -95,8 +95,7 @@ class Freshness:
         """The one stale line (None when the data are current enough)."""
         if not self.stale:
             return None
-        return (f"the newest data ({self.newest_kind}, {self.newest}) are {self.age_days} "
-                f"days old: {UPDATE_HINT}")
+        return f"the newest data are {self.age_days} days old ({self.newest}): {UPDATE_HINT}"
 
     def line(self) -> str:
         """One compact line: each kind's data-through date and age, newest first."""
@@ -150,7 +149,8 @@ def compute_freshness(sources: pd.DataFrame, spans: pd.DataFrame, today: dt.date
     src["provenance"] = [provenance(*r) for r in zip(src["origin"], src["retrieved_on"],
                                                      src["published_on"], src["fetched_at"],
                                                      src["ingested_at"])]
-    src = src.reindex(columns=SOURCE_COLUMNS).reset_index(drop=True)
+    src = src[[c for c in src.columns if c not in SOURCE_COLUMNS] + SOURCE_COLUMNS]
+    src = src.reset_index(drop=True)
     src["age_days"] = pd.array(src["age_days"], dtype="Int64")
 
     rows = []
