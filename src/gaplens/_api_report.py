@@ -15,6 +15,7 @@ from ._api_core import (
     as_of_or_data_date,
     open_warehouse,
     parse_as_of,
+    parse_date,
     parse_open_definition,
 )
 from ._api_beyond import OverfitReport
@@ -191,8 +192,10 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
             definitions: list[str] | None = None, n_draws: int = 1000, seed: int = 0,
-            progress: Progress | None = None) -> ReportInputs:
-    """Run every analysis the report shows, once per open definition where it matters."""
+            progress: Progress | None = None, today: dt.date | None = None) -> ReportInputs:
+    """Run every analysis the report shows, once per open definition where it matters;
+    ``today`` (default: the local date) is the day the data's ages are counted to."""
+    from .analysis.freshness import read_freshness
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
     from .analysis.domain_index import projector
@@ -222,7 +225,10 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         sources, rejected, models_ = warehouse.sources(), warehouse.rejected(), warehouse.models()
         span = warehouse.query("SELECT source_id, min(as_of) AS data_from, max(as_of) AS "
                                "data_to, count(*) AS n_signals FROM signals GROUP BY source_id")
-    sources = sources.merge(span, on="source_id", how="left")
+        freshness = read_freshness(warehouse, today or dt.date.today())
+    # Per source: provenance, data-through date and age; data_from/data_to: its signals.
+    sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
+                                                                how="left")
     notes: list[str] = []
     # With --at, values dated later than the report are left out; by default the report is
     # as of the newest release date, and snapshots taken after it are the current view.
@@ -282,7 +288,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                         agreement=agree, composite_version=version or "",
                         composite_as_of=comp_as_of, sources=sources,
                         rejected=_rejected_with_kind(rejected, sources), models=models_,
-                        settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes))
+                        settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes),
+                        freshness=freshness)
 
 
 def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -293,9 +300,11 @@ def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.Dat
 def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = None,
            open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
            n_draws: int = 1000, seed: int = 0, fmt: str | ReportFormat = ReportFormat.HTML,
-           definitions: list[str] | None = None, progress: Progress | None = None):
+           definitions: list[str] | None = None, progress: Progress | None = None,
+           today: str | dt.date | None = None):
     """Write the report into ``out_dir``; returns (the gap result under ``open_definition``,
-    the path written).
+    the path written). Both formats state each source's data-through date and its age as
+    of ``today`` (default: the local date) near the top, and say when the data are stale.
 
     ``fmt="html"``: one self-contained interactive page (``report.html``), every open
     definition switchable in the page. ``fmt="md"``: a Markdown summary with static PNG/SVG
@@ -308,11 +317,14 @@ def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = No
                           f"not '{fmt}'") from None
     _check_out_dir(out_dir)
     if fmt is ReportFormat.MD:
-        return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress)
+        return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress,
+                         today)
     from .report.html import write_html
 
+    today = parse_date(today, "today")
     inputs = collect(db=db, as_of=as_of, open_definition=open_definition,
-                     definitions=definitions, n_draws=n_draws, seed=seed, progress=progress)
+                     definitions=definitions, n_draws=n_draws, seed=seed, progress=progress,
+                     today=today)
     os.makedirs(out_dir, exist_ok=True)
     path = write_html(inputs, os.path.join(out_dir, HTML_NAME))
     return inputs.by(inputs.default_definition).gap, path
@@ -329,14 +341,15 @@ def _check_out_dir(out_dir: str) -> None:
         raise ConfigError(f"--out '{out_dir}': cannot write in '{parent}'")
 
 
-def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
+def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress, today):
+    from .analysis.freshness import read_freshness
     from .report.static import write_report
 
     result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
                  seed=seed, progress=progress)
     with open_warehouse(db) as warehouse:
         long = warehouse.observations()
-        source_table = warehouse.sources()
+        freshness = read_freshness(warehouse, today or dt.date.today())
     s = result.settings
     series = frontier_series(prepare(long, s.open_definition, s.as_of))
-    return result, write_report(result, series, source_table, out_dir)
+    return result, write_report(result, series, freshness.sources, out_dir, freshness)

@@ -56,6 +56,7 @@ class ReportInputs:
     n_draws: int
     seed: int
     notes: tuple[str, ...] = field(default=())
+    freshness: object | None = None  # analysis.freshness.Freshness: data-through and ages
 
     def by(self, definition: str) -> ByDefinition:
         for item in self.definitions:
