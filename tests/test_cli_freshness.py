@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import duckdb
@@ -126,3 +127,16 @@ def test_help_and_errors_print_no_footer(capsys, bundled_db, today):
     assert code == 0 and "data through" not in out
     code, out, err = run(capsys, "gap", "--db", bundled_db, "--at", "yesterday")
     assert code == 2 and "data through" not in out + err
+
+
+def test_ingest_json_states_freshness_after_the_ingest(capsys, db, tmp_path, today):
+    fixes = tmp_path / "fixes.csv"
+    fixes.write_text("model,accessibility,reason\nGLM-5,API access,checked\n")
+    code, out, err = run(capsys, "ingest", "overrides", str(fixes), "--db", db, "-f", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["schema"] == "gaplens.ingest/1"
+    kinds = {s["kind"]: s for s in doc["freshness"]["sources"]}
+    assert kinds["overrides"]["n_sources"] == 2  # the bundled file and this one
+    assert re.fullmatch(r"imported \d{4}-\d\d-\d\d", kinds["overrides"]["provenance"])
+    assert kinds["overrides"]["data_through"] is None

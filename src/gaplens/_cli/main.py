@@ -14,7 +14,8 @@ from . import data_cmds  # noqa: F401, I001
 from . import coverage_cmds  # noqa: F401
 from . import index_cmds  # noqa: F401
 from . import beyond_cmds  # noqa: F401
-from .common import app, err, out, print_freshness, stating_freshness  # noqa: F401 (out: tests set its width)
+from .common import app, err, out  # noqa: F401 (out: tests set its width)
+from .common import print_freshness, stating_freshness
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,6 @@ import pandas as pd
 
 STALE_AFTER_DAYS = 90
 UPDATE_HINT = "run 'gaplens update'"
-ORIGINS = ("bundled", "file", "update")
 PROVENANCE_COLUMNS = ["origin", "url", "published_on", "fetched_at"]
 
 # Added to the columns of the sources table (all kept, in their order).
