@@ -138,47 +138,48 @@ def compute_freshness(sources: pd.DataFrame, spans: pd.DataFrame, today: dt.date
                       stale_after: int = STALE_AFTER_DAYS) -> Freshness:
     """Freshness from the ``sources`` table and the per-source ``spans`` (``source_id,
     data_from, data_through``, as :data:`SPANS_SQL` reads them) as of ``today``."""
-    src = _with_provenance_columns(sources.copy())
-    src = src.drop(columns=[c for c in ("data_from", "data_through") if c in src.columns])
-    src = src.merge(spans[["source_id", "data_from", "data_through"]], on="source_id",
-                    how="left")
-    for c in ("data_from", "data_through", "retrieved_on", "published_on"):
-        src[c] = src[c].map(_date).astype(object)
-    src["age_days"] = [None if d is None else (today - d).days for d in src["data_through"]]
-    src["provenance"] = [provenance(*r) for r in zip(src["origin"], src["retrieved_on"],
-                                                     src["published_on"], src["fetched_at"],
-                                                     src["ingested_at"])]
-    src = src[[c for c in src.columns if c not in SOURCE_COLUMNS] + SOURCE_COLUMNS]
-    src = src.reset_index(drop=True)
-    src["age_days"] = pd.array(src["age_days"], dtype="Int64")
+    src = _with_provenance_columns(sources)
+    spans_of = {int(r.source_id): (_date(r.data_from), _date(r.data_through))
+                for r in spans.itertuples(index=False)}
+    columns = [c for c in src.columns if c not in SOURCE_COLUMNS] + SOURCE_COLUMNS
+    records = []  # plain rows: a handful of sources, no need for frame operations
+    for row in src.to_dict(orient="records"):
+        first, through = spans_of.get(int(row["source_id"]), (None, None))
+        row.update(retrieved_on=_date(row["retrieved_on"]),
+                   published_on=_date(row["published_on"]), data_from=first,
+                   data_through=through,
+                   age_days=None if through is None else (today - through).days)
+        row["provenance"] = provenance(row["origin"], row["retrieved_on"],
+                                       row["published_on"], row["fetched_at"],
+                                       row["ingested_at"])
+        records.append(row)
+    per_source = pd.DataFrame(records, columns=columns)
+    for c in ("retrieved_on", "published_on", "data_from", "data_through"):
+        per_source[c] = pd.Series([r[c] for r in records], dtype=object)
+    per_source["age_days"] = pd.array([r["age_days"] for r in records], dtype="Int64")
 
+    groups: dict[str, list[dict]] = {}
+    for row in records:  # in source order
+        groups.setdefault(row["kind"], []).append(row)
     rows = []
-    for kind, group in src.groupby("kind", sort=False):
-        dated = group.dropna(subset=["data_through"])
-        if dated.empty:
-            lead = group.iloc[-1]
-            through = None
-        else:  # the source holding the newest data; on a tie, the latest loaded
-            order = dated.assign(_d=pd.to_datetime(dated["data_through"]))
-            lead = order.sort_values(["_d", "source_id"]).iloc[-1]
-            through = lead["data_through"]
+    for kind, group in groups.items():
+        dated = [r for r in group if r["data_through"] is not None]
+        # the source holding the newest data (on a tie, the latest loaded), else the latest
+        lead = max(dated, key=lambda r: (r["data_through"], r["source_id"])) if dated \
+            else group[-1]
         rows.append({"kind": kind, "origin": lead["origin"], "provenance": lead["provenance"],
-                     "data_through": through,
-                     "age_days": None if through is None else (today - through).days,
+                     "data_through": lead["data_through"], "age_days": lead["age_days"],
                      "n_sources": len(group)})
+    rows.sort(key=lambda r: -r["data_through"].toordinal() if r["data_through"] else 1)
     table = pd.DataFrame(rows, columns=KIND_COLUMNS)
-    if len(table):
-        key = pd.to_datetime(table["data_through"])
-        table = table.assign(_k=key).sort_values("_k", ascending=False, na_position="last",
-                                                 kind="stable").drop(columns="_k")
-    table = table.reset_index(drop=True).astype({"data_through": object, "age_days": "Int64"})
-    dated = table.dropna(subset=["data_through"])
-    newest = dated.iloc[0] if len(dated) else None
+    table["data_through"] = pd.Series([r["data_through"] for r in rows], dtype=object)
+    table["age_days"] = pd.array([r["age_days"] for r in rows], dtype="Int64")
+    newest = rows[0] if rows and rows[0]["data_through"] is not None else None
     return Freshness(today=today, stale_after=stale_after,
                      newest=None if newest is None else newest["data_through"],
                      newest_kind=None if newest is None else newest["kind"],
-                     age_days=None if newest is None else int(newest["age_days"]),
-                     table=table, sources=src)
+                     age_days=None if newest is None else newest["age_days"],
+                     table=table, sources=per_source)
 
 
 def read_freshness(warehouse, today: dt.date, stale_after: int = STALE_AFTER_DAYS) -> Freshness:
