@@ -99,7 +99,9 @@ def stating_freshness():
     state: dict = {}
     token = _RUN.set(state)
     try:
-        with formatting.document_meta(lambda: {"freshness": _freshness(state).to_dict()}):
+        # Only for a command given the warehouse through DbOption (else it would be a guess).
+        with formatting.document_meta(lambda: {"freshness": _freshness(state).to_dict()}
+                                      if "db" in state else {}):
             yield state
     finally:
         _RUN.reset(token)
