@@ -153,7 +153,10 @@ def test_benchmarks_lists_domains_and_coverage(capsys, bundled_db):
     assert (table["n_open"] >= 0).all()
 
 
-def test_report_writes_markdown_data_and_charts(capsys, bundled_db, tmp_path):
+def test_report_writes_markdown_data_and_charts(capsys, bundled_db, tmp_path, monkeypatch):
+    from gaplens._cli import common
+
+    monkeypatch.setattr(common, "today", lambda: __import__("datetime").date(2026, 11, 30))
     out_dir = tmp_path / "rep"
     code, out, _ = run(capsys, "report", "--format", "md", "--db", bundled_db, "--out",
                        str(out_dir), "--draws", "30")
@@ -164,6 +167,13 @@ def test_report_writes_markdown_data_and_charts(capsys, bundled_db, tmp_path):
     md = (out_dir / "README.md").read_text()
     assert "Epoch AI" in md and "CC BY 4.0" in md
     assert "| Agentic & computer use |" in md
+    # Near the top: each source's data-through date and age, and the stale line.
+    top = md.index("| Domain |")
+    assert 0 < md.index("**Data through** aa 2026-07-10 (143 days old), ") < top
+    assert 0 < md.index("**Old data.** The newest data are 143 days old (2026-07-10): run "
+                        "`gaplens update`") < top
+    assert "epoch 2026-04-16 (228 days old)" in md
+    assert json.loads((out_dir / "gap.json").read_text())["freshness"]["age_days"] == 143
     with open(out_dir / "gap_by_domain.png", "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 

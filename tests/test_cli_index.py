@@ -111,7 +111,7 @@ def test_compare_the_anchor_models(capsys, fitted_db):
     assert "distinguishable from zero" in text and "not distinguishable" not in text
     code, out, _ = run(capsys, "compare", "claude 3.5 sonnet", "gpt-5", "--db", fitted_db,
                        "-f", "json")
-    record = json.loads(out)[0]
+    record = json.loads(out)["rows"][0]
     assert record["difference"] == pytest.approx(-20.0)
     assert record["share_reversed"] == 0.0
 
@@ -120,7 +120,7 @@ def test_predict_json(capsys, fitted_db):
     code, out, _ = run(capsys, "predict", "GLM-5", "--benchmark", "GPQA diamond", "--db",
                        fitted_db, "--format", "json")
     assert code == 0
-    records = json.loads(out)
+    records = json.loads(out)["rows"]
     assert len(records) == 1
     r = records[0]
     assert r["model_id"] == "GLM-5" and r["benchmark"] == "GPQA diamond"

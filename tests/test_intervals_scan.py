@@ -1,4 +1,5 @@
-"""Every printed estimate lies inside its printed interval, in every command's JSON.
+"""Every printed estimate lies inside its printed interval, in every command's JSON (and
+every command's JSON carries the freshness block).
 
 The scan walks each document, finds every interval (a ``*ci_low``/``*ci_high`` pair) and
 the estimate it belongs to, and checks ``ci_low <= estimate <= ci_high``. An interval
@@ -100,6 +101,10 @@ def test_every_estimate_lies_inside_its_interval(capsys, fitted_db, argv):
     code = main([*argv, "--db", fitted_db, "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0
-    outside, unpaired = scan(json.loads(out))
+    doc = json.loads(out)
+    outside, unpaired = scan(doc)
     assert not unpaired, unpaired[:5]
     assert not outside, outside[:5]
+    # Every document states how current its data are (docs/json.md, "freshness").
+    assert doc["freshness"]["newest_data_through"] == "2026-07-10"
+    assert {s["kind"] for s in doc["freshness"]["sources"]} >= {"epoch", "aa"}

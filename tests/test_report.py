@@ -157,6 +157,27 @@ def test_golden_headline_on_the_bundled_data(report_inputs):
     assert report_inputs.agreement.change_point("v4.0") == dt.date(2026, 6, 19)
 
 
+def test_page_states_data_through_per_source_and_the_stale_line(report_inputs, report_db):
+    from dataclasses import replace
+
+    fresh = api.freshness(db=report_db, today=dt.date(2026, 11, 30))
+    data = build(replace(report_inputs, freshness=fresh))
+    f = data["meta"]["freshness"]
+    assert f["today"] == "2026-11-30" and f["stale"] is True and f["age_days"] == 143
+    kinds = {s["kind"]: s for s in f["sources"]}
+    assert kinds["aa"]["data_through"] == "2026-07-10"
+    assert kinds["epoch"]["data_through"] == "2026-04-16" and kinds["epoch"]["age_days"] == 228
+    assert kinds["csv"]["data_through"] == "2026-03-01"  # the planted CSV's newest release
+    rows = [dict(zip(data["sources"]["columns"], r)) for r in data["sources"]["rows"]]
+    epoch = next(r for r in rows if r["kind"] == "epoch")
+    assert (epoch["data_through"], epoch["age_days"]) == ("2026-04-16", 228)
+    assert re.fullmatch(r"(bundled, published|imported|fetched) \d{4}-\d\d-\d\d",
+                        epoch["provenance"])
+    script = report_html._asset("report.js")  # the headline draws both lines from meta
+    assert 'id: "data-through"' in script and 'id: "stale-data"' in script
+    assert "run 'gaplens update'" in script
+
+
 def test_composite_choice_is_the_newest_snapshot_that_still_matches():
     class Agreement:
         def __init__(self, table, changes):

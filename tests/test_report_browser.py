@@ -231,3 +231,26 @@ def test_a_stale_index_fit_is_announced_on_top(browser, report_inputs, tmp_path)
     assert banner.startswith("The capability index is out of date.") and warning in banner
     assert warning in pg.inner_text("#warnings")
     context.close()
+
+
+def test_data_through_and_old_data_are_stated_on_top(browser, report_inputs, report_db,
+                                                    tmp_path):
+    from dataclasses import replace
+
+    from gaplens import api
+    from gaplens.report.html import write_html
+
+    fresh = api.freshness(db=report_db, today="2026-11-30")
+    path = write_html(replace(report_inputs, freshness=fresh), str(tmp_path / "old.html"))
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    pg = context.new_page()
+    pg.goto("file://" + path)
+    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    through = pg.inner_text("#data-through")
+    assert through.startswith("Data through. aa 2026-07-10 (143 days old), ")
+    assert "epoch 2026-04-16 (228 days old)" in through and "counted on 2026-11-30" in through
+    assert pg.inner_text("#stale-data") == ("Old data. The newest data are 143 days old "
+                                            "(2026-07-10): run 'gaplens update' for current "
+                                            "data, then write the report again.")
+    assert "Data through" in pg.inner_text("#methods")  # the sources table's column
+    context.close()

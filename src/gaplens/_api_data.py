@@ -222,6 +222,22 @@ def benchmarks(db: str | None = None, domain: str | None = None,
     return table.reset_index(drop=True)
 
 
-def sources(db: str | None = None) -> pd.DataFrame:
+def sources(db: str | None = None, today: str | dt.date | None = None) -> pd.DataFrame:
+    """What was ingested, one row per source: the sources table (origin, retrieval,
+    publication and fetch dates, counts) with ``provenance`` ("bundled, published DATE",
+    "imported DATE", "fetched DATE"), ``data_from``/``data_through`` (the dates the data
+    describe) and ``age_days`` (of ``data_through`` as of ``today``, default the local date);
+    see :func:`freshness`."""
+    return freshness(db, today).sources
+
+
+def freshness(db: str | None = None, today: str | dt.date | None = None,
+              stale_after: int = 90):
+    """How current the warehouse is (:class:`gaplens.analysis.freshness.Freshness`): per
+    source and kind the newest date the data describe and its age in days as of ``today``
+    (default: the local date), and whether the newest is older than ``stale_after`` days."""
+    from .analysis.freshness import read_freshness
+
+    day = parse_date(today, "today") or dt.date.today()
     with open_warehouse(db) as warehouse:
-        return warehouse.sources()
+        return read_freshness(warehouse, day, stale_after)

@@ -16,6 +16,7 @@ from ._api_core import (
     one_state,
     open_warehouse,
     parse_as_of,
+    parse_date,
     parse_open_definition,
 )
 from ._api_beyond import OverfitReport
@@ -192,8 +193,10 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
             definitions: list[str] | None = None, n_draws: int = 1000, seed: int = 0,
-            progress: Progress | None = None) -> ReportInputs:
-    """Run every analysis the report shows, once per open definition where it matters."""
+            progress: Progress | None = None, today: dt.date | None = None) -> ReportInputs:
+    """Run every analysis the report shows, once per open definition where it matters;
+    ``today`` (default: the local date) is the day the data's ages are counted to."""
+    from .analysis.freshness import read_freshness
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
     from .analysis.domain_index import projector
@@ -227,7 +230,10 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
             span = warehouse.query("SELECT source_id, min(as_of) AS data_from, max(as_of) AS "
                                    "data_to, count(*) AS n_signals FROM signals "
                                    "GROUP BY source_id")
-    sources = sources.merge(span, on="source_id", how="left")
+            freshness = read_freshness(warehouse, today or dt.date.today())
+    # Per source: provenance, data-through date and age; data_from/data_to: its signals.
+    sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
+                                                                how="left")
     notes: list[str] = []
     # With --at, values dated later than the report are left out; by default the report is
     # as of the newest release date, and snapshots taken after it are the current view.
@@ -292,7 +298,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                         composite_as_of=comp_as_of, sources=sources,
                         rejected=_rejected_with_kind(rejected, sources), models=models_,
                         settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes),
-                        since_update=since)
+                        since_update=since, freshness=freshness)
 
 
 def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -303,9 +309,11 @@ def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.Dat
 def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = None,
            open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
            n_draws: int = 1000, seed: int = 0, fmt: str | ReportFormat = ReportFormat.HTML,
-           definitions: list[str] | None = None, progress: Progress | None = None):
+           definitions: list[str] | None = None, progress: Progress | None = None,
+           today: str | dt.date | None = None):
     """Write the report into ``out_dir``; returns (the gap result under ``open_definition``,
-    the path written).
+    the path written). Both formats state each source's data-through date and its age as
+    of ``today`` (default: the local date) near the top, and say when the data are stale.
 
     ``fmt="html"``: one self-contained interactive page (``report.html``), every open
     definition switchable in the page. ``fmt="md"``: a Markdown summary with static PNG/SVG
@@ -318,11 +326,14 @@ def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = No
                           f"not '{fmt}'") from None
     _check_out_dir(out_dir)
     if fmt is ReportFormat.MD:
-        return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress)
+        return _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress,
+                         today)
     from .report.html import write_html
 
+    today = parse_date(today, "today")
     inputs = collect(db=db, as_of=as_of, open_definition=open_definition,
-                     definitions=definitions, n_draws=n_draws, seed=seed, progress=progress)
+                     definitions=definitions, n_draws=n_draws, seed=seed, progress=progress,
+                     today=today)
     os.makedirs(out_dir, exist_ok=True)
     path = write_html(inputs, os.path.join(out_dir, HTML_NAME))
     return inputs.by(inputs.default_definition).gap, path
@@ -339,7 +350,8 @@ def _check_out_dir(out_dir: str) -> None:
         raise ConfigError(f"--out '{out_dir}': cannot write in '{parent}'")
 
 
-def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
+def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress, today):
+    from .analysis.freshness import read_freshness
     from .report.static import write_report
 
     with one_state(db):
@@ -347,11 +359,12 @@ def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress):
                      seed=seed, progress=progress)
         with open_warehouse(db) as warehouse:
             long = warehouse.observations()
-            source_table = warehouse.sources()
+            freshness = read_freshness(warehouse, today or dt.date.today())
     s = result.settings
     series = frontier_series(prepare(long, s.open_definition, s.as_of))
     from ._api_diff import since_last_update_text
 
     since = since_last_update_text(db, s.open_definition, n_draws=min(n_draws, HISTORY_DRAWS),
                                    seed=seed)
-    return result, write_report(result, series, source_table, out_dir, since=since)
+    return result, write_report(result, series, freshness.sources, out_dir, freshness,
+                                since=since)

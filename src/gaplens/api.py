@@ -45,6 +45,7 @@ from ._api_core import (  # noqa: F401
 from ._api_data import (  # noqa: F401
     benchmarks,
     epoch_metadata_differences,
+    freshness,
     gap,
     ingest_aa,
     ingest_csv,

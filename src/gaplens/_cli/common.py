@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import Enum
 
 import typer
@@ -49,9 +51,25 @@ class Mode(str, Enum):
     REFIT = "refit"
 
 
+# What the running command was given that its output's freshness needs: the warehouse
+# (``db``) and the output format (``fmt``), recorded by the options' callbacks.
+_RUN: ContextVar[dict | None] = ContextVar("gaplens_run", default=None)
+
+
+def _remember(key: str):
+    def remember(ctx: typer.Context, value):
+        state = _RUN.get()
+        if state is not None:
+            state[key] = value
+            state["command"] = ctx.info_name
+        return value
+    return remember
+
+
 DbOption = typer.Option(None, "--db", help="Warehouse file (default: $GAPLENS_DB or "
-                        "~/.local/share/gaplens/warehouse.duckdb).")
-FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format.")
+                        "~/.local/share/gaplens/warehouse.duckdb).", callback=_remember("db"))
+FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output format.",
+                            callback=_remember("fmt"))
 OpenDefinitionOption = typer.Option(OpenDefinition.OPEN_WEIGHTS, "--open-definition",
                                     help="What counts as open: unrestricted, open-weights "
                                     "(usable commercially; default) or any-open.")
@@ -59,6 +77,46 @@ SeedOption = typer.Option(0, "--seed", help="Seed of the random draws (same seed
                           "output).")
 AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (source, name, "
                            "model_id, note), layered on the bundled one.")
+
+
+def today() -> dt.date:
+    """The day ages are counted to (the local date; tests replace it)."""
+    return dt.date.today()
+
+
+def _freshness(state: dict):
+    if "freshness" not in state:
+        from .. import api
+
+        state["freshness"] = api.freshness(state.get("db"), today())
+    return state["freshness"]
+
+
+@contextmanager
+def stating_freshness():
+    """Run one command so that its output states how current the data are: every JSON
+    document gets a ``freshness`` block; :func:`print_freshness` prints the terminal lines."""
+    state: dict = {}
+    token = _RUN.set(state)
+    try:
+        # Only for a command given the warehouse through DbOption (else it would be a guess).
+        with formatting.document_meta(lambda: {"freshness": _freshness(state).to_dict()}
+                                      if "db" in state else {}):
+            yield state
+    finally:
+        _RUN.reset(token)
+
+
+def print_freshness(state: dict) -> None:
+    """After a command's terminal output (not CSV or JSON, not --help): one dim line of
+    data-through dates per source and, when the newest are over 90 days old, one warning
+    line naming ``gaplens update``."""
+    if "db" not in state or state.get("fmt", OutputFormat.TABLE) is not OutputFormat.TABLE:
+        return
+    f = _freshness(state)
+    out.print(f.line(), style="dim", markup=False)
+    if f.stale:
+        out.print(f"warning: {f.message}", style="yellow", markup=False)
 
 
 @contextmanager
@@ -78,11 +136,12 @@ def progress_bar(label: str):
 
 
 def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None = None) -> None:
+    """A table as JSON (a document named after the command: its rows as ``rows``), CSV (the
+    rows, nothing else) or a terminal table of ``columns``."""
     if fmt is OutputFormat.JSON:
-        import json
-
-        sys.stdout.write(json.dumps(formatting.records(frame), indent=2, ensure_ascii=False))
-        sys.stdout.write("\n")
+        name = (_RUN.get() or {}).get("command", "table")
+        sys.stdout.write(formatting.payload_json(f"gaplens.{name}/1", {}, {"rows": frame})
+                         + "\n")
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(frame))
     else:

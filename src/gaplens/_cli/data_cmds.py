@@ -29,6 +29,7 @@ from .common import (
     print_ingest,
     progress_bar,
 )
+from . import common
 
 
 @ingest_app.command("epoch")
@@ -261,10 +262,16 @@ def benchmarks(
 
 @app.command()
 def sources(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> None:
-    """List what was ingested, when, and what it changed."""
-    frame = api.sources(db=db)
-    emit_frame(frame, fmt, ["source_id", "kind", "retrieved_on", "added", "updated", "rejected",
-                            "path"])
+    """List what was ingested, where from, how current it is and what it changed."""
+    frame = api.sources(db=db, today=common.today())
+    if fmt is not OutputFormat.TABLE:
+        emit_frame(frame, fmt, list(frame.columns))
+        return
+    shown = frame.rename(columns={"source_id": "id", "provenance": "retrieved",
+                                  "data_through": "through", "age_days": "age"})
+    emit_frame(shown, fmt, ["id", "kind", "retrieved", "through", "age", "added"],
+               title=f"{len(frame)} sources · through: the newest date the data describe, "
+                     "age in days (rejected rows, paths, URLs: --format json)")
 
 
 @app.command()
@@ -289,6 +296,6 @@ def report(
         result, written = api.report(out_dir, db=db, as_of=at, open_definition=open_definition,
                                      n_draws=draws, seed=seed, fmt=report_format,
                                      definitions=[d.value for d in definitions or []] or None,
-                                     progress=progress)
+                                     progress=progress, today=common.today())
     print_gap_table(result)
     out.print(f"Report written to {written}")

@@ -17,22 +17,32 @@ from . import beyond_cmds  # noqa: F401
 from . import update_cmds  # noqa: F401
 from . import diff_cmds  # noqa: F401
 from .common import app, err, out  # noqa: F401 (out: tests set its width)
+from .common import print_freshness, stating_freshness
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        app(args=argv, standalone_mode=True)
-    except GaplensError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        return 2
-    except KeyboardInterrupt:
-        # Every write is one transaction: an interrupted import or fit stored nothing.
-        err.print("error: interrupted; nothing half-written was kept", markup=False,
-                  highlight=False)
-        return 130
-    except SystemExit as exc:  # typer/click exit codes
-        return int(exc.code or 0)
-    return 0
+    with stating_freshness() as state:
+        try:
+            app(args=argv, standalone_mode=True)
+        except GaplensError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            return 2
+        except KeyboardInterrupt:
+            # Every write is one transaction: an interrupted import or fit stored nothing.
+            err.print("error: interrupted; nothing half-written was kept", markup=False,
+                      highlight=False)
+            return 130
+        except SystemExit as exc:  # typer/click exit codes
+            code = int(exc.code or 0)
+        else:
+            code = 0
+        if code == 0:
+            try:
+                print_freshness(state)
+            except GaplensError as exc:
+                err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+                return 2
+        return code
 
 
 def run() -> None:

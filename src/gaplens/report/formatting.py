@@ -6,6 +6,9 @@ import datetime as dt
 import io
 import json
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,27 @@ import pandas as pd
 from .. import __version__
 
 GAP_SCHEMA = "gaplens.gap/1"
+
+# Fields every JSON document of a run carries beside its settings (the command line sets
+# the warehouse's freshness here), computed when a document is written.
+_DOCUMENT_META: ContextVar[Callable[[], dict] | None] = ContextVar("gaplens_document_meta",
+                                                                   default=None)
+
+
+@contextmanager
+def document_meta(provider: Callable[[], dict]):
+    """Within the block, every document of :func:`payload_json` and :func:`gap_json` gets
+    the fields ``provider()`` returns, after ``settings``."""
+    token = _DOCUMENT_META.set(provider)
+    try:
+        yield
+    finally:
+        _DOCUMENT_META.reset(token)
+
+
+def _meta() -> dict:
+    provider = _DOCUMENT_META.get()
+    return provider() if provider is not None else {}
 
 
 def clean(value, digits: int = 6):
@@ -56,6 +80,7 @@ def gap_json(result) -> str:
         "schema": GAP_SCHEMA,
         "gaplens_version": __version__,
         "settings": settings_dict(result.settings),
+        **_meta(),
         "open_definition_text": result.settings.open_definition.description,
         "rows": records(result.table),
         "timeline": records(result.timeline),
@@ -92,7 +117,7 @@ def payload_json(schema: str, settings: dict, tables: dict[str, pd.DataFrame],
                  warnings=(), **extra) -> str:
     """A JSON document: schema, version, settings, named tables as records, warnings."""
     payload = {"schema": schema, "gaplens_version": __version__,
-               "settings": {k: clean(v) for k, v in settings.items()}}
+               "settings": {k: clean(v) for k, v in settings.items()}, **_meta()}
     payload.update({k: clean(v) if not isinstance(v, (dict, list)) else v
                     for k, v in extra.items()})
     payload.update({name: records(frame) for name, frame in tables.items()})

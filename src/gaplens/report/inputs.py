@@ -57,6 +57,7 @@ class ReportInputs:
     seed: int
     notes: tuple[str, ...] = field(default=())
     since_update: tuple[str, ...] = field(default=())  # "since the last update", sentences
+    freshness: object | None = None  # analysis.freshness.Freshness: data-through and ages
 
     def by(self, definition: str) -> ByDefinition:
         for item in self.definitions:

@@ -205,8 +205,9 @@ def _sources(sources: pd.DataFrame) -> dict:
     frame = sources.assign(
         file=sources["path"].map(lambda p: os.path.basename(str(p).rstrip("/"))),
         credit=sources["kind"].map(lambda k: SOURCE_CREDITS.get(k, "")))
-    return table(frame, ["source_id", "kind", "file", "retrieved_on", "data_from", "data_to",
-                         "added", "updated", "rejected", "n_signals", "credit"])
+    return table(frame, ["source_id", "kind", "file", "retrieved_on", "provenance",
+                         "data_through", "age_days", "data_from", "data_to", "added", "updated",
+                         "rejected", "n_signals", "credit"])
 
 
 def _history_from(inputs: ReportInputs) -> str | None:
@@ -246,6 +247,8 @@ def build(inputs: ReportInputs) -> dict:
                                  else None),
             "index_scale": (f"{fit.settings.anchor_low} = {fit.settings.anchor_low_value:g}, "
                             f"{fit.settings.anchor_high} = {fit.settings.anchor_high_value:g}"),
+            "freshness": (inputs.freshness.to_dict() if inputs.freshness is not None
+                          else None),
         },
         "settings": {name: _clean_dict(values) for name, values in inputs.settings.items()},
         "by_definition": {d.definition: by_definition(d) for d in inputs.definitions},

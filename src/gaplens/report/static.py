@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import __version__
 from ..ingest.bundled import EPOCH_CREDIT
-from .formatting import fmt, fmt_ci, frame_csv, gap_json, month_of
+from .formatting import document_meta, fmt, fmt_ci, frame_csv, gap_json, month_of
 
 CLOSED_COLOUR = "#1f4e79"
 OPEN_COLOUR = "#d95f02"
@@ -136,17 +136,35 @@ def _md_text(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", str(text))
 
 
+def freshness_lines(freshness) -> list[str]:
+    """Each source's data-through date and age, and the stale line (Markdown)."""
+    if freshness is None:
+        return []
+    dated = freshness.table.dropna(subset=["data_through"])
+    through = ", ".join(f"{r.kind} {r.data_through} ({r.age_days} days old)"
+                        for r in dated.itertuples()) or "no dated data"
+    lines = [f"**Data through** {through}, counted on {freshness.today}.", ""]
+    if freshness.stale:
+        lines += [f"**Old data.** The newest data are {freshness.age_days} days old "
+                  f"({freshness.newest}): run `gaplens update` for current data, then write "
+                  "the report again.", ""]
+    return lines
+
+
 def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: str,
-                 since: tuple[str, ...] = ()) -> str:
+                 freshness=None, since: tuple[str, ...] = ()) -> str:
     """Write the static report; returns the Markdown path.
 
     ``result`` is a domain-level gap result, ``series`` the frontier steps under the same
     settings (``analysis.series.frontier_series``), ``sources`` the warehouse's sources,
-    ``since`` the "since the last update" sentences (``api._api_diff``).
+    ``freshness`` (``analysis.freshness.Freshness``) how current they are, ``since`` the
+    "since the last update" sentences (``api._api_diff``).
     """
     os.makedirs(out_dir, exist_ok=True)
     s = result.settings
-    with open(os.path.join(out_dir, "gap.json"), "w", encoding="utf-8") as handle:
+    meta = ({"freshness": freshness.to_dict()} if freshness is not None else {})
+    with open(os.path.join(out_dir, "gap.json"), "w", encoding="utf-8") as handle, \
+            document_meta(lambda: meta):
         handle.write(gap_json(result) + "\n")
     with open(os.path.join(out_dir, "gap.csv"), "w", encoding="utf-8") as handle:
         handle.write(frame_csv(result.table))
@@ -176,6 +194,7 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         "that redraw every score by its standard error and resample a domain's benchmarks "
         "(docs/intervals.md).",
         "",
+        *freshness_lines(freshness),
         "![Gap and lag per domain](gap_by_domain.png)",
         "",
         *_md_table(result.table),
@@ -208,9 +227,13 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         f"- {EPOCH_CREDIT}.",
     ]
     for src in sources.itertuples():
+        where = (getattr(src, "provenance", None)
+                 or f"retrieved {pd.Timestamp(src.retrieved_on):%Y-%m-%d}")
+        through = getattr(src, "data_through", None)
+        through = f", data through {through}" if through is not None and not pd.isna(through) \
+            else ""
         lines.append(f"- Source {src.source_id}: {src.kind} `{os.path.basename(src.path)}`, "
-                     f"retrieved {src.retrieved_on:%Y-%m-%d}, {src.added} rows added, "
-                     f"{src.rejected} rejected.")
+                     f"{where}{through}, {src.added} rows added, {src.rejected} rejected.")
     lines += ["", f"Made with gaplens {__version__}. Data: gap.json (schema "
               "gaplens.gap/1), gap.csv, frontiers.csv.", ""]
     path = os.path.join(out_dir, "README.md")

@@ -238,6 +238,19 @@
     s1.appendChild(el("p", { cls: "banner", id: "stale-fit" }, strong("The capability index is out of date. "),
       stale[0] + ". Its charts show the stored fit; the per-benchmark gap, frontiers, lifecycle and composite use the current data."));
   }
+  // How current the data are: each source's newest data date and its age on the day the
+  // report was written, and one banner when the newest are more than 90 days old.
+  const fresh = META.freshness;
+  if (fresh) {
+    const dated = fresh.sources.filter(function (r) { return r.data_through; });
+    s1.appendChild(el("p", { cls: "note", id: "data-through" }, strong("Data through. "),
+      (dated.length ? dated.map(function (r) { return r.kind + " " + r.data_through + " (" + r.age_days + " days old)"; }).join(", ") : "no dated data") +
+      ", counted on " + fresh.today + "; sources and where they came from under Data and methods."));
+    if (fresh.stale) {
+      s1.appendChild(el("p", { cls: "banner", id: "stale-data" }, strong("Old data. "),
+        "The newest data are " + fresh.age_days + " days old (" + fresh.newest_data_through + "): run 'gaplens update' for current data, then write the report again."));
+    }
+  }
   const headText = el("div", { cls: "headline", id: "headline-text" });
   const cards = el("div", { cls: "cards", id: "headline-cards" });
   s1.appendChild(headText);
@@ -751,7 +764,7 @@
     defHolder.appendChild(el("p", { text: "Closed = API access, hosted access or closed weights. Unreleased models and models of unknown accessibility belong to neither group. Intervals are 90 % bootstrap intervals (" + META.n_draws + " draws, seed " + META.seed + ")." }));
   });
   s7.appendChild(el("h3", { text: "Sources and credits" }));
-  table(s7, rec(DATA.sources), [["source_id", "#", null, 0], ["kind", "Kind"], ["file", "File"], ["credit", "Credit"], ["retrieved_on", "Retrieved / ingested"], [null, "Signals dated", function (r) { return r.data_from ? r.data_from + " to " + r.data_to : ""; }], ["added", "Rows added", null, 0], ["rejected", "Rows rejected", null, 0]]);
+  table(s7, rec(DATA.sources), [["source_id", "#", null, 0], ["kind", "Kind"], ["file", "File"], ["credit", "Credit"], ["provenance", "Retrieved"], ["data_through", "Data through"], ["age_days", "Age, days", null, 0], [null, "Signals dated", function (r) { return r.data_from ? r.data_from + " to " + r.data_to : ""; }], ["added", "Rows added", null, 0], ["rejected", "Rows rejected", null, 0]]);
   s7.appendChild(el("h3", { text: "Settings of every fit" }));
   Object.keys(DATA.settings).forEach(function (name) {
     const det = el("details", {}, el("summary", { text: name }));
