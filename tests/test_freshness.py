@@ -114,8 +114,9 @@ def test_json_block(planted):
 
 def test_read_only_old_warehouse_without_provenance_columns(planted):
     con = duckdb.connect(planted)
-    for _, column, _ in ADDED_COLUMNS:
-        con.execute(f"ALTER TABLE sources DROP COLUMN {column}")
+    for table, column, _ in ADDED_COLUMNS:
+        if table == "sources":
+            con.execute(f"ALTER TABLE sources DROP COLUMN {column}")
     con.close()
     with Warehouse(planted, read_only=True) as w:
         assert "origin" not in w.sources().columns
