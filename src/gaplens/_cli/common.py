@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from enum import Enum
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..report import formatting, terminal
@@ -18,8 +17,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 ingest_app = typer.Typer(no_args_is_help=True, help="Load data into the warehouse.")
 app.add_typer(ingest_app, name="ingest")
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# Text is text on both consoles: names from data never run as markup or escape sequences.
+out = terminal.SafeConsole(highlight=False, soft_wrap=False)
+err = terminal.SafeConsole(stderr=True, highlight=False)
 
 
 class By(str, Enum):
@@ -79,9 +79,7 @@ def progress_bar(label: str):
 
 def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None = None) -> None:
     if fmt is OutputFormat.JSON:
-        import json
-
-        sys.stdout.write(json.dumps(formatting.records(frame), indent=2, ensure_ascii=False))
+        sys.stdout.write(formatting.dumps(formatting.records(frame)))
         sys.stdout.write("\n")
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(frame))
