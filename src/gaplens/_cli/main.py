@@ -8,18 +8,31 @@ from __future__ import annotations
 
 import sys
 
+import typer
+
 from ..errors import GaplensError
 # Importing the command modules registers their commands, in this order in --help.
 from . import data_cmds  # noqa: F401, I001
 from . import coverage_cmds  # noqa: F401
 from . import index_cmds  # noqa: F401
 from . import beyond_cmds  # noqa: F401
+from . import arguments
 from .common import app, err, out  # noqa: F401 (out: tests set its width)
+
+_command = None
+
+
+def command():
+    """The command tree of ``app``, every option checked (``arguments``); built once."""
+    global _command
+    if _command is None:
+        _command = typer.main.get_command(arguments.install(app))
+    return _command
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=True)
+        command()(args=argv, standalone_mode=True, prog_name="gaplens")
     except GaplensError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
