@@ -163,7 +163,7 @@ def test_report_writes_markdown_data_and_charts(capsys, bundled_db, tmp_path):
             "gap_by_domain.svg", "frontiers_agentic.png"} <= names
     md = (out_dir / "README.md").read_text()
     assert "Epoch AI" in md and "CC BY 4.0" in md
-    assert "| Agentic & computer use |" in md
+    assert "| Agentic &amp; computer use |" in md  # & escaped: renders as itself
     with open(out_dir / "gap_by_domain.png", "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
