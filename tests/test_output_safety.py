@@ -464,6 +464,10 @@ BAD_ARGUMENTS = [
     (["predict", "GPT\x1b[2J"], "control character"),
     (["ingest", "csv", ""], "PATH is empty"),
     (["ingest", "inspect", "x", "--aliases", ""], "--aliases is empty"),
+    (["gap", "--seed", "abc"], "Invalid value for '--seed'"),  # the parser's own errors
+    (["gap", "--by", "cooking"], "Invalid value for '--by'"),
+    (["gap", "--nope"], "No such option: --nope"),
+    (["compare", "GPT-5"], "Missing argument"),
 ]
 
 

@@ -10,6 +10,7 @@ import sys
 
 import typer
 
+from .._util.inert import plain
 from ..errors import GaplensError
 # Importing the command modules registers their commands, in this order in --help.
 from . import data_cmds  # noqa: F401, I001
@@ -32,13 +33,26 @@ def command():
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        command()(args=argv, standalone_mode=True, prog_name="gaplens")
+        code = command()(args=argv, standalone_mode=False, prog_name="gaplens")
     except GaplensError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        return 2
+        return _error(str(exc))
+    except typer.Abort:
+        err.print("Aborted.")
+        return 1
+    except typer.TyperException as exc:  # a usage error found by the parser: one line too
+        if type(exc).__name__ == "NoArgsIsHelpError" or not hasattr(exc, "format_message"):
+            exc.show()  # 'gaplens' or 'gaplens ingest' alone: the help
+            return int(getattr(exc, "exit_code", 2))
+        return _error(exc.format_message(), int(getattr(exc, "exit_code", 2)))
     except SystemExit as exc:  # typer/click exit codes
         return int(exc.code or 0)
-    return 0
+    return code if isinstance(code, int) else 0
+
+
+def _error(message: str, code: int = 2) -> int:
+    """One line on stderr (a message quoting a name keeps it on that line, as text)."""
+    err.print(f"error: {plain(message)}", highlight=False, soft_wrap=True)
+    return code
 
 
 def run() -> None:
