@@ -362,10 +362,12 @@ def test_markdown_report_never_writes_through_planted_links(hostile_db, hostile_
         (out / name).unlink()
         (out / name).symlink_to(victim)
         victims[name] = victim
+    (out / "report.html").write_text("the interactive page")
     _rewrite(hostile_db, hostile_gap, str(out))
     for name, victim in victims.items():
         assert victim.read_text() == "precious"
         assert not (out / name).is_symlink()
+    assert (out / "report.html").read_text() == "the interactive page"  # kept beside it
 
 
 def test_markdown_report_refuses_a_folder_with_other_files(hostile_db, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 
 import pandas as pd
 
@@ -177,7 +178,10 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         for name in KEPT:  # an HTML page beside the Markdown report stays
             old = os.path.join(out_dir, name)
             if os.path.isfile(old) and not os.path.islink(old):
-                os.link(old, os.path.join(tmp, name))
+                try:
+                    os.link(old, os.path.join(tmp, name))
+                except OSError:  # a file system without hard links
+                    shutil.copy2(old, os.path.join(tmp, name))
     return os.path.join(out_dir, "README.md")
 
 
