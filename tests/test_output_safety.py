@@ -458,7 +458,7 @@ BAD_ARGUMENTS = [
     (["fit", "--anchor-low-value", "inf"], "finite"),
     (["overfit", "--perms", "0"], "--perms must be at least 1"),
     (["overfit", "--min-results", "0"], "--min-results must be at least 1"),
-    (["factors", "--dims", "4"], "--dims must be at most 3"),
+    (["factors", "--dims", "4"], "--dims must be 2 or 3"),
     (["composite", "--kappa", "0"], "--kappa must be positive"),
     (["composite", "--kappa", "-1"], "--kappa must be at least 0"),
     (["models", "--domain", ""], "--domain is empty"),

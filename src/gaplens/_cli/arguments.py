@@ -95,6 +95,11 @@ def db(flag: str, value: str) -> None:
     path(flag, value)
 
 
+def _dims(flag: str, value) -> None:
+    if value not in (2, 3):
+        raise ConfigError(f"{flag} must be 2 or 3, not {value}")
+
+
 def _kappa_positive(flag: str, value) -> None:
     Number(low=0.0)(flag, value)
     if value == 0:
@@ -124,7 +129,7 @@ RULES: dict[tuple[str, str] | str, Callable[[str, object], None]] = {
     "--min-benchmarks": COUNT,
     "--min-results": COUNT,
     "--perms": COUNT,
-    "--dims": Number(low=2, high=3),
+    "--dims": _dims,
     "--kappa": _kappa_positive,
     "--anchor-low-value": Number(), "--anchor-high-value": Number(),
     "--out": path, "--aliases": path, "--benchmarks": path, "PATH": path,
