@@ -166,7 +166,7 @@ def test_report_writes_markdown_data_and_charts(capsys, bundled_db, tmp_path, mo
             "gap_by_domain.svg", "frontiers_agentic.png"} <= names
     md = (out_dir / "README.md").read_text()
     assert "Epoch AI" in md and "CC BY 4.0" in md
-    assert "| Agentic & computer use |" in md
+    assert "| Agentic &amp; computer use |" in md  # & escaped: renders as itself
     # Near the top: each source's data-through date and age, and the stale line.
     top = md.index("| Domain |")
     assert 0 < md.index("**Data through** aa 2026-07-10 (143 days old), ") < top

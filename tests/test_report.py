@@ -94,7 +94,9 @@ def test_a_failed_write_keeps_the_previous_report(report_inputs, tmp_path, monke
     def broken(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_html.os, "replace", broken)
+    from gaplens._util import atomic
+
+    monkeypatch.setattr(atomic.os, "replace", broken)
     with pytest.raises(OSError):
         report_html.write_html(report_inputs, path)
     assert open(path).read() == "previous"

@@ -254,3 +254,27 @@ def test_data_through_and_old_data_are_stated_on_top(browser, report_inputs, rep
                                             "data, then write the report again.")
     assert "Data through" in pg.inner_text("#methods")  # the sources table's column
     context.close()
+
+
+def test_a_domain_label_never_becomes_a_link_in_any_chart(browser, report_inputs, tmp_path):
+    """plotly turns <a href> in chart text into a live link: every label from the data is
+    escaped before it reaches a chart (the domain index axis title once was not)."""
+    from dataclasses import replace
+
+    from gaplens.report.html import write_html
+
+    link = "<a href='https://example.com/'>Maths</a>"
+    domains = report_inputs.domains.copy()
+    domains.loc[domains["domain"] == "maths", "label"] = link
+    path = write_html(replace(report_inputs, domains=domains), str(tmp_path / "link.html"))
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    pg = context.new_page()
+    pg.goto("file://" + path)
+    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    for domain in ("general", "maths"):
+        pg.select_option("#ctl-domain", domain)
+        assert pg.locator(".main-svg a").count() == 0, domain
+    title = pg.evaluate("document.getElementById('plot-index').layout.yaxis.title.text")
+    assert title.startswith("&lt;a href=") and "Maths" in title
+    assert link in pg.text_content("#ctl-domain")
+    context.close()

@@ -352,8 +352,9 @@ def _check_out_dir(out_dir: str) -> None:
 
 def _markdown(out_dir, db, as_of, open_definition, n_draws, seed, progress, today):
     from .analysis.freshness import read_freshness
-    from .report.static import write_report
+    from .report.static import check_report_dir, write_report
 
+    check_report_dir(out_dir)  # before the work: the folder is replaced whole
     with one_state(db):
         result = gap(db=db, as_of=as_of, open_definition=open_definition, n_draws=n_draws,
                      seed=seed, progress=progress)

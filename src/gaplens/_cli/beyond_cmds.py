@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from .. import api
 from ..report import formatting
@@ -217,9 +218,9 @@ def overfit(
             [s.groups.assign(split=s.split) for s in r.splits], ignore_index=True)))
         return
     for s in r.splits:
-        out.print(f"[bold]{s.split}[/bold]: {s.description} ({len(s.reference)} vs "
-                  f"{len(s.comparison)} benchmarks). Negative = lower where it could not "
-                  "have been tuned.")
+        out.print(Text(s.split, style="bold") + Text(
+            f": {s.description} ({len(s.reference)} vs {len(s.comparison)} benchmarks). "
+            "Negative = lower where it could not have been tuned."))
         emit_frame(_p_columns(s.groups.sort_values("p_value")), fmt,
                    ["grouping", "group", "n", "mean_delta", "ci_low", "ci_high", "vs_rest",
                     "p", "p Holm"],

@@ -9,7 +9,6 @@ from contextvars import ContextVar
 from enum import Enum
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..report import formatting, terminal
@@ -20,8 +19,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 ingest_app = typer.Typer(no_args_is_help=True, help="Load data into the warehouse.")
 app.add_typer(ingest_app, name="ingest")
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# Text is text on both consoles: names from data never run as markup or escape sequences.
+out = terminal.SafeConsole(highlight=False, soft_wrap=False)
+err = terminal.SafeConsole(stderr=True, highlight=False)
 
 
 class By(str, Enum):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._util.inert import csv_cell
 
 GAP_SCHEMA = "gaplens.gap/1"
 
@@ -64,11 +65,16 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
+    """The frame as CSV; text cells a spreadsheet would run as a formula are neutralised
+    (``_util.inert.csv_cell``, the rule of the HTML page's CSV buttons); numbers stay."""
     buffer = io.StringIO()
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
+        elif not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(csv_cell, na_action="ignore")
+    out = out.rename(columns={c: csv_cell(c) for c in out.columns if isinstance(c, str)})
     out.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
@@ -88,7 +94,7 @@ def gap_json(result) -> str:
         "unknown_accessibility_models": records(result.unknown_models),
         "coverage": records(getattr(result, "coverage", pd.DataFrame())),
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    return dumps(payload)
 
 
 def fmt(value, digits: int = 1, signed: bool = False) -> str:
@@ -122,4 +128,15 @@ def payload_json(schema: str, settings: dict, tables: dict[str, pd.DataFrame],
                     for k, v in extra.items()})
     payload.update({name: records(frame) for name, frame in tables.items()})
     payload["warnings"] = list(warnings)
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    return dumps(payload)
+
+
+# JSON escapes C0 controls itself; C1 controls (8-bit CSI and OSC on some terminals) and
+# the bidirectional overrides are written as \u escapes too, which JSON reads back the same.
+_JSON_ESCAPE = {c: f"\\u{c:04x}" for c in [*range(0x7f, 0xa0), *range(0x202a, 0x202f),
+                                             *range(0x2066, 0x206a)]}
+
+
+def dumps(payload) -> str:
+    """JSON text (UTF-8, indented) that prints no terminal control character."""
+    return json.dumps(payload, indent=2, ensure_ascii=False).translate(_JSON_ESCAPE)

@@ -10,11 +10,11 @@ redraw without a server.
 from __future__ import annotations
 
 import html
-import os
 import re
 from importlib import resources
 
 from .. import __version__
+from .._util.atomic import write_text
 from .inputs import ReportInputs
 from .payload import build, script_json
 
@@ -91,14 +91,6 @@ def render(payload: dict) -> str:
 
 
 def write_html(inputs: ReportInputs, path: str) -> str:
-    """Write the page atomically (a temporary file renamed into place); returns the path."""
-    text = render(build(inputs))
-    tmp = f"{path}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    """Write the page atomically (a fresh temporary file renamed into place, replacing a
+    link planted at ``path`` rather than writing through it); returns the path."""
+    return write_text(path, render(build(inputs)))

@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 
 import pandas as pd
 
 from .. import __version__
+from .._util.atomic import open_atomic, replace_dir
+from .._util.inert import md_text, plain
+from ..errors import ConfigError
 from ..ingest.bundled import EPOCH_CREDIT
 from .formatting import document_meta, fmt, fmt_ci, frame_csv, gap_json, month_of
 
@@ -39,7 +43,8 @@ def gap_chart(table: pd.DataFrame, path: str, title: str) -> None:
     """Dot-and-whisker: gap (points) and lag (months) per domain."""
     plt = _pyplot()
     rows = table.loc[table["status"] != "too_few_models"].iloc[::-1]
-    labels = [r if isinstance(r, str) else k for r, k in zip(rows["label"], rows["key"])]
+    # names from data: one line, no control characters, never read as mathtext ($...$)
+    labels = [plain(r if isinstance(r, str) else k) for r, k in zip(rows["label"], rows["key"])]
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(rows) + 1.6), sharey=True)
     y = range(len(rows))
     for ax, (column, low, high, xlabel) in zip(axes, [
@@ -55,12 +60,19 @@ def gap_chart(table: pd.DataFrame, path: str, title: str) -> None:
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(list(y))
-    axes[0].set_yticklabels(labels)
+    axes[0].set_yticklabels(labels, parse_math=False)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    fig.savefig(os.path.splitext(path)[0] + ".svg")
+    _save(fig, path, dpi=130)
     plt.close(fig)
+
+
+def _save(fig, path: str, dpi: int) -> None:
+    """The chart as PNG at ``path`` and SVG beside it, each written atomically."""
+    with open_atomic(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=dpi)
+    with open_atomic(os.path.splitext(path)[0] + ".svg", "wb") as handle:
+        fig.savefig(handle, format="svg")
 
 
 def frontier_chart(series: pd.DataFrame, domain_label: str, path: str, as_of) -> None:
@@ -88,22 +100,22 @@ def frontier_chart(series: pd.DataFrame, domain_label: str, path: str, as_of) ->
         locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        ax.set_title(name, fontsize=9)
+        ax.set_title(plain(name), fontsize=9, parse_math=False)
         ax.set_ylim(0, 102)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     axes[0][0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{domain_label}: running best score (normalised, 0-100) by release date",
-                 fontsize=10)
+    fig.suptitle(f"{plain(domain_label)}: running best score (normalised, 0-100) by release "
+                 "date", fontsize=10, parse_math=False)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    fig.savefig(os.path.splitext(path)[0] + ".svg")
+    _save(fig, path, dpi=110)
     plt.close(fig)
 
 
 def _md_table(table: pd.DataFrame) -> list[str]:
+    """The gap table in Markdown; every name from data through ``md_text``."""
     def num(v):
         return fmt(v) if v is not None and not pd.isna(v) else "–"
 
@@ -115,14 +127,15 @@ def _md_table(table: pd.DataFrame) -> list[str]:
              "| Lag, months | Threshold lag, months | Lag change, 12 months |",
              "|---|---|---|---|---|---|---|"]
     for r in table.to_dict(orient="records"):
-        name = r["label"] if isinstance(r.get("label"), str) else r["key"]
+        name = md_text(r["label"] if isinstance(r.get("label"), str) else r["key"])
         if r["status"] == "too_few_models":
-            lines.append(f"| {name} | {r['note']} | | | | | |")
+            lines.append(f"| {name} | {md_text(r['note'])} | | | | | |")
             continue
         cens = " (≥, mostly censored)" if (r.get("censored_share") or 0) >= 0.5 else ""
         lines.append(
-            f"| {name} | {r['closed_model']} ({month_of(r['closed_release_date'])}, "
-            f"{num(r['closed_level'])}) | {r['open_model']} ({month_of(r['open_release_date'])}, "
+            f"| {name} | {md_text(r['closed_model'])} ({month_of(r['closed_release_date'])}, "
+            f"{num(r['closed_level'])}) | {md_text(r['open_model'])} "
+            f"({month_of(r['open_release_date'])}, "
             f"{num(r['open_level'])}) | {num(r['gap'])}{ci(r['gap_ci_low'], r['gap_ci_high'])} | "
             f"{num(r['lag_months'])}{ci(r['lag_months_ci_low'], r['lag_months_ci_high'])} | "
             f"{num(r['lag_threshold_months'])}{ci(r['lag_threshold_months_ci_low'], r['lag_threshold_months_ci_high'])}{cens} | "
@@ -131,17 +144,12 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _md_text(text: str) -> str:
-    """Text from data inside Markdown: its markup characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", str(text))
-
-
 def freshness_lines(freshness) -> list[str]:
     """Each source's data-through date and age, and the stale line (Markdown)."""
     if freshness is None:
         return []
     dated = freshness.table.dropna(subset=["data_through"])
-    through = ", ".join(f"{r.kind} {r.data_through} ({r.age_days} days old)"
+    through = ", ".join(f"{md_text(r.kind)} {r.data_through} ({r.age_days} days old)"
                         for r in dated.itertuples()) or "no dated data"
     lines = [f"**Data through** {through}, counted on {freshness.today}.", ""]
     if freshness.stale:
@@ -151,28 +159,69 @@ def freshness_lines(freshness) -> list[str]:
     return lines
 
 
+# What a Markdown report folder holds (and the HTML page, which a new set keeps): anything
+# else there is someone's file, and the folder is not swapped over it.
+_OWN = re.compile(r"README\.md|gap\.json|gap\.csv|frontiers\.csv|gap_by_domain\.(png|svg)"
+                  r"|frontiers_[a-z0-9_]*\.(png|svg)|report\.html")
+KEPT = ("report.html",)
+
+
+def check_report_dir(out_dir: str) -> None:
+    """Refuse a folder holding files that are not part of a gaplens report (the report
+    replaces the folder whole)."""
+    if os.path.isdir(out_dir) and not os.path.islink(out_dir):
+        foreign = sorted(n for n in os.listdir(out_dir) if not _OWN.fullmatch(n))
+        if foreign:
+            raise ConfigError(f"--out '{out_dir}' holds files that are not a gaplens report "
+                              f"(e.g. '{plain(foreign[0])}'); the Markdown report replaces "
+                              "its folder whole: choose a new or empty folder")
+
+
 def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: str,
-                 freshness=None, since: tuple[str, ...] = ()) -> str:
+                 freshness=None, since: tuple[str, ...] = (), _after_file=None) -> str:
     """Write the static report; returns the Markdown path.
 
     ``result`` is a domain-level gap result, ``series`` the frontier steps under the same
     settings (``analysis.series.frontier_series``), ``sources`` the warehouse's sources,
     ``freshness`` (``analysis.freshness.Freshness``) how current they are, ``since`` the
-    "since the last update" sentences (``api._api_diff``).
+    "since the last update" sentences (``api._api_diff``). The folder is built beside
+    ``out_dir`` and swapped in whole: an interrupted write leaves the previous report as it
+    was. ``_after_file`` (tests) is called with each file name
+    written.
     """
-    os.makedirs(out_dir, exist_ok=True)
+    check_report_dir(out_dir)
+    with replace_dir(out_dir) as tmp:
+        _write_files(result, series, sources, tmp, _after_file or (lambda name: None),
+                     freshness, since)
+        for name in KEPT:  # an HTML page beside the Markdown report stays
+            old = os.path.join(out_dir, name)
+            if os.path.isfile(old) and not os.path.islink(old):
+                try:
+                    os.link(old, os.path.join(tmp, name))
+                except OSError:  # a file system without hard links
+                    shutil.copy2(old, os.path.join(tmp, name))
+    return os.path.join(out_dir, "README.md")
+
+
+def _write_files(result, series, sources, out_dir: str, after, freshness=None,
+                 since: tuple[str, ...] = ()) -> None:
+    """Every file of the report into ``out_dir`` (a fresh private folder)."""
     s = result.settings
+
+    def text(name: str, content: str) -> None:
+        with open(os.path.join(out_dir, name), "x", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+        after(name)
+
     meta = ({"freshness": freshness.to_dict()} if freshness is not None else {})
-    with open(os.path.join(out_dir, "gap.json"), "w", encoding="utf-8") as handle, \
-            document_meta(lambda: meta):
-        handle.write(gap_json(result) + "\n")
-    with open(os.path.join(out_dir, "gap.csv"), "w", encoding="utf-8") as handle:
-        handle.write(frame_csv(result.table))
-    with open(os.path.join(out_dir, "frontiers.csv"), "w", encoding="utf-8") as handle:
-        handle.write(frame_csv(series))
+    with document_meta(lambda: meta):
+        text("gap.json", gap_json(result) + "\n")
+    text("gap.csv", frame_csv(result.table))
+    text("frontiers.csv", frame_csv(series))
     gap_chart(result.table, os.path.join(out_dir, "gap_by_domain.png"),
               f"Open vs closed as of {s.as_of} (open = {s.open_definition.value}; "
               f"{int(s.ci * 100)}% intervals)")
+    after("gap_by_domain.png")
     charts = []
     used = result.table.loc[result.table["status"] != "too_few_models"]
     for row in used.itertuples():
@@ -183,6 +232,7 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         label = row.label if isinstance(row.label, str) else row.key
         name = f"frontiers_{_slug(row.key)}.png"
         frontier_chart(part, label, os.path.join(out_dir, name), s.as_of)
+        after(name)
         charts.append((label, name))
 
     lines = [
@@ -211,15 +261,15 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
     ]
     if since:
         lines += ["## Since the last update", ""]
-        lines += [f"- {_md_text(line)}" for line in since] + [""]
+        lines += [f"- {md_text(line)}" for line in since] + [""]
     lines += [
         "## Frontiers over time",
         "",
     ]
     for label, name in charts:
-        lines += [f"### {label}", "", f"![{label}]({name})", ""]
+        lines += [f"### {md_text(label)}", "", f"![{md_text(label)}]({name})", ""]
     lines += ["## Warnings", ""]
-    lines += [f"- {w}" for w in result.warnings] or ["- none"]
+    lines += [f"- {md_text(w)}" for w in result.warnings] or ["- none"]
     lines += [
         "",
         "## Data and credits",
@@ -232,11 +282,10 @@ def write_report(result, series: pd.DataFrame, sources: pd.DataFrame, out_dir: s
         through = getattr(src, "data_through", None)
         through = f", data through {through}" if through is not None and not pd.isna(through) \
             else ""
-        lines.append(f"- Source {src.source_id}: {src.kind} `{os.path.basename(src.path)}`, "
-                     f"{where}{through}, {src.added} rows added, {src.rejected} rejected.")
+        lines.append(f"- Source {src.source_id}: {md_text(src.kind)} "
+                     f"{md_text(os.path.basename(src.path))}, "
+                     f"{md_text(where)}{through}, {src.added} rows added, "
+                     f"{src.rejected} rejected.")
     lines += ["", f"Made with gaplens {__version__}. Data: gap.json (schema "
               "gaplens.gap/1), gap.csv, frontiers.csv.", ""]
-    path = os.path.join(out_dir, "README.md")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines))
-    return path
+    text("README.md", "\n".join(lines))

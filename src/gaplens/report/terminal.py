@@ -6,10 +6,27 @@ import math
 
 import pandas as pd
 from rich import box
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .._util.inert import plain
 from .formatting import fmt, fmt_ci, month_of
+
+
+class SafeConsole(Console):
+    """A console on which text is text: no markup, no emoji codes, and every string drawn
+    loses its escape sequences and control characters (line feeds kept), whether it comes
+    from a name in the data or from a table cell. Styles are given as ``style=`` or
+    ``Text`` spans, never as ``[markup]`` inside strings."""
+
+    def __init__(self, **options) -> None:
+        options.setdefault("markup", False)
+        options.setdefault("emoji", False)
+        super().__init__(**options)
+
+    def render_str(self, text: str, **options) -> Text:
+        return super().render_str(plain(text, lines=True), **options)
 
 STATUS_TEXT = {
     "open_behind": "",
@@ -39,14 +56,15 @@ def gap_table(result) -> Table:
     for name in ("Gap", "Lag mo", "Thr mo", "12mo Δ"):
         table.add_column(name, justify="right", no_wrap=True, min_width=7)
     for row in result.table.to_dict(orient="records"):
-        name = row["label"] if by_domain and isinstance(row.get("label"), str) else row["key"]
+        name = plain(row["label"] if by_domain and isinstance(row.get("label"), str)
+                     else row["key"])
         if row["status"] == "too_few_models":
-            table.add_row(Text(name, style="bold"), Text(row["note"], style="dim"), "", "", "",
+            table.add_row(Text(name, style="bold"), Text(plain(row["note"]), style="dim"), "", "", "",
                           "", "", end_section=True)
             continue
-        closed = (f"{row['closed_model']}\n{month_of(row['closed_release_date'])} "
+        closed = (f"{plain(row['closed_model'])}\n{month_of(row['closed_release_date'])} "
                   f"{fmt(row['closed_level'])}")
-        open_ = (f"{row['open_model']}\n{month_of(row['open_release_date'])} "
+        open_ = (f"{plain(row['open_model'])}\n{month_of(row['open_release_date'])} "
                  f"{fmt(row['open_level'])}")
         widened = str(row.get("ci_widened") or "").split("; ")
 
@@ -123,7 +141,7 @@ def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = Non
             elif v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
                 cells.append("")
             else:
-                cells.append(str(v))
+                cells.append(plain(v))
         table.add_row(*cells)
     return table
 
@@ -142,12 +160,12 @@ def index_table(frame: pd.DataFrame, title: str, top: int | None = None) -> Tabl
     shown = frame if top is None else frame.head(top)
     for row in shown.to_dict(orient="records"):
         group = _name(row.get("group"))  # missing: NaN in a frame, never truthy text
-        name = Text(str(row["model_id"]))
+        name = Text(plain(row["model_id"]))
         if row.get("at_bound"):
             name.append(" (bound)", style="yellow")
         if row.get("is_anchor"):
             name.append(" (anchor)", style="dim")
-        table.add_row(name, _name(row.get("organization")), month_of(row["release_date"]),
+        table.add_row(name, plain(_name(row.get("organization"))), month_of(row["release_date"]),
                       group, fmt(row["index"]), fmt_ci(row["index_ci_low"], row["index_ci_high"]),
                       str(row["n_benchmarks"]))
     return table
@@ -180,15 +198,15 @@ def index_gap_table(result) -> Table:
     for w in windows:
         table.add_column(f"{w}mo mean", justify="right", no_wrap=True)
     for row in result.table.to_dict(orient="records"):
-        label = Text(str(row["scope"]), style="bold")
+        label = Text(plain(row["scope"]), style="bold")
         counts = Text(f"{row['n_open']}o/{row['n_closed']}c", style="dim")
         if row.get("status") == "too_few_models":
             table.add_row(label, Text("too few models for a number", style="dim"),
                           *[""] * (2 + len(windows)))
             table.add_row(counts, "", *[""] * (2 + len(windows)), end_section=True)
             continue
-        first = [[label, f"{row['closed_leader']} {fmt(row['closed_level'])}"],
-                 [counts, f"{row['open_leader']} {fmt(row['open_level'])}"],
+        first = [[label, f"{plain(row['closed_leader'])} {fmt(row['closed_level'])}"],
+                 [counts, f"{plain(row['open_leader'])} {fmt(row['open_level'])}"],
                  ["", f"gap {fmt(row['gap'])} {_outward(row['gap_ci_low'], row['gap_ci_high'])}"]]
         for j, (name, now, mean) in enumerate(_INDEX_LAGS):
             cells = first[j] + [name, f"{fmt(row[now])} "
@@ -226,7 +244,7 @@ def prediction_table(frame: pd.DataFrame, title: str) -> Table:
     table.add_column("Resid.", justify="right", no_wrap=True)
     table.add_column("RMSE", justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
-        table.add_row(str(row["benchmark"]), str(row["domain"]), fmt(row["expected"]),
+        table.add_row(plain(row["benchmark"]), plain(row["domain"]), fmt(row["expected"]),
                       fmt_ci(row["expected_ci_low"], row["expected_ci_high"]),
                       fmt(row["observed"]), fmt(row["residual"], signed=True),
                       fmt(row["benchmark_rmse"]))
@@ -244,10 +262,10 @@ def benchmark_fit_table(frame: pd.DataFrame, title: str) -> Table:
     table.add_column("90% interval", justify="right", no_wrap=True)
     table.add_column("Slope", justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
-        name = Text(str(row["benchmark"]))
+        name = Text(plain(row["benchmark"]))
         if row.get("is_anchor"):
             name.append(" (anchor)", style="dim")
-        table.add_row(name, str(row["domain"]), str(row["n_models"]), fmt(row["edi"]),
+        table.add_row(name, plain(row["domain"]), str(row["n_models"]), fmt(row["edi"]),
                       fmt_ci(row["edi_ci_low"], row["edi_ci_high"]),
                       fmt(row["slope_scaled"], digits=3))
     return table
@@ -257,8 +275,11 @@ def _text(*parts) -> Text:
     """Cells built from data as plain text (names from imported files are never markup)."""
     out = Text()
     for part, style in parts:
-        out.append(part if isinstance(part, str) else "" if part is None or pd.isna(part)
-                   else str(part), style=style)
+        if isinstance(part, str):  # a name, or a second line of ours opened by "\n"
+            text = "\n" + plain(part[1:]) if part.startswith("\n") else plain(part)
+        else:
+            text = "" if part is None or pd.isna(part) else plain(part)
+        out.append(text, style=style)
     return out
 
 

@@ -86,10 +86,13 @@
   function hover(lines) { return lines.filter(function (x) { return x; }).join("<br>"); }
 
   // --- CSV and image export -----------------------------------------------------------
+  // One rule with the command line's CSV (gaplens/_util/inert.py): text starting with a
+  // formula character gets an apostrophe, unless it is a number written as text.
+  function isNumber(s) { return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s); }
   function csvCell(v) {
     if (v == null) return "";
     let s = String(v);
-    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;  // no spreadsheet formulas
+    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s) && !isNumber(s)) s = "'" + s;  // no spreadsheet formulas
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   function toCSV(rows) {
@@ -528,7 +531,7 @@
       traces.push(t);
     });
     return { traces: traces, height: 460, rows: rows.map(function (r) { return { model_id: r.model_id, model: r.name, organization: r.organization, release_date: r.date, accessibility: r.accessibility, group: r.group, index: r.level, ci_low: r.lo, ci_high: r.hi }; }),
-             layout: { xaxis: timeAxis(), yaxis: { title: { text: state.domain === "general" ? "capability index" : label(state.domain) + " index" }, gridcolor: "#eef0f3" }, legend: { orientation: "h", y: -0.15 } },
+             layout: { xaxis: timeAxis(), yaxis: { title: { text: state.domain === "general" ? "capability index" : esc(label(state.domain)) + " index" }, gridcolor: "#eef0f3" }, legend: { orientation: "h", y: -0.15 } },
              note: "Scale: " + META.index_scale + ". " + (state.domain === "general" ? "" : "Domain index: the general fit's benchmark parameters, the model's capability re-estimated on the domain's benchmarks only. ") + "Frontier lines: running maximum of the central estimates under the chosen definition of open." };
   });
   const grid3 = el("div", { cls: "grid2" });
