@@ -222,7 +222,7 @@ def test_markdown_report_renders_no_name_as_markup(md_dir):
     rendered = _markdown().render(text)
     parsed = _parse(rendered)
     # only the report's own structure: no img but its charts, no link, script or markup
-    assert set(parsed.tags) <= {"h1", "h2", "h3", "p", "strong", "em", "img", "table",
+    assert set(parsed.tags) <= {"h1", "h2", "h3", "p", "strong", "em", "img", "table", "code",
                                 "thead", "tbody", "tr", "th", "td", "ul", "li"}
     images = re.findall(r'<img src="([^"]*)"', rendered)
     assert images and all(re.fullmatch(r"(gap_by_domain|frontiers_[a-z0-9_]+)\.png", src)

@@ -87,6 +87,19 @@ def text(flag: str, value: str) -> None:
         raise ConfigError(f"{flag} {_shown(value)} holds a control character")
 
 
+def note(flag: str, value: str) -> None:
+    """Free text that may be empty: one line, no control characters."""
+    if _CONTROL.search(value):
+        raise ConfigError(f"{flag} {_shown(value)} holds a control character")
+
+
+def url(flag: str, value: str) -> None:
+    """An http(s) address."""
+    text(flag, value)
+    if not re.match(r"https?://[^\s/]+", value):
+        raise ConfigError(f"{flag} {_shown(value)} is not an http(s) address")
+
+
 def db(flag: str, value: str) -> None:
     """The warehouse: a file name; an empty one is refused rather than read as 'default'."""
     if not value.strip():
@@ -137,6 +150,9 @@ RULES: dict[tuple[str, str] | str, Callable[[str, object], None]] = {
     "--version": text, "--metric": text, "--predictor": text, "--target": text,
     "--split": text, "--benchmark": text, "--anchor-benchmark": text, "--anchor-low": text,
     "--anchor-high": text, "MODEL": text, "MODEL_A": text, "MODEL_B": text,
+    ("update", "NAMES"): text, "--mirror": url,
+    "--label": text, "--note": note,
+    "--from": text, "--to": text, "--at-from": date, "--at-to": date,
 }
 
 
@@ -184,9 +200,11 @@ def _callback(checks: dict[str, Callable], flag: str, previous):
     """One option's check; ``checks`` maps the command being run to its rule (an option
     object may be shared by several commands)."""
 
+    takes_ctx = previous is not None and len(inspect.signature(previous).parameters) > 1
+
     def callback(ctx: typer.Context, value):
         if previous is not None:
-            value = previous(value)
+            value = previous(ctx, value) if takes_ctx else previous(value)
         command = " ".join(ctx.command_path.split()[1:])
         check = checks.get(command)
         if check is not None and value is not None:
