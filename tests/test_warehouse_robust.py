@@ -192,3 +192,49 @@ def test_kill_or_ctrl_c_during_an_import_leaves_before_or_after(db, tmp_path):
             assert state in (before, after)
         seen += states
     assert before != after
+
+
+def _fit_state(path: str):
+    """The stored fit as a fingerprint: each fit table's name, rows and content hash."""
+    import pandas as pd
+
+    con = duckdb.connect(path, read_only=True)
+    try:
+        names = sorted(r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name LIKE 'fit\\_%' ESCAPE '\\'").fetchall())
+        out = []
+        for name in names:
+            frame = con.execute(f'SELECT * FROM "{name}"').df()
+            frame = frame.drop(columns=[c for c in ("created_at",) if c in frame])  # a clock
+            out.append((name, len(frame),
+                        int(pd.util.hash_pandas_object(frame.astype(str), index=False).sum())))
+        return tuple(out)
+    finally:
+        con.close()
+
+
+def test_kill_during_a_fit_leaves_the_old_fit_or_the_new_one(fitted_copy, tmp_path):
+    """kill -9 at moments spread over a fit (its computation and its write) leaves the
+    stored fit as it was before or as the finished fit stores it, never a mix."""
+    before, data = _fit_state(fitted_copy), snapshot(fitted_copy)
+    after_db = str(tmp_path / "after.duckdb")
+    shutil.copyfile(fitted_copy, after_db)
+    command = ["fit", "--draws", "10"]
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "gaplens", *command, "--db", after_db],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC})
+    assert run.returncode == 0, run.stderr
+    took = time.monotonic() - started
+    after = _fit_state(after_db)
+    assert after != before
+    for fraction in (0.5, 0.9, 0.97):
+        proc = subprocess.Popen([sys.executable, "-m", "gaplens", *command, "--db",
+                                 fitted_copy], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": SRC})
+        time.sleep(took * fraction)
+        proc.kill()
+        proc.communicate(timeout=120)
+        state = _fit_state(fitted_copy)
+        assert state in (before, after)
+        assert snapshot(fitted_copy) == data  # a fit never touches the data
