@@ -34,7 +34,6 @@ outside the benchmark's valid range.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import os
 import struct
@@ -45,6 +44,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .aliases import resolve_spellings
+from .validate import load_json
 from .batch import (
     MATCH_COLUMNS,
     REJECTED_COLUMNS,
@@ -137,10 +137,7 @@ def _member_json(file: str, archive: zipfile.ZipFile, name: str):
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(file, f"cannot read '{name}' from the archive ({exc})",
                          field=name) from None
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"'{name}' is not readable JSON ({exc})", field=name) from None
+    return load_json(file, data, label=f"{file}: {name}")
 
 
 def read_log_header(file: str) -> dict:
@@ -169,11 +166,7 @@ def read_log_header(file: str) -> dict:
                 raise InputError(file, "the archive has no header.json (is it an Inspect "
                                  ".eval log?)", field=HEADER_JSON)
     else:
-        try:
-            with open(file, encoding="utf-8") as handle:
-                doc = json.load(handle)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(file, f"not a readable JSON file ({exc})") from None
+        doc = load_json(file)
     if not isinstance(doc, dict):
         raise InputError(file, "expected a JSON object (an Inspect eval log)")
     return doc

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import json
 import os
 import re
 
@@ -44,6 +43,7 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, check_rows, parse_fields, parse_float, read_csv_text, row_number
+from .validate import load_json
 from .aliases import _key, bundled_aliases, resolve_spellings
 from .batch import (
     MATCH_COLUMNS,
@@ -74,13 +74,9 @@ def category_signal(category: str) -> str:
 
 
 def _read_categories(path: str) -> dict[str, list[str]]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except FileNotFoundError:
-        raise InputError(path, "missing: every table_*.csv needs its categories_*.json") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable JSON file ({exc})") from None
+    if not os.path.exists(path):
+        raise InputError(path, "missing: every table_*.csv needs its categories_*.json")
+    doc = load_json(path)
     if not isinstance(doc, dict) or not doc or not all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(t, str) for t in v)
             for k, v in doc.items()):
