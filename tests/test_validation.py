@@ -364,3 +364,17 @@ def test_json_bodies_are_size_checked(tmp_path):
     with pytest.raises(gaplens.InputError) as info:
         load_json(str(path))
     one_line(info.value, "per field")
+
+
+def test_publisher_timestamps_keep_their_own_date():
+    from gaplens.ingest._fields import parse_date
+    from gaplens.ingest.arcprize import _release_date
+
+    today = pd.Timestamp("2026-11-30").date()
+    assert _release_date("2026-03-17T23:30:00-05:00", "f", 1, "d", today).date().isoformat() \
+        == "2026-03-17"
+    parsed = parse_date(pd.Series(["2026-03-17T23:30:00-05:00", "2026-03-17T00:10:00+09:00",
+                                   "2026-03-17T12:00:00Z", "2026-03-17"]), "f", "d")
+    assert {str(d)[:10] for d in parsed} == {"2026-03-17"}
+    with pytest.raises(gaplens.InputError):
+        parse_date(pd.Series(["2026-03-17T25:00:00-05:00"]), "f", "d")
