@@ -378,3 +378,24 @@ def test_publisher_timestamps_keep_their_own_date():
     assert {str(d)[:10] for d in parsed} == {"2026-03-17"}
     with pytest.raises(gaplens.InputError):
         parse_date(pd.Series(["2026-03-17T25:00:00-05:00"]), "f", "d")
+
+
+def test_a_parquet_column_named_twice_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gaplens.ingest.lmarena import read_parquet_text
+
+    path = str(tmp_path / "text-latest.parquet")
+    pq.write_table(pa.table([pa.array(["a"]), pa.array(["b"])], names=["rank", "Rank"]), path)
+    with pytest.raises(gaplens.InputError) as info:
+        read_parquet_text(path)
+    one_line(info.value, "appears twice")
+
+
+def test_a_json_key_given_twice_is_refused(tmp_path):
+    path = tmp_path / "dup.json"
+    path.write_text('{"data": [{"score": 1, "score": 2}]}')
+    with pytest.raises(gaplens.InputError) as info:
+        load_json(str(path))
+    one_line(info.value, "'score' appears twice")

@@ -298,6 +298,13 @@ def read_parquet_text(path: str) -> pd.DataFrame:
         raise InputError(path, f"not a readable parquet file ({first})") from None
     if frame.empty:
         raise InputError(path, "the file has no data rows")
+    seen: dict[str, str] = {}
+    for c in frame.columns:
+        key = str(c).strip().lower()
+        if key in seen:
+            raise InputError(path, f"column '{str(c).strip()}' appears twice (as "
+                                   f"'{seen[key]}' too)", field=str(c).strip())
+        seen[key] = str(c).strip()
     text = pd.DataFrame({str(c).strip(): frame[c].astype("string") for c in frame.columns})
     text.index = pd.RangeIndex(-1, len(text) - 1)
     return text

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import math
 import os
 import re
 import unicodedata
@@ -219,7 +218,10 @@ def load_json(path: str, data: bytes | None = None, label: str | None = None):
     else:
         check_size(where, data, kind="json")
     try:
-        doc = json.loads(bytes(data).decode("utf-8-sig"))
+        doc = json.loads(bytes(data).decode("utf-8-sig"), object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise InputError(where, f"key '{exc.args[0]}' appears twice in one JSON object",
+                         field=str(exc.args[0])[:MAX_NAME]) from None
     except UnicodeDecodeError:
         raise InputError(where, "not a UTF-8 JSON file") from None
     except json.JSONDecodeError as exc:
@@ -229,6 +231,22 @@ def load_json(path: str, data: bytes | None = None, label: str | None = None):
     if _depth(doc) > MAX_JSON_DEPTH:
         raise InputError(where, f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     return doc
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object; a key given twice is refused (the parser would keep the last)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
 
 
 def _depth(doc) -> int:
@@ -401,9 +419,3 @@ def _fails(value: str) -> bool:
         return True
     return False
 
-
-def finite(value) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
