@@ -399,3 +399,10 @@ def test_a_json_key_given_twice_is_refused(tmp_path):
     with pytest.raises(gaplens.InputError) as info:
         load_json(str(path))
     one_line(info.value, "'score' appears twice")
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused(tmp_path, unchanged):
+    """pandas silently took the first column as an index and shifted every value left."""
+    path = tidy(tmp_path, [f"ShiftBot,GPQA diamond,0.5,2025-01-01,{API},Lab,,,extra",
+                           f"ShiftBot2,GPQA diamond,0.6,2025-01-01,{API},Lab,,"])
+    refused(path, unchanged, "more fields than the header")

@@ -62,6 +62,10 @@ def read_csv_text(path: str, data: bytes | None = None) -> pd.DataFrame:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
         raise InputError(path, "is a folder, expected a CSV file") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first column(s) as an index when a row has more fields than
+        # the header: every value would shift one column to the left.
+        raise InputError(path, "a row has more fields than the header has columns")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")
     if frame.empty:
