@@ -186,14 +186,15 @@ def _chunks(path: str, data: bytes | None):
 
 def check_size(path: str, data: bytes | None = None, kind: str = "csv") -> None:
     """Refuse a file over ``MAX_FILE_BYTES`` or with a field over ``MAX_FIELD_BYTES``,
-    reading at most one chunk at a time (``data``: the bytes, e.g. of a zip member)."""
+    reading at most one chunk at a time (``data``: the bytes, e.g. of a zip member).
+    ``kind``: ``csv``, ``json`` or ``binary`` (parquet: the file size only)."""
     size = len(data) if data is not None else _file_size(path)
     if os.path.isdir(path) and data is None:
         return
     if size > MAX_FILE_BYTES:
         raise InputError(path, f"the file is {size / 2**20:.0f} MiB (at most "
                                f"{MAX_FILE_BYTES >> 20} MiB)")
-    if size <= MAX_FIELD_BYTES:
+    if size <= MAX_FIELD_BYTES or kind == "binary":
         return
     separators = b",\n\r" if kind == "csv" else b'",\n\r'
     longest = _longest_run(_chunks(path, data), separators)
