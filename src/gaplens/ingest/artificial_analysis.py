@@ -65,7 +65,6 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, parse_fields, read_csv_text, row_number
-from .validate import load_json
 from .aliases import MATCHED, _key, resolve, resolve_spellings
 from .licences import licence_class
 from .batch import (
@@ -77,6 +76,7 @@ from .batch import (
     SourceInfo,
     sha256_of,
 )
+from .validate import load_json
 
 SOURCE = "aa"
 AA_CREDIT = "Artificial Analysis, https://artificialanalysis.ai"

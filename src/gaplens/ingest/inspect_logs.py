@@ -34,6 +34,7 @@ outside the benchmark's valid range.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import struct
@@ -44,7 +45,6 @@ import pandas as pd
 
 from ..errors import InputError
 from .aliases import resolve_spellings
-from .validate import load_json
 from .batch import (
     MATCH_COLUMNS,
     REJECTED_COLUMNS,
@@ -56,6 +56,7 @@ from .batch import (
 )
 from .normalise import check_range, normalise
 from .taxonomy import domains_for, layer_benchmarks, read_benchmarks
+from .validate import load_json
 
 SOURCE = "inspect"
 SETTING = "inspect"
@@ -137,7 +138,10 @@ def _member_json(file: str, archive: zipfile.ZipFile, name: str):
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(file, f"cannot read '{name}' from the archive ({exc})",
                          field=name) from None
-    return load_json(file, data, label=f"{file}: {name}")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(file, f"'{name}' is not readable JSON ({exc})", field=name) from None
 
 
 def read_log_header(file: str) -> dict:

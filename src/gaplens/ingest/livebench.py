@@ -43,7 +43,6 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, check_rows, parse_fields, parse_float, read_csv_text, row_number
-from .validate import load_json
 from .aliases import _key, bundled_aliases, resolve_spellings
 from .batch import (
     MATCH_COLUMNS,
@@ -54,6 +53,7 @@ from .batch import (
 )
 from .lmarena import canonical_names, file_digest, keep_best, retrieved_on, signals_from, \
     unresolved_reason
+from .validate import load_json
 
 SIGNAL_PREFIX = "livebench."
 METADATA_FILE = "livebench_model_metadata.csv"
