@@ -17,8 +17,13 @@ import pandas as pd
 
 from ..errors import InputError
 from ..types import Accessibility
+from .validate import EARLIEST, MAX_NAME, MAX_TEXT, check_size, clean_series, exact_key, fold_key
 
 Kind = Literal["str", "float", "date", "bool", "accessibility"]
+
+#: Text fields that may be longer than a name (MAX_TEXT rather than MAX_NAME characters).
+LONG_TEXT = {"notes", "description", "reason", "source_url", "license", "licence", "note",
+             "setting_columns", "ci", "file"}
 
 _TRUE = {"true", "t", "yes", "y", "1", "open"}
 _FALSE = {"false", "f", "no", "n", "0", "closed"}
@@ -39,6 +44,8 @@ def read_csv_text(path: str, data: bytes | None = None) -> pd.DataFrame:
     """Read a CSV as text columns. ``data`` may hold the bytes (e.g. from a zip member)."""
     import io
 
+    check_size(path, data, kind="csv")
+    _check_header(path, data)
     source = io.BytesIO(data) if data is not None else path
     try:
         # Blank lines are kept (as empty rows, dropped below) so that row numbers stay
@@ -55,11 +62,45 @@ def read_csv_text(path: str, data: bytes | None = None) -> pd.DataFrame:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
         raise InputError(path, "is a folder, expected a CSV file") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first column(s) as an index when a row has more fields than
+        # the header: every value would shift one column to the left.
+        raise InputError(path, "a row has more fields than the header has columns")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError(path, "the file has a header but no data rows")
     return frame
+
+
+def _check_header(path: str, data: bytes | None) -> None:
+    """Refuse a header that names one column twice (exactly or in another case): which of
+    the two a reader would use is an accident of the parser."""
+    import csv
+    import io
+
+    if data is None:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(1 << 16)
+        except OSError:
+            return  # pandas says what is wrong with the file
+    else:
+        head = bytes(data[:1 << 16])
+    text = head.decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        return
+    seen: dict[str, str] = {}
+    for name in header:
+        key = name.strip().lower()
+        if not key:
+            continue
+        if key in seen:
+            raise InputError(path, f"column '{name.strip()}' appears twice in the header "
+                                   f"(as '{seen[key]}' too)", field=name.strip())
+        seen[key] = name.strip()
 
 
 def resolve_columns(frame: pd.DataFrame, fields: list[Field], file: str) -> dict[str, str]:
@@ -115,21 +156,32 @@ def parse_date(
     field: str,
     nullable: bool = True,
     not_after: dt.date | None = None,
+    not_before: dt.date | None = EARLIEST,
 ) -> pd.Series:
     """Parse ISO dates (YYYY-MM-DD, YYYY/MM/DD, or an ISO timestamp); error on anything else.
 
-    Ambiguous forms such as 03/04/2024 are refused rather than guessed.
+    Ambiguous forms such as 03/04/2024 are refused rather than guessed. A timestamp is the
+    date in its own time zone (``2026-03-17T23:30:00-05:00`` is 2026-03-17), as its
+    publisher wrote it. Dates before ``not_before`` are refused.
     """
     text = values.astype("string").str.strip()
     iso = text.str.fullmatch(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T].*)?").fillna(False).astype(bool)
     cleaned = text.where(iso).str.replace("/", "-", regex=False)
-    out = pd.to_datetime(cleaned, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
+    # The whole timestamp must be valid; the date is its first part, in its own zone.
+    whole = pd.to_datetime(cleaned, errors="coerce", format="ISO8601", utc=True)
+    day = cleaned.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", expand=False)
+    out = pd.to_datetime(day, errors="coerce", format="%Y-%m-%d")
+    out = out.where(whole.notna().to_numpy())
     missing = out.isna().to_numpy()
     check_rows(missing & ~_blank(text), values, file, field,
                lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)")
     if not nullable:
         check_rows(missing, values, file, field, "the date is missing")
     out = out.dt.normalize().astype("datetime64[s]")
+    if not_before is not None:
+        early = (out < pd.Timestamp(not_before)).to_numpy()
+        check_rows(early, out, file, field,
+                   lambda v: f"date {v.date()} is before {not_before} (not a plausible date)")
     if not_after is not None:
         future = (out > pd.Timestamp(not_after)).to_numpy()
         check_rows(future, out, file, field,
@@ -158,7 +210,10 @@ def parse_accessibility(values: pd.Series, file: str, field: str) -> pd.Series:
 
 
 def parse_str(values: pd.Series, file: str, field: str, nullable: bool = True) -> pd.Series:
-    out = values.astype("string").str.strip()
+    """Text normalised as every name is (``validate.clean_text``): NFC, invisible
+    characters removed, whitespace folded; control characters and over-long text refused."""
+    limit = MAX_TEXT if field.lower() in LONG_TEXT else MAX_NAME
+    out = clean_series(values.astype("string"), file, field, limit=limit).astype("string")
     out = out.mask(out == "")
     if not nullable:
         check_rows(out.isna().to_numpy(), values, file, field, "the value is missing")
@@ -166,12 +221,23 @@ def parse_str(values: pd.Series, file: str, field: str, nullable: bool = True) -
 
 
 def name_index(models: pd.DataFrame) -> dict[str, str]:
-    """Lower-cased model id and display name -> model id, for case-insensitive matching."""
+    """Lower-cased model id and display name -> model id, for case-insensitive matching
+    (keys as ``validate.exact_key`` makes them)."""
     lookup: dict[str, str] = {}
     for row in models.itertuples():
-        lookup.setdefault(str(row.model_id).lower(), row.model_id)
+        lookup.setdefault(exact_key(row.model_id), row.model_id)
         if isinstance(row.display_name, str):
-            lookup.setdefault(row.display_name.lower(), row.model_id)
+            lookup.setdefault(exact_key(row.display_name), row.model_id)
+    return lookup
+
+
+def fold_index(models: pd.DataFrame) -> dict[str, set[str]]:
+    """Look-alike key (``validate.fold_key``) of model ids and display names -> model ids."""
+    lookup: dict[str, set[str]] = {}
+    for row in models.itertuples():
+        for value in (row.model_id, row.display_name):
+            if isinstance(value, str) and value.strip():
+                lookup.setdefault(fold_key(value), set()).add(row.model_id)
     return lookup
 
 
@@ -180,8 +246,10 @@ def parse_fields(
     fields: list[Field],
     file: str,
     today: dt.date | None = None,
+    earliest: dt.date | None = EARLIEST,
 ) -> pd.DataFrame:
-    """Typed frame with one column per declared field present in ``frame``."""
+    """Typed frame with one column per declared field present in ``frame``; dates before
+    ``earliest`` or after ``today`` are refused."""
     columns = resolve_columns(frame, fields, file)
     out = pd.DataFrame(index=frame.index)
     for f in fields:
@@ -192,7 +260,8 @@ def parse_fields(
         if f.kind == "float":
             out[f.name] = parse_float(raw, file, f.name, nullable)
         elif f.kind == "date":
-            out[f.name] = parse_date(raw, file, f.name, nullable, not_after=today)
+            out[f.name] = parse_date(raw, file, f.name, nullable, not_after=today,
+                                       not_before=earliest)
         elif f.kind == "bool":
             out[f.name] = parse_bool(raw, file, f.name)
         elif f.kind == "accessibility":

@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .aliases import resolve_spellings
+from .validate import load_json as _validated_json
 from .batch import MATCH_COLUMNS, RESULT_COLUMNS, VERSION_COLUMNS
 from .normalise import check_range, normalise
 from .taxonomy import bundled_taxonomy
@@ -39,14 +40,9 @@ SPELLING_LABELS = (None, "name", "id", "id", "id")
 
 
 def load_json(path: str):
-    """A JSON document; a missing or malformed file is a one-line InputError."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable JSON file ({exc})") from None
+    """A JSON document; a missing, malformed, too large or too deeply nested file is a
+    one-line InputError (``validate.load_json``)."""
+    return _validated_json(path)
 
 
 def json_records(doc, path: str, key: str | None = None) -> list[dict]:

@@ -7,11 +7,16 @@ this order and never by a fuzzy guess:
 1. ``alias``: a row of the reviewed alias table (``data/aliases.csv``: source, name,
    model_id, note) for this source (or source ``*``), compared case-insensitively;
 2. ``exact``: the name equals a model id or display name, compared case-insensitively
-   after folding runs of spaces;
-3. ``ambiguous``: step 1 or 2 gives more than one model: listed, not stored;
-4. ``new``: the source says enough about the model (accessibility at least) and the
+   after normalising it (``validate.exact_key``: NFC, invisible characters removed, runs
+   of spaces folded);
+3. ``folded``: the name equals exactly one model's id or display name once look-alike
+   characters are folded (``validate.fold_key``: fullwidth forms, Unicode hyphens,
+   Cyrillic/Greek letters drawn like Latin ones): it is that model, never a twin, and the
+   match table says so (``candidates`` names the spelling it looked like);
+4. ``ambiguous``: step 1, 2 or 3 gives more than one model: listed, not stored;
+5. ``new``: the source says enough about the model (accessibility at least) and the
    caller allows it: a new model is created from the source's own metadata;
-5. ``unmatched``: listed, not stored.
+6. ``unmatched``: listed, not stored.
 
 Every outcome is returned in a match table (``MATCH_COLUMNS``) that the ingest report
 prints, so a user sees what matched, what was ambiguous and what did not, and can add
@@ -21,19 +26,30 @@ aliases.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ._fields import read_csv_text
 from .batch import MATCH_COLUMNS
+from .validate import clean_series, exact_key, fold_key
 
 ALIAS_COLUMNS = ["source", "name", "model_id", "note"]
+#: How a name found its model (the rest are "ambiguous" and "unmatched").
+MATCHED = ("alias", "exact", "folded")
+#: Alias scopes besides the registry's source names.
+EXTRA_SCOPES = ("*", "csv", "inspect")
 
 
 def _key(name: object) -> str:
-    return re.sub(r"\s+", " ", str(name)).strip().lower()
+    return exact_key(name)
+
+
+def known_scopes() -> list[str]:
+    """The sources an alias row may name: the registry's, csv, inspect and ``*``."""
+    from .registry import sources
+
+    return [s.name for s in sources()] + [s for s in EXTRA_SCOPES if s != "*"] + ["*"]
 
 
 def read_aliases(path: str) -> pd.DataFrame:
@@ -57,6 +73,14 @@ def read_aliases(path: str) -> pd.DataFrame:
         if blank.any():
             row = int(frame.index[blank][0]) + 2  # the file's row (header is row 1)
             raise InputError(path, "is blank", row=row, field=column)
+        frame[column] = clean_series(frame[column], path, column)
+    frame["note"] = clean_series(frame["note"].fillna(""), path, "note", limit=2000)
+    scopes = known_scopes()
+    unknown = ~frame["source"].isin(scopes)
+    if unknown.any():
+        row = int(frame.index[unknown][0]) + 2
+        raise InputError(path, f"unknown source '{frame.loc[unknown, 'source'].iloc[0]}' "
+                               f"(known: {', '.join(scopes)})", row=row, field="source")
     frame["key"] = frame["name"].map(_key)
     clash = frame.groupby(["source", "key"])["model_id"].nunique()
     clash = clash[clash > 1]
@@ -87,7 +111,7 @@ class Resolution:
     table: pd.DataFrame  # MATCH_COLUMNS
 
     def model_of(self) -> dict[str, str]:
-        ok = self.table.loc[self.table["how"].isin(["alias", "exact", "new"])]
+        ok = self.table.loc[self.table["how"].isin([*MATCHED, "new"])]
         return dict(zip(ok["name"], ok["model_id"]))
 
     def summary(self) -> pd.Series:
@@ -108,6 +132,12 @@ def resolve(names, source: str, models: pd.DataFrame, aliases: pd.DataFrame,
             for model_id, value in zip(models["model_id"], models[column]):
                 if isinstance(value, str) and value.strip():
                     by_key.setdefault(_key(value), set()).add(model_id)
+    by_fold: dict[str, dict[str, str]] = {}  # look-alike key -> model id -> its spelling
+    for column in ("model_id", "display_name"):
+        if column in models:
+            for model_id, value in zip(models["model_id"], models[column]):
+                if isinstance(value, str) and value.strip():
+                    by_fold.setdefault(fold_key(value), {}).setdefault(model_id, value)
     known = set(models["model_id"]) if "model_id" in models else set()
     alias_rows = aliases.loc[aliases["source"].isin([source, "*"])] if len(aliases) else aliases
     alias_map: dict[str, set[str]] = {}
@@ -125,8 +155,14 @@ def resolve(names, source: str, models: pd.DataFrame, aliases: pd.DataFrame,
             continue
         if not targets:
             targets, how = by_key.get(key, set()), "exact"
+        note = ""
+        if not targets:
+            looks = by_fold.get(fold_key(name), {})
+            targets, how = set(looks), "folded"
+            if len(looks) == 1:
+                note = f"looks like '{next(iter(looks.values()))}'"
         if len(targets) == 1:
-            rows.append((source, name, next(iter(targets)), how, ""))
+            rows.append((source, name, next(iter(targets)), how, note))
         elif len(targets) > 1:
             rows.append((source, name, None, "ambiguous", ", ".join(sorted(targets))))
         elif name in can_create:
@@ -147,16 +183,23 @@ def first_match(spellings, table: pd.DataFrame,
     spelling is, else unmatched, with the candidates of that miss.
     """
     misses = []
-    for i, value in enumerate(spellings):
-        if not isinstance(value, str):
-            continue
-        hit = table.loc[value]
-        if hit["how"] in ("alias", "exact"):
-            label = labels[i] if i < len(labels) else ""
-            note = "" if i == 0 or label is None else (
-                f"via {label} '{value}'" if label else f"via '{value}'")
-            return hit["model_id"], hit["how"], note
-        misses.append((hit["how"], hit["candidates"] or ""))
+    # Alias and exact matches of any spelling come before a look-alike of any.
+    for wanted in (("alias", "exact"), ("folded",)):
+        for i, value in enumerate(spellings):
+            if not isinstance(value, str):
+                continue
+            hit = table.loc[value]
+            if hit["how"] in wanted:
+                label = labels[i] if i < len(labels) else ""
+                note = "" if i == 0 or label is None else (
+                    f"via {label} '{value}'" if label else f"via '{value}'")
+                if hit["how"] == "folded":
+                    note = "; ".join(n for n in (note, hit["candidates"]) if n)
+                return hit["model_id"], hit["how"], note
+    for value in spellings:
+        if isinstance(value, str):
+            hit = table.loc[value]
+            misses.append((hit["how"], hit["candidates"] or ""))
     if not misses:
         return None, "unmatched", ""
     ambiguous = [m for m in misses if m[0] == "ambiguous"]

@@ -71,7 +71,7 @@ def _release_date(text, path: str, row: int, field: str, today: dt.date):
     except (ValueError, TypeError):
         raise InputError(path, f"'{text}' is not a date", row=row, field=field) from None
     if date.tzinfo is not None:
-        date = date.tz_convert(None)
+        date = date.tz_localize(None)  # the date in its own zone, as the publisher wrote it
     date = date.normalize()
     if date.date() > today:
         raise InputError(path, f"date {date.date()} is in the future", row=row, field=field)

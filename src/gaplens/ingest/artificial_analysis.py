@@ -65,7 +65,7 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, parse_fields, read_csv_text, row_number
-from .aliases import _key, resolve, resolve_spellings
+from .aliases import MATCHED, _key, resolve, resolve_spellings
 from .licences import licence_class
 from .batch import (
     MATCH_COLUMNS,
@@ -76,6 +76,7 @@ from .batch import (
     SourceInfo,
     sha256_of,
 )
+from .validate import load_json
 
 SOURCE = "aa"
 AA_CREDIT = "Artificial Analysis, https://artificialanalysis.ai"
@@ -301,13 +302,7 @@ def version_label(value: float) -> str:
 
 
 def _load_json(path: str):
-    try:
-        with open(path, "rb") as handle:
-            return json.loads(handle.read().decode("utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(path, f"not a readable JSON file ({exc})") from None
+    return load_json(path)
 
 
 def _entries(path: str, payload) -> tuple[list, str, object]:
@@ -493,7 +488,7 @@ def _resolve_names(typed: pd.DataFrame, models: pd.DataFrame,
     if ids.notna().any():
         for aa_id, group in ids.dropna().groupby(ids.dropna()):
             members = list(group.index)
-            targets = {rows[n][2] for n in members if rows[n][3] in ("alias", "exact")}
+            targets = {rows[n][2] for n in members if rows[n][3] in MATCHED}
             if len(targets) != 1:
                 continue
             target = next(iter(targets))
@@ -651,7 +646,7 @@ def read_aa(
     matches = _resolve_names(typed, models, aliases)
     how = dict(zip(matches["name"], matches["how"]))
     target = dict(zip(matches["name"], matches["model_id"]))
-    typed["model_id"] = [target[n] if how[n] in ("alias", "exact", "new") else None
+    typed["model_id"] = [target[n] if how[n] in (*MATCHED, "new") else None
                          for n in typed["name"]]
 
     rejected: list[dict] = []

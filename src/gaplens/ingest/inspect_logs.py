@@ -55,6 +55,7 @@ from .batch import (
 )
 from .normalise import check_range, normalise
 from .taxonomy import domains_for, layer_benchmarks, read_benchmarks
+from .validate import load_json
 
 SOURCE = "inspect"
 SETTING = "inspect"
@@ -150,11 +151,7 @@ def read_log_header(file: str) -> dict:
                 raise InputError(file, "the archive has no header.json (is it an Inspect "
                                  ".eval log?)", field=HEADER_JSON)
     else:
-        try:
-            with open(file, encoding="utf-8") as handle:
-                doc = json.load(handle)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(file, f"not a readable JSON file ({exc})") from None
+        doc = load_json(file)
     if not isinstance(doc, dict):
         raise InputError(file, "expected a JSON object (an Inspect eval log)")
     return doc

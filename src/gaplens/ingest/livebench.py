@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import json
 import os
 import re
 
@@ -54,6 +53,7 @@ from .batch import (
 )
 from .lmarena import canonical_names, file_digest, keep_best, retrieved_on, signals_from, \
     unresolved_reason
+from .validate import load_json
 
 SIGNAL_PREFIX = "livebench."
 METADATA_FILE = "livebench_model_metadata.csv"
@@ -74,13 +74,9 @@ def category_signal(category: str) -> str:
 
 
 def _read_categories(path: str) -> dict[str, list[str]]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except FileNotFoundError:
-        raise InputError(path, "missing: every table_*.csv needs its categories_*.json") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable JSON file ({exc})") from None
+    if not os.path.exists(path):
+        raise InputError(path, "missing: every table_*.csv needs its categories_*.json")
+    doc = load_json(path)
     if not isinstance(doc, dict) or not doc or not all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(t, str) for t in v)
             for k, v in doc.items()):

@@ -56,6 +56,7 @@ from ..errors import InputError
 from ..types import Accessibility
 from ._fields import Field, check_rows, parse_fields, read_csv_text, row_number
 from .aliases import _key, bundled_aliases, resolve
+from .validate import check_size
 from .licences import licence_class, licence_key
 from .batch import (
     MODEL_COLUMNS,
@@ -289,6 +290,7 @@ def read_parquet_text(path: str) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    check_size(path, kind="binary")
     try:
         frame = pq.read_table(path).to_pandas()
     except FileNotFoundError:
@@ -298,6 +300,13 @@ def read_parquet_text(path: str) -> pd.DataFrame:
         raise InputError(path, f"not a readable parquet file ({first})") from None
     if frame.empty:
         raise InputError(path, "the file has no data rows")
+    seen: dict[str, str] = {}
+    for c in frame.columns:
+        key = str(c).strip().lower()
+        if key in seen:
+            raise InputError(path, f"column '{str(c).strip()}' appears twice (as "
+                                   f"'{seen[key]}' too)", field=str(c).strip())
+        seen[key] = str(c).strip()
     text = pd.DataFrame({str(c).strip(): frame[c].astype("string") for c in frame.columns})
     text.index = pd.RangeIndex(-1, len(text) - 1)
     return text

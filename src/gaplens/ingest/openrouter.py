@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import json
 import os
 import re
 
@@ -39,6 +38,7 @@ import pandas as pd
 from ..errors import InputError
 from ._fields import Field, parse_fields, read_csv_text, row_number
 from .aliases import bundled_aliases, resolve_spellings
+from .validate import load_json
 from .batch import MATCH_COLUMNS, REJECTED_COLUMNS, IngestBatch, SourceInfo
 from .lmarena import file_digest, retrieved_on, signals_from, unresolved_reason
 
@@ -72,11 +72,7 @@ def _read_json_folder(path: str, today: dt.date) -> tuple[pd.DataFrame, list[str
         raise InputError(path, "no weekly JSON files (*.json) in this folder")
     frames = []
     for file in files:
-        try:
-            with open(file, encoding="utf-8") as handle:
-                doc = json.load(handle)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(file, f"not a readable JSON file ({exc})") from None
+        doc = load_json(file)
         if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
             raise InputError(file, "expected an object with a 'models' list", field="models")
         if not doc.get("date"):

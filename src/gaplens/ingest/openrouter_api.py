@@ -71,6 +71,7 @@ from .aliases import bundled_aliases, resolve_spellings
 from .batch import MATCH_COLUMNS, REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo
 from .lmarena import file_digest, retrieved_on as mtime_date, unresolved_reason
 from .openrouter import base_slug
+from .validate import load_json
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
 DAILY_PREFIX = "openrouter."
@@ -92,13 +93,7 @@ def undated(slug: str) -> str:
 
 
 def _load(path: str) -> dict:
-    try:
-        with open(path, "rb") as handle:
-            doc = json.loads(handle.read().decode("utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(path, f"not a readable JSON file ({exc})") from None
+    doc = load_json(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         found = ", ".join(sorted(doc)[:6]) if isinstance(doc, dict) else type(doc).__name__
         raise InputError(path, f"expected an object with a 'data' list (found {found})",

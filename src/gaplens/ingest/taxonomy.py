@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._fields import Field, check_rows, parse_fields, read_csv_text
+from .validate import EARLIEST_BENCHMARK
 
 UNITS = ("fraction", "percent", "elo", "minutes", "points")
 TRANSFORMS = ("linear", "log")
@@ -76,7 +77,7 @@ def _check_choice(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], fi
 
 def parse_benchmarks(raw: pd.DataFrame, file: str) -> pd.DataFrame:
     """Validate a benchmark table (text columns) into BENCHMARK_COLUMNS (+ optional label)."""
-    typed = parse_fields(raw, BENCHMARK_FIELDS, file)
+    typed = parse_fields(raw, BENCHMARK_FIELDS, file, earliest=EARLIEST_BENCHMARK)
     if "unit" not in typed:
         typed["unit"] = "fraction"
     typed["unit"] = typed["unit"].fillna("fraction")

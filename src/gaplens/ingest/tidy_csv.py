@@ -8,7 +8,10 @@ file. Every problem raises an :class:`~gaplens.errors.InputError` naming file, r
 field; the adapter never stores half a file.
 
 Model names match existing models case-insensitively on id or display name, so a user's
-``gpt-5`` row joins Epoch's ``GPT-5`` rather than creating a twin.
+``gpt-5`` row joins Epoch's ``GPT-5`` rather than creating a twin; a name that only looks
+like one model's (``validate.fold_key``: a Cyrillic letter, a Unicode hyphen, fullwidth
+forms) joins that model too, and the match table reports it as ``folded``. A look-alike
+of several models is refused.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ import pandas as pd
 
 from ..errors import InputError
 from ..types import Accessibility
-from ._fields import Field, check_rows, name_index, parse_fields, read_csv_text, row_number
+from ._fields import (Field, check_rows, fold_index, name_index, parse_fields, read_csv_text,
+                      row_number)
+from .validate import fold_key
 from .batch import (
+    MATCH_COLUMNS,
     MODEL_COLUMNS,
     RESULT_COLUMNS,
     VERSION_COLUMNS,
@@ -111,11 +117,7 @@ def read_tidy_csv(
     check_range(typed["score"], spec.assign(benchmark=typed["benchmark"]), path, "score")
 
     # Models: match existing ones by id or display name, case-insensitively.
-    lookup = name_index(known_models)
-    # Unknown names: the first spelling in the file stands for all its case variants.
-    for name in typed["model"]:
-        lookup.setdefault(name.lower(), name)
-    typed["model_id"] = typed["model"].map(lambda m: lookup[m.lower()])
+    typed["model_id"], matches = _match_models(typed["model"], known_models, path)
     typed["version_id"] = typed["model_version"].fillna(typed["model_id"])
 
     owners = typed.groupby("version_id")["model_id"].nunique()
@@ -199,4 +201,36 @@ def read_tidy_csv(
         benchmarks=new_benchmarks,
         domains=domains,
         results=results.reset_index(drop=True),
+        matches=matches,
     )
+
+
+def _match_models(names: pd.Series, known: pd.DataFrame, path: str):
+    """Model id of every row's name, and the match table of the names that only look like
+    an existing model (``folded``). Unknown names: the first spelling in the file stands
+    for every spelling of it that differs in case or look-alike characters."""
+    exact = name_index(known)
+    folded = fold_index(known)
+    first_spelling: dict[str, str] = {}
+    of: dict[str, str] = {}
+    matches = []
+    for idx, name in names.items():
+        if name in of:
+            continue
+        key = name.lower()
+        if key in exact:
+            of[name] = exact[key]
+            continue
+        looks = folded.get(fold_key(name), set())
+        if len(looks) > 1:
+            raise InputError(path, f"model '{name}' looks like several models ("
+                             + ", ".join(sorted(looks)) + "); spell it as one of them",
+                             row=row_number(idx), field="model")
+        if looks:
+            of[name] = next(iter(looks))
+            matches.append(("csv", name, of[name], "folded", f"looks like '{of[name]}'"))
+            continue
+        first = of[name] = first_spelling.setdefault(fold_key(name), name)
+        if first.lower() != key:
+            matches.append(("csv", name, first, "folded", f"looks like '{first}'"))
+    return names.map(of), pd.DataFrame(matches, columns=MATCH_COLUMNS)

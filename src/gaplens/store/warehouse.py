@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import InputError, ReadOnlyStoreError, StoreError
 from ..ingest.batch import IngestBatch
 from ..ingest.normalise import normalise
+from ..ingest.validate import validate_batch
 from .schema import ADDED_COLUMNS, DDL, MODELS_VIEW, SCHEMA_VERSION, SNAPSHOT_DDL
 
 
@@ -470,6 +471,7 @@ class Warehouse:
         """Write a validated batch in one transaction and report what changed."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
+        batch = validate_batch(batch)  # every source passes the same rules (ingest/validate.py)
         src = batch.source
         owner = owner_of(src.kind, src.path)
         self._check_versions(batch)
