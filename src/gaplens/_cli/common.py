@@ -180,8 +180,15 @@ def print_ingest(report, fmt: OutputFormat = OutputFormat.TABLE) -> None:
                       "warehouse's rejected table list every row)")
     if len(report.matches):
         counts = report.matches["how"].value_counts()
-        out.print("Model names: " + ", ".join(f"{counts.get(h, 0)} {h}" for h in
-                                             ("exact", "alias", "new", "ambiguous", "unmatched")))
+        kinds = ["exact", "alias", "folded", "new", "ambiguous", "unmatched"]
+        kinds += sorted(set(counts.index) - set(kinds))  # every way a name was matched
+        out.print("Model names: " + ", ".join(f"{counts.get(h, 0)} {h}" for h in kinds
+                                             if h != "folded" or counts.get(h, 0)))
+        folded = report.matches.loc[report.matches["how"] == "folded"]
+        if len(folded):
+            shown = ", ".join(f"{n} -> {m}" for n, m in zip(folded["name"].astype(str).head(5),
+                                                            folded["model_id"].astype(str)))
+            out.print(f"  folded (look-alike spelling of a stored model): {shown}")
         for how in ("ambiguous", "unmatched"):
             rows = report.matches.loc[report.matches["how"] == how]
             if len(rows):
