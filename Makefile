@@ -31,7 +31,7 @@ report: $(STAMP)
 	$(BIN)/gaplens report --out $(OUT)/report
 
 test: $(STAMP) browser
-	GAPLENS_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	GAPLENS_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gap.py

@@ -14,8 +14,8 @@ through the API. Every outcome must be one of:
   look-alike characters unless they did before).
 
 Anything else (a traceback, or bad data accepted) fails. The example count is bounded for
-CI (``GAPLENS_FUZZ_EXAMPLES``, default 4 per format: about a minute and
-a half) and the runs are derandomised.
+CI (``GAPLENS_FUZZ_EXAMPLES``, default 2 per format: about half a minute)
+and the runs are derandomised.
 ``GAPLENS_FUZZ_STATS=FILE`` writes the outcome counts per format and edit class (the
 figures of docs/validation.md); ``GAPLENS_FUZZ_KEEP_GOING=1`` counts failures instead of
 stopping at the first.
@@ -53,7 +53,7 @@ from gaplens.ingest.validate import EARLIEST, MAX_NAME, _signal_range, clean_tex
 HERE = os.path.dirname(__file__)
 FIXTURES = os.path.join(HERE, "fixtures", "sources")
 DATA = os.path.join(os.path.dirname(HERE), "src", "gaplens", "data")
-EXAMPLES = int(os.environ.get("GAPLENS_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("GAPLENS_FUZZ_EXAMPLES", "2"))
 KEEP_GOING = os.environ.get("GAPLENS_FUZZ_KEEP_GOING") == "1"
 STATS: Counter = Counter()
 
