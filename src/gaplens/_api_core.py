@@ -15,7 +15,7 @@ from .analysis.observations import data_date
 from .errors import ConfigError, ReadOnlyStoreError
 from .ingest import bundled_taxonomy, read_overrides
 from .ingest.aliases import bundled_aliases
-from .ingest.bundled import BUNDLED_RETRIEVED_ON, as_bundled, data_path, overrides_path
+from .ingest.bundled import as_bundled, data_path, overrides_path
 from .ingest.registry import ReadContext, Source
 from .ingest.registry import sources as registry_sources
 from .ingest.taxonomy import Taxonomy, domains_for, layer_benchmarks, read_benchmarks
@@ -74,7 +74,7 @@ def _bundled_reader(src: Source, relpath: str) -> Callable:
     def read(path, warehouse, progress=None):
         ctx = ReadContext(models=warehouse.models(), aliases=bundled_aliases(),
                           taxonomy=bundled_taxonomy(),
-                          retrieved_on=BUNDLED_RETRIEVED_ON.get(relpath), progress=progress)
+                          retrieved_on=src.retrieved_on(relpath), progress=progress)
         return as_bundled(src.read(path, ctx), src, relpath)
 
     return read

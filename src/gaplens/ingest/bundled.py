@@ -10,18 +10,6 @@ from .batch import IngestBatch
 from .registry import Source
 from .taxonomy import bundled_path
 
-#: The date each bundled copy was taken from its publisher or collector (its
-#: PROVENANCE.md: the snapshot or mirror commit it was read at), by path under
-#: ``gaplens/data``. This, not the date it was loaded, is its ``retrieved_on``.
-BUNDLED_RETRIEVED_ON = {
-    "epoch_benchmarking_hub": dt.date(2026, 4, 19),  # mirror commit "epoch benchmark data"
-    "artificial_analysis/aa_llms_weekly_flat.csv": dt.date(2026, 7, 10),
-    "lmarena/lmarena_text_leaderboard_history.csv": dt.date(2025, 8, 6),  # collector HEAD
-    "lmarena/arena_ai_leaderboards_daily_2026.csv": dt.date(2026, 4, 19),
-    "livebench": dt.date(2026, 7, 1),  # livebench.github.io HEAD
-    "openrouter/openrouter_weekly_top_models.csv": dt.date(2026, 5, 11),
-}
-EPOCH_RETRIEVED_ON = BUNDLED_RETRIEVED_ON["epoch_benchmarking_hub"]
 
 #: Who collected a bundled copy, when gaplens ships a collector's copy rather than the
 #: publisher's own export (credited after the publisher's attribution line).
@@ -54,10 +42,15 @@ def _credits() -> dict[str, str]:
 
 def __getattr__(name: str):
     """``SOURCE_CREDITS`` (credit line per source kind: each declared source's attribution
-    line, with the collector of the bundled copy where there is one) and ``EPOCH_CREDIT``,
+    line, with the collector of the bundled copy where there is one), ``EPOCH_CREDIT`` and
+    ``EPOCH_RETRIEVED_ON`` (the date the bundled Epoch copy was taken),
     read from the registry when first asked for."""
     if name == "SOURCE_CREDITS":
         return _credits()
+    if name == "EPOCH_RETRIEVED_ON":
+        from .registry import source
+
+        return source("epoch").retrieved_on("epoch_benchmarking_hub")
     if name == "EPOCH_CREDIT":
         return _credits()["epoch"]
     raise AttributeError(name)
@@ -68,7 +61,7 @@ def as_bundled(batch: IngestBatch, source: Source, relpath: str) -> IngestBatch:
     ``bundled_published`` date, retrieved on the date the copy was taken."""
     info = replace(batch.source, kind=source.name, origin="bundled",
                    published_on=source.bundled_published,
-                   retrieved_on=BUNDLED_RETRIEVED_ON.get(relpath, batch.source.retrieved_on))
+                   retrieved_on=source.retrieved_on(relpath) or batch.source.retrieved_on)
     return replace(batch, source=info)
 
 

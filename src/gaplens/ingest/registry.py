@@ -76,10 +76,18 @@ class Source:
     cache_hours: float = 24.0  # a capture younger than this is not fetched again
     bundled: tuple[str, ...] = ()  # paths under gaplens/data, in loading order
     bundled_published: dt.date | None = None  # the date the bundled copy was published
+    # The date each bundled copy was taken (its PROVENANCE.md), in the order of ``bundled``:
+    # this, not the date it was loaded, is its ``retrieved_on``.
+    bundled_retrieved: tuple[dt.date, ...] = ()
     bundle_allowed: bool = True  # whether the licence lets gaplens ship a copy
     creates_models: bool = True  # False: only matches models other sources made
     notes: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def retrieved_on(self, relpath: str) -> dt.date | None:
+        """The date the bundled copy at ``relpath`` was taken, if declared."""
+        dates = dict(zip(self.bundled, self.bundled_retrieved))
+        return dates.get(relpath)
 
     @property
     def alias_scope(self) -> str:

@@ -37,6 +37,7 @@ EPOCH = register(Source(
     endpoints=(Endpoint("benchmark_data.zip", "https://epoch.ai/data/benchmark_data.zip", "zip"),),
     cache_hours=24.0,
     bundled=("epoch_benchmarking_hub",),
+    bundled_retrieved=(dt.date(2026, 4, 19),),  # mirror commit "epoch benchmark data"
     bundled_published=dt.date(2026, 4, 16),
 ))
 
@@ -63,6 +64,7 @@ AA = register(Source(
     key_required=True,
     cache_hours=24.0,
     bundled=("artificial_analysis/aa_llms_weekly_flat.csv",),
+    bundled_retrieved=(dt.date(2026, 7, 10),),
     bundled_published=dt.date(2026, 7, 10),
     notes=("Rate limits per key and day (headers X-RateLimit-Limit, -Remaining, -Reset). "
            "The API does not say whether weights are open, so its entries match existing "
@@ -87,6 +89,7 @@ LMARENA = register(Source(
     cache_hours=24.0,
     bundled=("lmarena/lmarena_text_leaderboard_history.csv",
              "lmarena/arena_ai_leaderboards_daily_2026.csv"),
+    bundled_retrieved=(dt.date(2025, 8, 6), dt.date(2026, 4, 19)),  # collector HEADs
     bundled_published=dt.date(2026, 4, 19),  # newest daily snapshot of the bundled copies
 ))
 
@@ -107,6 +110,7 @@ LIVEBENCH = register(Source(
     ),
     cache_hours=24.0 * 7,
     bundled=("livebench",),
+    bundled_retrieved=(dt.date(2026, 7, 1),),  # livebench.github.io HEAD
     bundled_published=dt.date(2026, 1, 8),
 ))
 
@@ -134,6 +138,7 @@ OPENROUTER = register(Source(
     key_required=True,
     cache_hours=24.0,
     bundled=("openrouter/openrouter_weekly_top_models.csv",),
+    bundled_retrieved=(dt.date(2026, 5, 11),),
     bundled_published=dt.date(2026, 5, 11),  # newest weekly snapshot of the bundled copy
     creates_models=False,
     notes="Data API: 30 requests a minute, 500 a day; cite with the response's meta.as_of.",
