@@ -32,6 +32,7 @@ class ByDefinition:
     overfit: object | None  # api.OverfitReport
     forecast: object | None  # analysis.forecast.ForecastResult
     notes: tuple[str, ...] = field(default=())  # parts that could not be computed, and why
+    claims: tuple = field(default=())  # analysis.claims.Claim, in CLAIM_KEYS order
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,14 @@ def _warnings(item: ByDefinition) -> list[str]:
     return out
 
 
+def claim(c) -> dict:
+    """One :class:`~gaplens.analysis.claims.Claim` as the page reads it."""
+    return {"key": c.key, "title": c.title, "statement": c.statement, "verdict": c.verdict,
+            "sentence": c.sentence, "as_of": _value(c.as_of), "estimate": _value(c.estimate),
+            "ci_low": _value(c.ci_low), "ci_high": _value(c.ci_high), "unit": c.unit,
+            "evidence": table(c.evidence), "notes": list(c.notes)}
+
+
 def by_definition(item: ByDefinition) -> dict:
     return {
         "description": item.description,
@@ -163,6 +171,7 @@ def by_definition(item: ByDefinition) -> dict:
             "trend_at_cutoff", "frontier_at_cutoff"]) if item.forecast is not None else None),
         "unknown_models": table(item.gap.unknown_models),
         "warnings": _warnings(item),
+        "claims": [claim(c) for c in item.claims],
     }
 
 
