@@ -304,6 +304,18 @@ def test_persistence_rule():
     assert shifts == [] and list(series) == [-1, -1, 0, 0, 0]
 
 
+def test_a_partial_last_quarter_does_not_confirm_a_shift():
+    # the same raw series: with a complete last quarter the change to 1 is a shift; when
+    # the last quarter is partial it is pending and the focus stays 0
+    series, shifts, pending = persistent_focus(np.array([0, 0, 0, 1, 1]), 2)
+    assert shifts == [3] and series[-1] == 1 and pending is None
+    series, shifts, pending = persistent_focus(np.array([0, 0, 0, 1, 1]), 2, partial_last=True)
+    assert shifts == [] and list(series) == [0, 0, 0, 0, 0] and pending == 1
+    # nor does it establish the first focus
+    series, shifts, pending = persistent_focus(np.array([-1, 1, 1]), 2, partial_last=True)
+    assert list(series) == [-1, -1, -1] and pending is None
+
+
 def planted_shift() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Domain A's benchmarks discriminate in 2023 and reach 0.9 in 2024-05; domain B's are
     released on 2024-04-01 and discriminate from then on. One model a month from
@@ -342,6 +354,55 @@ def test_planted_focus_shift_is_dated_within_a_quarter():
     # one shift: no interval between shifts, and the result says so
     assert r.interval.n_shifts == 1 and np.isnan(r.interval.estimate_months)
     assert r.interval.thin and any("too thin" in n for n in r.notes)
+
+
+def test_partial_quarter_is_flagged_and_waits_for_a_complete_one():
+    long, benchmarks = planted_shift()
+    full = compute_lifecycle(long, benchmarks, LifecycleSettings(as_of=dt.date(2025, 6, 30),
+                                                                 n_draws=0))
+    shift_q = full.shifts.iloc[0]["quarter"]
+    end = pd.Period(shift_q, "Q") + 1  # the quarter that confirms the shift
+    # as of 20 days into the confirming quarter: flagged partial, the shift is pending
+    as_of = (end.start_time + pd.Timedelta(days=19)).date()
+    r = compute_lifecycle(long, benchmarks, LifecycleSettings(as_of=as_of, n_draws=0))
+    assert list(r.focus["partial"]) == [False] * (len(r.focus) - 1) + [True]
+    assert r.focus.iloc[-1]["quarter"] == str(end)
+    assert r.focus.iloc[-1]["raw_focus"] == "B" and r.focus.iloc[-1]["focus"] == "A"
+    assert r.shifts.empty and any("pending: 'B'" in n for n in r.notes)
+    assert any(f"{end} is partial" in n for n in r.notes)
+    # the exposure counts the partial quarter by its days (20 of 92 or 91)
+    days = (end.end_time - end.start_time).days + 1
+    assert r.interval.exposure_months % 3 == pytest.approx(3 * 20 / days, abs=1e-9)
+    # on its last day the quarter is complete and confirms the shift
+    done = compute_lifecycle(long, benchmarks, LifecycleSettings(
+        as_of=end.end_time.date(), n_draws=0))
+    assert not done.focus["partial"].any() and list(done.shifts["quarter"]) == [shift_q]
+
+
+def test_a_benchmark_without_results_for_a_year_is_retired():
+    # O: strongly discriminating (top-5 spread 40 points) in domain C, last run in 2023-06;
+    # as of 2025-06-30 it is retired and has no weight in the last quarter, so the
+    # current focus is B's, as without O
+    long, benchmarks = planted_shift()
+    rows = [(f"m{m}", "O", month(m), 0.1 + 0.1 * (m % 5)) for m in range(12)]
+    long = pd.concat([long, obs(rows)], ignore_index=True)
+    benchmarks = pd.concat([benchmarks, bench(("O", "C", "2022-06-01"))], ignore_index=True)
+    benchmarks["domain_ord"] = benchmarks["domain"].map({"A": 0, "B": 1, "C": 2})
+    s = LifecycleSettings(as_of=dt.date(2025, 6, 30), n_draws=0)
+    r = compute_lifecycle(long, benchmarks, s)
+    row = row_of(r, "O")
+    assert row["status"] == "retired" and row["retired"]
+    assert row["last_result"] == month(11).date()
+    disc = r.discrimination.set_index(["quarter", "benchmark"])
+    assert disc.loc[("2023Q2", "O"), "discriminating"]  # counted while it was run
+    assert not disc.loc[("2025Q2", "O"), "discriminating"]
+    assert r.focus.iloc[-1]["focus"] == "B"
+    assert any("1 benchmarks retired" in n and ": O" in n for n in r.notes)
+    # one result in the last year keeps it out of retirement
+    last = obs([("late", "O", pd.Timestamp("2024-08-01"), 0.2)])
+    r = compute_lifecycle(pd.concat([long, last], ignore_index=True), benchmarks, s)
+    assert row_of(r, "O")["status"] != "retired" and not row_of(r, "O")["retired"]
+    assert not row_of(r, "A0")["retired"]
 
 
 def test_shift_interval_on_a_planted_series_is_twelve_months():

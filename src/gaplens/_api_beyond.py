@@ -133,7 +133,8 @@ def overfit(db: str | None = None, splits: list[str] | None = None,
 def lifecycle(db: str | None = None, as_of: str | dt.date | None = None, top_k: int = 5,
               seed: int = 0, n_draws: int = 1000):
     """Benchmark lifecycle as of a date: 50/80/90 % crossings, saturation of the top
-    ``top_k`` models, the domain carrying the frontier per quarter and the interval
+    ``top_k`` models, the focus domain per quarter (the domain whose benchmarks separate
+    the top models most) and the interval
     between focus shifts. ``as_of`` defaults to the newest release date in the data."""
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
 

@@ -247,8 +247,9 @@ def lifecycle(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Which benchmarks are saturated, and which domain's benchmarks carry the frontier."""
-    from ..analysis.lifecycle import settings_dict
+    """Which benchmarks are saturated or retired, and which domain's benchmarks separate
+    the frontier models most (the focus domain), quarter by quarter."""
+    from ..analysis.lifecycle import FOCUS_DEFINITION, settings_dict
 
     r = api.lifecycle(db=db, as_of=at, top_k=top_k, seed=seed)
     if fmt is OutputFormat.JSON:
@@ -272,11 +273,12 @@ def lifecycle(
                title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
                      "spread in normalised points (90% interval of the spread under "
                      "re-measured scores, centred on the observed one), month each level was "
-                     "first reached, p of the top models' equality")
-    emit_frame(r.focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
-                              "n_discriminating", "runner_up"],
-               title="Domain carrying the frontier per quarter (largest summed top-k spread "
-                     "of discriminating benchmarks; a shift holds 2 quarters)")
+                     "first reached, p of the top models' equality; retired: no result from "
+                     f"a model released in the {r.settings.retire_months} months to the date")
+    emit_frame(r.focus, fmt, ["quarter", "partial", "raw_focus", "raw_share", "focus",
+                              "shift", "n_discriminating", "runner_up"],
+               title=f"Focus domain per quarter ({FOCUS_DEFINITION}; a shift holds 2 "
+                     "complete quarters; partial: the quarter runs to the date only)")
     iv = r.interval
     out.print(f"Focus shifts: {iv.n_shifts}; mean interval {formatting.fmt(iv.estimate_months)} "
               f"months (bootstrap median {formatting.fmt(iv.median_months)}, 90% interval "

@@ -1,9 +1,18 @@
-"""Which domain carries the frontier, quarter by quarter, and how often that changes.
+"""Which domain separates the frontier models most, quarter by quarter, and how often that
+changes.
 
 Input: per quarter and benchmark, whether the benchmark still discriminates among
-frontier models and how much (``lifecycle.discrimination_by_quarter``). The *raw focus*
-of a quarter is the domain whose discriminating benchmarks carry the most top-k spread;
-a change of focus is a *shift* once it holds ``persist_quarters`` quarters. The interval
+frontier models and how much (``lifecycle.discrimination_by_quarter``). The *focus
+domain* of a quarter (:data:`FOCUS_DEFINITION`; "the domain carrying the frontier" in
+earlier versions) is the domain whose discriminating benchmarks together spread the top-k
+models most: the largest summed top-k spread. Its raw value per quarter is ``raw_focus``;
+a change of focus is a *shift* once it holds ``persist_quarters`` complete quarters.
+
+The quarter holding the as-of date is *partial* when the date is not its last day (column
+``partial``): its raw focus is measured at the as-of date and shown, but it does not
+count towards the persistence of a focus (a shift confirmed only by a few weeks of a
+quarter would be read as two quarters); a domain leading there is *pending*. The exposure
+(months observed) counts the partial quarter by its days. The interval
 between shifts is the mean gap between consecutive shifts, with a bootstrap over
 benchmarks (draws with fewer than two shifts are counted as failed, not dropped), and is
 compared with the field's claim of 12-18 months. Should the estimate on the full data fall
@@ -23,6 +32,12 @@ if TYPE_CHECKING:
     from .lifecycle import LifecycleSettings
 
 FIELD_CLAIM_MONTHS = (12.0, 18.0)
+
+#: What the focus domain measures, in words for tables, legends and the docs.
+FOCUS_DEFINITION = ("focus domain: the domain whose still-discriminating benchmarks "
+                    "(released, evaluated on 3+ models in the last 12 months, top models "
+                    "distinguishable, frontier below 90%) together spread the top-5 models "
+                    "most (summed top-5 spread)")
 
 
 @dataclass(frozen=True)
@@ -66,20 +81,24 @@ def _raw_focus(weights: np.ndarray) -> np.ndarray:
     return np.where(none, -1, focus)
 
 
-def persistent_focus(raw: np.ndarray, persist: int) -> tuple[np.ndarray, list[int], int | None]:
+def persistent_focus(raw: np.ndarray, persist: int,
+                     partial_last: bool = False) -> tuple[np.ndarray, list[int], int | None]:
     """(focus series, quarters where a shift starts, pending domain or None).
 
     A domain becomes the focus when it is the raw focus for ``persist`` consecutive
     quarters; the first such run establishes the series (no shift), later ones are shifts.
+    With ``partial_last`` the last quarter is incomplete: it neither starts nor confirms a
+    run (the series keeps its domain there), but a domain leading it can be pending.
     """
     n = len(raw)
+    complete = n - 1 if partial_last and n else n
     series = np.full(n, -1)
     shifts: list[int] = []
     current = -1
     for q in range(n):
         r = raw[q]
-        if r >= 0 and r != current:
-            run = raw[q:q + persist]
+        if q < complete and r >= 0 and r != current:
+            run = raw[q:min(q + persist, complete)]
             if len(run) == persist and (run == r).all():
                 if current >= 0:
                     shifts.append(q)
@@ -91,6 +110,23 @@ def persistent_focus(raw: np.ndarray, persist: int) -> tuple[np.ndarray, list[in
             (tail == tail[-1]).all():
         pending = int(tail[-1])
     return series, shifts, pending
+
+
+def _covered(label: str, discrimination: pd.DataFrame, settings: LifecycleSettings) -> float:
+    """The share of a quarter's days up to its end in the data (the as-of date for the last
+    quarter): 1.0 for a complete quarter, or a label that is not a calendar quarter."""
+    try:
+        period = pd.Period(label, "Q")
+    except (ValueError, TypeError):
+        return 1.0
+    end = settings.as_of
+    if "quarter_end" in discrimination:
+        ends = discrimination.loc[discrimination["quarter"] == label, "quarter_end"]
+        if len(ends):
+            end = pd.Timestamp(ends.iloc[0]).date()
+    start = period.start_time.date()
+    days = (period.end_time.date() - start).days + 1
+    return min(1.0, max(0.0, ((end - start).days + 1) / days))
 
 
 def _mean_gap(shifts: list[int]) -> float:
@@ -131,7 +167,9 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
             member[d, j] = 1.0
     dom_w = member @ W  # (domains, quarters)
     raw = _raw_focus(dom_w)
-    series, shifts, pending = persistent_focus(raw, settings.persist_quarters)
+    covered = _covered(qs[-1], discrimination, settings)
+    partial = covered < 1.0
+    series, shifts, pending = persistent_focus(raw, settings.persist_quarters, partial)
     total = dom_w.sum(axis=0)
 
     def name(i: int) -> str | None:
@@ -141,7 +179,7 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
     for q, label in enumerate(qs):
         r = raw[q]
         focus_rows.append(dict(
-            quarter=label, raw_focus=name(r),
+            quarter=label, partial=partial and q == len(qs) - 1, raw_focus=name(r),
             raw_share=float(dom_w[r, q] / total[q]) if r >= 0 and total[q] > 0 else np.nan,
             focus=name(series[q]), shift=q in shifts,
             n_discriminating=int((W[:, q] > 0).sum()), total_weight=float(total[q]),
@@ -164,7 +202,7 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
     for _ in range(settings.n_draws):
         counts = np.bincount(rng.integers(0, n_b, size=n_b), minlength=n_b) if n_b else []
         dw = (member * counts) @ W
-        _, s, _ = persistent_focus(_raw_focus(dw), settings.persist_quarters)
+        _, s, _ = persistent_focus(_raw_focus(dw), settings.persist_quarters, partial)
         n_shift_draws.append(len(s))
         g = _mean_gap(s)
         if np.isfinite(g):
@@ -185,6 +223,8 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
         low, high = min(low, estimate), max(high, estimate)
     established = int(np.argmax(series >= 0)) if (series >= 0).any() else None
     exposure = 3.0 * (len(qs) - established) if established is not None else 0.0
+    if partial and established is not None:  # the partial quarter counts by its days
+        exposure -= 3.0 * (1.0 - covered)
     failed_share = failed / settings.n_draws if settings.n_draws else 0.0
     thin = len(shifts) < 3 or failed_share > 0.10 or settings.n_draws == 0
     interval = ShiftInterval(
@@ -196,6 +236,9 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
         draws_median_shifts=float(np.median(n_shift_draws)) if n_shift_draws else np.nan,
         thin=thin)
     notes = _focus_notes(interval, shift_table, pending, domains, len(qs), failed_share)
+    if partial:
+        notes.append(f"{qs[-1]} is partial (through {settings.as_of}): its focus is shown but "
+                     "does not count towards a shift")
     if extended:
         notes.append("the mean interval on the full data lay outside the bootstrap percentile "
                      "interval; the interval was extended to include it")
@@ -203,8 +246,8 @@ def focus_shifts(discrimination: pd.DataFrame, settings: LifecycleSettings,
 
 
 SHIFT_COLUMNS = ["quarter", "from_domain", "to_domain", "months_since_previous"]
-FOCUS_COLUMNS = ["quarter", "raw_focus", "raw_share", "focus", "shift", "n_discriminating",
-                 "total_weight", "runner_up"]
+FOCUS_COLUMNS = ["quarter", "partial", "raw_focus", "raw_share", "focus", "shift",
+                 "n_discriminating", "total_weight", "runner_up"]
 
 
 def _focus_notes(iv: ShiftInterval, shifts: pd.DataFrame, pending: int | None,

@@ -1,5 +1,6 @@
-"""Benchmark lifecycle: when frontiers cross 50/80/90 %, when benchmarks saturate, and
-which domain's benchmarks still separate the frontier models, quarter by quarter.
+"""Benchmark lifecycle: when frontiers cross 50/80/90 %, when benchmarks saturate or are
+retired, and which domain's benchmarks still separate the frontier models, quarter by
+quarter.
 
 Data. One normalised score s in [0, 1] per (model, benchmark): the best over versions and
 settings, as :func:`~gaplens.analysis.observations.collapse` keeps it, dated by that
@@ -70,6 +71,11 @@ evaluated when it was released. Levels and spreads in the tables are normalised 
    ``saturated_since`` is the start of the run of saturated status (evaluated at every
    release date) that lasts to T.
 
+   Retired: a released benchmark with no result from a model released in the
+   ``retire_months`` (12) up to T (``last_result`` <= T - 12 months) has status
+   ``retired``, whatever it was when it was last run (``saturated`` and ``near_ceiling``
+   keep that reading); nobody measures the frontier on it any more.
+
 3. Quarters (calendar quarters from ``start_quarter`` = 2023Q1 to the quarter holding T;
    that last one ends at T). Benchmark b *discriminates* at the quarter's end e when it is
    released by e, at least ``min_recent`` (3) of its models were released in the
@@ -84,14 +90,20 @@ evaluated when it was released. Levels and spreads in the tables are normalised 
        focus_q (raw) = argmax_d W_dq        (ties: domain order; no discriminating
                                              benchmark: no focus)
 
-   The domain carrying the frontier is the one whose benchmarks together separate the top
-   models most. Domains the taxonomy splits into more benchmarks weigh more; a benchmark
-   that nobody runs any more stops counting after 12 months.
+   The *focus domain* (``focus.FOCUS_DEFINITION``; called "the domain carrying the
+   frontier" before) is the one whose still-discriminating benchmarks together spread the
+   top models most. Domains the taxonomy splits into more benchmarks weigh more. A
+   benchmark that nobody runs any more stops counting after 12 months: a retired
+   benchmark has no recent model (fewer than ``min_recent``), so it never discriminates at
+   T and cannot move the current focus; in earlier quarters it counts while it was run.
+   The quarter holding T is ``partial`` when T is not its last day: it is measured at T,
+   shown, and does not confirm a shift (4.).
 
 4. Focus shifts. The focus series keeps its domain until another domain is the raw focus
-   for ``persist_quarters`` (2) consecutive quarters; the shift is dated at the first of
-   them. The first focus that holds that long starts the series (not a shift). A change in
-   the last quarter cannot be confirmed yet and is reported as pending.
+   for ``persist_quarters`` (2) consecutive complete quarters; the shift is dated at the
+   first of them. The first focus that holds that long starts the series (not a shift). A
+   change in the last quarter (or the last complete one, when the last is partial) cannot
+   be confirmed yet and is reported as pending.
 
        interval = mean of the gaps between consecutive shifts (3 months per quarter)
 
@@ -117,6 +129,7 @@ from ..errors import ConfigError
 from .focus import (  # noqa: F401 (re-exported)
     FIELD_CLAIM_MONTHS,
     FOCUS_COLUMNS,
+    FOCUS_DEFINITION,
     SHIFT_COLUMNS,
     FocusResult,
     ShiftInterval,
@@ -144,6 +157,7 @@ class LifecycleSettings:
     min_models: int = 3
     min_recent: int = 3
     recent_months: int = 12
+    retire_months: int = 12
     start_quarter: str = "2023Q1"
     persist_quarters: int = 2
     n_draws: int = 1000
@@ -161,8 +175,10 @@ class LifecycleSettings:
             raise ConfigError("crossing thresholds must lie in (0, 1]")
         if self.default_se <= 0 or self.min_se <= 0:
             raise ConfigError("standard errors must be positive")
-        if self.min_models < 2 or self.min_recent < 1 or self.recent_months < 1:
-            raise ConfigError("min_models >= 2, min_recent >= 1 and recent_months >= 1")
+        if self.min_models < 2 or self.min_recent < 1 or self.recent_months < 1 \
+                or self.retire_months < 1:
+            raise ConfigError("min_models >= 2, min_recent >= 1, recent_months >= 1 and "
+                              "retire_months >= 1")
         if self.persist_quarters < 1:
             raise ConfigError("persist_quarters must be at least 1")
         if self.n_draws < 0:
@@ -426,6 +442,7 @@ def benchmark_table(benches: list[_Bench], settings: LifecycleSettings) -> pd.Da
     """One row per benchmark: crossings, discrimination and saturation as of T."""
     as_of_day = to_day(settings.as_of)
     recent_day = _recent_start(settings.as_of, settings.recent_months)
+    retire_day = _recent_start(settings.as_of, settings.retire_months)
     rng = np.random.default_rng(settings.seed)
     rows = []
     for b in benches:
@@ -456,7 +473,10 @@ def benchmark_table(benches: list[_Bench], settings: LifecycleSettings) -> pd.Da
         since = _saturated_since(b, as_of_day, settings) if s.saturated else None
         released = b.release_day <= as_of_day
         t = s.test
-        if s.saturated:
+        retired = bool(released and s.n > 0 and _n_recent(b, as_of_day, retire_day) == 0)
+        if retired:
+            status = "retired"
+        elif s.saturated:
             status = "saturated"
         elif s.n < settings.min_models:
             status = "too_few_models"
@@ -472,7 +492,7 @@ def benchmark_table(benches: list[_Bench], settings: LifecycleSettings) -> pd.Da
             status = "discriminating"
         row.update(
             frontier=100 * s.frontier, frontier_model=b.names[top[0]] if len(top) else None,
-            status=status, saturated=s.saturated, saturated_by=t.by,
+            status=status, retired=retired, saturated=s.saturated, saturated_by=t.by,
             near_ceiling=t.near_ceiling, indistinguishable=t.indistinguishable,
             saturated_since=from_day(since) if since is not None else None,
             months_to_saturation=(max(0.0, _months(since, b.release_day))
@@ -500,7 +520,7 @@ def benchmark_columns(settings: LifecycleSettings) -> list[str]:
     for x in settings.thresholds:
         crossings += [f"reached_{_threshold_label(x)}", f"months_to_{_threshold_label(x)}"]
     return (["benchmark", "domain", "test_set", "release_date", "release_from", "status",
-             "saturated", "saturated_by", "saturated_since", "months_to_saturation",
+             "retired", "saturated", "saturated_by", "saturated_since", "months_to_saturation",
              "near_ceiling", "indistinguishable", "frontier", "frontier_model"] + crossings
             + ["not_yet", "n_models", "n_recent", "first_result", "last_result", "top_k",
                "top_models", "spread", "spread_ci_low", "spread_ci_high",
@@ -596,11 +616,16 @@ def compute_lifecycle(long: pd.DataFrame, benchmarks: pd.DataFrame,
     low_res = table.loc[table["status"] == "low_resolution", "benchmark"]
     near = table.loc[table["near_ceiling"].astype(bool) & ~table["saturated"].astype(bool),
                      "benchmark"]
+    retired = table.loc[table["retired"].astype(bool), "benchmark"]
     notes = [
         f"{int(table['saturated'].sum())} of {len(table)} benchmarks saturated as of "
         f"{settings.as_of} (top {settings.top_k} indistinguishable at p >= {settings.alpha:g} "
         f"with a frontier of at least {100 * settings.near_ceiling:.0f}%)",
     ]
+    if len(retired):
+        notes.append(f"{len(retired)} benchmarks retired (no result from a model released in "
+                     f"the {settings.retire_months} months to {settings.as_of}; out of the "
+                     "current focus): " + ", ".join(retired))
     if len(near):
         notes.append(f"{len(near)} benchmarks have a frontier at or above "
                      f"{100 * settings.saturation_level:.0f}% but top models still apart "
