@@ -22,6 +22,21 @@ group labels across models with the group sizes kept, ``n_perm`` draws;
 raw (``p_value``) and adjusted by Holm's method over every group of every grouping tested
 for the target (``p_adjusted``, ``p_adjust_method``).
 
+Usage alignment (:func:`usage_alignment`, ``RealWorld.usage``): every usage and preference
+signal in the warehouse (OpenRouter token shares, whatever their scope: weekly, daily, per
+app or agent tool; LMArena ratings per arena) against the general index, each with its
+Spearman rho and 90 % bootstrap interval (the signal is *predicted* by benchmark standing
+when the interval lies above 0) and each model's rank residual as above, read as ranks
+(1 = top) among the models with both: ``expected`` = the rank the fitted line gives,
+``observed`` = the rank on the signal. A model sits *far* from its benchmark standing when
+its residual lies outside the 90 % prediction band of the rank regression,
+
+    |residual| > t_{0.95, n-2} * s * sqrt(1 + 1/n + (x - mean x)^2 / S_xx),
+
+and is at least ``FAR_SHARE`` (a quarter of the field) away: the band alone flags about
+one model in ten whatever the agreement, so a perfectly ranked signal with tiny residuals
+would still have "far" models.
+
 Thin signals are named: OpenRouter keeps the top ~10 models a week, the 2026 arena
 snapshots the top 20-70, so correlations there are among frontier models only (a
 restricted range lowers correlations) and their intervals are wide.
@@ -34,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata, spearmanr
+from scipy.stats import t as student_t
 
 from ..errors import ConfigError, UnknownNameError
 from .grouptest import P_ADJUST_METHOD, holm, permutation_p_values, welch_interval
@@ -125,6 +141,7 @@ class RealWorld:
     notes: tuple[str, ...] = field(default=())
     best: pd.DataFrame = field(default_factory=pd.DataFrame)  # top predictors per target
     standing: pd.DataFrame = field(default_factory=pd.DataFrame)  # open vs closed per target
+    usage: pd.DataFrame = field(default_factory=pd.DataFrame)  # USAGE_COLUMNS, every signal
 
 
 def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str, pd.Series],
@@ -319,6 +336,75 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
     best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],
                                                          ascending=[True, False])
             .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
+    usage = usage_alignment(preds["index: general"][1], signals, meta, n_boot, seed,
+                            min_models)
     return RealWorld(correlations=corr, residuals=res, groups=groups,
                      focus=(predictor, focus_target), notes=tuple(notes), best=best,
-                     standing=stand)
+                     standing=stand, usage=usage)
+
+
+# --- usage alignment: every usage signal against the general index ---------------------------
+
+#: Readable names of the usage and preference signals (others keep their signal name).
+SIGNAL_LABELS = {"openrouter.share": "OpenRouter token share (weekly top ~10)",
+                 "openrouter.share_daily": "OpenRouter token share (daily)",
+                 "lmarena.text": "LMArena text", "lmarena.code": "LMArena code",
+                 "lmarena.vision": "LMArena vision", "lmarena.search": "LMArena search",
+                 "lmarena.document": "LMArena document", "lmarena.webdev": "LMArena WebDev"}
+FAR_SHARE = 0.25  # a far model is also at least this share of the field off its expected rank
+USAGE_COLUMNS = ["signal", "signal_label", "data_through", "model_id", "display_name",
+                 "organization", "country", "group", "n", "index_rank", "expected", "observed",
+                 "residual", "band", "far", "direction", "rho", "rho_ci_low", "rho_ci_high",
+                 "predicts"]
+
+
+def usage_targets(names) -> list[str]:
+    """The usage and preference signals among ``names``: OpenRouter token shares (tokens
+    and ranks repeat them) and LMArena ratings (not their intervals, ranks or votes)."""
+    out = [n for n in sorted(set(names)) if n.startswith("openrouter.") and "share" in n]
+    out += [n for n in sorted(set(names)) if n.startswith("lmarena.")
+            and not n.endswith(("_ci", "_rank", "_votes"))]
+    return out
+
+
+def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
+                    n_boot: int = 1000, seed: int = 0, min_models: int = 8) -> pd.DataFrame:
+    """Per usage signal and model (USAGE_COLUMNS): rank agreement with the general index
+    (``index``: value per model id) and where each model's use stands against what its
+    index rank predicts; signals with fewer than ``min_models`` models are left out."""
+    rng = np.random.default_rng([seed, 13])
+    parts = []
+    everything = Window("all", None, None)
+    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
+        y = target_values(signals, pd.DataFrame(), signal, everything)
+        both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
+        n = len(both)
+        if n < max(min_models, 5):
+            continue
+        res = residuals(both["x"], both["y"], meta).set_index("model_id")
+        px, fitted = res["predictor_pct"].to_numpy(), res["target_pct"] - res["residual"]
+        dof = max(n - 2, 1)
+        s_res = float(np.sqrt((res["residual"] ** 2).sum() / dof))
+        sxx = float(((px - px.mean()) ** 2).sum())
+        band = student_t.ppf(0.95, dof) * s_res * np.sqrt(
+            1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
+        rho = float(spearmanr(both["x"], both["y"])[0])
+        low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
+        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
+        part = res.reset_index().assign(
+            signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
+            data_through=through.date() if pd.notna(through) else None, n=n,
+            index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
+            observed=n + 0.5 - n * res["target_pct"].to_numpy(), band=band,
+            rho=rho, rho_ci_low=low, rho_ci_high=high, predicts=bool(low > 0))
+        part["far"] = (part["residual"].abs() > part["band"]) & \
+            (part["residual"].abs() >= FAR_SHARE)
+        part["direction"] = np.where(part["residual"] < 0, "below", "above")
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=USAGE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    for column in USAGE_COLUMNS:
+        if column not in out:
+            out[column] = None
+    return out[USAGE_COLUMNS]
