@@ -346,8 +346,8 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
 # --- usage alignment: every usage signal against the general index ---------------------------
 
 #: Readable names of the usage and preference signals (others keep their signal name).
-SIGNAL_LABELS = {"openrouter.share": "OpenRouter token share (weekly top ~10)",
-                 "openrouter.share_daily": "OpenRouter token share (daily)",
+SIGNAL_LABELS = {"openrouter.share": "OpenRouter weekly token share",
+                 "openrouter.share_daily": "OpenRouter daily token share",
                  "lmarena.text": "LMArena text", "lmarena.code": "LMArena code",
                  "lmarena.vision": "LMArena vision", "lmarena.search": "LMArena search",
                  "lmarena.document": "LMArena document", "lmarena.webdev": "LMArena WebDev"}
