@@ -250,7 +250,7 @@ def test_lab_claim_on_hand_built_groups():
     assert ev.loc["CnLab", "reading"] == "consistent with" and ev.loc["CnLab", "chinese"]
     assert ev.loc[f"closed · {US}", "reading"] == "not detected"
     assert ev.loc[f"closed · {US}", "grouping"] == "country"
-    assert "adjusted p 0.008" in supported.sentence and "US closed models 0.5" in supported.sentence
+    assert "adjusted p 0.008" in supported.sentence and "US closed models +0.5" in supported.sentence
 
     nothing = lab_claim((overfit_of("private", [closed_us, quiet_china]),), AS_OF)
     check(nothing, "lab_focus", LAB_EVIDENCE)

@@ -152,7 +152,7 @@ def realworld(
             "gaplens.realworld/1", {"predictor": r.focus[0], "target": r.focus[1],
                                     "open_definition": open_definition.value, "seed": seed},
             {"correlations": r.correlations, "standing": r.standing,
-             "residuals": r.residuals, "groups": r.groups},
+             "residuals": r.residuals, "groups": r.groups, "usage": r.usage},
             r.notes) + "\n")
         return
     if fmt is OutputFormat.CSV:

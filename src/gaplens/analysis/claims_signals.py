@@ -99,6 +99,10 @@ def _num(x: float, digits: int = 1) -> str:
     return f"{x:.{digits}f}".replace("-", "\u2212")
 
 
+def _signed(x: float, digits: int = 1) -> str:
+    return ("+" if round(x, digits) > 0 else "") + _num(x, digits)
+
+
 def _ordinal(n: float) -> str:
     k = int(round(n))
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
@@ -172,7 +176,7 @@ def focus_claim(lifecycle, as_of: dt.date | None, *,
     sentence = (f"The focus of benchmarking (the domain whose still-discriminating "
                 f"benchmarks spread the top models most) shifted {iv.n_shifts} times in "
                 f"{n_q} quarters, every {_num(est)} months on average "
-                f"[{_num(low)}, {_num(high)}], 90% interval): {reading}."
+                f"(90% interval [{_num(low)}, {_num(high)}]): {reading}."
                 + _phase(evidence, as_of))
     notes = [f"{iv.n_intervals} interval(s) between shifts; {iv.failed_draws} of {iv.draws} "
              "bootstrap draws had fewer than two shifts"] + list(lifecycle.notes)
@@ -396,12 +400,12 @@ def _group_name(row) -> str:
 def _lab_sentence(evidence: pd.DataFrame, head: pd.Series, verdict: str, as_of) -> str:
     name = _group_name(head)
     text = (f"{name[0].upper() + name[1:]}: {head['description']} "
-            f"{_num(head['estimate'])} index points [{_num(head['ci_low'])}, "
-            f"{_num(head['ci_high'])}], {_num(head['vs_rest'])} against the other models "
+            f"{_signed(head['estimate'])} index points [{_num(head['ci_low'])}, "
+            f"{_num(head['ci_high'])}], {_signed(head['vs_rest'])} against the other models "
             f"(adjusted p {_p(head['p_adjusted'])}): {head['reading']} a benchmark focus")
     us = _us_closed(evidence, head["split"])
     if us is not None and us["group"] != head["group"]:
-        text += (f"; US closed models {_num(us['estimate'])} [{_num(us['ci_low'])}, "
+        text += (f"; US closed models {_signed(us['estimate'])} [{_num(us['ci_low'])}, "
                  f"{_num(us['ci_high'])}] (adjusted p {_p(us['p_adjusted'])}, "
                  f"{us['reading']})")
     text += "."
@@ -411,7 +415,7 @@ def _lab_sentence(evidence: pd.DataFrame, head: pd.Series, verdict: str, as_of) 
     others = evidence.loc[(evidence["reading"] == "consistent with") & ~same]
     if len(others):
         text += " Also consistent with it: " + ", ".join(
-            f"{_group_name(r)} on {r['split']} ({_num(r['estimate'])}, adjusted p "
+            f"{_group_name(r)} on {r['split']} ({_signed(r['estimate'])}, adjusted p "
             f"{_p(r['p_adjusted'])})" for _, r in others.iterrows()) + "."
     elif verdict == "not_supported":
         text += " No country or lab reads 'consistent with' after adjustment in any split."
