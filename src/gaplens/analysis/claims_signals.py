@@ -110,7 +110,11 @@ def _ordinal(n: float) -> str:
 
 
 def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _join(items: list[str], word: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} {items[-1]}"
 
 
 # --- 3. the focus of benchmarking -------------------------------------------------------------
@@ -263,18 +267,19 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
                 f"{_ordinal(above['index_rank'])} on the index and "
                 f"{_ordinal(above['observed'])} in use, the furthest above. ")
 
-    def listed(frame: pd.DataFrame) -> str:
-        return ", ".join(f"{r.label} (\u03c1 {_num(r.rho, 2)} [{_num(r.low, 2)}, "
-                         f"{_num(r.high, 2)}], {r.n} models)" for r in frame.itertuples())
+    def listed(frame: pd.DataFrame, word: str) -> str:
+        return _join([f"{r.label} (\u03c1 {_num(r.rho, 2)} [{_num(r.low, 2)}, "
+                      f"{_num(r.high, 2)}], {r.n} models)" for r in frame.itertuples()], word)
 
     predicted = signals.loc[signals["predicts"]]
     if len(predicted) and len(not_predicted):
-        sentence += (f"Benchmarks predict {listed(predicted)} but not "
-                     f"{listed(not_predicted)}")
+        sentence += (f"Benchmarks predict {listed(predicted, 'and')} but not "
+                     f"{listed(not_predicted, 'or')}")
     elif len(predicted):
-        sentence += f"Benchmarks predict every usage signal: {listed(predicted)}"
+        sentence += f"Benchmarks predict every usage signal: {listed(predicted, 'and')}"
     else:
-        sentence += f"Benchmarks predict none of the usage signals: {listed(not_predicted)}"
+        sentence += ("Benchmarks predict none of the usage signals: "
+                     f"{listed(not_predicted, 'and')}")
     through = max((d for d in signals["through"] if d is not None and not pd.isna(d)),
                   default=None)
     sentence += (f"; {len(far)} model-signal pairs sit far off their benchmark standing"
@@ -421,4 +426,13 @@ def _lab_sentence(evidence: pd.DataFrame, head: pd.Series, verdict: str, as_of) 
         text += " No country or lab reads 'consistent with' after adjustment in any split."
     else:
         text += " No other country or lab reads 'consistent with' after adjustment."
+    elsewhere = evidence.loc[(evidence["split"] != head["split"])
+                             & (evidence["grouping"] == head["grouping"])
+                             & (evidence["group"] == head["group"])
+                             & (evidence["reading"] == "not detected")]
+    if len(elsewhere):
+        name = _group_name(head)
+        text += (f" Not detected for {name} on " + _join(
+            [f"{r['description']} ({_signed(r['estimate'])}, adjusted p "
+             f"{_p(r['p_adjusted'])})" for _, r in elsewhere.iterrows()], "or") + ".")
     return text + f" Data through {_date(as_of)}."
