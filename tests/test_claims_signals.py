@@ -112,6 +112,9 @@ def test_a_partial_quarter_and_a_pending_leader_are_said():
 
 def test_focus_claim_without_enough_shifts():
     assert focus_claim(None, AS_OF).verdict == "not_enough_data"
+    r = lifecycle_of(4, n_draws=0)
+    empty = LifecycleResult(**{**r.__dict__, "focus": r.focus.iloc[:0]})
+    assert focus_claim(empty, AS_OF).verdict == "not_enough_data"
     one = focus_claim(lifecycle_of(8, n_draws=50), AS_OF)  # one shift: no interval
     check(one, "focus_shift", FOCUS_EVIDENCE)
     assert one.verdict == "not_enough_data" and one.estimate is None
@@ -212,6 +215,7 @@ def test_an_unpredicted_signal_supports_the_claim():
 
 def test_use_claim_without_usage_data():
     assert use_claim(None, AS_OF).verdict == "not_enough_data"
+    assert use_claim(realworld_of(pd.DataFrame()), AS_OF).verdict == "not_enough_data"
     index, signals, meta = usage_inputs({"openrouter.share": np.r_[np.ones(5), [np.nan] * 35]})
     usage = usage_alignment(index, signals, meta, n_boot=100)  # 5 models: too few
     assert usage.empty
@@ -250,7 +254,8 @@ def test_lab_claim_on_hand_built_groups():
     assert ev.loc["CnLab", "reading"] == "consistent with" and ev.loc["CnLab", "chinese"]
     assert ev.loc[f"closed · {US}", "reading"] == "not detected"
     assert ev.loc[f"closed · {US}", "grouping"] == "country"
-    assert "adjusted p 0.008" in supported.sentence and "US closed models +0.5" in supported.sentence
+    assert "adjusted p 0.008" in supported.sentence
+    assert "US closed models +0.5" in supported.sentence
 
     nothing = lab_claim((overfit_of("private", [closed_us, quiet_china]),), AS_OF)
     check(nothing, "lab_focus", LAB_EVIDENCE)
@@ -347,7 +352,8 @@ def test_golden_focus_claim(bundled):
     assert 6 <= claim.estimate <= 10 and claim.ci_low < 9 and claim.ci_high >= 12
     assert "Current phase: Agentic & computer use since 2025Q1" in claim.sentence
     assert "Novel / OOD reasoning has led since 2026Q1" in claim.sentence
-    assert claim.evidence["partial"].tolist()[-1] and claim.evidence["quarter"].iloc[-1] == "2026Q2"
+    assert claim.evidence["partial"].tolist()[-1]
+    assert claim.evidence["quarter"].iloc[-1] == "2026Q2"
 
 
 def test_golden_use_claim(bundled):

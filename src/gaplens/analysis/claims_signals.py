@@ -63,6 +63,8 @@ import pandas as pd
 
 from .claims import Claim, not_enough
 from .focus import FIELD_CLAIM_MONTHS
+from .overfit import GROUP_COLUMNS
+from .realworld import USAGE_COLUMNS
 
 PLAUSIBLE_MONTHS = (9.0, 24.0)
 ALPHA = 0.05
@@ -84,6 +86,10 @@ USE_EVIDENCE = ["signal", "signal_label", "model_id", "display_name", "expected"
                 "residual", "direction", "rho", "rho_ci_low", "rho_ci_high", "predicts"]
 LAB_EVIDENCE = ["split", "grouping", "group", "n_models", "estimate", "ci_low", "ci_high",
                 "p_value", "p_adjusted", "reading"]
+
+
+def _missing(frame, columns) -> bool:
+    return not isinstance(frame, pd.DataFrame) or any(c not in frame for c in columns)
 
 
 def _finite(*values) -> bool:
@@ -150,8 +156,10 @@ def focus_claim(lifecycle, as_of: dt.date | None, *,
         as_of = as_of or lifecycle.settings.as_of
     except AttributeError:
         return thin("the lifecycle result has no focus series")
-    if focus is None or len(focus) == 0 or "focus" not in focus:
+    if focus is None or len(focus) == 0 or _missing(focus, ["quarter", "focus", "shift"]):
         return thin("no quarter has a focus domain")
+    if iv is None:
+        return thin("the lifecycle result has no interval between shifts")
     partial = (focus["partial"].astype(bool) if "partial" in focus
                else pd.Series(False, index=focus.index))
     evidence = pd.DataFrame({
@@ -225,7 +233,7 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
         return not_enough("use_vs_benchmarks", USE_TITLE, USE_STATEMENT, as_of, reason)
 
     usage = getattr(realworld, "usage", None) if realworld is not None else None
-    if usage is None or len(usage) == 0:
+    if usage is None or len(usage) == 0 or _missing(usage, USAGE_COLUMNS):
         return thin("no usage signal (OpenRouter, LMArena) ranks enough models that are on "
                     "the capability index")
     usage = usage.dropna(subset=["residual", "rho"])
@@ -324,7 +332,8 @@ def lab_claim(overfit_splits, as_of: dt.date | None) -> Claim:
     rows = []
     for result in overfit_splits:
         groups = getattr(result, "groups", None)
-        if groups is None or len(groups) == 0:
+        if groups is None or len(groups) == 0 or _missing(groups, GROUP_COLUMNS[:9]) \
+                or not hasattr(result, "split"):
             continue
         chinese_orgs = _chinese_orgs(getattr(result, "models", None))
         for g in groups.to_dict(orient="records"):
