@@ -266,9 +266,17 @@ BENCH_COLUMNS = ["benchmark", "domain", "group", "gap", "gap_ci_low", "gap_ci_hi
                  "lag_months", "lag_months_ci_low", "lag_months_ci_high", "close_or_ahead"]
 
 
+def _bench_table(result) -> pd.DataFrame | None:
+    """The per-benchmark table: a frame, a GapResult by benchmark, or a GapResult by
+    domain's ``per_benchmark`` rows."""
+    if result is not None and getattr(getattr(result, "settings", None), "by", "") == "domain":
+        return _table(getattr(result, "per_benchmark", None))
+    return _table(result)
+
+
 def _benchmarks(per_benchmark, classes: pd.DataFrame | None):
     """Current benchmarks with a lag, joined to their classes; and the unclassified."""
-    table = _table(per_benchmark)
+    table = _bench_table(per_benchmark)
     if table is None or classes is None or classes.empty:
         return None, []
     cur = _current(table, "lag_months").rename(columns={"key": "benchmark"})
@@ -345,8 +353,8 @@ def _contrast_claim(key: str, per_benchmark, classes, as_of, group_of, first: st
 def ood_claim(per_benchmark, classes: pd.DataFrame | None, as_of: dt.date | None = None,
               n_boot: int = 2000, seed: int = 0, ci: float = CI) -> Claim:
     """Open lag and gap on out-of-distribution benchmarks against the others (module
-    docstring). ``per_benchmark``: a GapResult (or its table) computed ``by="benchmark"``;
-    ``classes``: ingest.benchmark_claims.benchmark_claims()."""
+    docstring). ``per_benchmark``: a GapResult by benchmark (or its table), or a GapResult
+    by domain (its ``per_benchmark`` rows); ``classes``: ingest.benchmark_claims."""
     try:
         return _contrast_claim(
             "ood", per_benchmark, classes, as_of,
@@ -443,5 +451,15 @@ def _one_number(key, cur: pd.DataFrame, aa, as_of) -> Claim:
                         "interval does",))
 
 
-__all__ = ["CLAIMED_DOMAINS", "CLOSE_MONTHS", "Contrast", "copyable_claim", "domains_claim",
+def gap_claims(gap, published: pd.DataFrame | None, classes: pd.DataFrame | None,
+               as_of: dt.date | None = None, seed: int = 0) -> dict[str, Claim]:
+    """Claims 1, 2, 6 and 7 from one per-domain gap result (with its draws and
+    per-benchmark rows), the published index's lag table and the benchmark classes."""
+    return {"domains_differ": domains_claim(gap, as_of),
+            "ood": ood_claim(gap, classes, as_of, seed=seed),
+            "copyable": copyable_claim(gap, classes, as_of, seed=seed),
+            "one_number": one_number_claim(gap, published, as_of)}
+
+
+__all__ = ["gap_claims", "CLAIMED_DOMAINS", "CLOSE_MONTHS", "Contrast", "copyable_claim", "domains_claim",
            "group_contrast", "one_number_claim", "ood_claim"]

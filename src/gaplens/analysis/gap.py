@@ -148,6 +148,8 @@ class GapResult:
     # Per-draw domain gap and lag (key, draw, gap, lag_months; draw 0 is the estimate), for
     # contrasts between domains (analysis/claims_gap.py); empty with by="benchmark".
     draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # With by="domain": every benchmark's row as by="benchmark" gives it (same draws).
+    per_benchmark: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -681,7 +683,9 @@ def compute_gap(
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models,
                      draws=(pd.concat(draw_frames, ignore_index=True) if draw_frames
-                            else pd.DataFrame(columns=["key", "draw", "gap", "lag_months"])))
+                            else pd.DataFrame(columns=["key", "draw", "gap", "lag_months"])),
+                     per_benchmark=(pd.DataFrame(list(bench_rows.values())).reindex(
+                         columns=TABLE_COLUMNS) if settings.by == "domain" else pd.DataFrame()))
 
 
 TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks",
