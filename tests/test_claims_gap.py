@@ -23,7 +23,7 @@ from gaplens.analysis.gap import GapSettings, compute_gap
 from gaplens.analysis.observations import Observations
 from gaplens.ingest.benchmark_claims import (benchmark_claims, parse_benchmark_claims,
                                              read_benchmark_claims)
-from gaplens.ingest.taxonomy import bundled_taxonomy
+from gaplens.ingest.taxonomy import bundled_path, bundled_taxonomy
 from gaplens.errors import InputError
 from gaplens.types import OpenDefinition
 
@@ -273,6 +273,8 @@ def test_bundled_classes_cover_every_benchmark():
     names = bundled_taxonomy().benchmarks["benchmark"]
     classes = benchmark_claims(names)
     assert sorted(classes["benchmark"]) == sorted(names)
+    # the bundled file passes the check a user's file gets (every name in the taxonomy)
+    read_benchmark_claims(bundled_path("benchmark_claims.csv"), names)
     ood = set(classes.loc[classes["ood"], "benchmark"])
     assert {"ARC-AGI", "ARC-AGI-2", "WeirdML"} <= ood
     linked = classes.dropna(subset=["aa_relation"]).set_index("benchmark")["aa_relation"]

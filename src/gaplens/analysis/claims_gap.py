@@ -191,7 +191,7 @@ def _domains(key, table, cur, wide: pd.DataFrame, as_of, ci) -> Claim:
         f"{_fmt(diff[0], iv.low, iv.high, signed=True)} points against the mean of the rest; "
         f"significantly above the rest: {_list(label[k] for k in claimed if above[k])}; not: "
         f"{_list(label[k] for k in claimed if not above[k])}.")
-    notes = [f"claimed areas as domains: " + "; ".join(f"{v} = {k}" for k, v in
+    notes = ["claimed areas as domains: " + "; ".join(f"{v} = {k}" for k, v in
                                                       CLAIMED_DOMAINS.items()),
              f"tiers and 'above the rest' read {int(wide.index.max())} bootstrap draws of the "
              f"map ({ci:.0%} intervals of the differences)"]
@@ -461,5 +461,5 @@ def gap_claims(gap, published: pd.DataFrame | None, classes: pd.DataFrame | None
             "one_number": one_number_claim(gap, published, as_of)}
 
 
-__all__ = ["gap_claims", "CLAIMED_DOMAINS", "CLOSE_MONTHS", "Contrast", "copyable_claim", "domains_claim",
-           "group_contrast", "one_number_claim", "ood_claim"]
+__all__ = ["CLAIMED_DOMAINS", "CLOSE_MONTHS", "Contrast", "copyable_claim", "domains_claim",
+           "gap_claims", "group_contrast", "one_number_claim", "ood_claim"]
