@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from gaplens.analysis.claims import CLAIM_KEYS, VERDICTS
 from gaplens.analysis.claims_gap import (CLAIMED_DOMAINS, CLOSE_MONTHS, copyable_claim,
@@ -355,3 +356,30 @@ def test_every_claim_key_is_known(bundled_claims):
     assert set(bundled_claims) <= set(CLAIM_KEYS)
     for claim in bundled_claims.values():
         assert claim.ci_low <= claim.estimate <= claim.ci_high
+
+
+# ---- properties ------------------------------------------------------------------------------
+
+
+values = st.lists(st.floats(-30, 30, allow_nan=False), min_size=3, max_size=12)
+
+
+@hsettings(max_examples=30, deadline=None)
+@given(a=values, b=values, seed=st.integers(0, 100))
+def test_group_contrast_interval_holds_its_estimate_and_swaps_sign(a, b, seed):
+    frame = pd.DataFrame({"g": ["a"] * len(a) + ["b"] * len(b), "v": a + b})
+    ab = group_contrast(frame, "g", "a", "b", "v", n_boot=200, seed=seed)
+    ba = group_contrast(frame, "g", "b", "a", "v", n_boot=200, seed=seed)
+    for c in (ab, ba):
+        assert c.ci_low <= c.difference <= c.ci_high
+        assert c.first_ci_low <= c.first_median <= c.first_ci_high
+    assert ab.difference == pytest.approx(-ba.difference)
+    assert ab.difference == pytest.approx(np.median(a) - np.median(b))
+
+
+def test_malformed_input_gives_not_enough_data_never_an_error():
+    broken = pd.DataFrame({"key": ["x"], "current_evidence": [True]})  # no gap, no lag
+    classes = classes_for(names_ood=["x"])
+    for claim in (ood_claim(broken, classes, AS_OF), copyable_claim(broken, classes, AS_OF),
+                  one_number_claim(broken, published(1.0, 0.5, 2.0), AS_OF)):
+        assert claim.verdict == "not_enough_data" and claim.as_of == AS_OF
