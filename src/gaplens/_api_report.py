@@ -103,6 +103,8 @@ class _Shared:
     project: object  # domain_index.projector: a domain's index, computed once
     metas: dict
     overfit_splits: dict
+    classes: pd.DataFrame | None = None  # ingest.benchmark_claims: benchmark classes
+    lifecycle: object = None  # analysis.lifecycle.LifecycleResult (claim 3)
 
 
 def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinition:
@@ -174,10 +176,20 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
         seed=ctx.seed, project=ctx.project, every_target=True))
     step()
     splits = ctx.overfit_splits[definition.value]
+    # g.per_benchmark: the per-benchmark rows of the map's own computation (same draws).
     of = (OverfitReport(splits=splits, open_definition=definition.value,
-                        lag_by_test_set=lag_by_test_set(gap_of(by="benchmark", n_draws=0).table,
-                                                        seed=ctx.seed))
+                        lag_by_test_set=lag_by_test_set(g.per_benchmark, seed=ctx.seed))
           if splits else None)
+    # The claims of the debate (analysis/claims_gap.py): 1, 2, 6, 7 from the map, its
+    # per-benchmark rows and the published lag read at the map's date.
+    from .analysis.claims import CLAIM_KEYS
+    from .analysis.claims_gap import gap_claims
+
+    found = gap_claims(g, lagged.table if lagged is not None else None, ctx.classes,
+                       ctx.as_of, seed=ctx.seed)
+    # Claims 3, 4, 5 (analysis/claims_signals.py) from ctx.lifecycle, rw and splits:
+    # found["focus_shift"], found["use_vs_benchmarks"], found["lab_focus"].
+    claims = tuple(found[key] for key in CLAIM_KEYS if key in found)
     step()
     return ByDefinition(definition=definition.value, description=definition.description,
                         gap=g, gap_timeline=timeline,
@@ -187,7 +199,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
                         published_gap=pub,
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
-                        overfit=of, forecast=fc, notes=tuple(notes))
+                        overfit=of, forecast=fc, notes=tuple(notes), claims=claims)
 
 
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
@@ -202,6 +214,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     from .analysis.domain_index import projector
     from .analysis.gap import settings_dict
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+    from .ingest.benchmark_claims import benchmark_claims
 
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10 for the report")
@@ -269,7 +282,9 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                   domains=domains, signals=signals, aa=aa, composites=composites,
                   version=version, composite_as_of=comp_as_of, agreement=agree,
                   project=project,
-                  metas=metas, overfit_splits=overfit_splits)
+                  metas=metas, overfit_splits=overfit_splits,
+                  classes=_try(notes, "benchmark classes", lambda: benchmark_claims(
+                      bench["benchmark"])), lifecycle=lifecycle)
     per = [_for_definition(ctx, definition, step) for definition in chosen]
     from ._api_diff import since_last_update_text
 

@@ -8,6 +8,7 @@
     gaplens.api.fit_index()       # the capability index, stored for later calls
     gaplens.api.realworld()       # benchmarks against real-world use
     gaplens.api.coverage()        # who was evaluated where; expected scores of the rest
+    gaplens.api.claims()          # the seven claims of the debate, each with its verdict
     gaplens.api.update()          # fetch the sources from their publishers (docs/update.md)
     gaplens.api.diff()            # what changed since the last snapshot, and on the map
 
@@ -17,7 +18,7 @@ reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and L
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
 (``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``,
-``_api_diff``) and
+``_api_diff``, ``_api_claims``) and
 are all re-exported here.
 """
 
@@ -32,6 +33,7 @@ from ._api_beyond import (  # noqa: F401
     published_lag,
     realworld,
 )
+from ._api_claims import claims  # noqa: F401
 from ._api_coverage import coverage  # noqa: F401
 from ._api_core import (  # noqa: F401
     Progress,

@@ -131,6 +131,7 @@ RULES: dict[tuple[str, str] | str, Callable[[str, object], None]] = {
     "--draws": Number(low=0),  # 0: estimates without intervals
     ("report", "--draws"): Number(low=10),
     ("composite", "--draws"): Number(low=10),
+    ("claims", "--draws"): Number(low=20),  # the domains' pairwise differences
     "--min-models": COUNT,
     ("realworld", "--min-models"): Number(low=3),  # a rank correlation needs three
     "--window": MONTHS,
@@ -146,6 +147,7 @@ RULES: dict[tuple[str, str] | str, Callable[[str, object], None]] = {
     "--kappa": _kappa_positive,
     "--anchor-low-value": Number(), "--anchor-high-value": Number(),
     "--out": path, "--aliases": path, "--benchmarks": path, "PATH": path,
+    "--benchmark-claims": path,
     "--domain": text, "--organization": text, "--country": text, "--accessibility": text,
     "--version": text, "--metric": text, "--predictor": text, "--target": text,
     "--split": text, "--benchmark": text, "--anchor-benchmark": text, "--anchor-low": text,

@@ -145,6 +145,11 @@ class GapResult:
     warnings: tuple[str, ...] = field(default=())
     unknown_models: pd.DataFrame = field(default_factory=pd.DataFrame)
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # analysis/coverage.py
+    # Per-draw domain gap and lag (key, draw, gap, lag_months; draw 0 is the estimate), for
+    # contrasts between domains (analysis/claims_gap.py); empty with by="benchmark".
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # With by="domain": every benchmark's row as by="benchmark" gives it (same draws).
+    per_benchmark: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -515,6 +520,7 @@ def compute_gap(
 
     rows_out: list[dict] = []
     timeline_rows: list[dict] = []
+    draw_frames: list[pd.DataFrame] = []
     month_dates = [from_day(d) for d in month_days]
 
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
@@ -614,6 +620,8 @@ def compute_gap(
                                [p.se_sources for p in parts])))
                 gap, lag, lag_thr, cens, tl, tg, window = _aggregate(parts, settings.n_draws, rng)
                 row.update(stat_fields(gap, lag, lag_thr, cens, window))
+                draw_frames.append(pd.DataFrame({"key": d.domain, "draw": np.arange(len(gap)),
+                                                 "gap": gap, "lag_months": lag}))
                 notes = []
                 if evidence == "current":
                     row["status"] = status_of(row)
@@ -673,7 +681,11 @@ def compute_gap(
                         f"to {settings.as_of}) for: " + ", ".join(stale)
                         + "; their rows keep their last map and are labelled as such")
     return GapResult(settings=settings, table=table, timeline=timeline,
-                     warnings=tuple(warnings), unknown_models=obs.unknown_models)
+                     warnings=tuple(warnings), unknown_models=obs.unknown_models,
+                     draws=(pd.concat(draw_frames, ignore_index=True) if draw_frames
+                            else pd.DataFrame(columns=["key", "draw", "gap", "lag_months"])),
+                     per_benchmark=(pd.DataFrame(list(bench_rows.values())).reindex(
+                         columns=TABLE_COLUMNS) if settings.by == "domain" else pd.DataFrame()))
 
 
 TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks",
