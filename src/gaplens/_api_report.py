@@ -51,6 +51,13 @@ def _try(notes: list[str], what: str, compute):
         return None
 
 
+def _domain_labels(domains: pd.DataFrame) -> dict[str, str]:
+    """Domain key -> its label, for sentences."""
+    if domains is None or "label" not in domains.columns:
+        return {}
+    return {k: str(v) for k, v in zip(domains["domain"], domains["label"]) if pd.notna(v)}
+
+
 def _domain_levels(fitted, project) -> tuple[pd.DataFrame, list[str]]:
     columns = ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]
     frames, notes = [], []
@@ -187,8 +194,14 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
 
     found = gap_claims(g, lagged.table if lagged is not None else None, ctx.classes,
                        ctx.as_of, seed=ctx.seed)
-    # Claims 3, 4, 5 (analysis/claims_signals.py) from ctx.lifecycle, rw and splits:
-    # found["focus_shift"], found["use_vs_benchmarks"], found["lab_focus"].
+    # Claims 3, 4, 5 (analysis/claims_signals.py) from the lifecycle, real-world and
+    # over-fitting results above.
+    from .analysis.claims_signals import focus_claim, lab_claim, use_claim
+
+    found["focus_shift"] = focus_claim(ctx.lifecycle, ctx.as_of,
+                                       labels=_domain_labels(ctx.domains))
+    found["use_vs_benchmarks"] = use_claim(rw, ctx.as_of)
+    found["lab_focus"] = lab_claim(splits or None, ctx.as_of)
     claims = tuple(found[key] for key in CLAIM_KEYS if key in found)
     step()
     return ByDefinition(definition=definition.value, description=definition.description,
