@@ -153,13 +153,16 @@
     const m = layout.margin || {};
     const def = DEFS[state.definition];
     const credit = wrapWords("Sources: " + (META.credits || []).join("; ") + ". Made with gaplens " + META.gaplens_version + ".", 210);
-    const top = (m.t || 16) + 70, bottom = (m.b || 46) + 10 + 15 * credit.length;
+    const top = (m.t || 16) + 90, bottom = (m.b || 46) + 10 + 15 * credit.length;
     layout.width = EXPORT_W; layout.height = EXPORT_H; layout.autosize = false;
     layout.margin = { l: Math.max(m.l || 60, 60), r: Math.max(m.r || 20, 30), t: top, b: bottom };
     layout.title = { text: "<b>" + esc(c.title) + "</b><br><span style=\"font-size:14px\">Open means " + esc(def.key) + ": " + esc(def.description) +
-                     ". Data as of " + esc(viewDate()) + " (report date " + META.as_of + ").</span>", x: 0.01, xanchor: "left", y: 0.985, yanchor: "top", font: { size: 22 } };
-    const plotH = EXPORT_H - top - bottom;
-    layout.annotations = (layout.annotations || []).concat([{ name: "export-credit", xref: "paper", yref: "paper", x: 0, xanchor: "left", y: -(bottom - 6) / plotH, yanchor: "bottom",
+                     ". Data as of " + esc(viewDate()) + " (report date " + META.as_of + ").</span>",
+                     xref: "container", x: 0, xanchor: "left", yref: "container", y: 1, yanchor: "top", pad: { t: 18, l: 16 }, font: { size: 22 } };
+    // the credits go under the axis titles, measured in pixels from the plot's bottom; a
+    // legend drawn below the plot moves to its top right to leave them room
+    if (layout.legend && layout.legend.y != null && layout.legend.y < 0) layout.legend = Object.assign({}, layout.legend, { y: 1.01, yanchor: "bottom", x: 1, xanchor: "right" });
+    layout.annotations = (layout.annotations || []).concat([{ name: "export-credit", xref: "paper", yref: "paper", x: 0, xshift: 16 - layout.margin.l, xanchor: "left", y: 0, yshift: -((m.b || 46) + 4), yanchor: "top",
       align: "left", showarrow: false, text: credit.map(esc).join("<br>"), font: { size: 11, color: "#555" } }]);
     return layout;
   }
@@ -249,13 +252,14 @@
   function shortLabel(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
   function shortTicks(cats, n) { return narrow() ? { tickmode: "array", tickvals: cats, ticktext: cats.map(function (x) { return shortLabel(x, n); }) } : {}; }
   function fitScreen(layout) {
+    Object.keys(layout).forEach(function (k) { if (layout[k] === undefined) delete layout[k]; });
+    if (!narrow()) return;
+    // automatic margins cost a second layout pass per chart: on narrow screens only
     Object.keys(layout).forEach(function (k) {
-      if (layout[k] === undefined) delete layout[k];
-      else if (/^[xy]axis\d*$/.test(k) && layout[k].automargin == null) layout[k] = Object.assign({ automargin: true }, layout[k]);
+      if (/^[xy]axis\d*$/.test(k) && layout[k].automargin == null) layout[k] = Object.assign({ automargin: true }, layout[k]);
     });
     if (!layout.xaxis) layout.xaxis = { automargin: true };
     if (!layout.yaxis) layout.yaxis = { automargin: true };
-    if (!narrow()) return;
     const m = layout.margin || {};
     layout.margin = Object.assign({}, m, { l: Math.min(m.l == null ? 60 : m.l, 40), r: Math.min(m.r == null ? 20 : m.r, 8) });
     layout.font = Object.assign({}, layout.font, { size: 10 });
@@ -1218,9 +1222,15 @@
     warnHolder.appendChild(det2);
   });
   window.gaplensExport = function (id, format) { return exportImage(CHART_BY_ID[id], format); };  // for tests and scripts
-  window.addEventListener("resize", function () {  // a phone turned, or the window narrowed past the breakpoint
-    const now = narrow();
-    if (now !== window.gaplensNarrow) { window.gaplensNarrow = now; charts.forEach(paint); }
+  // a phone turned, or the window narrowed past the breakpoint: redrawn once the size has
+  // settled (a full-page screenshot resizes the window for a moment)
+  let resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      const now = narrow();
+      if (now !== window.gaplensNarrow) { window.gaplensNarrow = now; charts.forEach(paint); }
+    }, 250);
   });
   window.gaplensNarrow = narrow();
   // printing: every chart redrawn to the printed page's width, and back afterwards
