@@ -452,14 +452,15 @@ def test_a_model_search_highlights_it_in_every_chart_that_draws_it(cpage):
       const d = D.by_definition[D.meta.default_definition];
       const target = document.getElementById('ctl-target').value;
       const split = document.getElementById('ctl-split').value;
-      const ids = s => new Set(s);
-      const rw = ids(rec(d.realworld.residuals).filter(r => r.signal === target).map(r => r.model_id));
-      const of = ids(rec(d.overfit.splits.find(s => s.split === split).models).map(r => r.model_id));
-      const fa = ids(rec(d.factors.positions).map(r => r.model_id));
+      const ids = rows => new Set(rows.map(r => r.model_id));
+      const rw = ids(rec(d.realworld.residuals).filter(r => r.signal === target));
+      const of = ids(rec(d.overfit.splits.find(s => s.split === split).models));
+      const fa = ids(rec(d.factors.positions));
       const counts = {};
       rec(D.index).forEach(m => counts[m.display_name] = (counts[m.display_name] || 0) + 1);
-      const m = rec(D.index).filter(m => rw.has(m.model_id) && of.has(m.model_id) && fa.has(m.model_id)
-        && counts[m.display_name] === 1 && !/[<>&]/.test(m.display_name)).sort((a, b) => b.index - a.index)[0];
+      const m = rec(D.index).filter(m => rw.has(m.model_id) && of.has(m.model_id)
+        && fa.has(m.model_id) && counts[m.display_name] === 1
+        && !/[<>&]/.test(m.display_name)).sort((a, b) => b.index - a.index)[0];
       return m.display_name;
     })()""")
     _search(cpage, name)
