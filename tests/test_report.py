@@ -126,6 +126,30 @@ def test_payload_carries_each_definitions_results(report_inputs):
     assert counts["unrestricted"] < counts["open-weights"] < counts["any-open"]
 
 
+def test_payload_carries_the_claims_and_the_credits_for_exported_images(report_inputs):
+    from report_claims import OOD_ROWS, with_claims
+
+    from gaplens.analysis.claims import CLAIM_KEYS
+    from gaplens.ingest.bundled import SOURCE_CREDITS
+
+    data = json.loads(script_json(build(with_claims(report_inputs))))  # strict JSON
+    for part in data["by_definition"].values():
+        claims = part["claims"]
+        assert [c["key"] for c in claims] == list(CLAIM_KEYS)
+        ood = claims[1]
+        assert ood["verdict"] == "supported" and ood["as_of"] == "2026-04-16"
+        assert (ood["estimate"], ood["ci_low"], ood["ci_high"], ood["unit"]) == \
+            (8.0, 3.0, 13.0, "months")
+        rows = [dict(zip(ood["evidence"]["columns"], r)) for r in ood["evidence"]["rows"]]
+        assert [(r["benchmark"], r["group"], r["lag_months"]) for r in rows] == \
+            [(b, g, lag) for b, _, g, lag, *_ in OOD_ROWS]
+        assert claims[6]["verdict"] == "not_enough_data" and claims[6]["evidence"]["rows"] == []
+    # credits: one line per kind of source in the warehouse, each once, in source order
+    kinds = list(dict.fromkeys(report_inputs.sources["kind"]))
+    assert data["meta"]["credits"] == [SOURCE_CREDITS[k] for k in kinds if SOURCE_CREDITS.get(k)]
+    assert data["meta"]["credits"][0].startswith("Epoch AI, 'AI Benchmarking Hub'")
+
+
 def test_golden_headline_on_the_bundled_data(report_inputs):
     """Central estimates (draw-independent) on the bundled data, open = open weights."""
     item = report_inputs.by("open-weights")

@@ -98,7 +98,9 @@ def plotted(pg, chart: str, expr: str):
 def test_every_section_renders_with_data_offline_and_without_running_names(page, tmp_path):
     for section in SECTIONS:
         assert page.locator(f"section#{section}").count() == 1, section
-    charts = page.eval_on_selector_all("figure.chart", "els => els.map(e => e.id)")
+    # (a claim's chart may be empty: its "not enough data" sentence says why)
+    charts = page.eval_on_selector_all("figure.chart:not(.claim-chart)",
+                                       "els => els.map(e => e.id)")
     assert len(charts) >= 14
     for chart in charts:
         name = chart[len("chart-"):]
@@ -278,3 +280,321 @@ def test_a_domain_label_never_becomes_a_link_in_any_chart(browser, report_inputs
     assert title.startswith("&lt;a href=") and "Maths" in title
     assert link in pg.text_content("#ctl-domain")
     context.close()
+
+
+# --- reading, sharing and printing (claims on the page, search, permalinks, exports) ---------
+
+# Colour-vision deficiency, simulated as Machado, Oliveira & Fernandes (2009), severity 1.0,
+# applied to linear RGB; the difference of two colours is CIE76 Delta E in CIELAB (D65).
+MACHADO = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+}
+# 15 units of Delta E 76: about six just-noticeable differences (JND ~ 2.3, Sharma 2003),
+# enough for small marks that are not side by side. The least distinct pair of Okabe-Ito
+# colours under either simulation is 17.0 (orange vs yellow); the old palette's green and
+# red (#2ca02c, #d62728) come out at 7.3 under deuteranopia and its orange and green at 4.6.
+MIN_DELTA_E = 15.0
+
+
+def _linear(hex_colour: str) -> tuple[float, float, float]:
+    text = hex_colour.lstrip("#")
+    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+
+
+def _lab(rgb) -> tuple[float, float, float]:
+    m = ((0.4124564, 0.3575761, 0.1804375), (0.2126729, 0.7151522, 0.0721750),
+         (0.0193339, 0.1191920, 0.9503041))
+    xyz = [sum(m[i][j] * rgb[j] for j in range(3)) for i in range(3)]
+    white = (0.95047, 1.0, 1.08883)
+    f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
+         for t in (xyz[i] / white[i] for i in range(3))]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def simulated(hex_colour: str, deficiency: str) -> tuple[float, float, float]:
+    rgb = _linear(hex_colour)
+    m = MACHADO[deficiency]
+    return tuple(min(1.0, max(0.0, sum(m[i][j] * rgb[j] for j in range(3)))) for i in range(3))
+
+
+def delta_e(a: str, b: str, deficiency: str) -> float:
+    la, lb = _lab(simulated(a, deficiency)), _lab(simulated(b, deficiency))
+    return sum((x - y) ** 2 for x, y in zip(la, lb)) ** 0.5
+
+
+def too_close(colours: list[str]) -> list[tuple[str, str, str, float]]:
+    """Adjacent pairs whose simulated difference is below MIN_DELTA_E."""
+    out = []
+    for a, b in zip(colours, colours[1:]):
+        for deficiency in MACHADO:
+            d = delta_e(a, b, deficiency)
+            if a.lower() != b.lower() and d < MIN_DELTA_E:
+                out.append((a, b, deficiency, round(d, 1)))
+    return out
+
+
+def test_the_contrast_check_fails_for_a_red_green_pair():
+    # known answers: identical under no deficiency is 0; black/white is 100 in any case
+    assert delta_e("#000000", "#ffffff", "deuteranopia") == pytest.approx(100.0, abs=0.01)
+    assert too_close(["#2ca02c", "#d62728"]) == [("#2ca02c", "#d62728", "deuteranopia", 7.3)]
+    old = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]  # before
+    assert too_close(old)
+    okabe_ito = ["#0072B2", "#D55E00", "#56B4E9", "#000000", "#E69F00", "#CC79A7", "#F0E442",
+                 "#009E73"]
+    assert too_close(okabe_ito) == []
+
+
+@pytest.fixture(scope="module")
+def claims_page(report_inputs, tmp_path_factory) -> str:
+    """The report with the seven hand-written claims of report_claims under every
+    definition."""
+    from report_claims import with_claims
+
+    from gaplens.report.html import write_html
+
+    return write_html(with_claims(report_inputs),
+                      str(tmp_path_factory.mktemp("claims") / "report.html"))
+
+
+def _open(browser, path: str, width: int = 1300, fragment: str = "", height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  accept_downloads=True)
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto("file://" + path + fragment)
+    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    return pg
+
+
+@pytest.fixture(scope="module")
+def cpage(browser, claims_page):
+    """One loaded page of ``claims_page`` shared by the tests below (each puts back what it
+    changes)."""
+    pg = _open(browser, claims_page)
+    yield pg
+    pg.context.close()
+
+
+def test_claims_are_listed_with_verdicts_in_words_and_open_their_sections(cpage, tmp_path):
+    items = cpage.locator("#claims-list li")
+    assert items.count() == 7
+    texts = [items.nth(i).inner_text() for i in range(7)]
+    assert texts[0].startswith("The gap differs by domain supported Agentic trails by 33.4")
+    assert "mixed" in texts[2] and "not supported" in texts[4]
+    assert "not enough data Not enough data to test this: no Artificial Analysis" in texts[6]
+    verdicts = cpage.eval_on_selector_all("#claims-list li .verdict",
+                                          "els => els.map(e => e.textContent)")
+    assert verdicts == ["supported", "supported", "mixed", "mixed", "not supported",
+                        "supported", "not enough data"]
+    # each section opens with its claims
+    lead = {k: cpage.inner_text(f'.claim-lead p[data-claim="{k}"]')
+            for k in ("domains_differ", "one_number", "ood", "copyable", "focus_shift",
+                      "use_vs_benchmarks", "lab_focus")}
+    assert lead["domains_differ"].startswith("CLAIM 1") or "Claim 1" in lead["domains_differ"]
+    assert cpage.locator('#headline .claim-lead p[data-claim="one_number"]').count() == 1
+    assert cpage.locator('#resist .claim-lead p[data-claim="ood"]').count() == 1
+    assert cpage.locator('#lifecycle .claim-lead p[data-claim="focus_shift"]').count() == 1
+    assert cpage.locator('#realworld .claim-lead p[data-claim="lab_focus"]').count() == 1
+    assert "Gemini 3 Pro is used far less" in lead["use_vs_benchmarks"]
+    # the new section's charts: lag per benchmark by group, with the group medians
+    assert rows_of(cpage, "claim-ood") == 5 and rows_of(cpage, "claim-copyable") == 4
+    medians = plotted(cpage, "claim-ood", "gd.layout.shapes.map(s => s.x0)")
+    assert sorted(medians) == [4.0, 12.0]  # median of 2, 4, 6 and of 10, 14
+    names = plotted(cpage, "claim-copyable", "gd.data.map(t => t.name)")
+    assert names == ["AA index component", "mirror of a component", "not in the index"]
+    # the furthest-off models are labelled on the chart itself, not only in the hover
+    labels = plotted(cpage, "claim-use_vs_benchmarks",
+                     "gd.data.map(t => t.mode + ':' + t.text.join('|'))")
+    assert "markers+text:o3|Gemini 3 Pro" in labels  # LMArena first, then OpenRouter
+    assert "Gemini 3 Pro" in cpage.text_content("#chart-claim-use_vs_benchmarks .main-svg >> nth=0")
+    lab = cpage.inner_text("#claim-lab_focus-table")
+    assert "consistent with" in lab and "not detected" in lab
+    assert "partial" in " ".join(plotted(cpage, "focus", "gd.layout.annotations.map(a => a.text)"))
+    assert cpage.errors == []
+    shot(cpage, tmp_path, "report-claims.png")
+
+
+def test_no_claims_show_nothing_extra(browser, report_inputs, tmp_path):
+    from report_claims import with_claims
+
+    from gaplens.report.html import write_html
+
+    path = write_html(with_claims(report_inputs, []), str(tmp_path / "none.html"))
+    # (opened with a hash naming nothing known: ignored, not an error)
+    pg = _open(browser, path, fragment="#def=nope&domain=%3Cb%3E&from=x&heat=1")
+    assert pg.input_value("#ctl-definition") == "open-weights"
+    assert pg.input_value("#ctl-domain") == "general" and pg.input_value("#ctl-heat") == "gap"
+    assert pg.locator("#claims").is_hidden()
+    assert pg.locator("section#resist").count() == 0
+    assert pg.locator('header.top nav a[href="#resist"]').count() == 0
+    assert pg.locator(".claim-lead p").count() == 0
+    assert pg.locator("#chart-claim-use_vs_benchmarks").count() == 0
+    assert pg.errors == []
+    pg.context.close()
+
+
+def _search(pg, name: str) -> None:
+    pg.fill("#ctl-search", name)
+    pg.dispatch_event("#ctl-search", "change")
+
+
+def test_a_model_search_highlights_it_in_every_chart_that_draws_it(cpage):
+    # a model drawn on the index, the factor map, the real-world residuals and the
+    # over-fitting chart (found from the page's own data)
+    name = cpage.evaluate("""(() => {
+      const rec = t => t.rows.map(r => Object.fromEntries(t.columns.map((c, i) => [c, r[i]])));
+      const D = JSON.parse(document.getElementById('gaplens-data').textContent);
+      const d = D.by_definition[D.meta.default_definition];
+      const target = document.getElementById('ctl-target').value;
+      const split = document.getElementById('ctl-split').value;
+      const ids = rows => new Set(rows.map(r => r.model_id));
+      const rw = ids(rec(d.realworld.residuals).filter(r => r.signal === target));
+      const of = ids(rec(d.overfit.splits.find(s => s.split === split).models));
+      const fa = ids(rec(d.factors.positions));
+      const counts = {};
+      rec(D.index).forEach(m => counts[m.display_name] = (counts[m.display_name] || 0) + 1);
+      const m = rec(D.index).filter(m => rw.has(m.model_id) && of.has(m.model_id)
+        && fa.has(m.model_id) && counts[m.display_name] === 1
+        && !/[<>&]/.test(m.display_name)).sort((a, b) => b.index - a.index)[0];
+      return m.display_name;
+    })()""")
+    _search(cpage, name)
+    expected = ("index", "factors", "residuals", "overfit")
+    for chart in expected:
+        hits = int(cpage.get_attribute(f"#chart-{chart}", "data-hits"))
+        assert hits >= 1, chart
+        marked = plotted(cpage, chart, "gd.data.filter(t => t.meta === 'search')"
+                                       ".map(t => t.text[0])")
+        assert marked and all(name in t for t in marked), chart
+        dimmed = plotted(cpage, chart, "gd.data.filter(t => t.customdata && t.meta !== "
+                                       "'search').map(t => t.opacity)")
+        assert dimmed and all(o == 0.3 for o in dimmed), chart
+    where = cpage.inner_text("#search-where")
+    assert where.startswith(name + " appears in: ")
+    assert cpage.locator("#search-where button[data-chart]").count() >= len(expected)
+    assert "q=" in cpage.evaluate("location.hash")
+    _search(cpage, "")
+    assert plotted(cpage, "index", "gd.data.filter(t => t.meta === 'search').length") == 0
+    assert cpage.inner_text("#search-where") == ""
+    # the most extreme points are labelled directly
+    assert len(plotted(cpage, "residuals", "gd.layout.annotations.filter(a => a.name === "
+                                           "'extreme')")) == 6
+    assert cpage.errors == []
+
+
+def test_a_link_with_the_view_in_its_hash_opens_the_same_view(browser, claims_page):
+    pg = _open(browser, claims_page)
+    pg.select_option("#ctl-definition", "unrestricted")
+    pg.select_option("#ctl-domain", "maths")
+    pg.fill("#ctl-from", "2025-01-01")
+    pg.dispatch_event("#ctl-from", "change")
+    pg.fill("#ctl-to", "2025-12-31")
+    pg.dispatch_event("#ctl-to", "change")
+    _search(pg, "o3")
+    pg.select_option("#ctl-heat", "lag")
+    url = pg.evaluate("location.href")
+    assert url.split("#")[1] == ("def=unrestricted&domain=maths&from=2025-01-01&to=2025-12-31"
+                                 "&q=o3&heat=lag")
+    state = """(() => [
+      ['ctl-definition', 'ctl-domain', 'ctl-from', 'ctl-to', 'ctl-search', 'ctl-heat']
+        .map(id => document.getElementById(id).value),
+      document.getElementById('plot-profile').data[0].x,
+      document.getElementById('plot-heatmap').data[0].z,
+      document.getElementById('chart-index').dataset.rows])()"""
+    before = pg.evaluate(state)
+    other = pg.context.new_page()
+    other.goto(url)
+    other.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    assert other.evaluate(state) == before
+    assert "as of 2025-12-31" in other.inner_text("#past-view")
+    assert other.evaluate("location.href") == url
+    assert pg.errors == []
+    pg.context.close()
+
+
+def test_a_phone_never_scrolls_sideways(browser, claims_page, tmp_path):
+    pg = _open(browser, claims_page, width=390, height=844)
+    width = "[document.scrollingElement.scrollWidth, window.innerWidth]"
+    scroll, inner = pg.evaluate(width)
+    assert scroll <= inner
+    assert pg.evaluate("document.getElementById('controls').open") is False  # collapsed
+    # the gap profile stacks its two panels and shortens long domain names
+    assert plotted(pg, "profile", "gd.layout.yaxis2 && gd.layout.yaxis2.domain") == [0, 0.44]
+    ticks = plotted(pg, "profile", "gd.layout.yaxis.ticktext")
+    assert max(len(t) for t in ticks) <= 16
+    # no chart is wider than the screen
+    widths = pg.eval_on_selector_all(".main-svg", "els => els.map(e => "
+                                     "e.getBoundingClientRect().right)")
+    assert max(widths) <= 390
+    shot(pg, tmp_path, "report-phone.png")
+    pg.click("#controls > summary")
+    scroll, inner = pg.evaluate(width)
+    assert scroll <= inner
+    assert pg.errors == []
+    pg.context.close()
+
+
+def test_exported_images_carry_title_definition_date_and_credits(cpage):
+    import base64
+    import struct
+    from urllib.parse import unquote
+
+    svg = unquote(cpage.evaluate("gaplensExport('profile', 'svg')").split(",", 1)[1])
+    assert svg.startswith("<svg") and 'width="1600"' in svg and 'height="900"' in svg
+    text = svg.replace("&amp;", "&")
+    assert "The gap profile: score gap and lag in months per domain" in text
+    assert "Open means open-weights" in text and "Data as of 2026-04-16" in text
+    assert "Sources: Epoch AI, 'AI Benchmarking Hub'" in text.replace("&#39;", "'")
+    assert "Artificial Analysis" in text and "Made with gaplens" in text
+    png = cpage.evaluate("gaplensExport('claim-ood', 'png')")
+    raw = base64.b64decode(png.split(",", 1)[1])
+    assert raw[:4] == b"\x89PNG" and struct.unpack(">II", raw[16:24]) == (1600, 900)
+    # the page's own chart keeps no export title
+    assert plotted(cpage, "profile", "gd.layout.title && gd.layout.title.text") in (None, "")
+
+
+def test_adjacent_categories_stay_apart_under_simulated_colour_blindness(cpage):
+    """Reads the colours each chart actually drew for its categories (in legend order)."""
+    drawn = {
+        "focus": "gd.data.map(t => t.marker.color)",
+        "saturation": "gd.data.filter(t => t.mode === 'lines').map(t => t.line.color)",
+        "index": "gd.data.filter(t => t.mode === 'markers').map(t => t.marker.color)",
+        "factors": "gd.data.map(t => t.marker.color)",
+        "claim-ood": "gd.data.map(t => t.marker.color)",
+        "claim-copyable": "gd.data.map(t => t.marker.color)",
+        "claim-use_vs_benchmarks": "gd.data.map(t => t.marker.color)",
+    }
+    for chart, expr in drawn.items():
+        colours = [c for c in plotted(cpage, chart, expr) if isinstance(c, str)]
+        assert len(colours) >= 2, chart
+        assert too_close(colours) == [], chart
+    cpage.select_option("#ctl-domain", "maths")  # loadings: one colour per domain on general
+    cpage.select_option("#ctl-domain", "general")
+    colours = plotted(cpage, "loadings", "gd.data.map(t => t.marker.color)")
+    assert len(colours) >= 8 and too_close(colours) == []
+
+
+def test_print_shows_the_definition_and_date_and_fits_charts_to_the_page(cpage):
+    cpage.set_viewport_size({"width": 760, "height": 1000})  # about an A4 page's width
+    cpage.emulate_media(media="print")
+    try:
+        stamp = cpage.locator("#print-stamp")
+        assert stamp.is_visible()
+        assert stamp.inner_text().startswith("Open means open-weights (")
+        assert "data as of 2026-04-16" in stamp.inner_text()
+        rule = cpage.text_content("#print-page-style")
+        assert "@top-left" in rule and "data as of 2026-04-16" in rule
+        assert cpage.locator("#controls").is_hidden()
+        cpage.wait_for_timeout(300)
+        over = cpage.evaluate("""Array.from(document.querySelectorAll('figure.chart')).filter(
+          f => f.querySelector('.main-svg') && f.querySelector('.main-svg')
+            .getBoundingClientRect().right > f.getBoundingClientRect().right + 1).map(f => f.id)""")
+        assert over == []
+    finally:
+        cpage.emulate_media(media="screen")
+        cpage.set_viewport_size({"width": 1300, "height": 900})

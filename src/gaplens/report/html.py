@@ -24,6 +24,7 @@ SECTIONS = (
     ("headline", "One number, or a map?"),
     ("since", "Since the last update"),
     ("frontiers", "Frontiers and lag over time"),
+    ("resist", "Benchmarks that resist copying"),
     ("index", "The capability index"),
     ("composite", "How much the composite's weights decide"),
     ("lifecycle", "Benchmarks age"),
@@ -68,14 +69,22 @@ def render(payload: dict) -> str:
   <div class="brand">gaplens</div>
   <nav>{nav}</nav>
 </header>
-<div class="controls" id="controls" aria-label="Report controls">
+<details class="controls" id="controls" aria-label="Report controls" open>
+<summary>View <span class="hint" id="ctl-summary"></span></summary>
+<div class="row">
   <label>Open means <select id="ctl-definition"></select></label>
   <label>From <input type="date" id="ctl-from"></label>
   <label>to <input type="date" id="ctl-to"></label>
   <label>Domain <select id="ctl-domain"></select></label>
+  <label>Model <input type="search" id="ctl-search" list="model-names" placeholder="name a model"
+    autocomplete="off" spellcheck="false"></label>
+  <datalist id="model-names"></datalist>
   <button type="button" id="ctl-reset">Reset</button>
   <span class="hint" id="ctl-hint"></span>
 </div>
+<div class="where" id="search-where" aria-live="polite"></div>
+</details>
+<div id="print-stamp" class="print-only"></div>
 <main id="report">
   <noscript><p class="warn">This report draws its charts with JavaScript; please enable
   it. The data are in the JSON block at the end of the file.</p></noscript>

@@ -219,6 +219,17 @@ def _sources(sources: pd.DataFrame) -> dict:
                          "rejected", "n_signals", "credit"])
 
 
+def credits(sources: pd.DataFrame) -> list[str]:
+    """The credit line of each source kind in the warehouse, once each, in source order
+    (printed on every exported chart image)."""
+    out = []
+    for kind in sources["kind"] if "kind" in sources else []:
+        credit = SOURCE_CREDITS.get(kind, "")
+        if credit and credit not in out:
+            out.append(credit)
+    return out
+
+
 def _history_from(inputs: ReportInputs) -> str | None:
     dates = [d for item in inputs.definitions if not item.gap_history.empty
              for d in item.gap_history["as_of"]]
@@ -256,6 +267,7 @@ def build(inputs: ReportInputs) -> dict:
                                  else None),
             "index_scale": (f"{fit.settings.anchor_low} = {fit.settings.anchor_low_value:g}, "
                             f"{fit.settings.anchor_high} = {fit.settings.anchor_high_value:g}"),
+            "credits": credits(inputs.sources),
             "freshness": (inputs.freshness.to_dict() if inputs.freshness is not None
                           else None),
         },
