@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -103,6 +103,7 @@ class _Shared:
     project: object  # domain_index.projector: a domain's index, computed once
     metas: dict
     overfit_splits: dict
+    memo: dict = field(default_factory=dict)  # definition-free parts, computed once
 
 
 def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinition:
@@ -126,17 +127,23 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
                                **options)
         return compute_gap(obs, settings, ctx.domains, ctx.bench)
 
-    g = gap_of()
+    # One map with the long timeline: each month's values depend only on its date, so the
+    # map's own (window-long) timeline is the long one's tail.
+    settings = GapSettings(as_of=ctx.as_of, open_definition=definition, n_draws=ctx.n_draws,
+                           seed=ctx.seed)
+    g = compute_gap(obs, settings, ctx.domains, ctx.bench, timeline_months=TIMELINE_MONTHS)
+    timeline = g.timeline
+    g = replace(g, timeline=timeline.loc[pd.to_datetime(timeline["date"]) >= pd.Timestamp(
+        ctx.as_of) - pd.DateOffset(months=settings.window_months)].reset_index(drop=True))
     # Coverage beside capability: which domains' frontiers lack stronger or newer open models.
     g = with_coverage(g, obs, ctx.domains, ctx.bench, fit=ctx.fitted)
-    timeline = gap_of(window_months=TIMELINE_MONTHS).timeline
     history = []
     for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
-        try:
+        try:  # the earlier maps' tables only (no timeline)
             past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
                 as_of=date, open_definition=definition,
                 n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
-                ctx.domains, ctx.bench)
+                ctx.domains, ctx.bench, timeline_months=0)
         except GaplensError as exc:
             notes.append(f"the map as of {date}: {exc}")
             continue
@@ -167,11 +174,13 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
     step()
     groups = data_groups(fitted, ctx.data, definition)
     fa = _try(notes, "factors", lambda: factor_analysis(
-        ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed))
+        ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed,
+        fits=ctx.memo.setdefault("factors", {})))
     step()
     rw = _try(notes, "real-world alignment", lambda: analyse(
         fitted, ctx.signals, ctx.long, ctx.metas[definition.value], n_boot=ctx.n_draws,
-        seed=ctx.seed, project=ctx.project, every_target=True))
+        seed=ctx.seed, project=ctx.project, every_target=True,
+        cache=ctx.memo.setdefault("realworld", {})))
     step()
     splits = ctx.overfit_splits[definition.value]
     of = (OverfitReport(splits=splits, open_definition=definition.value,
