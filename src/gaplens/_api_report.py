@@ -106,8 +106,29 @@ class _Shared:
     memo: dict = field(default_factory=dict)  # definition-free parts, computed once
 
 
-def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinition:
-    """Every definition-dependent analysis; parts the data cannot support become notes."""
+def _history(ctx: _Shared, definition: OpenDefinition) -> tuple[list, list[str]]:
+    """The map's table at each of the quarter ends before the report date (no timeline),
+    and a note per date the data cannot support."""
+    from .analysis.gap import GapSettings, compute_gap
+
+    history, notes = [], []
+    for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
+        try:
+            past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
+                as_of=date, open_definition=definition,
+                n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
+                ctx.domains, ctx.bench, timeline_months=0)
+        except GaplensError as exc:
+            notes.append(f"the map as of {date}: {exc}")
+            continue
+        history.append(past.table.assign(as_of=date))
+    return history, notes
+
+
+def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
+                    with_history: bool = True) -> ByDefinition:
+    """Every definition-dependent analysis; parts the data cannot support become notes.
+    ``with_history=False`` leaves the earlier maps out (:func:`_history`, run apart)."""
     from .analysis.composite import published_gap, weight_sensitivity
     from .analysis.factors import factor_analysis
     from .analysis.forecast import ForecastSettings, forecast
@@ -138,16 +159,8 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
     # Coverage beside capability: which domains' frontiers lack stronger or newer open models.
     g = with_coverage(g, obs, ctx.domains, ctx.bench, fit=ctx.fitted)
     history = []
-    for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
-        try:  # the earlier maps' tables only (no timeline)
-            past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
-                as_of=date, open_definition=definition,
-                n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
-                ctx.domains, ctx.bench, timeline_months=0)
-        except GaplensError as exc:
-            notes.append(f"the map as of {date}: {exc}")
-            continue
-        history.append(past.table.assign(as_of=date))
+    if with_history:
+        history, notes = _history(ctx, definition)
     frontiers = frontier_series(obs)
     step()
     scopes, scope_notes = index_scopes(fitted, definition, project=ctx.project)
@@ -197,6 +210,65 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes))
+
+
+_POOL_CTX: list = []  # the shared inputs a forked worker inherits (set only around the pool)
+
+
+def _jobs() -> int:
+    """Worker processes for the per-definition analyses: GAPLENS_JOBS, else the CPUs this
+    process may use."""
+    value = os.environ.get("GAPLENS_JOBS", "")
+    if value.strip():
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ConfigError(f"GAPLENS_JOBS must be a whole number, not '{value}'") from None
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _task(task: tuple[str, int]):
+    kind, i = task
+    ctx, chosen = _POOL_CTX
+    if kind == "history":
+        return _history(ctx, chosen[i])
+    return _for_definition(ctx, chosen[i], lambda: None, with_history=False)
+
+
+def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step) -> list[ByDefinition]:
+    """:func:`_for_definition` for each definition: in this process, or with two or more
+    CPUs on a pool of forked workers (each definition's analyses and its earlier maps as
+    separate tasks, larger first). Every task is seeded as in one process, so the results
+    are the same numbers; a worker computes the definition-free parts (correlations, factor
+    fit) once for the tasks it runs."""
+    import multiprocessing
+
+    jobs = min(_jobs(), 2 * len(chosen))
+    if jobs < 2 or len(chosen) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_for_definition(ctx, definition, step) for definition in chosen]
+    tasks = [("rest", i) for i in range(len(chosen))] + [("history", i)
+                                                         for i in range(len(chosen))]
+    _POOL_CTX[:] = [ctx, chosen]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            pending = [pool.apply_async(_task, (task,)) for task in tasks]
+            done = {}
+            for task, result in zip(tasks, pending):
+                done[task] = result.get()
+                if task[0] == "rest":
+                    for _ in range(6):
+                        step()
+    finally:
+        _POOL_CTX.clear()
+    per = []
+    for i in range(len(chosen)):
+        history, notes = done[("history", i)]
+        item = done[("rest", i)]
+        per.append(replace(item, gap_history=(pd.concat(history, ignore_index=True)
+                                              if history else pd.DataFrame()),
+                           notes=tuple(notes) + item.notes))
+    return per
 
 
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
@@ -279,7 +351,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                   version=version, composite_as_of=comp_as_of, agreement=agree,
                   project=project,
                   metas=metas, overfit_splits=overfit_splits)
-    per = [_for_definition(ctx, definition, step) for definition in chosen]
+    per = _per_definition(ctx, chosen, step)
     from ._api_diff import since_last_update_text
 
     since = _try(notes, "since the last update", lambda: since_last_update_text(
