@@ -352,8 +352,11 @@ def _most_common(indices: list[int], days: dict[int, int]) -> int:
     valid = [i for i in indices if i >= 0]
     if not valid:
         return -1
-    counts = pd.Series(valid).value_counts()
-    top = counts[counts == counts.max()].index
+    from collections import Counter
+
+    counts = Counter(valid)
+    most = max(counts.values())
+    top = [i for i, n in counts.items() if n == most]
     return int(max(top, key=lambda i: (days.get(i, 0), -i)))
 
 
@@ -473,6 +476,7 @@ def compute_gap(
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
     by_benchmark = dict(tuple(frame.groupby("benchmark", sort=False)))
+    meta_of = {b: bench_meta.loc[b] for b in names if b in bench_meta.index}
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, frame.iloc[:0])
         n_open = int((rows["group"] == "open").sum())
@@ -481,7 +485,7 @@ def compute_gap(
         if len(rows):
             last_day[name] = int(min(as_of_day, rows["day"].max()))
         if n_open >= settings.min_models and n_closed >= settings.min_models:
-            meta = bench_meta.loc[name] if name in bench_meta.index else None
+            meta = meta_of.get(name)
             se, sources = standard_errors(rows, meta, settings.default_se)
             stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
                                            se, sources, _noise_rng(settings.seed, name),
@@ -557,7 +561,7 @@ def compute_gap(
 
     bench_rows: dict[str, dict] = {}
     for name in names:
-        meta = bench_meta.loc[name] if name in bench_meta.index else None
+        meta = meta_of.get(name)
         n_open, n_closed = counts[name]
         row = dict(key=name, domain=meta["domain"] if meta is not None else None,
                    test_set=meta["test_set"] if meta is not None else None,
