@@ -236,16 +236,20 @@ def _task(task: tuple[str, int]):
     return _for_definition(ctx, chosen[i], lambda: None, with_history=False)
 
 
-def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step) -> list[ByDefinition]:
+def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step,
+                    during=None) -> list[ByDefinition]:
     """:func:`_for_definition` for each definition: in this process, or with two or more
     CPUs on a pool of forked workers (each definition's analyses and its earlier maps as
     separate tasks, larger first). Every task is seeded as in one process, so the results
     are the same numbers; a worker computes the definition-free parts (correlations, factor
-    fit) once for the tasks it runs."""
+    fit) once for the tasks it runs. ``during``: work of this process's own, run first
+    (while the workers run)."""
     import multiprocessing
 
     jobs = min(_jobs(), 2 * len(chosen))
     if jobs < 2 or len(chosen) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if during is not None:
+            during()
         return [_for_definition(ctx, definition, step) for definition in chosen]
     tasks = [("rest", i) for i in range(len(chosen))] + [("history", i)
                                                          for i in range(len(chosen))]
@@ -253,6 +257,8 @@ def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step) -> list[By
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             pending = [pool.apply_async(_task, (task,)) for task in tasks]
+            if during is not None:
+                during()
             done = {}
             for task, result in zip(tasks, pending):
                 done[task] = result.get()
@@ -326,9 +332,14 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     project = projector(fitted)
     levels, level_notes = _domain_levels(fitted, project)
     notes += level_notes
-    lifecycle = _try(notes, "lifecycle", lambda: compute_lifecycle(
-        long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
-    step()
+    at, lifecycle_notes, lifecycle = len(notes), [], None
+
+    def lifecycle_part() -> None:  # run while the definitions' workers run, if any
+        nonlocal lifecycle
+        lifecycle = _try(lifecycle_notes, "lifecycle", lambda: compute_lifecycle(
+            long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
+        step()
+
     aa = signals.loc[signals["signal"].str.startswith("aa.")]
     composites = bundled_composites()
     agree = agreement(aa, composites) if not aa.empty else None
@@ -351,7 +362,8 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                   version=version, composite_as_of=comp_as_of, agreement=agree,
                   project=project,
                   metas=metas, overfit_splits=overfit_splits)
-    per = _per_definition(ctx, chosen, step)
+    per = _per_definition(ctx, chosen, step, during=lifecycle_part)
+    notes[at:at] = lifecycle_notes
     from ._api_diff import since_last_update_text
 
     since = _try(notes, "since the last update", lambda: since_last_update_text(
