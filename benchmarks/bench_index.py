@@ -92,7 +92,7 @@ def synthetic(m: int, b: int = 40, seed: int = 0):
     slope = 1.5 * np.exp(rng.normal(0, 0.3, b))
     dif[0], slope[0] = 0.0, 1.0
     mi, bi = np.nonzero(rng.random((m, b)) < 0.3)
-    y = irt._sigmoid(slope[bi] * (cap[mi] - dif[bi])) + rng.normal(0, 0.03, len(mi))
+    y = irt.sigmoid(slope[bi] * (cap[mi] - dif[bi])) + rng.normal(0, 0.03, len(mi))
     data = irt.IRTData.from_arrays(mi, bi, np.clip(y, 0, 1), m, b, anchor=0)
     return data, irt.IRTParams(cap, dif, slope)
 
@@ -135,7 +135,7 @@ class Baseline:
         def parts(x):
             alpha = self.alpha(x)[bi]
             z = x[mi] - x[m + bi]
-            s = irt._sigmoid(alpha * z)
+            s = irt.sigmoid(alpha * z)
             return s, alpha, z, np.sqrt(self.lam * (x @ x) / self.p)
 
         def residuals(x):

@@ -150,6 +150,21 @@ def test_payload_carries_the_claims_and_the_credits_for_exported_images(report_i
     assert data["meta"]["credits"][0].startswith("Epoch AI, 'AI Benchmarking Hub'")
 
 
+def test_worker_processes_give_the_numbers_of_one_process(report_inputs, report_db,
+                                                           monkeypatch):
+    # The session's inputs ran the per-definition analyses on forked workers wherever two
+    # CPUs are usable; GAPLENS_JOBS=1 runs them all here, one after another.
+    from gaplens import _api_report
+
+    monkeypatch.setenv("GAPLENS_JOBS", "1")
+    assert _api_report._jobs() == 1
+    one = api.collect(db=report_db, n_draws=40)
+    assert json.dumps(build(one), default=str, sort_keys=True) == json.dumps(
+        build(report_inputs), default=str, sort_keys=True)
+    assert [d.notes for d in one.definitions] == [d.notes for d in report_inputs.definitions]
+    assert one.notes == report_inputs.notes
+
+
 def test_golden_headline_on_the_bundled_data(report_inputs):
     """Central estimates (draw-independent) on the bundled data, open = open weights."""
     item = report_inputs.by("open-weights")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -111,11 +111,32 @@ class _Shared:
     metas: dict
     overfit_splits: dict
     classes: pd.DataFrame | None = None  # ingest.benchmark_claims: benchmark classes
-    lifecycle: object = None  # analysis.lifecycle.LifecycleResult (claim 3)
+    memo: dict = field(default_factory=dict)  # definition-free parts, computed once
 
 
-def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinition:
-    """Every definition-dependent analysis; parts the data cannot support become notes."""
+def _history(ctx: _Shared, definition: OpenDefinition) -> tuple[list, list[str]]:
+    """The map's table at each of the quarter ends before the report date (no timeline),
+    and a note per date the data cannot support."""
+    from .analysis.gap import GapSettings, compute_gap
+
+    history, notes = [], []
+    for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
+        try:
+            past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
+                as_of=date, open_definition=definition,
+                n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
+                ctx.domains, ctx.bench, timeline_months=0)
+        except GaplensError as exc:
+            notes.append(f"the map as of {date}: {exc}")
+            continue
+        history.append(past.table.assign(as_of=date))
+    return history, notes
+
+
+def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
+                    with_history: bool = True) -> ByDefinition:
+    """Every definition-dependent analysis; parts the data cannot support become notes.
+    ``with_history=False`` leaves the earlier maps out (:func:`_history`, run apart)."""
     from .analysis.composite import published_gap, weight_sensitivity
     from .analysis.factors import factor_analysis
     from .analysis.forecast import ForecastSettings, forecast
@@ -135,21 +156,19 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
                                **options)
         return compute_gap(obs, settings, ctx.domains, ctx.bench)
 
-    g = gap_of()
+    # One map with the long timeline: each month's values depend only on its date, so the
+    # map's own (window-long) timeline is the long one's tail.
+    settings = GapSettings(as_of=ctx.as_of, open_definition=definition, n_draws=ctx.n_draws,
+                           seed=ctx.seed)
+    g = compute_gap(obs, settings, ctx.domains, ctx.bench, timeline_months=TIMELINE_MONTHS)
+    timeline = g.timeline
+    g = replace(g, timeline=timeline.loc[pd.to_datetime(timeline["date"]) >= pd.Timestamp(
+        ctx.as_of) - pd.DateOffset(months=settings.window_months)].reset_index(drop=True))
     # Coverage beside capability: which domains' frontiers lack stronger or newer open models.
     g = with_coverage(g, obs, ctx.domains, ctx.bench, fit=ctx.fitted)
-    timeline = gap_of(window_months=TIMELINE_MONTHS).timeline
     history = []
-    for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
-        try:
-            past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
-                as_of=date, open_definition=definition,
-                n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
-                ctx.domains, ctx.bench)
-        except GaplensError as exc:
-            notes.append(f"the map as of {date}: {exc}")
-            continue
-        history.append(past.table.assign(as_of=date))
+    if with_history:
+        history, notes = _history(ctx, definition)
     frontiers = frontier_series(obs)
     step()
     scopes, scope_notes = index_scopes(fitted, definition, project=ctx.project)
@@ -176,11 +195,13 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
     step()
     groups = data_groups(fitted, ctx.data, definition)
     fa = _try(notes, "factors", lambda: factor_analysis(
-        ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed))
+        ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed,
+        fits=ctx.memo.setdefault("factors", {})))
     step()
     rw = _try(notes, "real-world alignment", lambda: analyse(
         fitted, ctx.signals, ctx.long, ctx.metas[definition.value], n_boot=ctx.n_draws,
-        seed=ctx.seed, project=ctx.project, every_target=True))
+        seed=ctx.seed, project=ctx.project, every_target=True,
+        cache=ctx.memo.setdefault("realworld", {})))
     step()
     splits = ctx.overfit_splits[definition.value]
     # g.per_benchmark: the per-benchmark rows of the map's own computation (same draws).
@@ -194,12 +215,11 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
 
     found = gap_claims(g, lagged.table if lagged is not None else None, ctx.classes,
                        ctx.as_of, seed=ctx.seed)
-    # Claims 3, 4, 5 (analysis/claims_signals.py) from the lifecycle, real-world and
-    # over-fitting results above.
-    from .analysis.claims_signals import focus_claim, lab_claim, use_claim
+    # Claims 4 and 5 (analysis/claims_signals.py) from the real-world and over-fitting
+    # results above; claim 3 reads the lifecycle, computed beside these analyses, and is
+    # added by collect (_with_focus_claim).
+    from .analysis.claims_signals import lab_claim, use_claim
 
-    found["focus_shift"] = focus_claim(ctx.lifecycle, ctx.as_of,
-                                       labels=_domain_labels(ctx.domains))
     found["use_vs_benchmarks"] = use_claim(rw, ctx.as_of)
     found["lab_focus"] = lab_claim(splits or None, ctx.as_of)
     claims = tuple(found[key] for key in CLAIM_KEYS if key in found)
@@ -213,6 +233,82 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step) -> ByDefinit
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes), claims=claims)
+
+
+def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,
+                      domains: pd.DataFrame) -> ByDefinition:
+    """``item`` with claim 3 (the focus shift, read from the lifecycle) in its place."""
+    from .analysis.claims import CLAIM_KEYS
+    from .analysis.claims_signals import focus_claim
+
+    found = {c.key: c for c in item.claims}
+    found["focus_shift"] = focus_claim(lifecycle, as_of, labels=_domain_labels(domains))
+    return replace(item, claims=tuple(found[k] for k in CLAIM_KEYS if k in found))
+
+
+_POOL_CTX: list = []  # the shared inputs a forked worker inherits (set only around the pool)
+
+
+def _jobs() -> int:
+    """Worker processes for the per-definition analyses: GAPLENS_JOBS, else the CPUs this
+    process may use."""
+    value = os.environ.get("GAPLENS_JOBS", "")
+    if value.strip():
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ConfigError(f"GAPLENS_JOBS must be a whole number, not '{value}'") from None
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _task(task: tuple[str, int]):
+    kind, i = task
+    ctx, chosen = _POOL_CTX
+    if kind == "history":
+        return _history(ctx, chosen[i])
+    return _for_definition(ctx, chosen[i], lambda: None, with_history=False)
+
+
+def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step,
+                    during=None) -> list[ByDefinition]:
+    """:func:`_for_definition` for each definition: in this process, or with two or more
+    CPUs on a pool of forked workers (each definition's analyses and its earlier maps as
+    separate tasks, larger first). Every task is seeded as in one process, so the results
+    are the same numbers; a worker computes the definition-free parts (correlations, factor
+    fit) once for the tasks it runs. ``during``: work of this process's own, run first
+    (while the workers run)."""
+    import multiprocessing
+
+    jobs = min(_jobs(), 2 * len(chosen))
+    if jobs < 2 or len(chosen) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if during is not None:
+            during()
+        return [_for_definition(ctx, definition, step) for definition in chosen]
+    tasks = [("rest", i) for i in range(len(chosen))] + [("history", i)
+                                                         for i in range(len(chosen))]
+    _POOL_CTX[:] = [ctx, chosen]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            pending = [pool.apply_async(_task, (task,)) for task in tasks]
+            if during is not None:
+                during()
+            done = {}
+            for task, result in zip(tasks, pending):
+                done[task] = result.get()
+                if task[0] == "rest":
+                    for _ in range(6):
+                        step()
+    finally:
+        _POOL_CTX.clear()
+    per = []
+    for i in range(len(chosen)):
+        history, notes = done[("history", i)]
+        item = done[("rest", i)]
+        per.append(replace(item, gap_history=(pd.concat(history, ignore_index=True)
+                                              if history else pd.DataFrame()),
+                           notes=tuple(notes) + item.notes))
+    return per
 
 
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
@@ -271,9 +367,14 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     project = projector(fitted)
     levels, level_notes = _domain_levels(fitted, project)
     notes += level_notes
-    lifecycle = _try(notes, "lifecycle", lambda: compute_lifecycle(
-        long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
-    step()
+    at, lifecycle_notes, lifecycle = len(notes), [], None
+
+    def lifecycle_part() -> None:  # run while the definitions' workers run, if any
+        nonlocal lifecycle
+        lifecycle = _try(lifecycle_notes, "lifecycle", lambda: compute_lifecycle(
+            long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
+        step()
+
     aa = signals.loc[signals["signal"].str.startswith("aa.")]
     composites = bundled_composites()
     agree = agreement(aa, composites) if not aa.empty else None
@@ -297,8 +398,10 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                   project=project,
                   metas=metas, overfit_splits=overfit_splits,
                   classes=_try(notes, "benchmark classes", lambda: benchmark_claims(
-                      bench["benchmark"])), lifecycle=lifecycle)
-    per = [_for_definition(ctx, definition, step) for definition in chosen]
+                      bench["benchmark"])))
+    per = _per_definition(ctx, chosen, step, during=lifecycle_part)
+    notes[at:at] = lifecycle_notes
+    per = [_with_focus_claim(item, lifecycle, as_of, domains) for item in per]
     from ._api_diff import since_last_update_text
 
     since = _try(notes, "since the last update", lambda: since_last_update_text(

@@ -103,8 +103,17 @@ class OpenDefinition(str, Enum):
         """'open' / 'closed' / None per accessibility text (object array)."""
         import numpy as np
 
-        return np.array([self.group_of(Accessibility.parse(a)) for a in accessibilities],
-                        dtype=object)
+        seen: dict = {}  # each distinct text parsed once (a column repeats a few classes)
+
+        def group(a):
+            try:
+                if a not in seen:
+                    seen[a] = self.group_of(Accessibility.parse(a))
+                return seen[a]
+            except TypeError:  # unhashable
+                return self.group_of(Accessibility.parse(a))
+
+        return np.array([group(a) for a in accessibilities], dtype=object)
 
     def group_of(self, accessibility: Accessibility) -> str | None:
         """'open', 'closed' or None (left out) for an accessibility class."""

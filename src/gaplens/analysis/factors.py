@@ -123,12 +123,19 @@ def _axis_label(loadings: np.ndarray, domains: pd.Series) -> tuple[str, list[str
 def factor_analysis(data: IndexData, settings: IndexSettings, groups: np.ndarray, k: int = 2,
                     rho: float = DEFAULT_RHO, rho_extra: float = DEFAULT_RHO_EXTRA,
                     n_boot: int = 500, with_heldout: bool = True,
-                    seed: int = 0) -> FactorResult:
-    """K-factor fit of the index data, rotated and labelled; ``groups`` per model."""
+                    seed: int = 0, fits: dict | None = None) -> FactorResult:
+    """K-factor fit of the index data, rotated and labelled; ``groups`` per model.
+    ``fits``: a dict kept by the caller across calls on the same data (for example one per
+    definition of open, which changes only ``groups``): the fit is then made once."""
     if k not in (2, 3):
         raise ConfigError("--dims must be 2 or 3")
     reg = settings.reg
-    one, out = _fit_k(data.data, reg, k, rho, seed, rho_extra)
+    key = (id(data), k, rho, rho_extra, seed)
+    if fits is None or key not in fits:
+        fitted = _fit_k(data.data, reg, k, rho, seed, rho_extra)
+        if fits is not None:
+            fits[key] = fitted
+    one, out = fits[key] if fits is not None else fitted
     rotated = general_rotation(out.params, reference=one.capability)
     theta, load = rotated.theta.copy(), rotated.loadings.copy()
     domains = data.benchmarks["domain"].fillna("other")

@@ -207,13 +207,15 @@ def _noise_rng(seed: int, name: str) -> np.random.Generator:
 
 def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSettings,
                      as_of_day: int, month_days: np.ndarray, se: np.ndarray,
-                     se_sources: np.ndarray, rng: np.random.Generator) -> _BenchStats:
+                     se_sources: np.ndarray, rng: np.random.Generator,
+                     timeline_days: np.ndarray | None = None) -> _BenchStats:
     """Per-draw statistics of one benchmark.
 
     The benchmark is read at its own last observation, t_b = min(T, newest release date
     evaluated on it): after t_b nothing is known about its frontiers, so they are not
     extended flat (which would make the lag grow by a month every month). Timeline points
     after t_b are left empty. Draw j > 0 perturbs every score by its standard error.
+    ``timeline_days``: the timeline's days (default ``month_days``, the window's).
     """
     is_open = (rows["group"] == "open").to_numpy()
     days = rows["day"].to_numpy()
@@ -229,30 +231,32 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
                              ids=gidx[~is_open])
     o, c = fo.level_at(t_b), fc.level_at(t_b)
     se_open, se_closed = se[is_open], se[~is_open]
+    timeline_days = month_days if timeline_days is None else timeline_days
 
     def gap_at(day: int) -> np.ndarray:
-        lo, lc = fo.leader_at(day)[0], fc.leader_at(day)[0]
+        lo, lc = _leader0(fo, day), _leader0(fc, day)
         floor = 100 * float(np.hypot(se_open[lo], se_closed[lc])) if lo >= 0 and lc >= 0 \
             else 0.0
         return _floor_spread(_difference(fc.level_at(day), fo.level_at(day)), floor)
 
     gap = gap_at(t_b)
-    lag = horizontal_lag(fo, fc, t_b, settings.tolerance) / DAYS_PER_MONTH
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
-    empty = np.full(include.shape[0], np.nan)
-    timeline_lag = np.column_stack(
-        [horizontal_lag(fo, fc, d, settings.tolerance) / DAYS_PER_MONTH if d <= t_b else empty
-         for d in month_days]
-    )
-    timeline_gap = np.column_stack([gap_at(d) if d <= t_b else empty for d in month_days])
+    # Every horizontal lag in one pass: t_b, the timeline's days up to t_b, the window.
     window_days = month_days - month_days[-1] + t_b
-    window_lag = np.column_stack(
-        [horizontal_lag(fo, fc, d, settings.tolerance) / DAYS_PER_MONTH for d in window_days]
-    )
+    seen = timeline_days[timeline_days <= t_b]
+    lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
+                          settings.tolerance) / DAYS_PER_MONTH
+    lag = lags[:, 0]
+    timeline_lag = np.full((include.shape[0], len(timeline_days)), np.nan)
+    timeline_lag[:, timeline_days <= t_b] = lags[:, 1:1 + len(seen)]
+    timeline_gap = np.full((include.shape[0], len(timeline_days)), np.nan)
+    for m, d in enumerate(timeline_days):
+        if d <= t_b:
+            timeline_gap[:, m] = gap_at(d)
+    window_lag = lags[:, 1 + len(seen):]
     # leader_at indexes the arrays given to build(): map back to global model indices.
-    lead_o = int(fo.leader_at(t_b)[0])
-    lead_c = int(fc.leader_at(t_b)[0])
+    lead_o, lead_c = _leader0(fo, t_b), _leader0(fc, t_b)
     lead_o = int(gidx[is_open][lead_o]) if lead_o >= 0 else -1
     lead_c = int(gidx[~is_open][lead_c]) if lead_c >= 0 else -1
     return _BenchStats(
@@ -264,6 +268,16 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
         newest_open=from_day(days[is_open].max()), newest_closed=from_day(days[~is_open].max()),
         se_sources=se_sources,
     )
+
+
+def _leader0(f: GroupFrontier, day: int) -> int:
+    """``f.leader_at(day)[0]``: the frontier holder on the observed data (draw 0) only."""
+    k = int(np.searchsorted(f.days, day, side="right"))
+    if k == 0 or not np.isfinite(f.running[0, k - 1]):
+        return -1
+    scores = f.scores[0, :k] if f.scores.ndim == 2 else f.scores[:k]
+    hit = f.include[0, :k] & (scores >= f.running[0, k - 1])
+    return int(f.order[hit.argmax()]) if hit.any() else -1
 
 
 def _floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
@@ -292,11 +306,14 @@ def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
 
 
 def _nanreduce(stack: np.ndarray, how: str) -> np.ndarray:
-    """Mean or median over axis 1 ignoring NaN; NaN where a whole row is NaN."""
-    out = np.full(stack.shape[0], np.nan)
-    rows = (~np.isnan(stack)).any(axis=1)
+    """Mean or median over the last axis ignoring NaN; NaN where a whole row is NaN. Each
+    row is reduced on its own contiguous copy, so a stack of many rows gives the same
+    numbers as one call per row."""
+    out = np.full(stack.shape[:-1], np.nan)
+    rows = (~np.isnan(stack)).any(axis=-1)
     if rows.any():
-        out[rows] = (np.nanmean if how == "mean" else np.nanmedian)(stack[rows], axis=1)
+        out[rows] = (np.nanmean if how == "mean" else np.nanmedian)(
+            np.ascontiguousarray(stack[rows]), axis=1)
     return out
 
 
@@ -314,7 +331,7 @@ def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator)
     wl = np.stack([s.window_lag for s in stats], axis=1)[rows, picks]  # (draws, k, months)
     start = _nanreduce(wl[:, :, 0], "median")
     change = _nanreduce(wl[:, :, -1] - wl[:, :, 0], "median")
-    per_bench_mean = np.stack([_nanreduce(wl[:, j, :], "mean") for j in range(k)], axis=1)
+    per_bench_mean = _nanreduce(wl, "mean")  # (draws, k): each benchmark over its window
     window_mean = _nanreduce(per_bench_mean, "median")
     lag = _nanreduce(gather("lag"), "median")
     lag_thr = _nanreduce(gather("lag_thr"), "median")
@@ -323,8 +340,8 @@ def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator)
     tg = np.stack([s.timeline_gap for s in stats], axis=1)
     tl = tl[rows, picks]
     tg = tg[rows, picks]
-    timeline_lag = np.stack([_nanreduce(tl[:, :, m], "median") for m in range(tl.shape[2])], 1)
-    timeline_gap = np.stack([_nanreduce(tg[:, :, m], "mean") for m in range(tg.shape[2])], 1)
+    timeline_lag = _nanreduce(tl.transpose(0, 2, 1), "median")  # (draws, months)
+    timeline_gap = _nanreduce(tg.transpose(0, 2, 1), "mean")
     window = (start, change, window_mean)
     return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
 
@@ -340,8 +357,11 @@ def _most_common(indices: list[int], days: dict[int, int]) -> int:
     valid = [i for i in indices if i >= 0]
     if not valid:
         return -1
-    counts = pd.Series(valid).value_counts()
-    top = counts[counts == counts.max()].index
+    from collections import Counter
+
+    counts = Counter(valid)
+    most = max(counts.values())
+    top = [i for i, n in counts.items() if n == most]
     return int(max(top, key=lambda i: (days.get(i, 0), -i)))
 
 
@@ -421,11 +441,14 @@ def compute_gap(
     domains: pd.DataFrame,
     benchmarks: pd.DataFrame,
     progress: Progress | None = None,
+    timeline_months: int | None = None,
 ) -> GapResult:
     """Gap and lag per domain (or benchmark) as of ``settings.as_of``.
 
     ``domains`` and ``benchmarks`` are the warehouse tables (for labels, order, units and
-    the score scale behind the standard errors).
+    the score scale behind the standard errors). ``timeline_months``: how far back the
+    monthly timeline goes (default ``settings.window_months``; 0: no timeline). Each month's
+    values depend only on its own date, so a longer timeline ends with the default one.
     """
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
@@ -445,6 +468,12 @@ def compute_gap(
     as_of_day = to_day(settings.as_of)
     recent_start = _months_before(as_of_day, settings.recent_months)
     month_days = _month_days(settings.as_of, settings.window_months)
+    if timeline_months is None or timeline_months == settings.window_months:
+        timeline_days = month_days
+    elif timeline_months > 0:
+        timeline_days = _month_days(settings.as_of, timeline_months)
+    else:
+        timeline_days = month_days[:0]
 
     bench_meta = benchmarks.drop_duplicates("benchmark").set_index("benchmark")
     stats: dict[str, _BenchStats] = {}
@@ -452,6 +481,7 @@ def compute_gap(
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
     by_benchmark = dict(tuple(frame.groupby("benchmark", sort=False)))
+    meta_of = {b: bench_meta.loc[b] for b in names if b in bench_meta.index}
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, frame.iloc[:0])
         n_open = int((rows["group"] == "open").sum())
@@ -460,10 +490,11 @@ def compute_gap(
         if len(rows):
             last_day[name] = int(min(as_of_day, rows["day"].max()))
         if n_open >= settings.min_models and n_closed >= settings.min_models:
-            meta = bench_meta.loc[name] if name in bench_meta.index else None
+            meta = meta_of.get(name)
             se, sources = standard_errors(rows, meta, settings.default_se)
             stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
-                                           se, sources, _noise_rng(settings.seed, name))
+                                           se, sources, _noise_rng(settings.seed, name),
+                                           timeline_days)
         if progress:
             progress(done, len(names))
     current = {b: day >= recent_start for b, day in last_day.items()}
@@ -521,7 +552,7 @@ def compute_gap(
     rows_out: list[dict] = []
     timeline_rows: list[dict] = []
     draw_frames: list[pd.DataFrame] = []
-    month_dates = [from_day(d) for d in month_days]
+    month_dates = [from_day(d) for d in timeline_days]
 
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
         for m, date in enumerate(month_dates):
@@ -536,7 +567,7 @@ def compute_gap(
 
     bench_rows: dict[str, dict] = {}
     for name in names:
-        meta = bench_meta.loc[name] if name in bench_meta.index else None
+        meta = meta_of.get(name)
         n_open, n_closed = counts[name]
         row = dict(key=name, domain=meta["domain"] if meta is not None else None,
                    test_set=meta["test_set"] if meta is not None else None,

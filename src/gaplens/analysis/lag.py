@@ -31,26 +31,52 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models.frontier import GroupFrontier
+from ..models.frontier import NO_LEVEL, GroupFrontier
 
 
 def horizontal_lag(
-    open_: GroupFrontier, closed: GroupFrontier, day: int, tolerance: float = 0.0
+    open_: GroupFrontier, closed: GroupFrontier, day, tolerance: float = 0.0
 ) -> np.ndarray:
-    """Signed horizontal lag in days at ``day``, per draw; NaN where a group has no model."""
-    o = open_.level_at(day)
-    c = closed.level_at(day)
+    """Signed horizontal lag in days at ``day``, per draw; NaN where a group has no model.
+
+    ``day`` may also be an array of days: the result is then (draws, days), every day in
+    one pass (the same numbers as one call per day)."""
+    days = np.atleast_1d(np.asarray(day, dtype=np.int64))
+    o = _levels(open_, days)
+    c = _levels(closed, days)
     lag = np.full(o.shape, np.nan)
     both = np.isfinite(o) & np.isfinite(c)
     behind = both & (o < c - tolerance)
     ahead = both & (o > c + tolerance)
     level = both & ~behind & ~ahead
-    t_closed = closed.first_reach(np.where(behind, o, np.nan))
-    lag[behind] = day - t_closed[behind]
-    t_open = open_.first_reach(np.where(ahead, c, np.nan))
-    lag[ahead] = -(day - t_open[ahead])
+    at = np.broadcast_to(days[None, :], o.shape)
+    t_closed = _first_reach(closed, np.where(behind, o, np.nan))
+    lag[behind] = at[behind] - t_closed[behind]
+    t_open = _first_reach(open_, np.where(ahead, c, np.nan))
+    lag[ahead] = -(at[ahead] - t_open[ahead])
     lag[level] = 0.0
-    return lag
+    return lag[:, 0] if np.ndim(day) == 0 else lag
+
+
+def _levels(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
+    """frontier(day) per draw and day, (draws, days); NO_LEVEL before the first model."""
+    k = np.searchsorted(f.days, days, side="right")
+    out = np.full((f.draws, len(days)), NO_LEVEL)
+    has = k > 0
+    out[:, has] = f.running[:, k[has] - 1]
+    return out
+
+
+def _first_reach(f: GroupFrontier, levels: np.ndarray) -> np.ndarray:
+    """first_reach(level) in days per draw and day (levels (draws, days)); NaN if never."""
+    out = np.full(levels.shape, np.nan)
+    if f.running.shape[1] == 0:
+        return out
+    hit = f.running[:, None, :] >= levels[:, :, None]
+    has = hit.any(axis=2) & np.isfinite(levels)
+    first = hit.argmax(axis=2)
+    out[has] = f.days[first[has]]
+    return out
 
 
 @dataclass(frozen=True)

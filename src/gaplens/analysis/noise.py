@@ -58,6 +58,7 @@ def standard_errors(rows: pd.DataFrame, meta: pd.Series | None,
 
 def source_counts(sources) -> str:
     """'reported 12, default 3': how many standard errors came from each rule."""
-    values = pd.Series(list(sources), dtype=object)
-    counts = values.value_counts()
-    return ", ".join(f"{k} {int(counts[k])}" for k in SE_SOURCES if k in counts)
+    from collections import Counter
+
+    counts = Counter(sources)
+    return ", ".join(f"{k} {counts[k]}" for k in SE_SOURCES if counts.get(k))

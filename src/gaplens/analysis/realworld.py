@@ -117,11 +117,24 @@ def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
     return latest.set_index("model_id")["value"]
 
 
+def _resampled_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Average ranks (ties averaged, as scipy's ``rankdata``) of ``x[k]`` within each row of
+    the index matrix ``k``, from counts of x's distinct values per row: exact, and without
+    sorting every resample."""
+    codes = np.unique(x, return_inverse=True)[1].ravel()  # dense rank of each value
+    u = int(codes.max()) + 1 if len(codes) else 0
+    c = codes[k]
+    flat = (c + u * np.arange(k.shape[0])[:, None]).ravel()
+    counts = np.bincount(flat, minlength=k.shape[0] * u).reshape(k.shape[0], u).astype(float)
+    table = np.cumsum(counts, axis=1) - counts + (counts + 1) / 2  # rank of each value
+    return np.take_along_axis(table, c, axis=1)
+
+
 def _boot_spearman(x: np.ndarray, y: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
     """90 % bootstrap interval of Spearman's rho over models (vectorised over draws)."""
     n = len(x)
     k = rng.integers(0, n, (n_boot, n))
-    rx, ry = rankdata(x[k], axis=1), rankdata(y[k], axis=1)
+    rx, ry = _resampled_ranks(x, k), _resampled_ranks(y, k)
     rx -= rx.mean(axis=1, keepdims=True)
     ry -= ry.mean(axis=1, keepdims=True)
     den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
@@ -288,11 +301,50 @@ def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
 def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFrame,
             targets: list[str] | None = None, predictor: str = "index: general",
             min_models: int = 8, n_boot: int = 1000, seed: int = 0,
-            project=None, every_target: bool = False) -> RealWorld:
+            project=None, every_target: bool = False, cache: dict | None = None) -> RealWorld:
     """The whole analysis: ``long`` is the warehouse's results, ``meta`` one row per model
     id with display_name, organization, country and group. Residuals and group tests are
     for the first target (the focus), or for every target with ``every_target``; their
-    rows name the target in ``signal``."""
+    rows name the target in ``signal``. ``cache`` (a dict kept by the caller across calls on
+    the same fit, signals and results, for example one per definition of open): the
+    predictors, targets and correlations, which do not depend on ``meta``, are computed
+    once."""
+    key = (tuple(targets or ()), predictor, min_models, n_boot, seed)
+    part = cache.get(key) if cache is not None else None
+    if part is None:
+        part = _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot,
+                            seed, project)
+        if cache is not None:
+            cache[key] = part
+    chosen, preds, corr, target_all = part
+    focus_target = chosen[0]
+    notes = thin_notes(target_all)
+    res_parts, group_parts = [], []
+    for target in (chosen if every_target else [focus_target]):
+        try:
+            part = residuals(preds[predictor][1], target_all[target], meta)
+        except ConfigError as exc:
+            notes.append(f"no residuals for {target} on {predictor}: {exc}")
+            continue
+        res_parts.append(part.assign(signal=target))
+        group_parts.append(group_tests(part, seed=seed).assign(signal=target))
+    res = pd.concat(res_parts, ignore_index=True) if res_parts else pd.DataFrame()
+    groups = pd.concat(group_parts, ignore_index=True) if group_parts else pd.DataFrame()
+    stand = pd.DataFrame([standing(target_all[t], meta["group"], meta["display_name"], t,
+                                   seed=seed) for t in chosen if len(target_all[t])])
+    best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],
+                                                         ascending=[True, False])
+            .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
+    usage = usage_alignment(preds["index: general"][1], signals, meta, n_boot, seed,
+                            min_models)
+    return RealWorld(correlations=corr, residuals=res, groups=groups,
+                     focus=(predictor, focus_target), notes=tuple(notes), best=best,
+                     standing=stand, usage=usage)
+
+
+def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, seed, project):
+    """(targets chosen, predictors, correlations, target values over all time): the part
+    of :func:`analyse` that does not depend on how models are grouped."""
     results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
     known = set(results["benchmark"].str.lower().unique())
@@ -317,30 +369,7 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
             target_all = values
         rows += correlations(preds, {t: v for t, v in values.items() if len(v)}, window.name,
                              n_boot, seed, min_models)
-    corr = pd.DataFrame(rows)
-    focus_target = chosen[0]
-    notes = thin_notes(target_all)
-    res_parts, group_parts = [], []
-    for target in (chosen if every_target else [focus_target]):
-        try:
-            part = residuals(preds[predictor][1], target_all[target], meta)
-        except ConfigError as exc:
-            notes.append(f"no residuals for {target} on {predictor}: {exc}")
-            continue
-        res_parts.append(part.assign(signal=target))
-        group_parts.append(group_tests(part, seed=seed).assign(signal=target))
-    res = pd.concat(res_parts, ignore_index=True) if res_parts else pd.DataFrame()
-    groups = pd.concat(group_parts, ignore_index=True) if group_parts else pd.DataFrame()
-    stand = pd.DataFrame([standing(target_all[t], meta["group"], meta["display_name"], t,
-                                   seed=seed) for t in chosen if len(target_all[t])])
-    best = (corr.loc[corr["window"] == "all"].sort_values(["target", "spearman"],
-                                                         ascending=[True, False])
-            .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
-    usage = usage_alignment(preds["index: general"][1], signals, meta, n_boot, seed,
-                            min_models)
-    return RealWorld(correlations=corr, residuals=res, groups=groups,
-                     focus=(predictor, focus_target), notes=tuple(notes), best=best,
-                     standing=stand, usage=usage)
+    return chosen, preds, pd.DataFrame(rows), target_all
 
 
 # --- usage alignment: every usage signal against the general index ---------------------------

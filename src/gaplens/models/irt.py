@@ -553,31 +553,44 @@ def project(
     lo, hi = CAPABILITY_BOUNDS
     c = np.zeros((d, n_models))
 
-    def value(c):
+    def value(c, a, dd, w):
         r = sigmoid(a * (c[:, model_idx] - dd)) - y
         return _bincount2(model_idx, w * r * r, n_models) + rho * c * c
 
-    f = value(c)
+    f = value(c, a, dd, w)
     mu = np.full((d, n_models), 1e-3)
     converged = np.zeros((d, n_models), dtype=bool)
+    # Draws are independent rows: a draw whose every model has converged leaves the
+    # iteration (it no longer costs the others); the rest iterate as before.
+    rows = np.arange(d)
+    a, dd, w = np.array(a), np.array(dd), np.array(w)
+    sub = c, f, mu, converged
     for _ in range(max_iter):
-        s = sigmoid(a * (c[:, model_idx] - dd))
+        cs, fs, mus, convs = sub
+        s = sigmoid(a * (cs[:, model_idx] - dd))
         r = s - y
         g = s * (1 - s)
         j = g * a
-        grad = _bincount2(model_idx, w * r * j, n_models) + rho * c
+        grad = _bincount2(model_idx, w * r * j, n_models) + rho * cs
         gn = _bincount2(model_idx, w * j * j, n_models) + rho
         # Exact second derivative where it is positive (quadratic convergence), else GN.
         exact = gn + _bincount2(model_idx, w * r * g * (1 - 2 * s) * a * a, n_models)
-        hess = np.where(exact > 1e-12, exact, gn) + mu * gn + 1e-12
-        trial = np.clip(c - grad / hess, lo, hi)
-        f_new = value(trial)
-        better = f_new <= f
-        step = np.abs(trial - c)
-        c = np.where(better, trial, c)
-        f = np.where(better, f_new, f)
-        mu = np.where(better, np.maximum(mu / 5, 1e-12), mu * 8)
-        converged |= (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
-        if converged.all():
+        hess = np.where(exact > 1e-12, exact, gn) + mus * gn + 1e-12
+        trial = np.clip(cs - grad / hess, lo, hi)
+        f_new = value(trial, a, dd, w)
+        better = f_new <= fs
+        step = np.abs(trial - cs)
+        cs = np.where(better, trial, cs)
+        fs = np.where(better, f_new, fs)
+        mus = np.where(better, np.maximum(mus / 5, 1e-12), mus * 8)
+        convs = convs | (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
+        done = convs.all(axis=1)
+        c[rows], converged[rows] = cs, convs
+        if done.all():
             break
+        if done.any():
+            keep = ~done
+            rows, a, dd, w = rows[keep], a[keep], dd[keep], w[keep]
+            cs, fs, mus, convs = cs[keep], fs[keep], mus[keep], convs[keep]
+        sub = cs, fs, mus, convs
     return c, converged
