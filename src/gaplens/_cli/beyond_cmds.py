@@ -116,6 +116,18 @@ def composite(
     print_warnings(r.warnings)
 
 
+#: Lifecycle statuses as the terminal table shows them (the legend line spells them out).
+LIFECYCLE_STATUS = {"saturated": "sat", "discriminating": "discr", "near_ceiling": "ceil",
+                    "low_resolution": "low-res", "dormant": "dormant",
+                    "too_few_models": "few", "not_released": "unrel"}
+
+
+def _short_domain(value) -> str:
+    """A domain key short enough for a narrow column, whole words only (``novel_reasoning``
+    -> ``novel reasoning``: wraps at the space, never inside a word)."""
+    return value.replace("_", " ") if isinstance(value, str) else value
+
+
 def _clean(values: dict) -> dict:
     return {k: formatting.clean(v) for k, v in values.items()}
 
@@ -260,23 +272,39 @@ def lifecycle(
         sys.stdout.write(formatting.frame_csv(r.benchmarks))
         return
     b = r.benchmarks
-    shown = b[["benchmark", "domain", "status"]].assign(
+    status = b["status"].map(lambda v: LIFECYCLE_STATUS.get(v, v))
+    shown = b[["benchmark", "domain"]].assign(
+        status=status,
         since=[formatting.month_of(v) if v else "" for v in b["saturated_since"]],
         frontier=[formatting.fmt(v) for v in b["frontier"]],
-        **{f"{x}%": [formatting.month_of(v) if v else "not yet" for v in b[f"reached_{x}"]]
+        **{f"{x}%": [formatting.month_of(v) if v else "–" for v in b[f"reached_{x}"]]
            for x in (50, 80, 90)},
-        spread=[f"{formatting.fmt(v)} {formatting.fmt_ci(lo, hi)}" for v, lo, hi in
-                zip(b["spread"], b["spread_ci_low"], b["spread_ci_high"])],
+        spread=[formatting.fmt(v) for v in b["spread"]],
+        interval=[formatting.fmt_ci(lo, hi, sep=",") for lo, hi in
+                  zip(b["spread_ci_low"], b["spread_ci_high"])],
         p=[formatting.fmt(v, 3) for v in b["p_value"]])
     emit_frame(shown, fmt, list(shown.columns),
-               title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
-                     "spread in normalised points (90% interval of the spread under "
-                     "re-measured scores, centred on the observed one), month each level was "
-                     "first reached, p of the top models' equality")
-    emit_frame(r.focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
-                              "n_discriminating", "runner_up"],
-               title="Domain carrying the frontier per quarter (largest summed top-k spread "
-                     "of discriminating benchmarks; a shift holds 2 quarters)")
+               title=f"Benchmark lifecycle as of {r.settings.as_of}",
+               headers={"frontier": "front.", "interval": "90% int."},
+               optional=("domain", "50%", "since", "interval"),
+               legend=f"front.: frontier, normalised points; spread: of the top {top_k}, with "
+                      "its 90% interval under re-measured scores (centred on the observed "
+                      "one); 50/80/90%: month each level was first reached (–: not yet); p: "
+                      "the top models' equality. Status: "
+                      + ", ".join(f"{v} = {k.replace('_', ' ')}"
+                                  for k, v in LIFECYCLE_STATUS.items() if k != v) + ".")
+    focus = r.focus.assign(**{c: [_short_domain(v) for v in r.focus[c]]
+                              for c in ("raw_focus", "focus", "runner_up")},
+                           shift=["shift" if v else "" for v in r.focus["shift"]])
+    emit_frame(focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
+                            "n_discriminating", "runner_up"],
+               title="Domain carrying the frontier per quarter",
+               headers={"raw_focus": "raw", "raw_share": "share", "n_discriminating": "n",
+                        "runner_up": "runner-up"},
+               legend="The domain whose discriminating benchmarks have the largest summed "
+                      "top-k spread (raw: that quarter alone, share: its part of the sum; "
+                      "focus: after a shift has held 2 quarters); n: discriminating "
+                      "benchmarks.")
     iv = r.interval
     out.print(f"Focus shifts: {iv.n_shifts}; mean interval {formatting.fmt(iv.estimate_months)} "
               f"months (bootstrap median {formatting.fmt(iv.median_months)}, 90% interval "

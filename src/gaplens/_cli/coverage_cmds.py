@@ -10,7 +10,8 @@ import typer
 from .. import api
 from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
-from .common import By, DbOption, FormatOption, OpenDefinitionOption, app, out
+from .common import (By, DbOption, FormatOption, OpenDefinitionOption, app, out,
+                     print_warnings)
 
 
 @app.command()
@@ -37,7 +38,7 @@ def coverage(
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(result.table))
     else:
-        out.print(terminal.coverage_table(result))
+        out.print(terminal.coverage_table(result, width=out.width))
         for line in terminal.coverage_footer(result):
-            out.print(line, style="yellow" if line.startswith("warning") else "dim",
-                      markup=False)
+            out.print(line, style="dim", markup=False)
+        print_warnings(result.warnings)

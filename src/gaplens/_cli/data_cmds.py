@@ -223,11 +223,21 @@ def models(
     """List the models in the warehouse."""
     frame = api.models(db=db, domain=domain, organization=organization,
                        accessibility=accessibility, since=since, until=until, versions=versions)
+    if fmt is not OutputFormat.TABLE:
+        emit_frame(frame, fmt, [])
+        return
     if versions:
-        columns = ["model_id", "benchmark", "version_id", "score", "used"]
-    else:
-        columns = ["model_id", "organization", "release_date", "accessibility", "n_benchmarks"]
-    emit_frame(frame, fmt, columns, title=f"{len(frame)} rows")
+        emit_frame(frame, fmt, ["model_id", "benchmark", "version_id", "score", "used"],
+                   title=f"{len(frame)} rows", headers={"model_id": "model",
+                                                        "version_id": "version"},
+                   legend="used: the version and setting the collapse keeps for the model.")
+        return
+    shown = frame.assign(accessibility=frame["accessibility"].map(terminal.short_access))
+    emit_frame(shown, fmt, ["model_id", "organization", "release_date", "accessibility",
+                            "n_benchmarks"], title=f"{len(frame)} models",
+               headers={"model_id": "model", "release_date": "released",
+                        "accessibility": "access", "n_benchmarks": "n"},
+               legend="n: benchmarks with a result; " + terminal.ACCESS_LEGEND)
 
 
 @app.command()
@@ -257,7 +267,12 @@ def benchmarks(
     columns = ["benchmark", "domain", "test_set", "unit", "n_open", "n_closed"]
     if "superseded_by" in frame and frame["superseded_by"].notna().any():
         columns.append("superseded_by")
-    emit_frame(frame, fmt, columns, title=f"{len(frame)} benchmarks")
+    emit_frame(frame, fmt, columns, title=f"{len(frame)} benchmarks",
+               headers={"test_set": "test set", "n_open": "open", "n_closed": "closed",
+                        "superseded_by": "superseded by"},
+               optional=("unit", "superseded_by"),
+               legend="open, closed: models with a result (open: "
+                      f"{open_definition.value})." if fmt is OutputFormat.TABLE else None)
 
 
 @app.command()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -27,6 +29,29 @@ class SafeConsole(Console):
 
     def render_str(self, text: str, **options) -> Text:
         return super().render_str(plain(text, lines=True), **options)
+
+#: Accessibility classes as narrow tables show them (ACCESS_LEGEND spells them out).
+ACCESS_SHORT = {
+    "API access": "API",
+    "Hosted access (no API)": "hosted",
+    "Open weights (unrestricted)": "open",
+    "Open weights (restricted use)": "open-ru",
+    "Open weights (non-commercial)": "open-nc",
+    "Open weights (licence unspecified)": "open-?",
+    "Closed weights (unspecified)": "closed-?",
+    "Unreleased": "unrel.",
+    "Unknown": "?",
+}
+ACCESS_LEGEND = ("access: API = API access, hosted = hosted (no API), open = open weights "
+                 "(unrestricted), open-ru = restricted use, open-nc = non-commercial, open-? "
+                 "= licence unspecified, closed-? = closed (unspecified), unrel. = "
+                 "unreleased, ? = unknown.")
+
+
+def short_access(value) -> str:
+    """An accessibility class in a few letters (unknown text is kept as it is)."""
+    return ACCESS_SHORT.get(value, value) if isinstance(value, str) else value
+
 
 STATUS_TEXT = {
     "open_behind": "",
@@ -122,27 +147,76 @@ def gap_footer(result) -> list[str]:
     ]
     if "coverage_limited" in result.table and result.table["coverage_limited"].any():
         lines.append(COVERAGE_FOOTNOTE)
-    return lines + [f"warning: {w}" for w in result.warnings]
+    return lines  # the warnings go to stderr (result.warnings)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "" if pd.isna(v) else f"{v:.4g}"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    if v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    return plain(v)
+
+
+_NUMBER = re.compile(r"[-+–<>≥\d.,%\[\] ]*")
+
+
+def _longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
+
+
+def fits(table: Table, width: int | None) -> bool:
+    """Whether ``table`` is drawn within ``width`` columns without shrinking a column."""
+    if width is None:
+        return True
+    console = Console(width=10_000, markup=False, emoji=False)
+    return Measurement.get(console, console.options, table).maximum <= width
 
 
 def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = None,
-                max_rows: int | None = None) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
+                max_rows: int | None = None, *, headers: dict[str, str] | None = None,
+                optional: tuple[str, ...] = (), width: int | None = None,
+                name_width: int = 26) -> Table:
+    """A terminal table of ``columns`` that never breaks a word across lines: headers
+    (``headers``: short labels, the caller prints their legend) keep their longest word
+    whole, text wraps at spaces only and a word longer than its column ends in "…",
+    numbers and dates stay on one line; the first column (the row's name) is at most
+    ``name_width`` wide. The ``optional`` columns are dropped, the last first, until the
+    table fits ``width`` (None: keep all)."""
+    headers = headers or {}
     shown = frame if max_rows is None else frame.head(max_rows)
-    for row in shown[columns].itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append("" if pd.isna(v) else f"{v:.4g}")
-            elif isinstance(v, pd.Timestamp):
-                cells.append(v.strftime("%Y-%m-%d"))
-            elif v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
-                cells.append("")
-            else:
-                cells.append(plain(v))
-        table.add_row(*cells)
+    cells = {c: [_cell(v) for v in shown[c].tolist()] for c in columns}
+
+    def build(keep: list[str], cap: int | None) -> Table:
+        table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                      padding=(0, 1), collapse_padding=True)
+        for c in keep:
+            label = headers.get(c, c)
+            one_word = all(_longest_word(v) == len(v) for v in cells[c])
+            number = pd.api.types.is_numeric_dtype(shown[c]) or all(
+                _NUMBER.fullmatch(v) for v in cells[c])
+            first = c == keep[0]
+            table.add_column(label, overflow="ellipsis", no_wrap=one_word and not first,
+                             justify="right" if number else "left",
+                             min_width=_longest_word(label), max_width=cap if first else None)
+        for i in range(len(shown)):
+            table.add_row(*[cells[c][i] for c in keep])
+        return table
+
+    # Whole names with every column, then whole names with fewer columns, then names
+    # capped at name_width with every column, then with fewer.
+    for cap in (None, name_width):
+        keep = list(columns)
+        drop = [c for c in reversed(columns) if c in optional]
+        while True:
+            table = build(keep, cap)
+            if fits(table, width):
+                return table
+            if not drop:
+                break
+            keep.remove(drop.pop(0))
     return table
 
 
@@ -364,7 +438,7 @@ def coverage_footer(result) -> list[str]:
     ]
     if result.index_note:
         lines.append(result.index_note)
-    return lines + [f"warning: {w}" for w in result.warnings]
+    return lines  # the warnings go to stderr (result.warnings)
 
 
 PUBLISHED_LAG_FOOTER = (
