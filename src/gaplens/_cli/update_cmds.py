@@ -46,7 +46,7 @@ def update_table(result) -> Table:
     table.add_column("source", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("added/upd", justify="right", no_wrap=True)
-    table.add_column("why", overflow="fold")
+    table.add_column("why", overflow="ellipsis")
     for s in result.sources:
         rows = f"{s.added}/{s.changed}" if s.status.value == "updated" else ""
         table.add_row(Text(s.source), Text(s.status.value, style=_STYLE[s.status.value]),

@@ -67,17 +67,28 @@ def _ci(low, high) -> str:
     return fmt_ci(low, high, digits=0, sep=",")
 
 
-def gap_table(result) -> Table:
-    """Two lines per row: estimates above, 90 % intervals (or dates) below."""
+def _name_widths(width: int | None, base: int, n: int, most: int) -> int:
+    """Width of each of ``n`` name columns: ``base`` at 80 columns, and a share of every
+    column beyond 80 (up to ``most``) on a wider console."""
+    extra = max(0, (width or 80) - 80) // n
+    return min(base + extra, most)
+
+
+def gap_table(result, width: int | None = None) -> Table:
+    """Two lines per row: estimates above, 90 % intervals (or dates) below. Names wrap at
+    spaces (a word too long for its column ends in "…"); a console wider than 80 columns
+    gives the names its extra width."""
     s = result.settings
     by_domain = s.by == "domain"
     title = (f"Open vs closed as of {s.as_of} · open = {s.open_definition.value} · "
              f"{int(s.ci * 100)}% intervals, {s.n_draws} draws")
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True, expand=False)
-    table.add_column("Domain" if by_domain else "Benchmark", overflow="fold", max_width=13)
-    table.add_column("Best closed", overflow="fold", max_width=13)
-    table.add_column("Best open", overflow="fold", max_width=13)
+    names = _name_widths(width, 13, 3, 30)
+    table.add_column("Domain" if by_domain else "Benchmark", overflow="ellipsis",
+                     max_width=names)
+    table.add_column("Best closed", overflow="ellipsis", max_width=names)
+    table.add_column("Best open", overflow="ellipsis", max_width=names)
     for name in ("Gap", "Lag mo", "Thr mo", "12mo Δ"):
         table.add_column(name, justify="right", no_wrap=True, min_width=7)
     for row in result.table.to_dict(orient="records"):
@@ -220,16 +231,19 @@ def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = Non
     return table
 
 
-def index_table(frame: pd.DataFrame, title: str, top: int | None = None) -> Table:
-    """Models with their index and interval (general or domain)."""
+def index_table(frame: pd.DataFrame, title: str, top: int | None = None,
+                width: int | None = None) -> Table:
+    """Models with their index and interval (general or domain); a console wider than 80
+    columns gives the names its extra width."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("Model", overflow="fold", max_width=24)
-    table.add_column("Organization", overflow="fold", max_width=14)
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Model", overflow="ellipsis", max_width=_name_widths(width, 23, 2, 45))
+    table.add_column("Organization", overflow="ellipsis",
+                     max_width=_name_widths(width, 12, 2, 30))
     table.add_column("Released", no_wrap=True)
     table.add_column("Group", no_wrap=True)
     table.add_column("Index", justify="right", no_wrap=True)
-    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("90% int.", justify="right", no_wrap=True)
     table.add_column("n", justify="right")
     shown = frame if top is None else frame.head(top)
     for row in shown.to_dict(orient="records"):
@@ -264,15 +278,15 @@ def index_gap_table(result) -> Table:
              f"{int(s.ci * 100)}% intervals from the fit's bootstrap")
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True)
-    table.add_column("Index", overflow="fold", max_width=14)
-    table.add_column("Closed / open / gap pts", overflow="fold", max_width=24)
+    table.add_column("Index", overflow="ellipsis", max_width=14)
+    table.add_column("Closed / open / gap pts", overflow="ellipsis", max_width=24)
     table.add_column("Lag", no_wrap=True)
     table.add_column("Now mo", justify="right", no_wrap=True)
     windows = list(s.windows)
     for w in windows:
         table.add_column(f"{w}mo mean", justify="right", no_wrap=True)
     for row in result.table.to_dict(orient="records"):
-        label = Text(plain(row["scope"]), style="bold")
+        label = Text(plain(_spaced(row["scope"])), style="bold")
         counts = Text(f"{row['n_open']}o/{row['n_closed']}c", style="dim")
         if row.get("status") == "too_few_models":
             table.add_row(label, Text("too few models for a number", style="dim"),
@@ -309,16 +323,16 @@ INDEX_GAP_FOOTER = (
 def prediction_table(frame: pd.DataFrame, title: str) -> Table:
     """Expected scores with intervals, observed scores and residuals (normalised points)."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("Benchmark", overflow="fold", max_width=28)
-    table.add_column("Domain", overflow="fold", max_width=12)
-    table.add_column("Expected", justify="right", no_wrap=True)
-    table.add_column("90% interval", justify="right", no_wrap=True)
-    table.add_column("Observed", justify="right", no_wrap=True)
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Benchmark", overflow="ellipsis", max_width=28)
+    table.add_column("Domain", overflow="ellipsis", max_width=15)
+    table.add_column("Exp.", justify="right", no_wrap=True)
+    table.add_column("90% int.", justify="right", no_wrap=True)
+    table.add_column("Obs.", justify="right", no_wrap=True)
     table.add_column("Resid.", justify="right", no_wrap=True)
     table.add_column("RMSE", justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
-        table.add_row(plain(row["benchmark"]), plain(row["domain"]), fmt(row["expected"]),
+        table.add_row(plain(row["benchmark"]), plain(_spaced(row["domain"])), fmt(row["expected"]),
                       fmt_ci(row["expected_ci_low"], row["expected_ci_high"]),
                       fmt(row["observed"]), fmt(row["residual"], signed=True),
                       fmt(row["benchmark_rmse"]))
@@ -328,18 +342,18 @@ def prediction_table(frame: pd.DataFrame, title: str) -> Table:
 def benchmark_fit_table(frame: pd.DataFrame, title: str) -> Table:
     """Difficulty on the index scale (EDI) with its interval, and slope, per benchmark."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("Benchmark", overflow="fold", max_width=30)
-    table.add_column("Domain", overflow="fold", max_width=15)
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Benchmark", overflow="ellipsis", max_width=30)
+    table.add_column("Domain", overflow="ellipsis", max_width=15)
     table.add_column("Models", justify="right")
     table.add_column("EDI", justify="right", no_wrap=True)
-    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("90% int.", justify="right", no_wrap=True)
     table.add_column("Slope", justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
         name = Text(plain(row["benchmark"]))
         if row.get("is_anchor"):
             name.append(" (anchor)", style="dim")
-        table.add_row(name, plain(row["domain"]), str(row["n_models"]), fmt(row["edi"]),
+        table.add_row(name, plain(_spaced(row["domain"])), str(row["n_models"]), fmt(row["edi"]),
                       fmt_ci(row["edi_ci_low"], row["edi_ci_high"]),
                       fmt(row["slope_scaled"], digits=3))
     return table
@@ -357,11 +371,17 @@ def _text(*parts) -> Text:
     return out
 
 
+def _spaced(value):
+    """A key such as ``novel_reasoning`` with spaces, so a narrow column wraps it between
+    words instead of cutting it."""
+    return value.replace("_", " ") if isinstance(value, str) else value
+
+
 def _name(value) -> str:
     return value if isinstance(value, str) and value else "–"
 
 
-def coverage_table(result) -> Table:
+def coverage_table(result, width: int | None = None) -> Table:
     """Coverage per benchmark or per domain: counts, newest models, the observed open
     frontier and, apart, the index's expected score of the strongest unevaluated open model."""
     s = result.settings
@@ -370,11 +390,13 @@ def coverage_table(result) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True)
     if s.by == "domain":
-        table.add_column("Domain", overflow="fold", max_width=14)
+        names = _name_widths(width, 14, 4, 30)
+        table.add_column("Domain", overflow="ellipsis", max_width=names)
         table.add_column("In window\nall time", no_wrap=True)
-        table.add_column("Newest open", overflow="fold", max_width=14)
-        table.add_column("Newest closed", overflow="fold", max_width=14)
-        table.add_column(f"{COVERAGE_MARK} Coverage-limited", overflow="fold", max_width=22)
+        table.add_column("Newest open", overflow="ellipsis", max_width=names)
+        table.add_column("Newest closed", overflow="ellipsis", max_width=names)
+        table.add_column(f"{COVERAGE_MARK} Coverage-limited", overflow="ellipsis",
+                         max_width=names + 8)
         for row in result.domains.to_dict(orient="records"):
             table.add_row(
                 _text((row["label"] if isinstance(row["label"], str) else row["key"], "bold"),
@@ -391,11 +413,12 @@ def coverage_table(result) -> Table:
                       (row["coverage_limited_benchmarks"], "")),
                 end_section=True)
         return table
-    table.add_column("Benchmark", overflow="fold", max_width=14)
+    names = _name_widths(width, 13, 4, 30)
+    table.add_column("Benchmark", overflow="ellipsis", max_width=names + 1)
     table.add_column("Window\nall", no_wrap=True)
-    table.add_column("Newest open", overflow="fold", max_width=13)
-    table.add_column("Open frontier\n(observed)", overflow="fold", max_width=13)
-    table.add_column("Expected, not\nevaluated", overflow="fold", max_width=13)
+    table.add_column("Newest open", overflow="ellipsis", max_width=names)
+    table.add_column("Open frontier\n(observed)", overflow="ellipsis", max_width=names)
+    table.add_column("Expected, not\nevaluated", overflow="ellipsis", max_width=names)
     table.add_column("90% interval", justify="right", no_wrap=True)
     for row in result.benchmarks.to_dict(orient="records"):
         label = _text((row["benchmark"], "bold"))
@@ -452,8 +475,8 @@ def published_lag_table(result) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False,
                   title=f"The one number, read like the map ({result.settings.open_definition.value})")
     table.add_column("Snapshot", no_wrap=True)
-    table.add_column("Best closed", max_width=18, overflow="fold")
-    table.add_column("Best open", max_width=18, overflow="fold")
+    table.add_column("Best closed", max_width=18, overflow="ellipsis")
+    table.add_column("Best open", max_width=18, overflow="ellipsis")
     table.add_column("Gap", justify="right", no_wrap=True)
     table.add_column("Lag mo", justify="right", no_wrap=True)
     table.add_column("Thr mo", justify="right", no_wrap=True)
