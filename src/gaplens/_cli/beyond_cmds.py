@@ -25,7 +25,7 @@ from .common import (
 )
 
 
-@app.command()
+@app.command(epilog="Example: gaplens composite --version v4.1")
 def composite(
     version: str = typer.Option("v4.0", "--version", help="Composite version (data/"
                                 "composites.csv): v4.0 or v4.1."),
@@ -39,8 +39,10 @@ def composite(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """AA's published Intelligence Index beside its recomputation, and how much the weights
-    decide the recomputed gap."""
+    """AA's published Intelligence Index beside its recomputation, and its weights' effect.
+
+    How much the choice of weights decides the recomputed gap (sampled and named
+    weightings)."""
     r = api.composite(db=db, version=version, as_of=at, open_definition=open_definition,
                       n_draws=draws, kappa=kappa, seed=seed)
     w = r.sensitivity
@@ -190,7 +192,7 @@ def _p_columns(groups: pd.DataFrame) -> pd.DataFrame:
                             "p Holm": [text(v) for v in groups["p_adjusted"]]})
 
 
-@app.command()
+@app.command(epilog="Example: gaplens realworld --target lmarena.text")
 def realworld(
     target: Optional[List[str]] = typer.Option(None, "--target", help="A signal (e.g. "
                                                "lmarena.text, openrouter.share) or "
@@ -268,7 +270,7 @@ def realworld(
         out.print(f"note: {note}", style="dim")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens overfit --split private")
 def overfit(
     split: Optional[List[str]] = typer.Option(None, "--split", help="private, optimised or ood "
                                               "(repeatable; default all three)."),
@@ -329,7 +331,7 @@ def overfit(
                   f"[{v['ratio_ci_low']:.2f}, {v['ratio_ci_high']:.2f}] (Ihle: 1.7-1.9).")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens lifecycle --at 2025-12-31")
 def lifecycle(
     at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
                                      "default: the newest release in the data."),
@@ -393,7 +395,7 @@ def lifecycle(
     print_warnings(r.warnings)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens forecast --domain coding")
 def forecast(
     at: Optional[str] = typer.Option(None, "--at", help="Cut-off (YYYY-MM-DD); default: the "
                                      "newest release in the data."),

@@ -26,7 +26,7 @@ from .common import (
 )
 
 
-@app.command()
+@app.command(epilog="Example: gaplens fit --draws 500 --seed 1")
 def fit(
     regularisation: Regularisation = typer.Option(Regularisation.LOG_ALPHA, "--regularisation",
                                                   help="log-alpha: lambda 0.1 on log(slope) "
@@ -109,7 +109,7 @@ def fit(
     print_warnings(fitted.warnings)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens index --top 20")
 def index(
     domain: Optional[str] = typer.Option(None, "--domain", help="A domain's index instead of "
                                          "the general one."),
@@ -145,7 +145,7 @@ def index(
         print_warnings(result.warnings)
 
 
-@app.command()
+@app.command(epilog='Example: gaplens compare "Kimi K2.5" GPT-5')
 def compare(
     model_a: str = typer.Argument(..., help="Model id or display name"),
     model_b: str = typer.Argument(..., help="Model id or display name"),
@@ -170,7 +170,7 @@ def compare(
         out.print(f"note: {c.note}", style="dim")
 
 
-@app.command()
+@app.command(epilog='Example: gaplens predict "Kimi K2.5" --benchmark "GPQA diamond"')
 def predict(
     model: str = typer.Argument(..., help="Model id or display name"),
     benchmark: Optional[List[str]] = typer.Option(None, "--benchmark", help="Only these "
@@ -192,7 +192,7 @@ def predict(
               "(expected_raw).", style="dim")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens factors --dims 3")
 def factors(
     dims: int = typer.Option(2, "--dims", help="Number of latent axes (2 or 3)."),
     open_definition: OpenDefinition = OpenDefinitionOption,

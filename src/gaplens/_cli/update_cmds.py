@@ -54,7 +54,7 @@ def update_table(result) -> Table:
     return table
 
 
-@app.command()
+@app.command(epilog="Example: gaplens update --offline")
 def update(
     names: Optional[List[str]] = typer.Argument(None, metavar="[SOURCE]...",
                                                 help="Sources to update (default: all)."),
@@ -68,8 +68,9 @@ def update(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Fetch the sources from their publishers and ingest what changed (exit code 2 when
-    a source failed)."""
+    """Fetch the sources from their publishers and ingest what changed.
+
+    Exit code 2 when a source failed (it keeps its last good capture)."""
     with download_bars(fmt is OutputFormat.TABLE) as progress:
         result = api.update(names or None, db=db, offline=offline, force=force,
                             progress=progress, mirror=mirror)
