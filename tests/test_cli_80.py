@@ -261,3 +261,22 @@ def test_every_help_has_an_example_and_a_one_line_summary(capsys, at80):
     for name, cmd in command().commands.items():
         summary = (cmd.help or "").split("\n\n")[0]
         assert "\n" not in summary.strip(), f"{name}: the summary spans lines"
+
+
+def test_ingest_summary_fits_80_columns_and_errors_quote_names_as_text(capsys, at80, db,
+                                                                     tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("model,benchmark,score,release_date,open\n"
+                    f'"{CLOSED_LEADER}",No such benchmark [/x],0.5,2026-01-01,false\n',
+                    encoding="utf-8")
+    code, out, err = run(capsys, "ingest", "csv", str(path), "--db", db)
+    assert code == 2 and out == ""
+    assert "unknown benchmark 'No such benchmark [/x]'" in err and err.count("\n") == 1
+    path.write_text("model,benchmark,score,release_date,open\n"
+                    f'"{CLOSED_LEADER}",GPQA diamond,0.5,2026-01-01,false\n',
+                    encoding="utf-8")
+    code, out, err = run(capsys, "ingest", "csv", str(path), "--db", db)
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "Ingested" in out and "results" in out
+    assert not [line for line in out.splitlines() if line.startswith("warning")]
