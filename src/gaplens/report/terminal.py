@@ -211,7 +211,8 @@ def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = Non
             first = c == keep[0]
             table.add_column(label, overflow="ellipsis", no_wrap=one_word and not first,
                              justify="right" if number else "left",
-                             min_width=_longest_word(label), max_width=cap if first else None)
+                             min_width=_longest_word(label),
+                             max_width=cap if first else None if number else name_width)
         for i in range(len(shown)):
             table.add_row(*[cells[c][i] for c in keep])
         return table
