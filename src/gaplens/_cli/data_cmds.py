@@ -275,7 +275,7 @@ def benchmarks(
     emit_frame(frame, fmt, columns, title=f"{len(frame)} benchmarks",
                headers={"test_set": "test set", "n_open": "open", "n_closed": "closed",
                         "superseded_by": "superseded by"},
-               optional=("unit",),
+               optional=("unit", "superseded_by"),
                legend="open, closed: models with a result (open: "
                       f"{open_definition.value})." if fmt is OutputFormat.TABLE else None)
 
