@@ -54,7 +54,7 @@ def bundled_origin(bundled_db, tmp_path) -> str:
 
 def test_sources_table_at_80_columns_says_bundled_published(capsys, bundled_origin, today,
                                                             width80):
-    code, out, _ = run(capsys, "sources", "--db", bundled_origin)
+    code, out, err = run(capsys, "sources", "--db", bundled_origin)
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
     lines = out.splitlines()
@@ -62,12 +62,14 @@ def test_sources_table_at_80_columns_says_bundled_published(capsys, bundled_orig
     assert epoch.split()[1:] == ["epoch", "bundled,", "published", "2026-04-16", "2026-04-16",
                                  "228", epoch.split()[-1]]
     aa = next(line for line in lines if " aa " in line)
-    assert "bundled, published 2026-07-10   2026-07-10   143" in aa
+    assert "bundled, published 2026-07-10 2026-07-10 143" in " ".join(aa.split())
     overrides = next(line for line in lines if " overrides " in line)
     assert "imported " in overrides  # a file the user (here: the loader) imported
     text = " ".join(out.split())
     assert "data through: aa 2026-07-10 (143 d), openrouter 2026-05-11 (203 d)" in text
-    assert " ".join(STALE_LINE.split()) in text
+    # The data date is part of the output; the advice to update is a warning, on stderr.
+    assert "gaplens update" not in text
+    assert " ".join(STALE_LINE.split()) in " ".join(err.split())
 
 
 def test_sources_json_and_csv(capsys, bundled_origin, today):
@@ -110,10 +112,10 @@ def test_terminal_footer_and_no_stale_line_within_90_days(capsys, bundled_db, mo
                          "livebench 2026-01-08 (273 d)")
     assert "gaplens update" not in out
     monkeypatch.setattr(common, "today", lambda: dt.date(2026, 10, 9))
-    code, out, _ = run(capsys, "benchmarks", "--db", bundled_db)
-    assert " ".join(out.split()).endswith("livebench 2026-01-08 (274 d) warning: the newest "
-                                          "data are 91 days old (2026-07-10): run 'gaplens "
-                                          "update'")
+    code, out, err = run(capsys, "benchmarks", "--db", bundled_db)
+    assert " ".join(out.split()).endswith("livebench 2026-01-08 (274 d)")
+    assert " ".join(err.split()) == ("warning: the newest data are 91 days old (2026-07-10): "
+                                     "run 'gaplens update'")
 
 
 def test_csv_outputs_stay_pure_data(capsys, bundled_db, today):

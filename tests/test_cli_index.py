@@ -267,10 +267,10 @@ def test_gap_on_index_table_fits_80_columns(capsys, fitted_db, monkeypatch):
     from gaplens._cli import main as cli_main
 
     monkeypatch.setattr(cli_main.out, "_width", 80, raising=False)
-    code, out, _ = run(capsys, "gap", "--on", "index", "--db", fitted_db)
+    code, out, err = run(capsys, "gap", "--on", "index", "--db", fitted_db)
     assert code == 0
     assert "Kimi K2.5" in out and "sig." in out and "thr." in out
-    assert "too few" in out and "counts only" in out
+    assert "too few" in out and "counts only" in err  # warnings go to stderr
     assert max(len(line) for line in out.splitlines()) <= 80
 
 

@@ -25,7 +25,7 @@ from .common import (
 )
 
 
-@app.command()
+@app.command(epilog="Example: gaplens composite --version v4.1")
 def composite(
     version: str = typer.Option("v4.0", "--version", help="Composite version (data/"
                                 "composites.csv): v4.0 or v4.1."),
@@ -39,8 +39,10 @@ def composite(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """AA's published Intelligence Index beside its recomputation, and how much the weights
-    decide the recomputed gap."""
+    """AA's published Intelligence Index beside its recomputation, and its weights' effect.
+
+    How much the choice of weights decides the recomputed gap (sampled and named
+    weightings)."""
     r = api.composite(db=db, version=version, as_of=at, open_definition=open_definition,
                       n_draws=draws, kappa=kappa, seed=seed)
     w = r.sensitivity
@@ -97,13 +99,24 @@ def composite(
         f"recomputation, not an interval for AA's number); the leader changes in "
         f"{100 * g['leader_changed']:.1f}% of draws; top-10 overlap "
         f"{100 * g['top10_overlap_mean']:.0f}% on average.", markup=False)
-    emit_frame(w.alternatives, fmt, ["name", "gap", "leader", "leader_group", "top10_overlap"],
-               title="Recomputed gap under named weightings")
-    emit_frame(w.category_effects, fmt, ["category", "published_weight", "gap_per_unit_weight",
-                                         "ci_low", "ci_high"],
-               title="What moves the recomputed gap: change per unit of a category's weight")
+    emit_frame(_digits(w.alternatives, 2, "gap", "top10_overlap"), fmt,
+               ["name", "gap", "leader", "leader_group", "top10_overlap"],
+               title="Recomputed gap under named weightings",
+               headers={"name": "weighting", "leader_group": "group",
+                        "top10_overlap": "top-10"},
+               legend="top-10: share of the published weighting's top 10 kept.")
+    effects = _digits(w.category_effects, 2, "published_weight", "gap_per_unit_weight",
+                      "ci_low", "ci_high")
+    emit_frame(effects.assign(interval=_intervals(effects, "ci_low", "ci_high")), fmt,
+               ["category", "published_weight", "gap_per_unit_weight", "interval"],
+               title="What moves the recomputed gap",
+               headers={"published_weight": "weight", "gap_per_unit_weight": "gap/unit",
+                        "interval": "90% int."},
+               legend="gap/unit: change of the recomputed gap per unit of the category's "
+                      "weight (weight: the published one).")
     recent = r.agreement.table.loc[r.agreement.table["version"] == version].tail(6)
     emit_frame(recent, fmt, ["snapshot", "n", "corr", "mean_diff", "max_abs_diff"],
+               headers={"mean_diff": "mean diff", "max_abs_diff": "max |diff|"},
                title=f"Recomputed {version} against AA's published index (recent snapshots)")
     change = r.agreement.change_point(version)
     if change is not None:
@@ -114,6 +127,56 @@ def composite(
     say("AA publishes no per-model intervals; the spread above is that of the weighting "
         "choice alone.", style="dim")
     print_warnings(r.warnings)
+
+
+#: Lifecycle statuses as the terminal table shows them (the legend line spells them out).
+LIFECYCLE_STATUS = {"saturated": "sat", "discriminating": "discr", "near_ceiling": "ceil",
+                    "low_resolution": "low-res", "dormant": "dormant",
+                    "too_few_models": "few", "not_released": "unrel", "retired": "retired"}
+
+
+def _short_domain(value) -> str:
+    """A domain key short enough for a narrow column, whole words only (``novel_reasoning``
+    -> ``novel reasoning``: wraps at the space, never inside a word)."""
+    return value.replace("_", " ") if isinstance(value, str) else value
+
+
+def _g(value) -> str:
+    """A number in at most four significant digits ('–' when missing)."""
+    return "–" if value is None or pd.isna(value) else f"{value:.4g}"
+
+
+def _name(value) -> str:
+    return value if isinstance(value, str) and value else "–"
+
+
+def _digits(frame: pd.DataFrame, digits: int, *columns: str) -> pd.DataFrame:
+    """``columns`` as text with ``digits`` decimals, for a terminal table."""
+    return frame.assign(**{c: [formatting.fmt(v, digits) if not pd.isna(v) else "–"
+                               for v in frame[c]] for c in columns})
+
+
+def _intervals(frame: pd.DataFrame, low: str, high: str, digits: int | None = -1) -> list:
+    """``[low,high]`` per row, from columns already formatted (digits -1), formatted with
+    ``digits`` decimals, or in four significant digits (None)."""
+    def one(lo, hi):
+        if lo is None or hi is None or (not isinstance(lo, str) and pd.isna(lo)) or (
+                not isinstance(hi, str) and pd.isna(hi)) or lo == "–" or hi == "–":
+            return ""
+        if digits == -1:
+            return f"[{lo},{hi}]"
+        if digits is None:
+            return f"[{_g(lo)},{_g(hi)}]"
+        return formatting.fmt_ci(lo, hi, digits=digits, sep=",")
+    return [one(lo, hi) for lo, hi in zip(frame[low], frame[high])]
+
+
+_GROUPINGS = {"organization": "org", "group_country": "group·country",
+              "group_organization": "group·org"}
+
+
+def _grouping(value) -> str:
+    return _GROUPINGS.get(value, value) if isinstance(value, str) else value
 
 
 def _clean(values: dict) -> dict:
@@ -129,7 +192,7 @@ def _p_columns(groups: pd.DataFrame) -> pd.DataFrame:
                             "p Holm": [text(v) for v in groups["p_adjusted"]]})
 
 
-@app.command()
+@app.command(epilog="Example: gaplens realworld --target lmarena.text")
 def realworld(
     target: Optional[List[str]] = typer.Option(None, "--target", help="A signal (e.g. "
                                                "lmarena.text, openrouter.share) or "
@@ -158,34 +221,56 @@ def realworld(
     if fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(r.correlations))
         return
-    emit_frame(r.best, fmt, ["target", "predictor", "n", "spearman", "ci_low", "ci_high"],
-               title="Best-agreeing predictors per target (Spearman, 90% bootstrap interval; "
-                     "all dates)")
-    cols = ["target", "best_closed", "best_closed_value", "best_open", "best_open_value",
-            "gap", "gap_ci_low", "gap_ci_high", "open_mean_percentile"]
-    short = ["target", "best closed", "value", "best open", "value ", "gap", "low", "high",
-             "open pct"]
-    stand = r.standing.reindex(columns=cols).set_axis(short, axis=1)
-    emit_frame(stand, fmt, short,
-               title="Where open models stand on each target (gap: best closed − best open, "
-                     "90% bootstrap interval over models; open models' mean percentile rank)")
+    best = _digits(r.best, 3, "spearman", "ci_low", "ci_high")
+    emit_frame(best.assign(interval=_intervals(best, "ci_low", "ci_high")), fmt,
+               ["target", "predictor", "n", "spearman", "interval"],
+               title="Best-agreeing predictors per target (all dates)",
+               headers={"spearman": "rho", "interval": "90% int."},
+               legend="rho: Spearman rank correlation over the n models with both, with its "
+                      "90% bootstrap interval.")
+    st = r.standing
+    stand = pd.DataFrame({
+        "target": st["target"],
+        "closed": [f"{_name(m)} ({_g(v)})" for m, v in zip(st["best_closed"],
+                                                            st["best_closed_value"])],
+        "open": [f"{_name(m)} ({_g(v)})" for m, v in zip(st["best_open"],
+                                                          st["best_open_value"])],
+        "gap": [_g(v) for v in st["gap"]],
+        "interval": _intervals(st, "gap_ci_low", "gap_ci_high", digits=None),
+        "pct": [formatting.fmt(v, 2) for v in st["open_mean_percentile"]]})
+    emit_frame(stand, fmt, list(stand.columns),
+               title="Where open models stand on each target",
+               headers={"closed": "best closed", "open": "best open", "interval": "90% int.",
+                        "pct": "open pct"}, optional=("pct",),
+               legend="gap: best closed − best open (90% bootstrap interval over models); "
+                      "open pct: open models' mean percentile rank.")
     shown = r.residuals.iloc[list(range(min(6, len(r.residuals))))
                              + list(range(-min(6, len(r.residuals)), 0))]
     if len(shown):
-        emit_frame(shown, fmt, ["model_id", "group", "predictor_pct", "target_pct", "residual"],
-                   title=f"Largest residuals of {r.focus[1]} on {r.focus[0]} (percentile "
-                         "ranks; positive = used or liked more than its benchmarks predict)")
+        emit_frame(_digits(shown, 3, "predictor_pct", "target_pct", "residual"), fmt,
+                   ["model_id", "group", "predictor_pct", "target_pct", "residual"],
+                   title=f"Largest residuals of {r.focus[1]} on {r.focus[0]}",
+                   headers={"model_id": "model", "predictor_pct": "predictor",
+                            "target_pct": "target"},
+                   legend="Percentile ranks on the predictor and the target; residual > 0: "
+                          "used or liked more than its benchmarks predict.")
     if len(r.groups):
-        emit_frame(_p_columns(r.groups.sort_values("p_value").head(12)), fmt,
-                   ["grouping", "group", "n", "difference_vs_rest", "ci_low", "ci_high",
-                    "p", "p Holm"],
-                   title=f"Groups: mean residual against the rest (permutation p-value over "
-                         f"models, and Holm-adjusted over the {len(r.groups)} groups tested)")
+        groups = _digits(_p_columns(r.groups.sort_values("p_value").head(12)), 3,
+                         "difference_vs_rest", "ci_low", "ci_high")
+        emit_frame(groups.assign(grouping=groups["grouping"].map(_grouping),
+                                 interval=_intervals(groups, "ci_low", "ci_high")), fmt,
+                   ["grouping", "group", "n", "difference_vs_rest", "interval", "p", "p Holm"],
+                   title="Groups: mean residual against the rest",
+                   headers={"grouping": "by", "difference_vs_rest": "vs rest",
+                            "interval": "90% int."},
+                   legend="p: permutation p-value over models; p Holm: adjusted over the "
+                          f"{len(r.groups)} groups tested. by: org = organization, "
+                          "group = open or closed.")
     for note in r.notes:
         out.print(f"note: {note}", style="dim")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens overfit --split private")
 def overfit(
     split: Optional[List[str]] = typer.Option(None, "--split", help="private, optimised or ood "
                                               "(repeatable; default all three)."),
@@ -221,14 +306,22 @@ def overfit(
         out.print(Text(s.split, style="bold") + Text(
             f": {s.description} ({len(s.reference)} vs {len(s.comparison)} benchmarks). "
             "Negative = lower where it could not have been tuned."))
-        emit_frame(_p_columns(s.groups.sort_values("p_value")), fmt,
-                   ["grouping", "group", "n", "mean_delta", "ci_low", "ci_high", "vs_rest",
-                    "p", "p Holm"],
-                   title="Mean difference per group, index points (90% interval; p-value of "
-                         "vs_rest from permuted group labels, and Holm-adjusted over the "
-                         f"{len(s.groups)} groups)")
-        emit_frame(s.models.head(5), fmt, ["model_id", "group", "delta", "ci_low", "ci_high"],
-                   title="Most negative models")
+        groups = _digits(_p_columns(s.groups.sort_values("p_value")), 2, "mean_delta",
+                         "ci_low", "ci_high", "vs_rest")
+        emit_frame(groups.assign(grouping=groups["grouping"].map(_grouping),
+                                 interval=_intervals(groups, "ci_low", "ci_high")), fmt,
+                   ["grouping", "group", "n", "mean_delta", "interval", "vs_rest", "p",
+                    "p Holm"],
+                   title="Mean difference per group, index points",
+                   headers={"grouping": "by", "mean_delta": "mean", "interval": "90% int.",
+                            "vs_rest": "vs rest"},
+                   legend="p: of vs rest, from permuted group labels; p Holm: adjusted over "
+                          f"the {len(s.groups)} groups. by: org = organization, group = open "
+                          "or closed.")
+        models = _digits(s.models.head(5), 2, "delta", "ci_low", "ci_high")
+        emit_frame(models.assign(interval=_intervals(models, "ci_low", "ci_high")), fmt,
+                   ["model_id", "group", "delta", "interval"], title="Most negative models",
+                   headers={"model_id": "model", "interval": "90% int."})
         for note in s.notes:
             out.print(f"note: {note}", style="dim")
     for lag, v in r.lag_by_test_set.items():
@@ -238,7 +331,7 @@ def overfit(
                   f"[{v['ratio_ci_low']:.2f}, {v['ratio_ci_high']:.2f}] (Ihle: 1.7-1.9).")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens lifecycle --at 2025-12-31")
 def lifecycle(
     at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
                                      "default: the newest release in the data."),
@@ -261,24 +354,40 @@ def lifecycle(
         sys.stdout.write(formatting.frame_csv(r.benchmarks))
         return
     b = r.benchmarks
-    shown = b[["benchmark", "domain", "status"]].assign(
+    status = b["status"].map(lambda v: LIFECYCLE_STATUS.get(v, v))
+    shown = b[["benchmark", "domain"]].assign(
+        status=status,
         since=[formatting.month_of(v) if v else "" for v in b["saturated_since"]],
         frontier=[formatting.fmt(v) for v in b["frontier"]],
-        **{f"{x}%": [formatting.month_of(v) if v else "not yet" for v in b[f"reached_{x}"]]
+        **{f"{x}%": [formatting.month_of(v) if v else "–" for v in b[f"reached_{x}"]]
            for x in (50, 80, 90)},
-        spread=[f"{formatting.fmt(v)} {formatting.fmt_ci(lo, hi)}" for v, lo, hi in
-                zip(b["spread"], b["spread_ci_low"], b["spread_ci_high"])],
+        spread=[formatting.fmt(v) for v in b["spread"]],
+        interval=[formatting.fmt_ci(lo, hi, sep=",") for lo, hi in
+                  zip(b["spread_ci_low"], b["spread_ci_high"])],
         p=[formatting.fmt(v, 3) for v in b["p_value"]])
     emit_frame(shown, fmt, list(shown.columns),
-               title=f"Benchmark lifecycle as of {r.settings.as_of}: frontier and top-{top_k} "
-                     "spread in normalised points (90% interval of the spread under "
-                     "re-measured scores, centred on the observed one), month each level was "
-                     "first reached, p of the top models' equality; retired: no result from "
-                     f"a model released in the {r.settings.retire_months} months to the date")
-    emit_frame(r.focus, fmt, ["quarter", "partial", "raw_focus", "raw_share", "focus",
-                              "shift", "n_discriminating", "runner_up"],
-               title=f"Focus domain per quarter ({FOCUS_DEFINITION}; a shift holds 2 "
-                     "complete quarters; partial: the quarter runs to the date only)")
+               title=f"Benchmark lifecycle as of {r.settings.as_of}",
+               headers={"frontier": "front.", "interval": "90% int."},
+               optional=("domain", "50%", "since", "interval"),
+               legend=f"front.: frontier, normalised points; spread: of the top {top_k}, with "
+                      "its 90% interval under re-measured scores (centred on the observed "
+                      "one); 50/80/90%: month each level was first reached (–: not yet); p: "
+                      "the top models' equality; retired: no result from a model released in the "
+                       f"{r.settings.retire_months} months to the date. Status: "
+                      + ", ".join(f"{v} = {k.replace('_', ' ')}"
+                                  for k, v in LIFECYCLE_STATUS.items() if k != v) + ".")
+    focus = r.focus.assign(**{c: [_short_domain(v) for v in r.focus[c]]
+                              for c in ("raw_focus", "focus", "runner_up")},
+                           shift=["shift" if v else "" for v in r.focus["shift"]])
+    emit_frame(focus, fmt, ["quarter", "raw_focus", "raw_share", "focus", "shift",
+                            "n_discriminating", "runner_up"],
+               title="Domain carrying the frontier per quarter",
+               headers={"raw_focus": "raw", "raw_share": "share", "n_discriminating": "n",
+                        "runner_up": "runner-up"},
+               legend="The domain whose discriminating benchmarks have the largest summed "
+                      "top-k spread (raw: that quarter alone, share: its part of the sum; "
+                      "focus: after a shift has held 2 quarters); n: discriminating "
+                      "benchmarks.")
     iv = r.interval
     out.print(f"Focus shifts: {iv.n_shifts}; mean interval {formatting.fmt(iv.estimate_months)} "
               f"months (bootstrap median {formatting.fmt(iv.median_months)}, 90% interval "
@@ -288,7 +397,7 @@ def lifecycle(
     print_warnings(r.warnings)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens forecast --domain coding")
 def forecast(
     at: Optional[str] = typer.Option(None, "--at", help="Cut-off (YYYY-MM-DD); default: the "
                                      "newest release in the data."),
@@ -315,32 +424,50 @@ def forecast(
     if fmt is OutputFormat.CSV:  # one frame: the trends (JSON has them all)
         sys.stdout.write(formatting.frame_csv(r.trends))
         return
-    trends = r.trends.reindex(columns=["scope", "group", "n_points", "slope_per_year",
-                                       "slope_per_year_ci_low", "slope_per_year_ci_high",
-                                       "frontier_at_cutoff", "level_12m", "level_12m_ci_low",
-                                       "level_12m_ci_high"])
-    trends.columns = ["scope", "group", "pts", "slope/yr", "low", "high", "now", "+12 mo",
-                      "low ", "high "]
+    t = r.trends
+    trends = pd.DataFrame({
+        "scope": [_short_domain(v) for v in t["scope"]], "group": t["group"],
+        "pts": t["n_points"],
+        "slope": [formatting.fmt(v) for v in t["slope_per_year"]],
+        "slope_int": _intervals(t, "slope_per_year_ci_low", "slope_per_year_ci_high", 1),
+        "now": [formatting.fmt(v) for v in t["frontier_at_cutoff"]],
+        "level": [formatting.fmt(v) for v in t["level_12m"]],
+        "level_int": _intervals(t, "level_12m_ci_low", "level_12m_ci_high", 1)})
     emit_frame(trends, fmt, list(trends.columns),
-               title=f"Frontier trends as of {r.settings.as_of} (index points a year; "
-                     f"{r.settings.window_months}-month window; {r.settings.ci:.0%} intervals)")
-    catch = r.catch_up.reindex(columns=["scope", "verdict", "gap", "catch_up_months",
-                                        "catch_up_ci_low", "catch_up_ci_high", "meet_months",
-                                        "meet_share_within"])
-    catch.columns = ["scope", "verdict", "gap", "catch-up mo", "low", "high", "meet mo",
-                     "P(meet<5y)"]
-    emit_frame(catch, fmt, list(catch.columns),
-               title="Catch-up: months until the open trend reaches today's closed frontier, "
-                     "and until the trends meet (inf: not on current trends)")
-    for line in r.catch_up["summary"]:
-        out.print(line, style="dim", markup=False)
-    back = r.backtest_summary.reindex(columns=["scope", "quantity", "horizon_months",
-                                               "n_scored", "mae", "bias", "coverage",
-                                               "naive_mae", "n_censored"])
-    back.columns = ["scope", "quantity", "h mo", "n", "MAE", "bias", "cover", "naive", "cens."]
-    emit_frame(back, fmt, list(back.columns),
-               title="Back-test on earlier cut-offs (error = predicted - realised; index "
-                     "points, catch-up in months; naive: frontier unchanged / today's lag)")
+               title=f"Frontier trends as of {r.settings.as_of} "
+                     f"({r.settings.window_months}-month window)",
+               headers={"slope": "slope/yr", "slope_int": f"{r.settings.ci:.0%} int.",
+                        "level": "+12 mo", "level_int": f"{r.settings.ci:.0%} int."},
+               legend="Index points a year (slope) and expected frontier 12 months on; "
+                      "pts: frontier points the trend is fitted on.")
+    c = r.catch_up
+    catch = pd.DataFrame({
+        "scope": [_short_domain(v) for v in c["scope"]], "verdict": c["verdict"],
+        "gap": [formatting.fmt(v) for v in c["gap"]],
+        "catch": [formatting.fmt(v) for v in c["catch_up_months"]],
+        "catch_int": _intervals(c, "catch_up_ci_low", "catch_up_ci_high", 1),
+        "meet": [formatting.fmt(v) for v in c["meet_months"]],
+        "p": [formatting.fmt(v, 2) for v in c["meet_share_within"]]})
+    emit_frame(catch, fmt, list(catch.columns), title="Catch-up on current trends",
+               headers={"catch": "catch-up mo", "catch_int": f"{r.settings.ci:.0%} int.",
+                        "meet": "meet mo", "p": "P(meet<5y)"},
+               legend="catch-up mo: months until the open trend reaches today's closed "
+                      "frontier; meet mo: until the trends meet (inf: not on current "
+                      "trends).")
+    for scope, line in zip(c["scope"], c["summary"]):
+        out.print(f"{_short_domain(scope)}: {line}", style="dim", markup=False)
+    b = r.backtest_summary
+    back = _digits(b.assign(scope=[_short_domain(v) for v in b["scope"]],
+                            quantity=[str(v).replace("_", " ") for v in b["quantity"]]),
+                   2, "mae", "bias", "coverage", "naive_mae")
+    emit_frame(back, fmt, ["scope", "quantity", "horizon_months", "n_scored", "mae", "bias",
+                           "coverage", "naive_mae", "n_censored"],
+               title="Back-test on earlier cut-offs",
+               headers={"horizon_months": "h mo", "n_scored": "n", "mae": "MAE",
+                        "coverage": "cover", "naive_mae": "naive", "n_censored": "cens."},
+               legend="error = predicted - realised (index points; catch-up in months); "
+                      "naive: frontier unchanged / today's lag; cover: share of realised "
+                      "values inside the interval; cens.: not yet realised.")
     out.print("The index was fitted on all data, including after each cut-off: the back-test "
               "measures the trend method, not the index's own drift.", style="dim")
     print_warnings(r.warnings)

@@ -15,7 +15,7 @@ from .common import (DbOption, FormatOption, OpenDefinitionOption, SeedOption, a
                      progress_bar)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens claims --at 2026-04-16 --format json")
 def claims(
     at: Optional[str] = typer.Option(None, "--at", help="Test the claims as of this date "
                                      "(YYYY-MM-DD); default: the newest release in the data."),

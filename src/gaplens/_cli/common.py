@@ -15,7 +15,8 @@ from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat, ReportFormat  # noqa: F401
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="The open-vs-closed language-model gap, per domain, with intervals.")
+                  help="The open-vs-closed language-model gap, per domain, with intervals.",
+                  epilog="Example: gaplens --quiet gap --by benchmark --format json")
 ingest_app = typer.Typer(no_args_is_help=True, help="Load data into the warehouse.")
 app.add_typer(ingest_app, name="ingest")
 
@@ -79,6 +80,34 @@ AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (sou
                            "model_id, note), layered on the bundled one.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        from .. import __version__
+
+        try:  # the installed distribution's version; a source tree falls back to its own
+            version = metadata.version("gaplens")
+        except metadata.PackageNotFoundError:
+            version = __version__
+        out.print(f"gaplens {version}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    quiet_: bool = typer.Option(False, "--quiet", "-q", help="No warnings on stderr (errors "
+                                "still print). Put it before the command: gaplens --quiet "
+                                "gap."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                 help="Print gaplens's version and exit."),
+) -> None:
+    """The open-vs-closed language-model gap, per domain, with intervals."""
+    state = _RUN.get()
+    if state is not None:
+        state["quiet"] = quiet_
+
+
 def today() -> dt.date:
     """The day ages are counted to (the local date; tests replace it)."""
     return dt.date.today()
@@ -109,14 +138,27 @@ def stating_freshness():
 
 def print_freshness(state: dict) -> None:
     """After a command's terminal output (not CSV or JSON, not --help): one dim line of
-    data-through dates per source and, when the newest are over 90 days old, one warning
-    line naming ``gaplens update``."""
+    data-through dates per source on stdout (part of the output, like a table's caption:
+    JSON carries the same as ``freshness``) and, when the newest are over 90 days old, one
+    warning naming ``gaplens update`` on stderr."""
     if "db" not in state or state.get("fmt", OutputFormat.TABLE) is not OutputFormat.TABLE:
         return
     f = _freshness(state)
     out.print(f.line(), style="dim", markup=False)
     if f.stale:
-        out.print(f"warning: {f.message}", style="yellow", markup=False)
+        warn(f.message)
+
+
+def quiet() -> bool:
+    """Whether the running command was given ``gaplens --quiet``."""
+    return bool((_RUN.get() or {}).get("quiet"))
+
+
+def warn(message: str) -> None:
+    """One warning on stderr, as text (names from data are never markup); silent under
+    ``gaplens --quiet``. Errors are never silenced (``main._error``)."""
+    if not quiet():
+        err.print(f"warning: {message}", style="yellow", markup=False, highlight=False)
 
 
 @contextmanager
@@ -135,9 +177,13 @@ def progress_bar(label: str):
         yield update
 
 
-def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None = None) -> None:
+def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None = None, *,
+               headers: dict[str, str] | None = None, optional: tuple[str, ...] = (),
+               legend: str | None = None) -> None:
     """A table as JSON (a document named after the command: its rows as ``rows``), CSV (the
-    rows, nothing else) or a terminal table of ``columns``."""
+    rows, nothing else) or a terminal table of ``columns`` that fits the console: short
+    ``headers`` explained by one dim ``legend`` line, ``optional`` columns only when the
+    console is wide enough (``terminal.frame_table``)."""
     if fmt is OutputFormat.JSON:
         name = (_RUN.get() or {}).get("command", "table")
         sys.stdout.write(formatting.payload_json(f"gaplens.{name}/1", {}, {"rows": frame})
@@ -145,13 +191,17 @@ def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None =
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(frame))
     else:
-        out.print(terminal.frame_table(frame, columns, title=title))
+        out.print(terminal.frame_table(frame, columns, title=title, headers=headers,
+                                       optional=optional, width=out.width))
+        if legend:
+            out.print(legend, style="dim", markup=False)
 
 
 def print_gap_table(result) -> None:
-    out.print(terminal.gap_table(result))
+    out.print(terminal.gap_table(result, width=out.width))
     for line in terminal.gap_footer(result):
-        out.print(line, style="yellow" if line.startswith("warning") else "dim")
+        out.print(line, style="dim", markup=False)
+    print_warnings(result.warnings)
 
 
 def print_ingest(report, fmt: OutputFormat = OutputFormat.TABLE) -> None:
@@ -212,9 +262,8 @@ def _print_result(result, fmt: OutputFormat, schema: str, settings: dict, tables
         sys.stdout.write(formatting.frame_csv(result.table))
     else:
         out.print(table(result))
-        out.print(footer, style="dim")
-        for w in result.warnings:
-            out.print(f"warning: {w}", style="yellow", markup=False)
+        out.print(footer, style="dim", markup=False)
+        print_warnings(result.warnings)
 
 
 def print_index_gap(result, fmt: OutputFormat) -> None:
@@ -235,5 +284,6 @@ def print_published_lag(result, fmt: OutputFormat) -> None:
 
 
 def print_warnings(warnings) -> None:
+    """Each warning on stderr (see :func:`warn`)."""
     for w in warnings:
-        err.print(f"warning: {w}", style="yellow", markup=False)
+        warn(w)

@@ -10,10 +10,11 @@ import typer
 from .. import api
 from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
-from .common import By, DbOption, FormatOption, OpenDefinitionOption, app, out
+from .common import (By, DbOption, FormatOption, OpenDefinitionOption, app, out,
+                     print_warnings)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens coverage --by domain")
 def coverage(
     by: By = typer.Option(By.BENCHMARK, "--by", help="One row per benchmark or per domain."),
     at: Optional[str] = typer.Option(None, "--at", help="Answer as of this date (YYYY-MM-DD); "
@@ -24,8 +25,11 @@ def coverage(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Which open and closed models were evaluated on each benchmark, and which stronger or
-    newer open models were not (with the index's expected scores)."""
+    """Which open and closed models were evaluated where, and which stronger ones were not.
+
+    Per benchmark (or domain): open and closed models evaluated in the window and in all,
+    the newest of each, and the stronger or newer open models that were not evaluated, with
+    the index's expected scores."""
     result = api.coverage(db=db, by=by.value, as_of=at, open_definition=open_definition,
                           recent_months=recent)
     if fmt is OutputFormat.JSON:
@@ -37,7 +41,7 @@ def coverage(
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(result.table))
     else:
-        out.print(terminal.coverage_table(result))
+        out.print(terminal.coverage_table(result, width=out.width))
         for line in terminal.coverage_footer(result):
-            out.print(line, style="yellow" if line.startswith("warning") else "dim",
-                      markup=False)
+            out.print(line, style="dim", markup=False)
+        print_warnings(result.warnings)

@@ -32,7 +32,7 @@ from .common import (
 from . import common
 
 
-@ingest_app.command("epoch")
+@ingest_app.command("epoch", epilog="Example: gaplens ingest epoch benchmark_data.zip")
 def ingest_epoch(
     path: str = typer.Argument(..., help="benchmark_data.zip or its unzipped folder"),
     benchmarks: Optional[str] = typer.Option(None, "--benchmarks", help="Extra benchmark "
@@ -54,7 +54,8 @@ def ingest_epoch(
     print_ingest(report, fmt)
 
 
-@ingest_app.command("csv")
+@ingest_app.command("csv", 
+    epilog="Example: gaplens ingest csv results.csv --benchmarks benchmarks.csv")
 def ingest_csv(
     path: str = typer.Argument(..., help="Tidy CSV: model, benchmark, score, release_date, "
                                "accessibility or open, ..."),
@@ -68,7 +69,8 @@ def ingest_csv(
     print_ingest(api.ingest_csv(path, db=db, benchmarks=benchmarks), fmt)
 
 
-@ingest_app.command("inspect")
+@ingest_app.command("inspect", 
+    epilog="Example: gaplens ingest inspect logs/ --benchmarks tasks.csv")
 def ingest_inspect(
     path: str = typer.Argument(..., help="An Inspect AI log (.json or .eval) or a folder of "
                                "them (searched recursively)."),
@@ -87,7 +89,7 @@ def ingest_inspect(
                                     aliases=aliases), fmt)
 
 
-@ingest_app.command("aa")
+@ingest_app.command("aa", epilog="Example: gaplens ingest aa 2026-07-10/llms.json")
 def ingest_aa(
     path: str = typer.Argument(..., help="Artificial Analysis llms.json (dated by its YYYY-MM-DD "
                                "folder, its meta or --as-of) or the flat CSV with snapshot_date."),
@@ -98,13 +100,15 @@ def ingest_aa(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Read Artificial Analysis leaderboard snapshots (credit: Artificial Analysis,
-    https://artificialanalysis.ai)."""
+    """Read Artificial Analysis leaderboard snapshots (credit: Artificial Analysis).
+
+    https://artificialanalysis.ai"""
     print_ingest(api.ingest_aa(path, db=db, retrieved_on=retrieved_on, as_of=as_of,
                                aliases=aliases), fmt)
 
 
-@ingest_app.command("lmarena")
+@ingest_app.command("lmarena", 
+    epilog="Example: gaplens ingest lmarena leaderboard.csv --as-of 2026-04-19")
 def ingest_lmarena(
     path: str = typer.Argument(..., help="LMArena CSV: one leaderboard table (dated by "
                                "leaderboard_version or --as-of), the stacked history, or the "
@@ -119,7 +123,8 @@ def ingest_lmarena(
     print_ingest(api.ingest_lmarena(path, db=db, as_of=as_of, aliases=aliases), fmt)
 
 
-@ingest_app.command("openrouter")
+@ingest_app.command("openrouter", 
+    epilog="Example: gaplens ingest openrouter openrouter-weekly/")
 def ingest_openrouter(
     path: str = typer.Argument(..., help="OpenRouter weekly top-models CSV, or a folder of "
                                "weekly JSON files."),
@@ -131,7 +136,7 @@ def ingest_openrouter(
     print_ingest(api.ingest_openrouter(path, db=db, aliases=aliases), fmt)
 
 
-@ingest_app.command("livebench")
+@ingest_app.command("livebench", epilog="Example: gaplens ingest livebench livebench-release/")
 def ingest_livebench(
     path: str = typer.Argument(..., help="Folder of LiveBench table_*.csv and "
                                "categories_*.json (optional livebench_model_metadata.csv)."),
@@ -143,7 +148,7 @@ def ingest_livebench(
     print_ingest(api.ingest_livebench(path, db=db, aliases=aliases), fmt)
 
 
-@ingest_app.command("overrides")
+@ingest_app.command("overrides", epilog="Example: gaplens ingest overrides overrides.csv")
 def ingest_overrides(path: str = typer.Argument(..., help="CSV: model, accessibility, reason"),
                      fmt: OutputFormat = FormatOption,
                      db: Optional[str] = DbOption) -> None:
@@ -151,7 +156,7 @@ def ingest_overrides(path: str = typer.Argument(..., help="CSV: model, accessibi
     print_ingest(api.ingest_overrides(path, db=db), fmt)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens gap --by benchmark --open-definition unrestricted")
 def gap(
     by: By = typer.Option(By.DOMAIN, "--by", help="One row per domain or per benchmark."),
     at: Optional[str] = typer.Option(None, "--at", help="Answer as of this date (YYYY-MM-DD); "
@@ -206,7 +211,7 @@ def gap(
         print_gap_table(result)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens models --organization Meta --since 2025-01-01")
 def models(
     domain: Optional[str] = typer.Option(None, "--domain", help="Only models with results in "
                                          "this domain."),
@@ -223,14 +228,24 @@ def models(
     """List the models in the warehouse."""
     frame = api.models(db=db, domain=domain, organization=organization,
                        accessibility=accessibility, since=since, until=until, versions=versions)
+    if fmt is not OutputFormat.TABLE:
+        emit_frame(frame, fmt, [])
+        return
     if versions:
-        columns = ["model_id", "benchmark", "version_id", "score", "used"]
-    else:
-        columns = ["model_id", "organization", "release_date", "accessibility", "n_benchmarks"]
-    emit_frame(frame, fmt, columns, title=f"{len(frame)} rows")
+        emit_frame(frame, fmt, ["model_id", "benchmark", "version_id", "score", "used"],
+                   title=f"{len(frame)} rows", headers={"model_id": "model",
+                                                        "version_id": "version"},
+                   legend="used: the version and setting the collapse keeps for the model.")
+        return
+    shown = frame.assign(accessibility=frame["accessibility"].map(terminal.short_access))
+    emit_frame(shown, fmt, ["model_id", "organization", "release_date", "accessibility",
+                            "n_benchmarks"], title=f"{len(frame)} models",
+               headers={"model_id": "model", "release_date": "released",
+                        "accessibility": "access", "n_benchmarks": "n"},
+               legend="n: benchmarks with a result; " + terminal.ACCESS_LEGEND)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens benchmarks --domain coding")
 def benchmarks(
     domain: Optional[str] = typer.Option(None, "--domain", help="Only this domain."),
     at: Optional[str] = typer.Option(None, "--at", help="Count models released by this date."),
@@ -257,10 +272,15 @@ def benchmarks(
     columns = ["benchmark", "domain", "test_set", "unit", "n_open", "n_closed"]
     if "superseded_by" in frame and frame["superseded_by"].notna().any():
         columns.append("superseded_by")
-    emit_frame(frame, fmt, columns, title=f"{len(frame)} benchmarks")
+    emit_frame(frame, fmt, columns, title=f"{len(frame)} benchmarks",
+               headers={"test_set": "test set", "n_open": "open", "n_closed": "closed",
+                        "superseded_by": "superseded by"},
+               optional=("unit", "superseded_by"),
+               legend="open, closed: models with a result (open: "
+                      f"{open_definition.value})." if fmt is OutputFormat.TABLE else None)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens sources --format json")
 def sources(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> None:
     """List what was ingested, where from, how current it is and what it changed."""
     frame = api.sources(db=db, today=common.today())
@@ -274,7 +294,7 @@ def sources(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> N
                      "age in days (rejected rows, paths, URLs: --format json)")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens report --out gaplens-report --draws 500")
 def report(
     out_dir: str = typer.Option("gaplens-report", "--out", help="Folder to write into."),
     report_format: ReportFormat = typer.Option(ReportFormat.HTML, "--format", help="html: one "

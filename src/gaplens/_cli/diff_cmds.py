@@ -13,7 +13,8 @@ from .. import api
 from ..analysis.diff import summary_sentences
 from ..report import diff_text, formatting
 from ..types import OpenDefinition, OutputFormat
-from .common import DbOption, FormatOption, OpenDefinitionOption, SeedOption, app, emit_frame, out
+from .common import (DbOption, FormatOption, OpenDefinitionOption, SeedOption, app, emit_frame,
+                     out, print_warnings)
 
 
 class Part(str, Enum):
@@ -30,7 +31,7 @@ def _state_json(state: dict) -> dict:
                 else formatting.clean(v)) for k, v in state.items()}
 
 
-@app.command()
+@app.command(epilog="Example: gaplens snapshot --label before-update")
 def snapshot(
     label: str = typer.Option("manual", "--label", help="A short name for this state."),
     note: str = typer.Option("", "--note", help="Why it was taken."),
@@ -43,7 +44,7 @@ def snapshot(
               markup=False, highlight=False)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens snapshots")
 def snapshots(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> None:
     """The dated snapshots of the data, oldest first."""
     frame = api.snapshots(db=db)
@@ -53,7 +54,7 @@ def snapshots(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) ->
         emit_frame(frame, fmt, list(frame.columns))
 
 
-@app.command()
+@app.command(epilog="Example: gaplens diff --from before-update")
 def diff(
     from_: Optional[str] = typer.Option(None, "--from", help="A snapshot id, a date (the "
                                         "newest snapshot on or before it), a label or "
@@ -114,5 +115,4 @@ def diff(
                   markup=False, highlight=False)
     out.print("Gap in points (normalised 0-100), lag in months, 90 % intervals below "
               "each estimate; each map as of its state's own data date.", style="dim")
-    for w in result.warnings:
-        out.print(f"warning: {w}", style="yellow", markup=False, highlight=False)
+    print_warnings(result.warnings)

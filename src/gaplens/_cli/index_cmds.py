@@ -26,7 +26,7 @@ from .common import (
 )
 
 
-@app.command()
+@app.command(epilog="Example: gaplens fit --draws 500 --seed 1")
 def fit(
     regularisation: Regularisation = typer.Option(Regularisation.LOG_ALPHA, "--regularisation",
                                                   help="log-alpha: lambda 0.1 on log(slope) "
@@ -105,11 +105,11 @@ def fit(
               f"{fitted.n_draws} draws, {fitted.failed_draws} failed · stored in the warehouse")
     top = api.index(db=db).table
     out.print(terminal.index_table(top, "Top 10 (group: open = open weights usable "
-                                        "commercially)", top=10))
+                                        "commercially)", top=10, width=out.width))
     print_warnings(fitted.warnings)
 
 
-@app.command()
+@app.command(epilog="Example: gaplens index --top 20")
 def index(
     domain: Optional[str] = typer.Option(None, "--domain", help="A domain's index instead of "
                                          "the general one."),
@@ -140,11 +140,12 @@ def index(
     elif fmt is OutputFormat.CSV:
         sys.stdout.write(formatting.frame_csv(frame))
     else:
-        out.print(terminal.index_table(frame, f"{len(result.table)} models · {result.scale}"))
+        out.print(terminal.index_table(frame, f"{len(result.table)} models · {result.scale}",
+                                       width=out.width))
         print_warnings(result.warnings)
 
 
-@app.command()
+@app.command(epilog='Example: gaplens compare "Kimi K2.5" GPT-5')
 def compare(
     model_a: str = typer.Argument(..., help="Model id or display name"),
     model_b: str = typer.Argument(..., help="Model id or display name"),
@@ -169,7 +170,7 @@ def compare(
         out.print(f"note: {c.note}", style="dim")
 
 
-@app.command()
+@app.command(epilog='Example: gaplens predict "Kimi K2.5" --benchmark "GPQA diamond"')
 def predict(
     model: str = typer.Argument(..., help="Model id or display name"),
     benchmark: Optional[List[str]] = typer.Option(None, "--benchmark", help="Only these "
@@ -185,12 +186,13 @@ def predict(
     out.print(terminal.prediction_table(
         frame, f"{frame['model_id'].iloc[0]}: expected normalised scores (0-100) · "
                f"{frame['basis'].iloc[0]}"))
-    out.print("Raw units: --format csv/json (expected_raw). RMSE: the benchmark's typical "
-              "residual in the fit, the spread of a single run around the expectation.",
-              style="dim")
+    out.print("Exp.: expected score with its 90% interval; Obs.: observed; Resid.: observed "
+              "- expected. RMSE: the benchmark's typical residual in the fit, the spread of a "
+              "single run around the expectation. Raw units: --format csv/json "
+              "(expected_raw).", style="dim")
 
 
-@app.command()
+@app.command(epilog="Example: gaplens factors --dims 3")
 def factors(
     dims: int = typer.Option(2, "--dims", help="Number of latent axes (2 or 3)."),
     open_definition: OpenDefinition = OpenDefinitionOption,
@@ -211,13 +213,19 @@ def factors(
         sys.stdout.write(formatting.frame_csv(r.positions))
         return
     emit_frame(r.axes, fmt, ["axis", "label", "share_of_spread"],
+               headers={"share_of_spread": "share"},
                title=f"{dims} latent axes (axis 1 aligned with the capability index)")
     if len(r.heldout):
         emit_frame(r.heldout, fmt, ["model", "rmse", "rmse_sd", "mae"],
                    title="Held-out prediction error (points on 0-100, 5-fold, 2 splits)")
-    emit_frame(r.groups, fmt, ["axis", "open_mean", "closed_mean", "difference", "ci_low",
-                               "ci_high"], title="Open minus closed mean position (90% "
-                                                 "bootstrap interval over models)")
+    groups = r.groups.assign(**{c: [formatting.fmt(v, 3) for v in r.groups[c]] for c in
+                                ("open_mean", "closed_mean", "difference")})
+    groups["interval"] = [formatting.fmt_ci(lo, hi, digits=3, sep=",")
+                          for lo, hi in zip(r.groups["ci_low"], r.groups["ci_high"])]
+    emit_frame(groups, fmt, ["axis", "open_mean", "closed_mean", "difference", "interval"],
+               title="Open minus closed mean position",
+               headers={"open_mean": "open", "closed_mean": "closed", "interval": "90% int."},
+               legend="Mean positions on each axis; 90% bootstrap interval over models.")
     for j in range(2, dims + 1):
         col = f"loading_{j}"
         ordered = r.loadings.sort_values(col)

@@ -46,7 +46,7 @@ def update_table(result) -> Table:
     table.add_column("source", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("added/upd", justify="right", no_wrap=True)
-    table.add_column("why", overflow="fold")
+    table.add_column("why", overflow="ellipsis")
     for s in result.sources:
         rows = f"{s.added}/{s.changed}" if s.status.value == "updated" else ""
         table.add_row(Text(s.source), Text(s.status.value, style=_STYLE[s.status.value]),
@@ -54,7 +54,7 @@ def update_table(result) -> Table:
     return table
 
 
-@app.command()
+@app.command(epilog="Example: gaplens update --offline")
 def update(
     names: Optional[List[str]] = typer.Argument(None, metavar="[SOURCE]...",
                                                 help="Sources to update (default: all)."),
@@ -68,8 +68,9 @@ def update(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Fetch the sources from their publishers and ingest what changed (exit code 2 when
-    a source failed)."""
+    """Fetch the sources from their publishers and ingest what changed.
+
+    Exit code 2 when a source failed (it keeps its last good capture)."""
     with download_bars(fmt is OutputFormat.TABLE) as progress:
         result = api.update(names or None, db=db, offline=offline, force=force,
                             progress=progress, mirror=mirror)

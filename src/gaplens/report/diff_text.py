@@ -43,10 +43,10 @@ def changes_table(changes: pd.DataFrame, max_rows: int = MAX_CHANGES) -> Table:
     """One row per data change (kind, name, detail, before -> after, delta)."""
     table = Table(title="What changed", box=box.SIMPLE_HEAD, title_justify="left",
                   pad_edge=False)
-    table.add_column("Change", overflow="fold", max_width=16)
-    table.add_column("Name", overflow="fold", max_width=22)
-    table.add_column("Detail", overflow="fold", max_width=20)
-    table.add_column("Before -> after", overflow="fold", max_width=22)
+    table.add_column("Change", overflow="ellipsis", max_width=16)
+    table.add_column("Name", overflow="ellipsis", max_width=22)
+    table.add_column("Detail", overflow="ellipsis", max_width=20)
+    table.add_column("Before -> after", overflow="ellipsis", max_width=22)
     table.add_column("Delta", justify="right", no_wrap=True)
     for r in changes.head(max_rows).to_dict(orient="records"):
         before, after = r.get("before"), r.get("after")
@@ -62,7 +62,7 @@ def map_table(frame: pd.DataFrame) -> Table:
     """Per domain: gap (points) and lag (months) before and after, with intervals."""
     table = Table(title="What it did to the map", box=box.SIMPLE_HEAD, title_justify="left",
                   pad_edge=False)
-    table.add_column("Domain", overflow="fold", max_width=20)
+    table.add_column("Domain", overflow="ellipsis", max_width=20)
     for head in ("Gap before", "Gap after", "Lag before", "Lag after"):
         table.add_column(head, justify="right", no_wrap=True)
     for r in frame.to_dict(orient="records"):
@@ -75,11 +75,11 @@ def map_table(frame: pd.DataFrame) -> Table:
 def frontier_table(frame: pd.DataFrame) -> Table:
     table = Table(title="New frontier models", box=box.SIMPLE_HEAD, title_justify="left",
                   pad_edge=False)
-    table.add_column("Domain", overflow="fold", max_width=14)
+    table.add_column("Domain", overflow="ellipsis", max_width=14)
     table.add_column("Group", no_wrap=True)
-    table.add_column("Model", overflow="fold", max_width=20)
-    table.add_column("Benchmarks", overflow="fold", max_width=20)
-    table.add_column("Replaced", overflow="fold", max_width=14)
+    table.add_column("Model", overflow="ellipsis", max_width=20)
+    table.add_column("Benchmarks", overflow="ellipsis", max_width=20)
+    table.add_column("Replaced", overflow="ellipsis", max_width=14)
     for r in frame.to_dict(orient="records"):
         table.add_row(_t(r.get("label") or r["domain"]), _t(r["group"]), _t(r["display_name"]),
                       _t(r["benchmarks"]), _t(r["replaced"]))
@@ -89,11 +89,11 @@ def frontier_table(frame: pd.DataFrame) -> Table:
 def snapshots_table(frame: pd.DataFrame) -> Table:
     table = Table(title="Snapshots", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("Id (UTC)", no_wrap=True)
-    table.add_column("Label", overflow="fold", max_width=14)
+    table.add_column("Label", overflow="ellipsis", max_width=14)
     table.add_column("Data through", no_wrap=True)
     table.add_column("Models", justify="right")
     table.add_column("Results", justify="right")
-    table.add_column("Note", overflow="fold", max_width=16)
+    table.add_column("Note", overflow="ellipsis", max_width=16)
     for r in frame.to_dict(orient="records"):
         table.add_row(_t(r["snapshot_id"]), _t(r["label"]), _t(r["data_through"])[:10],
                       Text(str(r["n_models"])), Text(str(r["n_results"])), _t(r["note"]))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -28,6 +30,29 @@ class SafeConsole(Console):
     def render_str(self, text: str, **options) -> Text:
         return super().render_str(plain(text, lines=True), **options)
 
+#: Accessibility classes as narrow tables show them (ACCESS_LEGEND spells them out).
+ACCESS_SHORT = {
+    "API access": "API",
+    "Hosted access (no API)": "hosted",
+    "Open weights (unrestricted)": "open",
+    "Open weights (restricted use)": "open-ru",
+    "Open weights (non-commercial)": "open-nc",
+    "Open weights (licence unspecified)": "open-?",
+    "Closed weights (unspecified)": "closed-?",
+    "Unreleased": "unrel.",
+    "Unknown": "?",
+}
+ACCESS_LEGEND = ("access: API = API access, hosted = hosted (no API), open = open weights "
+                 "(unrestricted), open-ru = restricted use, open-nc = non-commercial, open-? "
+                 "= licence unspecified, closed-? = closed (unspecified), unrel. = "
+                 "unreleased, ? = unknown.")
+
+
+def short_access(value) -> str:
+    """An accessibility class in a few letters (unknown text is kept as it is)."""
+    return ACCESS_SHORT.get(value, value) if isinstance(value, str) else value
+
+
 STATUS_TEXT = {
     "open_behind": "",
     "open_ahead": "open ahead",
@@ -42,17 +67,28 @@ def _ci(low, high) -> str:
     return fmt_ci(low, high, digits=0, sep=",")
 
 
-def gap_table(result) -> Table:
-    """Two lines per row: estimates above, 90 % intervals (or dates) below."""
+def _name_widths(width: int | None, base: int, n: int, most: int) -> int:
+    """Width of each of ``n`` name columns: ``base`` at 80 columns, and a share of every
+    column beyond 80 (up to ``most``) on a wider console."""
+    extra = max(0, (width or 80) - 80) // n
+    return min(base + extra, most)
+
+
+def gap_table(result, width: int | None = None) -> Table:
+    """Two lines per row: estimates above, 90 % intervals (or dates) below. Names wrap at
+    spaces (a word too long for its column ends in "…"); a console wider than 80 columns
+    gives the names its extra width."""
     s = result.settings
     by_domain = s.by == "domain"
     title = (f"Open vs closed as of {s.as_of} · open = {s.open_definition.value} · "
              f"{int(s.ci * 100)}% intervals, {s.n_draws} draws")
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True, expand=False)
-    table.add_column("Domain" if by_domain else "Benchmark", overflow="fold", max_width=13)
-    table.add_column("Best closed", overflow="fold", max_width=13)
-    table.add_column("Best open", overflow="fold", max_width=13)
+    names = _name_widths(width, 13, 3, 30)
+    table.add_column("Domain" if by_domain else "Benchmark", overflow="ellipsis",
+                     max_width=names)
+    table.add_column("Best closed", overflow="ellipsis", max_width=names)
+    table.add_column("Best open", overflow="ellipsis", max_width=names)
     for name in ("Gap", "Lag mo", "Thr mo", "12mo Δ"):
         table.add_column(name, justify="right", no_wrap=True, min_width=7)
     for row in result.table.to_dict(orient="records"):
@@ -122,40 +158,93 @@ def gap_footer(result) -> list[str]:
     ]
     if "coverage_limited" in result.table and result.table["coverage_limited"].any():
         lines.append(COVERAGE_FOOTNOTE)
-    return lines + [f"warning: {w}" for w in result.warnings]
+    return lines  # the warnings go to stderr (result.warnings)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "" if pd.isna(v) else f"{v:.4g}"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    if v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    return plain(v)
+
+
+_NUMBER = re.compile(r"[-+–<>≥\d.,%\[\] ]*")
+
+
+def _longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
+
+
+def fits(table: Table, width: int | None) -> bool:
+    """Whether ``table`` is drawn within ``width`` columns without shrinking a column."""
+    if width is None:
+        return True
+    console = Console(width=10_000, markup=False, emoji=False)
+    return Measurement.get(console, console.options, table).maximum <= width
 
 
 def frame_table(frame: pd.DataFrame, columns: list[str], title: str | None = None,
-                max_rows: int | None = None) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
+                max_rows: int | None = None, *, headers: dict[str, str] | None = None,
+                optional: tuple[str, ...] = (), width: int | None = None,
+                name_width: int = 26) -> Table:
+    """A terminal table of ``columns`` that never breaks a word across lines: headers
+    (``headers``: short labels, the caller prints their legend) keep their longest word
+    whole, text wraps at spaces only and a word longer than its column ends in "…",
+    numbers and dates stay on one line; the first column (the row's name) is at most
+    ``name_width`` wide. The ``optional`` columns are dropped, the last first, until the
+    table fits ``width`` (None: keep all)."""
+    headers = headers or {}
     shown = frame if max_rows is None else frame.head(max_rows)
-    for row in shown[columns].itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append("" if pd.isna(v) else f"{v:.4g}")
-            elif isinstance(v, pd.Timestamp):
-                cells.append(v.strftime("%Y-%m-%d"))
-            elif v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
-                cells.append("")
-            else:
-                cells.append(plain(v))
-        table.add_row(*cells)
+    cells = {c: [_cell(v) for v in shown[c].tolist()] for c in columns}
+
+    def build(keep: list[str], cap: int | None) -> Table:
+        table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                      padding=(0, 1), collapse_padding=True)
+        for c in keep:
+            label = headers.get(c, c)
+            one_word = all(_longest_word(v) == len(v) for v in cells[c])
+            number = pd.api.types.is_numeric_dtype(shown[c]) or all(
+                _NUMBER.fullmatch(v) for v in cells[c])
+            first = c == keep[0]
+            table.add_column(label, overflow="ellipsis", no_wrap=one_word and not first,
+                             justify="right" if number else "left",
+                             min_width=_longest_word(label),
+                             max_width=cap if first else None if number else name_width)
+        for i in range(len(shown)):
+            table.add_row(*[cells[c][i] for c in keep])
+        return table
+
+    # Whole names with every column, then whole names with fewer columns, then names
+    # capped at name_width with every column, then with fewer.
+    for cap in (None, name_width):
+        keep = list(columns)
+        drop = [c for c in reversed(columns) if c in optional]
+        while True:
+            table = build(keep, cap)
+            if fits(table, width):
+                return table
+            if not drop:
+                break
+            keep.remove(drop.pop(0))
     return table
 
 
-def index_table(frame: pd.DataFrame, title: str, top: int | None = None) -> Table:
-    """Models with their index and interval (general or domain)."""
+def index_table(frame: pd.DataFrame, title: str, top: int | None = None,
+                width: int | None = None) -> Table:
+    """Models with their index and interval (general or domain); a console wider than 80
+    columns gives the names its extra width."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("Model", overflow="fold", max_width=24)
-    table.add_column("Organization", overflow="fold", max_width=14)
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Model", overflow="ellipsis", max_width=_name_widths(width, 23, 2, 45))
+    table.add_column("Organization", overflow="ellipsis",
+                     max_width=_name_widths(width, 12, 2, 30))
     table.add_column("Released", no_wrap=True)
     table.add_column("Group", no_wrap=True)
     table.add_column("Index", justify="right", no_wrap=True)
-    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("90% int.", justify="right", no_wrap=True)
     table.add_column("n", justify="right")
     shown = frame if top is None else frame.head(top)
     for row in shown.to_dict(orient="records"):
@@ -190,15 +279,15 @@ def index_gap_table(result) -> Table:
              f"{int(s.ci * 100)}% intervals from the fit's bootstrap")
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True)
-    table.add_column("Index", overflow="fold", max_width=14)
-    table.add_column("Closed / open / gap pts", overflow="fold", max_width=24)
+    table.add_column("Index", overflow="ellipsis", max_width=14)
+    table.add_column("Closed / open / gap pts", overflow="ellipsis", max_width=24)
     table.add_column("Lag", no_wrap=True)
     table.add_column("Now mo", justify="right", no_wrap=True)
     windows = list(s.windows)
     for w in windows:
         table.add_column(f"{w}mo mean", justify="right", no_wrap=True)
     for row in result.table.to_dict(orient="records"):
-        label = Text(plain(row["scope"]), style="bold")
+        label = Text(plain(_spaced(row["scope"])), style="bold")
         counts = Text(f"{row['n_open']}o/{row['n_closed']}c", style="dim")
         if row.get("status") == "too_few_models":
             table.add_row(label, Text("too few models for a number", style="dim"),
@@ -235,16 +324,16 @@ INDEX_GAP_FOOTER = (
 def prediction_table(frame: pd.DataFrame, title: str) -> Table:
     """Expected scores with intervals, observed scores and residuals (normalised points)."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("Benchmark", overflow="fold", max_width=28)
-    table.add_column("Domain", overflow="fold", max_width=12)
-    table.add_column("Expected", justify="right", no_wrap=True)
-    table.add_column("90% interval", justify="right", no_wrap=True)
-    table.add_column("Observed", justify="right", no_wrap=True)
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Benchmark", overflow="ellipsis", max_width=28)
+    table.add_column("Domain", overflow="ellipsis", max_width=15)
+    table.add_column("Exp.", justify="right", no_wrap=True)
+    table.add_column("90% int.", justify="right", no_wrap=True)
+    table.add_column("Obs.", justify="right", no_wrap=True)
     table.add_column("Resid.", justify="right", no_wrap=True)
     table.add_column("RMSE", justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
-        table.add_row(plain(row["benchmark"]), plain(row["domain"]), fmt(row["expected"]),
+        table.add_row(plain(row["benchmark"]), plain(_spaced(row["domain"])), fmt(row["expected"]),
                       fmt_ci(row["expected_ci_low"], row["expected_ci_high"]),
                       fmt(row["observed"]), fmt(row["residual"], signed=True),
                       fmt(row["benchmark_rmse"]))
@@ -254,18 +343,18 @@ def prediction_table(frame: pd.DataFrame, title: str) -> Table:
 def benchmark_fit_table(frame: pd.DataFrame, title: str) -> Table:
     """Difficulty on the index scale (EDI) with its interval, and slope, per benchmark."""
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("Benchmark", overflow="fold", max_width=30)
-    table.add_column("Domain", overflow="fold", max_width=15)
+                  padding=(0, 1), collapse_padding=True)
+    table.add_column("Benchmark", overflow="ellipsis", max_width=30)
+    table.add_column("Domain", overflow="ellipsis", max_width=15)
     table.add_column("Models", justify="right")
     table.add_column("EDI", justify="right", no_wrap=True)
-    table.add_column("90% interval", justify="right", no_wrap=True)
+    table.add_column("90% int.", justify="right", no_wrap=True)
     table.add_column("Slope", justify="right", no_wrap=True)
     for row in frame.to_dict(orient="records"):
         name = Text(plain(row["benchmark"]))
         if row.get("is_anchor"):
             name.append(" (anchor)", style="dim")
-        table.add_row(name, plain(row["domain"]), str(row["n_models"]), fmt(row["edi"]),
+        table.add_row(name, plain(_spaced(row["domain"])), str(row["n_models"]), fmt(row["edi"]),
                       fmt_ci(row["edi_ci_low"], row["edi_ci_high"]),
                       fmt(row["slope_scaled"], digits=3))
     return table
@@ -283,11 +372,17 @@ def _text(*parts) -> Text:
     return out
 
 
+def _spaced(value):
+    """A key such as ``novel_reasoning`` with spaces, so a narrow column wraps it between
+    words instead of cutting it."""
+    return value.replace("_", " ") if isinstance(value, str) else value
+
+
 def _name(value) -> str:
     return value if isinstance(value, str) and value else "–"
 
 
-def coverage_table(result) -> Table:
+def coverage_table(result, width: int | None = None) -> Table:
     """Coverage per benchmark or per domain: counts, newest models, the observed open
     frontier and, apart, the index's expected score of the strongest unevaluated open model."""
     s = result.settings
@@ -296,11 +391,13 @@ def coverage_table(result) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
                   padding=(0, 1), collapse_padding=True)
     if s.by == "domain":
-        table.add_column("Domain", overflow="fold", max_width=14)
+        names = _name_widths(width, 14, 4, 30)
+        table.add_column("Domain", overflow="ellipsis", max_width=names)
         table.add_column("In window\nall time", no_wrap=True)
-        table.add_column("Newest open", overflow="fold", max_width=14)
-        table.add_column("Newest closed", overflow="fold", max_width=14)
-        table.add_column(f"{COVERAGE_MARK} Coverage-limited", overflow="fold", max_width=22)
+        table.add_column("Newest open", overflow="ellipsis", max_width=names)
+        table.add_column("Newest closed", overflow="ellipsis", max_width=names)
+        table.add_column(f"{COVERAGE_MARK} Coverage-limited", overflow="ellipsis",
+                         max_width=names + 8)
         for row in result.domains.to_dict(orient="records"):
             table.add_row(
                 _text((row["label"] if isinstance(row["label"], str) else row["key"], "bold"),
@@ -317,11 +414,12 @@ def coverage_table(result) -> Table:
                       (row["coverage_limited_benchmarks"], "")),
                 end_section=True)
         return table
-    table.add_column("Benchmark", overflow="fold", max_width=14)
+    names = _name_widths(width, 13, 4, 30)
+    table.add_column("Benchmark", overflow="ellipsis", max_width=names + 1)
     table.add_column("Window\nall", no_wrap=True)
-    table.add_column("Newest open", overflow="fold", max_width=13)
-    table.add_column("Open frontier\n(observed)", overflow="fold", max_width=13)
-    table.add_column("Expected, not\nevaluated", overflow="fold", max_width=13)
+    table.add_column("Newest open", overflow="ellipsis", max_width=names)
+    table.add_column("Open frontier\n(observed)", overflow="ellipsis", max_width=names)
+    table.add_column("Expected, not\nevaluated", overflow="ellipsis", max_width=names)
     table.add_column("90% interval", justify="right", no_wrap=True)
     for row in result.benchmarks.to_dict(orient="records"):
         label = _text((row["benchmark"], "bold"))
@@ -364,7 +462,7 @@ def coverage_footer(result) -> list[str]:
     ]
     if result.index_note:
         lines.append(result.index_note)
-    return lines + [f"warning: {w}" for w in result.warnings]
+    return lines  # the warnings go to stderr (result.warnings)
 
 
 PUBLISHED_LAG_FOOTER = (
@@ -378,8 +476,8 @@ def published_lag_table(result) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False,
                   title=f"The one number, read like the map ({result.settings.open_definition.value})")
     table.add_column("Snapshot", no_wrap=True)
-    table.add_column("Best closed", max_width=18, overflow="fold")
-    table.add_column("Best open", max_width=18, overflow="fold")
+    table.add_column("Best closed", max_width=18, overflow="ellipsis")
+    table.add_column("Best open", max_width=18, overflow="ellipsis")
     table.add_column("Gap", justify="right", no_wrap=True)
     table.add_column("Lag mo", justify="right", no_wrap=True)
     table.add_column("Thr mo", justify="right", no_wrap=True)
