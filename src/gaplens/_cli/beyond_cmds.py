@@ -340,8 +340,10 @@ def lifecycle(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """Which benchmarks are saturated or retired, and which domain's benchmarks separate
-    the frontier models most (the focus domain), quarter by quarter."""
+    """Which benchmarks are saturated or retired, and the focus domain per quarter.
+
+    The focus domain is the one whose benchmarks still separate the frontier models most.
+    """
     from ..analysis.lifecycle import FOCUS_DEFINITION, settings_dict
 
     r = api.lifecycle(db=db, as_of=at, top_k=top_k, seed=seed)

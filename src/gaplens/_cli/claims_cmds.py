@@ -28,10 +28,10 @@ def claims(
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
-    """The claims of the public debate about the gap, each tested on the data: verdict,
-    estimate with its interval, and one or two sentences (docs/claims.md).
+    """The claims of the debate about the gap, each tested: verdict, estimate, sentence.
 
-    Example: gaplens claims --at 2026-04-16 --format json
+    Each claim comes with its estimate and 90% interval and one or two sentences generated
+    from the data (docs/claims.md).
     """
     with progress_bar("claims") as progress:
         found = api.claims(db=db, as_of=at, open_definition=open_definition, n_draws=draws,
