@@ -43,14 +43,14 @@ def test_lines_fit_the_width_and_never_break_a_word():
 
 
 @pytest.fixture(scope="module")
-def computed(bundled_db):
+def computed(fitted_db):
     """The seven claims on the bundled data, computed once for the module (the command's
     analyses take about a minute); claims 3, 4 and 5 come from analysis/claims_signals.py,
     without which the command cannot run whole."""
     pytest.importorskip("gaplens.analysis.claims_signals")
     from gaplens import api
 
-    return api.claims(db=bundled_db, n_draws=40)
+    return api.claims(db=fitted_db, n_draws=40)
 
 
 @pytest.fixture

@@ -179,11 +179,11 @@ def progress_bar(label: str):
 
 def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None = None, *,
                headers: dict[str, str] | None = None, optional: tuple[str, ...] = (),
-               legend: str | None = None) -> None:
+               legend: str | None = None, name_width: int = 26) -> None:
     """A table as JSON (a document named after the command: its rows as ``rows``), CSV (the
     rows, nothing else) or a terminal table of ``columns`` that fits the console: short
     ``headers`` explained by one dim ``legend`` line, ``optional`` columns only when the
-    console is wide enough (``terminal.frame_table``)."""
+    console is wide enough; text columns at most ``name_width`` wide (``terminal.frame_table``)."""
     if fmt is OutputFormat.JSON:
         name = (_RUN.get() or {}).get("command", "table")
         sys.stdout.write(formatting.payload_json(f"gaplens.{name}/1", {}, {"rows": frame})
@@ -192,7 +192,8 @@ def emit_frame(frame, fmt: OutputFormat, columns: list[str], title: str | None =
         sys.stdout.write(formatting.frame_csv(frame))
     else:
         out.print(terminal.frame_table(frame, columns, title=title, headers=headers,
-                                       optional=optional, width=out.width))
+                                       optional=optional, width=out.width,
+                                       name_width=name_width))
         if legend:
             out.print(legend, style="dim", markup=False)
 

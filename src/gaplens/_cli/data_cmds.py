@@ -291,7 +291,8 @@ def sources(fmt: OutputFormat = FormatOption, db: Optional[str] = DbOption) -> N
                                   "data_through": "through", "age_days": "age"})
     emit_frame(shown, fmt, ["id", "kind", "retrieved", "through", "age", "added"],
                title=f"{len(frame)} sources · through: the newest date the data describe, "
-                     "age in days (rejected rows, paths, URLs: --format json)")
+                     "age in days (rejected rows, paths, URLs: --format json)",
+               name_width=30)  # "bundled, published 2026-04-16" on one line
 
 
 @app.command(epilog="Example: gaplens report --out gaplens-report --draws 500")
