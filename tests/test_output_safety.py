@@ -78,6 +78,7 @@ CONTEXTS = {  # how the report places a name, and the tags that wrap it there
 @example(DOMAIN_LABEL)
 @example("a|b`c`*d*_e_[f](g)![h](i)<j>&amp;~~k~~ \\")
 @example("1. item")
+@example("0)")
 @example("    indented")
 @example("- list")
 @example("===")

@@ -45,7 +45,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # is escaped there; white space at either end becomes character references, which are
 # neither trimmed nor read as indentation.
 _MD_ANYWHERE = re.compile(r"([\\`*_\[\]|!~#$:@])")
-_MD_LEAD = re.compile(r"^([-+=])|^(\d+)\.")
+_MD_LEAD = re.compile(r"^([-+=])|^(\d+)([.)])")  # "1." and "1)" start ordered lists
 _MD_WWW = re.compile(r"(?i)(www)\.")
 
 
@@ -64,7 +64,7 @@ def md_text(value) -> str:
     """``value`` as Markdown that renders as exactly its (one-line, control-free) text: no
     HTML, link, image, emphasis, code span, heading or table cell break can start in it."""
     text = _MD_ANYWHERE.sub(r"\\\1", html.escape(plain(value), quote=False))
-    text = _MD_LEAD.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\.", text)
+    text = _MD_LEAD.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
     text = _MD_WWW.sub(r"\1\\.", text)
     core = text.strip()  # spaces at the ends would be trimmed or read as indentation
     if not core:
