@@ -188,7 +188,7 @@ def test_epoch_zip_is_captured_ingested_and_then_unchanged(db, local_server):
     assert one(result, "epoch").reason == "same sha256 as the last capture"
     assert "if-none-match" not in local_server.requests[-1].headers
     assert len(api.sources(db=db)) == before + 1
-    assert [n for n in os.listdir(store.dir) if not n.startswith(".")] == \
+    assert sorted(n for n in os.listdir(store.dir) if not n.startswith(".")) == \
         sorted([good.stamp, "LAST_GOOD"])
 
 
