@@ -29,8 +29,15 @@ SECTIONS = (
     ("composite", "How much the composite's weights decide"),
     ("lifecycle", "Benchmarks age"),
     ("realworld", "Benchmarks and real-world use"),
+    ("cost", "What the gap costs"),
+    ("countries", "Who is behind whom"),
+    ("openness", "How open is \"open\""),
     ("methods", "Data and methods"),
 )
+# Sections drawn by their own script, ``assets/sections/<key>.js`` (registered on
+# ``window.gaplensSections`` and built by report.js before the methods); a section whose
+# script is absent is left out of the page and its navigation.
+PART_SECTIONS = ("cost", "countries", "openness")
 
 
 def _asset(name: str) -> str:
@@ -50,10 +57,18 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
+def _part_script(key: str) -> str | None:
+    path = resources.files("gaplens.report").joinpath("assets", "sections", f"{key}.js")
+    return path.read_text("utf-8") if path.is_file() else None
+
+
 def render(payload: dict) -> str:
     """The page as text, for a payload from :func:`gaplens.report.payload.build`."""
-    nav = "".join(f'<a href="#{key}">{html.escape(title)}</a>' for key, title in SECTIONS)
-    script = _no_end_tag(_asset("report.js"))
+    parts = {key: _part_script(key) for key in PART_SECTIONS}
+    shown = [(key, title) for key, title in SECTIONS if key not in parts or parts[key] is not None]
+    nav = "".join(f'<a href="#{key}">{html.escape(title)}</a>' for key, title in shown)
+    script = _no_end_tag("\n".join([*(parts[k] for k, _ in shown if parts.get(k)),
+                                      _asset("report.js")]))
     library = _no_end_tag(plotly_js())
     return f"""<!DOCTYPE html>
 <html lang="en">

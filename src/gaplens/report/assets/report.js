@@ -1178,6 +1178,20 @@
   });
 
   // === 7. data and methods ===============================================================
+  // === sections from report/assets/sections/*.js ======================================
+  // Each file registers {id, build(P)} on window.gaplensSections; P is the page's toolkit.
+  // They are built here, in the order of report/html.py SECTIONS, before the methods.
+  const P = { DATA: DATA, META: META, state: state, D: D, rec: rec, esc: esc, num: num, fmt: fmt, ci: ci, el: el,
+              strong: strong, uniq: uniq, label: label, colourOf: colourOf, section: section, chart: chart,
+              table: table, hooks: hooks, claimLead: claimLead, claimOf: claimOf, evidence: evidence,
+              groupOf: groupOf, inWindow: inWindow, timeAxis: timeAxis, errorBars: errorBars, hover: hover,
+              extremeLabels: extremeLabels, narrow: narrow, shortLabel: shortLabel, shortTicks: shortTicks,
+              viewDate: viewDate, MODELS: MODELS, MODEL_BY_ID: MODEL_BY_ID, DEFS: DEFS, OI: OI, PALETTE: PALETTE,
+              CLOSED: CLOSED, OPEN: OPEN, NEITHER: NEITHER, ACCENT: ACCENT, ACCESS_COLOURS: ACCESS_COLOURS };
+  (window.gaplensSections || []).forEach(function (part) {
+    try { part.build(P); } catch (err) { if (window.console) console.error("section " + part.id + ": " + err.message); }
+  });
+
   const s7 = section("methods", null);
   const defHolder = el("div", {});
   s7.appendChild(el("h3", { text: "What \"open\" means here" }));
