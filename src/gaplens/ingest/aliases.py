@@ -38,7 +38,7 @@ ALIAS_COLUMNS = ["source", "name", "model_id", "note"]
 #: How a name found its model (the rest are "ambiguous" and "unmatched").
 MATCHED = ("alias", "exact", "folded")
 #: Alias scopes besides the registry's source names.
-EXTRA_SCOPES = ("*", "csv", "inspect")
+EXTRA_SCOPES = ("*", "csv", "inspect", "every-eval-ever")
 
 
 def _key(name: object) -> str:
@@ -46,7 +46,8 @@ def _key(name: object) -> str:
 
 
 def known_scopes() -> list[str]:
-    """The sources an alias row may name: the registry's, csv, inspect and ``*``."""
+    """The sources an alias row may name: the registry's, csv, inspect, every-eval-ever
+    and ``*``."""
     from .registry import sources
 
     return [s.name for s in sources()] + [s for s in EXTRA_SCOPES if s != "*"] + ["*"]

@@ -25,6 +25,8 @@ _OTHER_CREDITS = {
                  "one stated reason per row)",
     "csv": "your own results (tidy CSV)",
     "inspect": "your own evaluations (Inspect AI logs)",
+    "every-eval-ever": "evaluation records in the Every Eval Ever format "
+                       "(github.com/evaleval/every_eval_ever)",
 }
 
 
