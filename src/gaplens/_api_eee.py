@@ -9,6 +9,7 @@ docs/formats.md for the mapping).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import pandas as pd
 
@@ -80,21 +81,25 @@ def _source_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_every_eval_ever(out: str, db: str | None = None, source: str | None = None,
-                           model: str | None = None) -> ExportResult:
+                           model: str | Sequence[str] | None = None) -> ExportResult:
     """Write the warehouse's results as Every Eval Ever 0.2.3 records under ``out``: one
     file per model and source (``data/gaplens-<source>/<developer>/<model>/<uuid>.json``),
     each checked against the schema's required fields before anything is written.
-    ``source`` (a kind: epoch, csv, ...) and ``model`` (a model id) select a slice."""
+    ``source`` (a kind: epoch, csv, ...) and ``model`` (model ids) select a slice."""
     with open_warehouse(db) as warehouse:
         frame = warehouse.query(_EXPORT_SQL)
-    for name, column, value in (("source", "kind", source), ("model", "model_id", model)):
-        if value is not None:
-            if value not in set(frame[column]):
-                known = ", ".join(sorted(map(str, set(frame[column])))[:12])
+    models = [model] if isinstance(model, str) else model
+    for name, column, wanted in (("source", "kind", [source] if source else None),
+                                 ("model", "model_id", models)):
+        if not wanted:
+            continue
+        have = set(frame[column])
+        for value in wanted:
+            if value not in have:
+                known = ", ".join(sorted(map(str, have))[:12])
                 raise UnknownNameError(f"no results of {name} '{value}' (known: {known}"
-                                       + (", ..." if frame[column].nunique() > 12 else "")
-                                       + ")")
-            frame = frame.loc[frame[column] == value]
+                                       + (", ..." if len(have) > 12 else "") + ")")
+        frame = frame.loc[frame[column].isin(wanted)]
     frame = _source_columns(frame)[EXPORT_COLUMNS]
     from . import __version__
 

@@ -130,6 +130,12 @@ class OutputFormat(str, Enum):
     CSV = "csv"
 
 
+class ExportFormat(str, Enum):
+    """Record formats ``gaplens export`` writes: ``every-eval-ever`` (schema 0.2.3)."""
+
+    EVERY_EVAL_EVER = "every-eval-ever"
+
+
 class ReportFormat(str, Enum):
     """``html``: one interactive page; ``md``: Markdown with static charts."""
 

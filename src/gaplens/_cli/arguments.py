@@ -155,6 +155,7 @@ RULES: dict[tuple[str, str] | str, Callable[[str, object], None]] = {
     ("update", "NAMES"): text, "--mirror": url,
     "--label": text, "--note": note,
     "--from": text, "--to": text, "--at-from": date, "--at-to": date,
+    ("export", "--source"): text, ("export", "--model"): text,
 }
 
 
