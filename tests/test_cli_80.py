@@ -280,3 +280,27 @@ def test_ingest_summary_fits_80_columns_and_errors_quote_names_as_text(capsys, a
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "Ingested" in out and "results" in out
     assert not [line for line in out.splitlines() if line.startswith("warning")]
+
+
+def test_export_and_its_import_fit_80_columns_with_names_as_text(capsys, at80, planted_db,
+                                                                 tmp_path):
+    out_dir = str(tmp_path / "eee")
+    code, out, err = run(capsys, "export", "--format", "every-eval-ever", "--out", out_dir,
+                         "--source", "csv", "--db", planted_db)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("6 every-eval-ever records, 12 results, in ")
+    assert not [line for line in lines if len(line) > 80]
+    for name in (OPEN_LEADER, CLOSED_LEADER, "Open [b]two[/b]", "Closed [i]two[/i]"):
+        assert name in out, name
+    # The records read back into (a copy of) the warehouse they came from: every result
+    # unchanged.
+    copy = str(tmp_path / "copy.duckdb")
+    shutil.copyfile(planted_db, copy)
+    code, out, err = run(capsys, "ingest", "every-eval-ever", out_dir, "--db", copy,
+                         "--benchmarks", str(tmp_path / "missing.csv"))
+    assert code == 2 and "missing.csv" in err and err.count("\n") == 1
+    code, out, err = run(capsys, "ingest", "every-eval-ever", out_dir, "--db", copy)
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert re.search(r"results\s+0\s+0\s+12\s+0", out), out
