@@ -235,7 +235,8 @@ def parse_record(file: str, number: int, doc: dict) -> tuple[list[dict], list[di
             continue
         rows.append(row)
     detailed = doc.get("detailed_evaluation_results")
-    if detailed and detailed.get("file_path") and any(math.isnan(r["stderr"]) for r in rows):
+    if detailed and detailed.get("file_path") and detailed.get("format", "jsonl") == "jsonl" \
+            and any(math.isnan(r["stderr"]) for r in rows):
         local = _instance_file(file, detailed["file_path"])
         field = "detailed_evaluation_results.file_path"
         if local is None:
@@ -261,8 +262,8 @@ def _fill_stderr(row: dict, scores: dict[str, list[float]], local: str,
     if n < 2:
         return
     tolerance = _precision(row["score"])
-    for factor in (1.0, 100.0):
-        if abs(mean * factor - row["score"]) <= tolerance * max(1.0, factor / 100.0):
+    for factor in (1.0, 100.0):  # the aggregate in the instances' unit, or in percent
+        if abs(mean * factor - row["score"]) <= tolerance:
             row["stderr"] = se * factor
             row["instances"] = n
             return
@@ -301,9 +302,10 @@ def _units(rows: list[dict], spec_of: pd.DataFrame) -> None:
         row["stderr"] = row["stderr"] * factor
         if out_of_range([row["raw"]], [spec["random_baseline"]], [spec["ceiling"]],
                         [spec["transform"]])[0]:
+            valid = valid_range_text(spec["random_baseline"], spec["ceiling"],
+                                     spec["transform"])
             raise InputError(row["where"], f"score {row['raw']:g} is outside the valid range "
-                             f"{valid_range_text(spec['random_baseline'], spec['ceiling'], spec['transform'])}"
-                             f" of {row['benchmark']} ({spec['unit']})",
+                             f"{valid} of {row['benchmark']} ({spec['unit']})",
                              field=f"{row['path']}.score_details.score")
 
 
