@@ -167,8 +167,8 @@ def test_hand_written_records_map_to_known_results(tmp_path, taxonomy):
     assert versions.loc["Model A [every-eval-ever]", "accessibility"] == API
     assert batch.models.empty  # a record without gaplens' metadata creates no model
     reasons = " | ".join(batch.rejected["reason"])
-    assert "lower-is-better" in reasons and "'someone/Unknown model' is not a warehouse" \
-        in reasons
+    assert "lower-is-better" in reasons
+    assert "model 'someone/Unknown model' not matched to a warehouse model" in reasons
     fields = set(batch.rejected["field"])
     assert "evaluation_results[3].metric_config.lower_is_better" in fields
     matches = batch.matches.set_index("name")["how"]

@@ -14,7 +14,7 @@ Mapping (schema: :data:`gaplens.ingest.eee_format.SCHEMA_SOURCE`):
   or unknown), and gaplens' own ``gaplens_accessibility``, ``gaplens_release_date``,
   ``gaplens_country``;
 * ``source_metadata``: the source's title, its publisher, ``source_type``
-  "documentation", ``evaluator_relationship`` "third_party" (a publisher's table) or
+  "documentation" ("evaluation_run" for Inspect logs), ``evaluator_relationship`` "third_party" (a publisher's table) or
   "other" (a user's file), attribution and retrieval date in ``additional_details``;
 * one ``evaluation_results`` item per stored result: ``evaluation_name`` = benchmark,
   ``score_details.score`` = raw score in the benchmark's unit, ``metric_config`` with
@@ -166,7 +166,8 @@ def build_records(frame: pd.DataFrame, exporter: str) -> list[tuple[str, dict]]:
             "retrieved_timestamp": _unix(retrieved),
             "source_metadata": {
                 "source_name": head.source_title,
-                "source_type": "documentation",
+                # A user's Inspect logs are runs; everything else was read from tables.
+                "source_type": "evaluation_run" if kind == "inspect" else "documentation",
                 "source_organization_name": head.source_org,
                 **({"source_organization_url": head.source_url}
                    if _text(head.source_url) else {}),

@@ -365,8 +365,9 @@ def _resolve(frame: pd.DataFrame, known_models: pd.DataFrame, aliases: pd.DataFr
     by_key = {m["name"]: m for m in matches}
     for _, row in frame.loc[frame["model_id"].isna()].iterrows():
         match = by_key[row["model_key"]]
+        # The wording the warehouse's snapshots and the report count as unmatched names.
         what = (f"is ambiguous (matches {match['candidates']})" if match["how"] == "ambiguous"
-                else "is not a warehouse model")
+                else "not matched to a warehouse model")
         rejected.append(_reject(row["file"], row["record"], "model_info.id",
                                 f"model '{row['model_key']}' {what}: add an alias row (source "
                                 f"'{SOURCE}', name '{row['model_key']}', model_id = the "
