@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ._api_core import as_of_or_data_date, open_warehouse, parse_as_of, parse_open_definition
+from ._api_core import open_warehouse, parse_as_of, parse_open_definition
 from ._api_index import current_fit
 from .errors import ConfigError
 from .types import OpenDefinition
@@ -38,16 +38,19 @@ class CheapestResult:
 
 
 def _check_domain(fitted, domain: str) -> None:
+    """A domain of the warehouse that has no benchmark in the capability fit."""
     from .errors import UnknownNameError
 
     known = sorted(set(fitted.benchmarks["domain"].dropna()))
     if domain not in known:
-        raise UnknownNameError(f"unknown domain '{domain}' (domains in the capability fit: "
-                               f"{', '.join(known)})")
+        raise UnknownNameError(f"domain '{domain}' has no benchmark in the capability fit "
+                               f"(domains in the fit: {', '.join(known)})")
 
 
-def _scopes(fitted, definition: OpenDefinition, domain: str | None, general: bool,
-            project=None):
+def _scopes(fitted, definition: OpenDefinition, domain: str | None, every_domain: bool,
+            project=None) -> tuple[list, tuple[str, ...]]:
+    """``domain``'s scope alone; without one, the general index and (``every_domain``)
+    each domain's."""
     from .analysis.index_gap import index_scopes
 
     if domain:
@@ -56,27 +59,41 @@ def _scopes(fitted, definition: OpenDefinition, domain: str | None, general: boo
         if len(scopes) < 2:  # the domain has no index: its own error, not a note
             raise ConfigError(notes[0] if notes else f"'{domain}' has no domain index")
         return scopes[1:], notes
-    scopes, notes = index_scopes(fitted, definition, None, project=project)
-    return (scopes if general else scopes[1:]), notes
+    return index_scopes(fitted, definition, None if every_domain else [], project=project)
 
 
-def _accessibility(db: str | None) -> pd.Series:
-    with open_warehouse(db) as warehouse:
-        models = warehouse.models()
-    return models.set_index("model_id")["accessibility"]
+@dataclass(frozen=True)
+class _Inputs:
+    """What the cost commands read from the warehouse, in one visit."""
+
+    as_of: dt.date
+    explicit: dt.date | None  # the date the caller gave (None: the data's date)
+    signals: pd.DataFrame  # the price signals
+    accessibility: pd.Series  # model_id -> accessibility
 
 
-def _price_signals(db: str | None) -> pd.DataFrame:
+def _read(db: str | None, domain: str | None, as_of) -> _Inputs:
+    """The price signals, accessibility and date; an unknown ``domain`` fails here, before
+    the fit is loaded."""
     from .analysis.cost import AA_SIGNALS, OR_SIGNALS
+    from .analysis.observations import data_date
+    from .errors import UnknownNameError
 
+    explicit = parse_as_of(as_of)
     with open_warehouse(db) as warehouse:
-        aa = warehouse.signals("aa.price_")
-        ro = warehouse.signals("openrouter_models.price_")
-    frames = [f for f in (aa, ro) if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=["model_id", "signal", "value", "as_of"])
-    out = pd.concat(frames, ignore_index=True)
-    return out.loc[out["signal"].isin(AA_SIGNALS + OR_SIGNALS)]
+        if domain:
+            known = sorted(set(warehouse.domains()["domain"]))
+            if domain not in known:
+                raise UnknownNameError(f"unknown domain '{domain}' (domains in the warehouse: "
+                                       f"{', '.join(known)})")
+        frames = [f for f in (warehouse.signals("aa.price_"),
+                              warehouse.signals("openrouter_models.price_")) if len(f)]
+        access = warehouse.models().set_index("model_id")["accessibility"]
+        date = explicit or data_date(warehouse.observations())
+    signals = (pd.concat(frames, ignore_index=True) if frames
+               else pd.DataFrame(columns=["model_id", "signal", "value", "as_of"]))
+    signals = signals.loc[signals["signal"].isin(AA_SIGNALS + OR_SIGNALS)]
+    return _Inputs(date, explicit, signals, access)
 
 
 def cost(
@@ -99,25 +116,27 @@ def cost(
     from dataclasses import replace
 
     from .analysis.cost import (DEFAULT_WITHIN, CostSettings, compute_cost, cost_timeline,
-                                price_dates, price_table)
+                                price_dates, price_history, price_table)
 
     definition = parse_open_definition(open_definition)
-    explicit = parse_as_of(as_of)
-    date = as_of_or_data_date(as_of, db)
-    settings = CostSettings(as_of=date, open_definition=definition.value,
-                            within=DEFAULT_WITHIN if within is None else float(within))
+    within = DEFAULT_WITHIN if within is None else float(within)
+    CostSettings(as_of=dt.date.today(), within=within)  # a bad --within fails at once
+    data = _read(db, domain, as_of)
     fitted = current_fit(db)
-    settings = replace(settings, ci=fitted.settings.ci)
-    scopes, notes = _scopes(fitted, definition, domain, general=not domain)
-    signals = _price_signals(db)
-    result = compute_cost(scopes, price_table(signals, date), settings,
-                          tuple(fitted.warnings) + tuple(notes), _accessibility(db))
-    if not len(signals):
-        result = replace(result, warnings=result.warnings + (
-            "the warehouse holds no prices (Artificial Analysis or the OpenRouter catalogue)",))
+    settings = CostSettings(as_of=data.as_of, open_definition=definition.value,
+                            within=within, ci=fitted.settings.ci)
+    scopes, notes = _scopes(fitted, definition, domain, every_domain=True)
+    history = price_history(data.signals)
+    warnings = tuple(fitted.warnings) + tuple(notes)
+    if not len(data.signals):
+        warnings += ("the warehouse holds no prices (Artificial Analysis or the OpenRouter "
+                     "catalogue)",)
+    result = compute_cost(scopes, price_table(data.signals, data.as_of, history), settings,
+                          warnings, data.accessibility)
     if timeline:
-        dates = price_dates(signals, explicit)
-        result = replace(result, timeline=cost_timeline(scopes, signals, dates, settings.ci))
+        dates = price_dates(data.signals, data.explicit)
+        result = replace(result, timeline=cost_timeline(scopes, data.signals, dates,
+                                                        settings.ci, history))
     return result
 
 
@@ -137,12 +156,13 @@ def cheapest(
 
     definition = parse_open_definition(open_definition)
     within = DEFAULT_WITHIN if within is None else float(within)
-    date = as_of_or_data_date(as_of, db)
-    CostSettings(as_of=date, within=within)  # a bad --within fails before any work
+    CostSettings(as_of=dt.date.today(), within=within)  # a bad --within fails at once
+    data = _read(db, domain, as_of)
+    date = data.as_of
     fitted = current_fit(db)
-    scopes, notes = _scopes(fitted, definition, domain, general=True)
+    scopes, notes = _scopes(fitted, definition, domain, every_domain=False)
     scope = scopes[0]
-    prices = price_table(_price_signals(db), date)
+    prices = price_table(data.signals, date)
     table, top, missing = _cheapest(scope, prices, date, within, open_only,
                                     fitted.settings.ci)
     warnings = list(fitted.warnings) + list(notes)

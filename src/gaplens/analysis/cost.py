@@ -147,9 +147,9 @@ def price_history(signals: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["source", "model_id", "as_of", "price", "price_input",
                                      "price_output", "price_basis"])
-    frame = frame.assign(as_of=pd.to_datetime(frame["as_of"]))
-    wide = frame.pivot_table(index=["model_id", "as_of"], columns="signal", values="value",
-                             aggfunc="first")
+    frame = frame.assign(as_of=pd.to_datetime(frame["as_of"])).drop_duplicates(
+        ["model_id", "as_of", "signal"])  # the warehouse's key: one value each
+    wide = frame.set_index(["model_id", "as_of", "signal"])["value"].unstack("signal")
     wide = wide.reindex(columns=list(AA_SIGNALS + OR_SIGNALS)).reset_index()
     parts = []
     blended = wide["aa.price_blended"].to_numpy(dtype=float)
