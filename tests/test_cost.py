@@ -280,3 +280,18 @@ def test_bad_input_is_one_line(capsys, fitted_db, argv, message):
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_report_carries_the_cost_of_each_definition(report_inputs, report_page):
+    from gaplens.report.payload import _cost
+
+    for item in report_inputs.definitions:
+        block = _cost(item.cost)
+        eq = pd.DataFrame(block["equal_price"]["rows"], columns=block["equal_price"]["columns"])
+        general = eq.loc[eq["scope"] == "general"].iloc[0]
+        assert general["closed_model"] == "GPT-5.4 Pro" and general["price"] == 67.5
+        assert "points behind" in block["sentences"]["general"]
+        assert len(block["timeline"]["rows"]) > 0
+    with open(report_page, encoding="utf-8") as handle:
+        page = handle.read()
+    assert 'id: "cost"' in page and '<a href="#cost">' in page

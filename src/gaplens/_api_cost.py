@@ -134,7 +134,7 @@ def cost(
     result = compute_cost(scopes, price_table(data.signals, data.as_of, history), settings,
                           warnings, data.accessibility)
     if timeline:
-        dates = price_dates(data.signals, data.explicit)
+        dates = price_dates(history, data.explicit)
         result = replace(result, timeline=cost_timeline(scopes, data.signals, dates,
                                                         settings.ci, history))
     return result

@@ -202,10 +202,11 @@ def price_table(signals: pd.DataFrame, as_of: dt.date | None,
     return out.reset_index(drop=True)[PRICE_COLUMNS]
 
 
-def price_dates(signals: pd.DataFrame, until: dt.date | None = None) -> list[dt.date]:
-    """The snapshot dates that carry a price (at or before ``until``), oldest first."""
-    names = AA_SIGNALS + OR_SIGNALS
-    dates = pd.to_datetime(signals.loc[signals["signal"].isin(names), "as_of"]).dt.date
+def price_dates(history: pd.DataFrame, until: dt.date | None = None) -> list[dt.date]:
+    """The snapshot dates of a :func:`price_history` that carry a price (at or before
+    ``until``), oldest first."""
+    priced = history.loc[np.isfinite(history["price"].to_numpy(dtype=float)), "as_of"]
+    dates = pd.to_datetime(priced).dt.date
     return sorted(d for d in set(dates) if until is None or d <= until)
 
 
@@ -517,11 +518,14 @@ def cost_timeline(scopes: list[Scope], signals: pd.DataFrame, dates: list[dt.dat
     :func:`price_history` of ``signals``, when already made."""
     history = price_history(signals) if history is None else history
     rows, last = [], {}
+    ids = {scope.name: scope.model_ids.tolist() for scope in scopes}
     for date, lookup in zip(dates, _prices_at(history, dates)):
+        day = to_day(date)
         for scope in scopes:
-            s, _ = _priced(scope, lookup, to_day(date))
-            key = (tuple(s.ids), s.price.tobytes())
+            price = np.array([lookup.get(m, np.nan) for m in ids[scope.name]], dtype=float)
+            key = (price.tobytes(), (scope.days <= day).tobytes())
             if last.get(scope.name, (None,))[0] != key:
+                s, _ = _priced(scope, lookup, day)
                 last[scope.name] = (key, _equal_price(s, ci))
             rows += [{"price_as_of": date, **row} for row in last[scope.name][1]]
     return pd.DataFrame(rows, columns=["price_as_of", *_EQUAL_COLUMNS])
@@ -569,7 +573,58 @@ def cheapest(scope: Scope, prices: pd.DataFrame, as_of: dt.date, within: float,
     return frame.reset_index(drop=True), str(s.names[top]), missing
 
 
-__all__ = ["CostResult", "CostSettings", "DEFAULT_WITHIN", "TENTH", "cheapest",
+def _usd(value: float) -> str:
+    return f"${value:.3g}"
+
+
+def _pct(value: float) -> str:
+    if not np.isfinite(value):
+        return "none within reach"
+    pct = 100 * value
+    return f"{pct:.0f}%" if pct >= 10 else f"{pct:.2g}%"
+
+
+def cost_sentence(result: CostResult, scope: str = "general") -> str:
+    """The scope's equal-price gap and open price ratio in words, from the numbers."""
+    where = "the general index" if scope == "general" else f"the {scope} index"
+    eq = result.equal_price.loc[result.equal_price["scope"] == scope]
+    pr = result.price_ratio.loc[(result.price_ratio["scope"] == scope)
+                                & (result.price_ratio["group"] == "open")]
+    miss = result.missing.loc[result.missing["scope"] == scope]
+    if eq.empty:
+        return f"On {where} no priced closed model sets a price to compare at."
+    full, tenth = eq.iloc[0], eq.iloc[1]
+    out = [f"On {where} as of {result.settings.as_of}, at the price of the best closed model "
+           f"({full['closed_model']}, {_usd(full['price'])} per million tokens) "]
+    if pd.isna(full["estimate"]):
+        out.append("no open model is for sale.")
+    else:
+        out.append(f"the best open model ({full['open_model']}) is {full['estimate']:.1f} "
+                   f"points behind [{full['ci_low']:.1f}, {full['ci_high']:.1f}]")
+        if pd.isna(tenth["estimate"]):
+            out.append(f"; at a tenth of that price ({_usd(tenth['price'])}) "
+                       f"{tenth['note'] or 'there is no pair to compare'}.")
+        else:
+            out.append(f"; at a tenth of it ({_usd(tenth['price'])}) the gap is "
+                       f"{tenth['estimate']:.1f} [{tenth['ci_low']:.1f}, "
+                       f"{tenth['ci_high']:.1f}].")
+    if len(pr):
+        r = pr.iloc[0]
+        if pd.isna(r["estimate"]):
+            out.append(f" No priced open model is within {r['within']:g} points of "
+                       f"{r['frontier_model']}.")
+        else:
+            out.append(f" The cheapest open model within {r['within']:g} points of "
+                       f"{r['frontier_model']}, {r['model']}, costs {_pct(r['estimate'])} of "
+                       f"its price [{_pct(r['ci_low'])}, {_pct(r['ci_high'])}].")
+    if len(miss):
+        n, priced = int(miss["n_models"].sum()), int(miss["n_priced"].sum())
+        out.append(f" Open models are priced at a hosted provider's rate; {n - priced} of the "
+                   f"{n} open and closed models have no price and are left out.")
+    return "".join(out)
+
+
+__all__ = ["CostResult", "CostSettings", "DEFAULT_WITHIN", "TENTH", "cheapest", "cost_sentence",
            "cheapest_within", "compute_cost", "cost_timeline", "frontier_at", "pareto",
            "level_bounds", "price_dates", "price_history", "price_table",
            "ratio_interval"]
