@@ -160,7 +160,11 @@ def _cost(result) -> dict | None:
                                         "level_ci_high", "price", "on_frontier", "hosted",
                                         "price_source", "price_as_of"]),
         "equal_price": table(result.equal_price),
-        "price_ratio": table(result.price_ratio),
+        # ratios as percentages, so that 3 decimals keep two significant digits
+        "price_ratio": table(result.price_ratio.assign(
+            ratio_pct=100 * result.price_ratio["estimate"],
+            ratio_pct_ci_low=100 * result.price_ratio["ci_low"],
+            ratio_pct_ci_high=100 * result.price_ratio["ci_high"])),
         "timeline": table(result.timeline, ["price_as_of", "scope", "at", "price",
                                             "closed_model", "open_model", "estimate",
                                             "ci_low", "ci_high"]),

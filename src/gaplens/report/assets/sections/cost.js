@@ -12,8 +12,9 @@
     const have = P.rec(c.missing).some(function (r) { return r.scope === P.state.domain; });
     return have ? P.state.domain : null;
   }
-  function usd(v) { return P.num(v) ? "$" + (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(2)) : "–"; }
-  function pct(v) { return v == null ? "none within reach" : P.num(v) ? (100 * v >= 10 ? (100 * v).toFixed(0) : (100 * v).toPrecision(2)) + "%" : "–"; }
+  function usd(v) { return P.num(v) ? "$" + String(Number(Number(v).toPrecision(3))) : "–"; }
+  // a ratio in percent (the payload carries ratios as percentages: 3 decimals of a percent)
+  function pct(v) { return v == null ? "none within reach" : P.num(v) ? (v >= 10 ? v.toFixed(0) : String(Number(v.toPrecision(2)))) + "%" : "–"; }
   P.hooks.push(function () {
     const c = C(), sc = scope();
     sentence.textContent = !c ? "No prices in the data." : sc ? c.sentences[sc] || "" : "No index for this domain.";
@@ -43,7 +44,7 @@
     const shapes = eq.map(function (r, i) {
       return { type: "line", xref: "x", yref: "paper", x0: r.price, x1: r.price, y0: 0, y1: 1, line: { color: "#999", width: 1, dash: i ? "dot" : "dash" } };
     });
-    const notes = eq.map(function (r, i) { return { x: Math.log10(r.price), y: 1, xref: "x", yref: "paper", text: i ? "P*/10" : "P*", showarrow: false, yanchor: "bottom", font: { size: 10, color: "#555" } }; });
+    const notes = eq.map(function (r, i) { return { x: Math.log10(r.price), y: 0, xref: "x", yref: "paper", text: i ? "P*/10" : "P*", showarrow: false, xanchor: "left", yanchor: "bottom", font: { size: 10, color: "#555" } }; });
     return { traces: traces, height: 440, rows: pts.map(function (r) { return { model: r.name, group: r.group, level: r.level, ci_low: r.level_ci_low, ci_high: r.level_ci_high, price_usd_per_mtok: r.price, on_frontier: r.on_frontier, hosted_price: r.hosted, source: r.price_source, price_as_of: r.price_as_of }; }),
              layout: { xaxis: { type: "log", title: { text: "USD per million tokens (blended 3:1, log scale)" }, gridcolor: "#eef0f3" },
                        yaxis: { title: { text: sc === "general" ? "capability index" : P.esc(P.label(sc)) + " index" }, gridcolor: "#eef0f3" }, shapes: shapes, annotations: notes },
@@ -55,8 +56,9 @@
     const rows = P.rec(c.timeline).filter(function (r) { return r.scope === sc; });
     const traces = ["closed frontier price", "a tenth of it"].map(function (at, i) {
       const part = rows.filter(function (r) { return r.at === at && P.num(r.estimate); });
+      const colour = i ? "#555" : P.ACCENT;
       return { type: "scatter", mode: "lines+markers", name: i ? "at a tenth of P*" : "at P*", x: part.map(function (r) { return r.price_as_of; }), y: part.map(function (r) { return r.estimate; }),
-               error_y: P.errorBars(part, "estimate", "ci_low", "ci_high", i ? "rgba(200,120,40,0.5)" : "rgba(60,80,120,0.5)"), line: { color: P.PALETTE[i + 2], dash: i ? "dot" : "solid" },
+               error_y: P.errorBars(part, "estimate", "ci_low", "ci_high", colour), line: { color: colour, dash: i ? "dot" : "solid" }, marker: { color: colour },
                text: part.map(function (r) { return P.hover([r.price_as_of, "at " + usd(r.price) + ": " + P.esc(r.closed_model) + " vs " + P.esc(r.open_model), "gap " + P.fmt(r.estimate) + " " + P.ci(r.ci_low, r.ci_high)]); }), hovertemplate: "%{text}<extra></extra>" };
     });
     return { traces: traces, height: 320, rows: rows,
@@ -72,8 +74,8 @@
     const rows = P.rec(c.price_ratio).filter(function (r) { return r.scope === sc; });
     P.table(holder, rows, [["group", "Group"], ["frontier_model", "Best closed model"], [null, "Its price", function (r) { return usd(r.frontier_price); }],
                            ["model", "Cheapest within reach"], [null, "Price", function (r) { return usd(r.price); }],
-                           [null, "Ratio", function (r) { return P.num(r.estimate) ? pct(r.estimate) : "–"; }],
-                           [null, "90 % interval", function (r) { return P.num(r.estimate) ? "[" + pct(r.ci_low) + ", " + pct(r.ci_high) + "]" : ""; }], ["note", "Note"]],
+                           [null, "Ratio", function (r) { return P.num(r.ratio_pct) ? pct(r.ratio_pct) : "–"; }],
+                           [null, "90 % interval", function (r) { return P.num(r.ratio_pct) ? "[" + pct(r.ratio_pct_ci_low) + ", " + pct(r.ratio_pct_ci_high) + "]" : ""; }], ["note", "Note"]],
             "Price ratio at equal capability: the cheapest model of each group within " + (rows.length ? rows[0].within : "") + " index points of the best closed model, against its price");
   });
 }});
