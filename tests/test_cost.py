@@ -295,3 +295,21 @@ def test_the_report_carries_the_cost_of_each_definition(report_inputs, report_pa
     with open(report_page, encoding="utf-8") as handle:
         page = handle.read()
     assert 'id: "cost"' in page and '<a href="#cost">' in page
+
+
+def test_csv_of_cost_holds_both_readings_and_the_sentence_their_numbers():
+    from gaplens._cli.cost_cmds import cost_summary, percent
+    from gaplens.analysis.cost import cost_sentence
+
+    r = planted()
+    table = cost_summary(r)
+    assert table["measure"].value_counts().tolist() == [2, 2]
+    ratio = table.loc[(table["measure"] == "price ratio at equal capability")
+                      & (table["group"] == "open")].iloc[0]
+    assert (ratio["model"], ratio["reference_price"]) == ("O1", 20.0)
+    assert ratio["estimate"] == pytest.approx(0.075)
+    assert (percent(0.075), percent(1.0), percent(math.inf)) == ("7.5%", "100%", "none")
+    text = cost_sentence(r, "planted")
+    assert "(C1, $20 per million tokens) the best open model (O1) is 8.0 points behind" in text
+    assert "at a tenth of it ($2) the gap is 3.0" in text and "O1, costs 7.5% of its" in text
+    assert "2 of the 10 open and closed models have no price" in text
