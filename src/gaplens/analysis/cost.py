@@ -112,8 +112,9 @@ class CostResult:
     (the gap), ci_low, ci_high, note. ``price_ratio``: scope, group, within, level_needed,
     frontier_model, frontier_price, model, level, price, estimate (the ratio), ci_low,
     ci_high (inf: in more than the interval's tail of the draws no model of the group is
-    within X), share_none (that share of the draws), note. ``timeline``: equal_price's columns per price_as_of.
-    ``missing``: scope, group, n_models, n_priced, n_unpriced, n_zero.
+    within X), share_none (that share of the draws), note. ``timeline``: equal_price's
+    columns per price_as_of. ``missing``: scope, group, n_models, n_priced, n_unpriced,
+    n_zero.
     """
 
     settings: CostSettings
@@ -566,7 +567,8 @@ def cheapest(scope: Scope, prices: pd.DataFrame, as_of: dt.date, within: float,
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame, str(s.names[top]), missing
-    extra = prices.set_index("model_id").reindex(frame["model_id"])[["price_source", "price_basis", "price_as_of"]]
+    extra = prices.set_index("model_id").reindex(frame["model_id"])[
+        ["price_source", "price_basis", "price_as_of"]]
     frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)
     frame["hosted"] = frame["group"] == "open"
     frame = frame.sort_values(["price", "level"], ascending=[True, False], kind="mergesort")
