@@ -159,6 +159,8 @@ COMMANDS = {
     "lifecycle": (["lifecycle"], ["[red]Bench[/red]"]),
     "forecast": (["forecast", "--domain", "coding"], []),
     "snapshots": (["snapshots"], []),
+    "cost": (["cost", "--domain", "coding"], []),
+    "cheapest": (["cheapest", "--within", "12"], []),
     "diff": (["diff", "--draws", "20"], [CLOSED_LEADER, OPEN_LEADER, "[red]Bench[/red]",
                                          "[i]Dom[/i]"]),
 }

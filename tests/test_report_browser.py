@@ -17,7 +17,8 @@ import pytest
 
 from conftest import HOSTILE_BENCHMARK, HOSTILE_DOMAIN_LABEL, HOSTILE_MODEL, HOSTILE_UNKNOWN
 
-SECTIONS = ("headline", "frontiers", "index", "composite", "lifecycle", "realworld", "methods")
+SECTIONS = ("headline", "frontiers", "index", "composite", "lifecycle", "realworld", "cost",
+            "methods")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -126,6 +127,12 @@ def test_every_section_renders_with_data_offline_and_without_running_names(page,
     assert axes == ["x2"]
     assert page.locator("#methods table.data").count() >= 2
     assert "Epoch AI" in page.inner_text("#methods")
+    # what the gap costs: a log price axis, both frontiers as steps, the sentence
+    assert plotted(page, "cost-frontier", "gd.layout.xaxis.type") == "log"
+    steps = plotted(page, "cost-frontier", "gd.data.filter(t => t.line && t.line.shape === "
+                    "'hv').map(t => t.name)")
+    assert sorted(steps) == ["closed frontier", "open frontier"]
+    assert "points behind" in page.inner_text("#cost-sentence")
     # nothing fetched, nothing executed from a name, names shown as text
     assert page.requests == [] and page.errors == []
     assert page.evaluate("window.__xss") is None

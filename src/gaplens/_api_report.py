@@ -176,6 +176,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
     ig = index_gap(scopes, IndexGapSettings(
         as_of=ctx.as_of, open_definition=definition.value, windows=(12, 24), ci=ci,
         timeline_months=TIMELINE_MONTHS), warnings)
+    price = _try(notes, "what the gap costs", lambda: _cost(ctx, scopes, definition))
     fc = _try(notes, "forecast", lambda: forecast(scopes, ForecastSettings(
         as_of=ctx.as_of, window_months=24, ci=ci, seed=ctx.seed,
         open_definition=definition.value), warnings))
@@ -232,7 +233,28 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
                         published_gap=pub,
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
-                        overfit=of, forecast=fc, notes=tuple(notes), claims=claims)
+                        overfit=of, forecast=fc, notes=tuple(notes), claims=claims,
+                        cost=price)
+
+
+def _cost(ctx: _Shared, scopes, definition: OpenDefinition):
+    """What the gap costs on the report's index scopes (analysis/cost.py); the price history
+    is read once per process (it does not depend on the definition)."""
+    from .analysis.cost import (CostSettings, compute_cost, cost_timeline, price_dates,
+                                price_history, price_table)
+
+    history = ctx.memo.get("price_history")
+    if history is None:
+        history = ctx.memo["price_history"] = price_history(ctx.signals)
+    fitted = ctx.fitted
+    settings = CostSettings(as_of=ctx.as_of, open_definition=definition.value,
+                            ci=fitted.settings.ci)
+    access = fitted.models.set_index("model_id")["accessibility"]
+    result = compute_cost(scopes, price_table(ctx.signals, ctx.as_of, history), settings,
+                          accessibility=access)
+    timeline = cost_timeline(scopes, ctx.signals, price_dates(history),
+                             settings.ci, history)
+    return replace(result, timeline=timeline)
 
 
 def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,

@@ -12,6 +12,7 @@
     gaplens.api.update()          # fetch the sources from their publishers (docs/update.md)
     gaplens.api.diff()            # what changed since the last snapshot, and on the map
     gaplens.api.export_every_eval_ever('out/')  # results as Every Eval Ever records
+    gaplens.api.cost()            # what the gap costs: price-capability frontiers
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
@@ -19,7 +20,7 @@ reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and L
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
 (``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``,
-``_api_diff``, ``_api_claims``, ``_api_eee``) and
+``_api_diff``, ``_api_claims``, ``_api_eee``, ``_api_cost``) and
 are all re-exported here.
 """
 
@@ -36,6 +37,7 @@ from ._api_beyond import (  # noqa: F401
 )
 from ._api_claims import claims  # noqa: F401
 from ._api_coverage import coverage  # noqa: F401
+from ._api_cost import CheapestResult, cheapest, cost  # noqa: F401
 from ._api_core import (  # noqa: F401
     Progress,
     _aliases,

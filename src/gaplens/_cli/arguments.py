@@ -140,6 +140,7 @@ RULES: dict[tuple[str, str] | str, Callable[[str, object], None]] = {
     "--tolerance": Number(low=0.0, below=1.0),  # normalised units
     "--top": COUNT,
     "--top-k": Number(low=2),  # a spread needs two models
+    "--within": Number(low=0.0),  # index points below the frontier
     "--min-benchmarks": COUNT,
     "--min-results": COUNT,
     "--perms": COUNT,

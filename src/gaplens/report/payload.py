@@ -146,6 +146,33 @@ def claim(c) -> dict:
             "evidence": table(c.evidence), "notes": list(c.notes)}
 
 
+def _cost(result) -> dict | None:
+    """What the gap costs (analysis/cost.py): the scatter's points, both readings of the
+    gap, the equal-price gap per price snapshot and a sentence per scope."""
+    if result is None:
+        return None
+    from ..analysis.cost import cost_sentence
+
+    scopes = list(dict.fromkeys(result.missing["scope"])) if len(result.missing) else []
+    return {
+        "settings": _clean_dict(result.settings.to_dict()),
+        "points": table(result.points, ["scope", "name", "group", "level", "level_ci_low",
+                                        "level_ci_high", "price", "on_frontier", "hosted",
+                                        "price_source", "price_as_of"]),
+        "equal_price": table(result.equal_price),
+        # ratios as percentages, so that 3 decimals keep two significant digits
+        "price_ratio": table(result.price_ratio.assign(
+            ratio_pct=100 * result.price_ratio["estimate"],
+            ratio_pct_ci_low=100 * result.price_ratio["ci_low"],
+            ratio_pct_ci_high=100 * result.price_ratio["ci_high"])),
+        "timeline": table(result.timeline, ["price_as_of", "scope", "at", "price",
+                                            "closed_model", "open_model", "estimate",
+                                            "ci_low", "ci_high"]),
+        "missing": table(result.missing),
+        "sentences": {scope: cost_sentence(result, scope) for scope in scopes},
+    }
+
+
 def by_definition(item: ByDefinition) -> dict:
     return {
         "description": item.description,
@@ -172,6 +199,7 @@ def by_definition(item: ByDefinition) -> dict:
         "unknown_models": table(item.gap.unknown_models),
         "warnings": _warnings(item),
         "claims": [claim(c) for c in item.claims],
+        "cost": _cost(getattr(item, "cost", None)),
     }
 
 
