@@ -154,10 +154,10 @@ def model_attributes(models: pd.DataFrame, countries: pd.DataFrame,
     blocs = dict(zip(countries["value"], countries["bloc"]))
     blocs.update({c: b for c, b in zip(countries["code"], countries["bloc"]) if c not in blocs})
     org = organizations.set_index("organization")
-    names = models["organization"].where(models["organization"].notna(), None)
-    lab = [org["lab"].get(str(o).strip(), str(o).strip()) if o is not None else None
-           for o in names]
-    lab_country = [org["country"].get(str(o).strip()) if o is not None else None for o in names]
+    names = [str(o).strip() if isinstance(o, str) and o.strip() else None
+             for o in models["organization"]]
+    lab = [org["lab"].get(o, o) if o is not None else None for o in names]
+    lab_country = [org["country"].get(o) if o is not None else None for o in names]
     own = [_bloc_of(c, blocs) for c in models["country"]]
     seat = [_bloc_of(c, blocs) for c in lab_country]
     bloc = [a if a is not None else b for a, b in zip(own, seat)]
@@ -166,7 +166,7 @@ def model_attributes(models: pd.DataFrame, countries: pd.DataFrame,
     return pd.DataFrame({
         "model_id": models["model_id"].to_numpy(),
         "display_name": models.get("display_name", models["model_id"]).to_numpy(),
-        "organization": names.to_numpy(), "lab": lab, "bloc": bloc, "bloc_from": source,
+        "organization": names, "lab": lab, "bloc": bloc, "bloc_from": source,
         "access": definition.groups(models["accessibility"])})
 
 
