@@ -349,9 +349,12 @@ def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSetting
     masks_of = {}
     for u in units:
         released = u.days <= as_of_day
-        masks = {g: (members.reindex(u.model_ids).to_numpy() == g) & released for g in groups}
-        masks.update({g: (extra.reindex(u.model_ids).to_numpy() == g) & released
-                      for g in extra_groups})
+        lab = members.reindex(u.model_ids).to_numpy()
+        masks = {g: (lab == g) & released for g in set(lab[released]) if isinstance(g, str)}
+        if len(extra):
+            lab = extra.reindex(u.model_ids).to_numpy()
+            masks.update({g: (lab == g) & released for g in set(lab[released])
+                          if isinstance(g, str) and g in extra_groups})
         masks[CLOSED] = closed.reindex(u.model_ids).fillna(False).to_numpy(dtype=bool) \
             & released
         masks_of[u.name] = masks
@@ -365,7 +368,7 @@ def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSetting
     for u in units:
         by_scope.setdefault(u.scope, []).append(u)
         masks = masks_of[u.name]
-        n = {g: int(m.sum()) for g, m in masks.items()}
+        n = {g: int(m.sum()) for g, m in masks.items()}  # groups absent here: 0
         for g, k in n.items():
             counts[(u.name, g)] = k
         enough = {g: m for g, m in masks.items() if n[g] >= settings.min_models}
@@ -491,12 +494,13 @@ def leading_labs(units: list[Unit], members: pd.Series, labs: dict[str, str],
     for u in units:
         scopes.setdefault(u.scope, []).append(u)
     for scope, scope_units in scopes.items():
+        grouped = {u.name: members.reindex(u.model_ids).notna().to_numpy()
+                   & np.isfinite(u.levels[0]) for u in scope_units}
         for date in dates:
             day = to_day(date)
             tops = []
             for u in scope_units:
-                keep = (u.days <= min(day, u.day)) & members.reindex(u.model_ids).notna() \
-                    .to_numpy() & np.isfinite(u.levels[0])
+                keep = (u.days <= min(day, u.day)) & grouped[u.name]
                 if not keep.any():
                     continue
                 i = np.flatnonzero(keep)[np.argmax(u.levels[0, keep])]
