@@ -67,3 +67,16 @@ def group_gap(
         units = benchmark_units(frame, bench, settings)
         warnings = tuple(obs.warnings)
     return _group_gap(units, attrs, settings, warnings)
+
+
+def report_groups(scopes, models, definition: OpenDefinition, as_of: dt.date, ci: float,
+                  min_models: int = 3):
+    """The report's countries section from the index scopes it already has (no new fit):
+    ``models`` has model_id, display_name, organization, country and accessibility."""
+    from .analysis.groups import report_groups as _report
+
+    tables = attribute_tables()
+    settings = GroupSettings(as_of=as_of, by="country", on="index", open_definition=definition,
+                             ci=ci, min_models=min_models)
+    attrs = model_attributes(models, tables.countries, tables.organizations, definition)
+    return _report(index_units(scopes, settings), attrs, settings)

@@ -64,7 +64,7 @@ from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .gap import DAYS_PER_MONTH, from_day, to_day
-from .index_gap import Scope, Steps, read_at
+from .index_gap import Scope, Steps
 from .intervals import bootstrap_interval
 from .lag import horizontal_lag
 from .noise import standard_errors
@@ -266,6 +266,18 @@ def _floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
     return out
 
 
+def _index_reading(a: Steps, b: Steps, day: int) -> tuple[np.ndarray, np.ndarray]:
+    """(gap, plain lag in days) per draw of A against B at ``day``: index_gap.read_at's
+    gap and plain lag (its significance and threshold variants are not needed here)."""
+    o, c = a.levels[:, a.upto(day) - 1], b.levels[:, b.upto(day) - 1]
+    with np.errstate(invalid="ignore"):
+        level = np.minimum(o, c)
+        t_a, t_b = a.first_reach(level, a.upto(day)), b.first_reach(level, b.upto(day))
+        lag = np.where(o < c, day - t_b, np.where(o > c, -(day - t_a), 0.0)) + 0.0
+    lag[~(np.isfinite(o) & np.isfinite(c))] = np.nan
+    return c - o, lag
+
+
 class _UnitReader:
     """Frontiers of every group on one unit, built once; pairs read from them."""
 
@@ -315,10 +327,8 @@ class _UnitReader:
             gap = (fb.level_at(u.day) - fa.level_at(u.day)) * u.scale
             gap = _floor_spread(gap, u.scale * float(np.hypot(u.se[la], u.se[lb])))
         else:
-            r = read_at(self.frontiers[a], self.frontiers[b], u.day, self.ci)
-            if r is None:
-                return None
-            gap, lag = r.gap * u.scale, r.lag / DAYS_PER_MONTH
+            gap, lag = _index_reading(self.frontiers[a], self.frontiers[b], u.day)
+            gap, lag = gap * u.scale, lag / DAYS_PER_MONTH
         return _Read(gap, lag, str(u.model_ids[la]), str(u.model_ids[lb]),
                      level_a * u.scale, level_b * u.scale)
 
@@ -335,10 +345,12 @@ def _pairs(groups: list[str], extra: list[str]) -> list[tuple[str, str]]:
 
 def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSettings,
                    closed: pd.Series, extra: pd.Series | None = None,
-                   labs: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+                   labs: dict[str, str] | None = None, pairwise: bool = True
+                   ) -> tuple[pd.DataFrame, list[str]]:
     """The comparison table over ``units``. ``members``: group label per model id (None:
     none); ``closed``: True for closed models; ``extra``: labels compared with closed only
-    (the best open model per country); ``labs``: model id -> lab, for the leaders."""
+    (the best open model per country); ``labs``: model id -> lab, for the leaders;
+    ``pairwise=False``: against closed only."""
     extra = extra if extra is not None else pd.Series(dtype=object)
     groups = sorted({g for g in members.dropna().unique()})
     extra_groups = sorted({g for g in extra.dropna().unique()} - set(groups))
@@ -361,7 +373,7 @@ def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSetting
     able = {g for masks in masks_of.values() for g, m in masks.items()
             if m.sum() >= settings.min_models}
     pairs = [(a, b) for a, b in _pairs(groups, extra_groups)
-             if b == CLOSED or (a in able and b in able)]
+             if b == CLOSED or (pairwise and a in able and b in able)]
     reads: dict[tuple[str, str, str], _Read] = {}
     counts: dict[tuple[str, str], int] = {}
     by_scope: dict[str, list[Unit]] = {}
@@ -493,11 +505,11 @@ def leading_labs(units: list[Unit], members: pd.Series, labs: dict[str, str],
     scopes: dict[str, list[Unit]] = {}
     for u in units:
         scopes.setdefault(u.scope, []).append(u)
+    days = [to_day(d) for d in dates]
     for scope, scope_units in scopes.items():
         grouped = {u.name: members.reindex(u.model_ids).notna().to_numpy()
                    & np.isfinite(u.levels[0]) for u in scope_units}
-        for date in dates:
-            day = to_day(date)
+        for date, day in zip(dates, days):
             tops = []
             for u in scope_units:
                 keep = (u.days <= min(day, u.day)) & grouped[u.name]
@@ -531,6 +543,7 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
     index units; a month where the group has fewer than ``min_models`` models is empty."""
     dates = [(pd.Timestamp(as_of) - pd.DateOffset(months=k)).date()
              for k in range(months, -1, -1)]
+    days = [to_day(d) for d in dates]
     rows = []
     for u in units:
         if u.kind != "index":
@@ -544,8 +557,7 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
             scope = Scope(u.name, "group", u.model_ids, u.model_ids, u.days,
                           np.where(mask, "g", None).astype(object), u.levels[:1])
             steps = Steps.of(scope, "g")
-            for date in dates:
-                day = to_day(date)
+            for date, day in zip(dates, days):
                 k, n = steps.upto(day), steps.count(day)
                 ok = k > 0 and n >= min_models
                 rows.append({"scope": u.name, "group": g, "date": date, "n_models": n,
@@ -553,6 +565,11 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
                              "leader": str(steps.names[k - 1]) if ok else None})
     return pd.DataFrame(rows, columns=["scope", "group", "date", "n_models", "level",
                                        "leader"])
+
+
+def _lab_map(attrs: pd.DataFrame) -> dict[str, str]:
+    """model id -> lab, for models with a known lab only."""
+    return {str(m): lab for m, lab in zip(attrs["model_id"], attrs["lab"]) if isinstance(lab, str)}
 
 
 def group_gap(units: list[Unit], attrs: pd.DataFrame, settings: GroupSettings,
@@ -563,12 +580,13 @@ def group_gap(units: list[Unit], attrs: pd.DataFrame, settings: GroupSettings,
     open_by_bloc = labels(attrs, "country-access")
     open_by_bloc = open_by_bloc.where(open_by_bloc.fillna("").str.endswith(f"{SEP}open"))
     extra = open_by_bloc if settings.by in ("country", "country-access") else None
-    lab_of = dict(zip(attrs["model_id"], attrs["lab"]))
+    lab_of = _lab_map(attrs)
     table, notes = compare_groups(units, members, settings, closed, extra, lab_of)
     best = (table.loc[table["group"].str.endswith(f"{SEP}open") & (table["versus"] == CLOSED)
                       & table["group"].str.split(SEP).str[0].isin(("US", "China", "rest"))]
             .reset_index(drop=True) if extra is not None else table.iloc[:0])
-    leaders = leading_labs(units, members, lab_of, quarter_dates(settings.as_of,
+    grouped = pd.Series(attrs["access"].to_numpy(), index=attrs["model_id"].to_numpy())
+    leaders = leading_labs(units, grouped, lab_of, quarter_dates(settings.as_of,
                                                                  settings.quarters))
     frontiers = frontier_timeline(units, members, closed, settings.as_of,
                                   settings.timeline_months, settings.min_models, extra)
@@ -585,6 +603,26 @@ def group_gap(units: list[Unit], attrs: pd.DataFrame, settings: GroupSettings,
                           frontiers=frontiers, leaders=leaders, warnings=tuple(notes))
 
 
+@dataclass(frozen=True)
+class GroupReport:
+    """The report's view: countries (and their open models) on the index, and every lab
+    against the closed frontier per scope."""
+
+    countries: GroupGapResult
+    labs: pd.DataFrame  # TABLE_COLUMNS rows with versus = "closed", group = a lab
+
+
+def report_groups(units: list[Unit], attrs: pd.DataFrame, settings: GroupSettings
+                  ) -> GroupReport:
+    """Countries by :func:`group_gap` (``settings.by`` = country) and labs against closed
+    only (no lab pairs: the report's lab x domain table)."""
+    countries = group_gap(units, attrs, settings)
+    closed = pd.Series(attrs["access"].to_numpy() == "closed", index=attrs["model_id"].to_numpy())
+    labs, _ = compare_groups(units, labels(attrs, "organization"), settings, closed,
+                             labs=_lab_map(attrs), pairwise=False)
+    return GroupReport(countries=countries, labs=labs)
+
+
 def settings_dict(settings: GroupSettings) -> dict:
     out = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
     out["as_of"] = settings.as_of.isoformat()
@@ -594,7 +632,8 @@ def settings_dict(settings: GroupSettings) -> dict:
     return out
 
 
-__all__ = ["CLOSED", "GROUP_BYS", "GroupGapResult", "GroupSettings", "SEP", "Unit",
+__all__ = ["CLOSED", "GROUP_BYS", "GroupGapResult", "GroupReport", "GroupSettings", "SEP",
+           "Unit", "report_groups",
            "benchmark_units", "compare_groups", "frontier_timeline", "group_gap",
            "index_units", "labels", "leading_labs", "model_attributes", "quarter_dates",
            "settings_dict"]
