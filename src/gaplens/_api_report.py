@@ -176,6 +176,11 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
     ig = index_gap(scopes, IndexGapSettings(
         as_of=ctx.as_of, open_definition=definition.value, windows=(12, 24), ci=ci,
         timeline_months=TIMELINE_MONTHS), warnings)
+    # Who is behind whom (analysis/groups.py): countries and labs on the same index scopes.
+    from ._api_groups import report_groups
+
+    countries = _try(notes, "countries", lambda: report_groups(
+        scopes, ctx.metas[definition.value].reset_index(), definition, ctx.as_of, ci))
     fc = _try(notes, "forecast", lambda: forecast(scopes, ForecastSettings(
         as_of=ctx.as_of, window_months=24, ci=ci, seed=ctx.seed,
         open_definition=definition.value), warnings))
@@ -232,7 +237,8 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
                         published_gap=pub,
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
-                        overfit=of, forecast=fc, notes=tuple(notes), claims=claims)
+                        overfit=of, forecast=fc, notes=tuple(notes), claims=claims,
+                        countries=countries)
 
 
 def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,

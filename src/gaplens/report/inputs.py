@@ -33,6 +33,7 @@ class ByDefinition:
     forecast: object | None  # analysis.forecast.ForecastResult
     notes: tuple[str, ...] = field(default=())  # parts that could not be computed, and why
     claims: tuple = field(default=())  # analysis.claims.Claim, in CLAIM_KEYS order
+    countries: object | None = None  # analysis.groups.GroupReport (None: not computed)
 
 
 @dataclass(frozen=True)
