@@ -40,6 +40,11 @@
   s.appendChild(labsHolder);
   s.appendChild(P.el("p", { cls: "note", text: "Each cell: the lag in months of the lab's frontier behind the overall closed frontier on that domain's index, with its 90 % interval; 0 where the lab holds the closed frontier, negative where it leads it; n = models where fewer than 3 have an index there (counts, not numbers)." }));
 
+  s.appendChild(P.el("h3", { text: "The leading lab per domain, quarter by quarter" }));
+  const leadHolder = P.el("div", {});
+  s.appendChild(leadHolder);
+  s.appendChild(P.el("p", { cls: "note", text: "The lab of the model at the top of each domain's index at each quarter end (last column: the report's date), among the open and closed models." }));
+
   function cell(r) {
     if (!r) return "";
     if (r.status === "too_few_models") return "n = " + r.n_group;
@@ -68,5 +73,12 @@
     });
     const rows = shown.map(function (lab) { const o = { lab: lab }; order.forEach(function (k) { o[k] = cell(byLab[lab][k]); }); return o; });
     P.table(labsHolder, rows, [["lab", "Lab"]].concat(order.map(function (k) { return [k, P.label(k)]; })));
+    leadHolder.textContent = "";
+    const leads = P.rec(c.leaders);
+    const dates = P.uniq(leads.map(function (r) { return r.date; })).sort();
+    const byScope = {};
+    leads.forEach(function (r) { (byScope[r.scope] = byScope[r.scope] || { scope: P.label(r.scope) })[r.date] = r.lab; });
+    P.table(leadHolder, P.uniq(leads.map(function (r) { return r.scope; })).map(function (k) { return byScope[k]; }),
+            [["scope", "Domain"]].concat(dates.map(function (d) { return [d, d]; })));
   });
 }});
