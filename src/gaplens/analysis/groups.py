@@ -497,23 +497,26 @@ def quarter_dates(as_of: dt.date, n: int) -> list[dt.date]:
 
 
 def leading_labs(units: list[Unit], members: pd.Series, labs: dict[str, str],
-                 dates: list[dt.date]) -> pd.DataFrame:
+                 dates: list[dt.date], recent_months: int = 12) -> pd.DataFrame:
     """The leading lab per scope and date: on each unit the model with the best observed
     (central) level among the grouped models released by then; the scope's leader is the
-    lab topping most of its units (its newest release on a tie)."""
+    lab topping most of its units (its newest release on a tie). A benchmark counts at a
+    date only while current (a result of a model released in the ``recent_months``
+    before it)."""
     rows = []
     scopes: dict[str, list[Unit]] = {}
     for u in units:
         scopes.setdefault(u.scope, []).append(u)
     days = [to_day(d) for d in dates]
+    since = [to_day(pd.Timestamp(d) - pd.DateOffset(months=recent_months)) for d in dates]
     for scope, scope_units in scopes.items():
         grouped = {u.name: members.reindex(u.model_ids).notna().to_numpy()
                    & np.isfinite(u.levels[0]) for u in scope_units}
-        for date, day in zip(dates, days):
+        for date, day, start in zip(dates, days, since):
             tops = []
             for u in scope_units:
                 keep = (u.days <= min(day, u.day)) & grouped[u.name]
-                if not keep.any():
+                if not keep.any() or (u.kind == "benchmark" and u.days[keep].max() < start):
                     continue
                 i = np.flatnonzero(keep)[np.argmax(u.levels[0, keep])]
                 tops.append((str(u.model_ids[i]), int(u.days[i]), float(u.levels[0, i])
@@ -587,7 +590,8 @@ def group_gap(units: list[Unit], attrs: pd.DataFrame, settings: GroupSettings,
             .reset_index(drop=True) if extra is not None else table.iloc[:0])
     grouped = pd.Series(attrs["access"].to_numpy(), index=attrs["model_id"].to_numpy())
     leaders = leading_labs(units, grouped, lab_of, quarter_dates(settings.as_of,
-                                                                 settings.quarters))
+                                                                 settings.quarters),
+                           settings.recent_months)
     frontiers = frontier_timeline(units, members, closed, settings.as_of,
                                   settings.timeline_months, settings.min_models, extra)
     unlabelled = attrs.loc[attrs["access"].notna() & members.reindex(attrs["model_id"])
