@@ -219,3 +219,23 @@ def test_bundled_estimates_inside_intervals_and_golden(bundled_db):
     assert (row["group_leader"], row["versus_leader"]) == ("GLM-5", "GPT-5.4 Pro")
     assert row["lag_months"] == pytest.approx(5.306, abs=0.01)
     assert row["gap"] == pytest.approx(11.10, abs=0.01)
+
+
+def test_sentence_states_a_lead_with_the_interval_of_the_lead():
+    """A negative lag reads 'leads ... by x months' with the interval of x (estimate inside)."""
+    from types import SimpleNamespace
+
+    from gaplens.report.countries_text import countries_sentence
+
+    row = dict(scope="general", versus=CLOSED, status="ahead", n_group=5,
+               group_leader="[b]Open[/b]", versus_leader="Closed", lag_months=-2.0,
+               lag_months_ci_low=-3.5, lag_months_ci_high=-0.5)
+    table = pd.DataFrame([dict(row, group="China · open"),
+                          dict(row, group="US · open", status="too_few_models",
+                               lag_months=np.nan, n_group=1)])
+    result = SimpleNamespace(table=table, settings=SimpleNamespace(as_of=dt.date(2026, 4, 16)),
+                             leaders=pd.DataFrame(columns=["scope", "date", "lab", "model"]))
+    text = countries_sentence(result)
+    assert ("the best Chinese open model ([b]Open[/b]) leads the closed frontier (Closed) by "
+            "2.0 months (90 % interval 0.5 to 3.5)") in text
+    assert "the US open models are too few to read (1 with an index)" in text

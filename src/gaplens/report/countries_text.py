@@ -32,9 +32,12 @@ def countries_sentence(result, scope: str = "general") -> str:
             continue
         verb = "trails" if lag > 0 else "leads" if lag < 0 else "is level with"
         amount = "" if lag == 0 else f" by {_months(abs(lag))} months"
+        low, high = r["lag_months_ci_low"], r["lag_months_ci_high"]
+        if lag < 0:  # a lead in months: the interval of the lead, so it holds the estimate
+            low, high = -high, -low
         parts.append(f"the best {name} open model ({r['group_leader']}) {verb} the closed "
                      f"frontier ({r['versus_leader']}){amount} (90 % interval "
-                     f"{_months(r['lag_months_ci_low'])} to {_months(r['lag_months_ci_high'])})")
+                     f"{_months(low)} to {_months(high)})")
     if not parts:
         return "Too few models to compare countries on the index."
     text = (f"On the {scope} index as of {result.settings.as_of}, " + "; ".join(parts) + ".")
