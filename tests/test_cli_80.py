@@ -140,7 +140,6 @@ COMMANDS = {
                    "novel_reasoning"], []),
     "gap-published": (["gap", "--on", "published", "--draws", "30"], []),
     "gap-group": (["gap", "--group", "organization", "--draws", "30"], ["[bold]Lab[/bold]"]),
-    "gap-group-country": (["gap", "--group", "country-access", "--draws", "30"], []),
     "models": (["models", "--since", "2026-01-01"], [CLOSED_LEADER, OPEN_LEADER,
                                                       "[bold]Lab[/bold]"]),
     "models-versions": (["models", "--versions", "--since", "2026-03-15"],

@@ -208,7 +208,7 @@ def test_reviewed_tables_map_spellings_by_hand(tmp_path):
 def test_bundled_estimates_inside_intervals_and_golden(bundled_db):
     from gaplens import api
 
-    result = api.group_gap(db=bundled_db, by="country", n_draws=40)
+    result = api.group_gap(db=bundled_db, by="country", n_draws=20)
     t = result.table.dropna(subset=["gap"])
     assert len(t) > 20
     for key in ("gap", "lag_months"):
