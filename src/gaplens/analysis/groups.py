@@ -153,11 +153,12 @@ def model_attributes(models: pd.DataFrame, countries: pd.DataFrame,
     from (``country``: the model's own country field; ``lab``: its lab's seat)."""
     blocs = dict(zip(countries["value"], countries["bloc"]))
     blocs.update({c: b for c, b in zip(countries["code"], countries["bloc"]) if c not in blocs})
-    org = organizations.set_index("organization")
+    lab_of = dict(zip(organizations["organization"], organizations["lab"]))
+    seat_of = dict(zip(organizations["organization"], organizations["country"]))
     names = [str(o).strip() if isinstance(o, str) and o.strip() else None
              for o in models["organization"]]
-    lab = [org["lab"].get(o, o) if o is not None else None for o in names]
-    lab_country = [org["country"].get(o) if o is not None else None for o in names]
+    lab = [lab_of.get(o, o) if o is not None else None for o in names]
+    lab_country = [seat_of.get(o) if o is not None else None for o in names]
     own = [_bloc_of(c, blocs) for c in models["country"]]
     seat = [_bloc_of(c, blocs) for c in lab_country]
     bloc = [a if a is not None else b for a, b in zip(own, seat)]

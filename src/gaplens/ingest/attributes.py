@@ -16,6 +16,7 @@ the tables are never guessed: a country text that is not listed is ``unknown``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -74,11 +75,16 @@ def _bundled(name: str) -> str:
     return str(resources.files("gaplens").joinpath("data", name))
 
 
+@lru_cache(maxsize=1)
+def _bundled_tables() -> AttributeTables:
+    return AttributeTables(countries=read_countries(_bundled("countries.csv")),
+                           organizations=read_organizations(_bundled("organizations.csv")))
+
+
 def attribute_tables(countries: str | None = None,
                      organizations: str | None = None) -> AttributeTables:
     """The bundled tables, with a user's files (same columns) layered on top."""
-    c = read_countries(_bundled("countries.csv"))
-    o = read_organizations(_bundled("organizations.csv"))
+    c, o = _bundled_tables().countries, _bundled_tables().organizations
     if countries:
         extra = read_countries(countries)
         c = pd.concat([c.loc[~c["value"].isin(extra["value"])], extra], ignore_index=True)
