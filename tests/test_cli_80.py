@@ -139,6 +139,7 @@ COMMANDS = {
     "gap-index": (["gap", "--on", "index", "--domain", "coding", "--domain",
                    "novel_reasoning"], []),
     "gap-published": (["gap", "--on", "published", "--draws", "30"], []),
+    "gap-group": (["gap", "--group", "organization", "--draws", "30"], ["[bold]Lab[/bold]"]),
     "models": (["models", "--since", "2026-01-01"], [CLOSED_LEADER, OPEN_LEADER,
                                                       "[bold]Lab[/bold]"]),
     "models-versions": (["models", "--versions", "--since", "2026-03-15"],

@@ -345,3 +345,34 @@ def test_since_the_last_update_says_what_changed_since_the_bundled_data(report_i
     assert lines[0].startswith("From bundled (")
     assert "7 models added" in text and HOSTILE_MODEL in text
     assert "1 benchmark added: " + HOSTILE_BENCHMARK in text
+
+
+def test_payload_carries_the_country_frontiers_and_their_sentence(report_inputs):
+    """The countries section's tables are analysis/groups.py's, and its sentence quotes
+    the best Chinese and US open models' lags on the general index."""
+    data = build(report_inputs)
+    for item in report_inputs.definitions:
+        part = data["by_definition"][item.definition]["countries"]
+        table_ = item.countries.countries.table
+        assert len(part["table"]["rows"]) == len(table_)
+        rows = [dict(zip(part["table"]["columns"], r)) for r in part["table"]["rows"]]
+        for r in rows:
+            if r["lag_months"] is not None:
+                assert r["lag_months_ci_low"] <= r["lag_months"] <= r["lag_months_ci_high"]
+                assert r["gap_ci_low"] <= r["gap"] <= r["gap_ci_high"]
+        china = next(r for r in rows if (r["scope"], r["group"], r["versus"]) ==
+                     ("general", "China · open", "closed"))
+        assert f"({china['group_leader']}) trails" in part["sentence"]
+        assert f"by {china['lag_months']:.1f} months" in part["sentence"]
+        assert {r["group"] for r in rows} >= {"US", "China", "US · open", "China · open"}
+        labs = [dict(zip(part["labs"]["columns"], r)) for r in part["labs"]["rows"]]
+        assert {r["versus"] for r in labs} == {"closed"}
+        assert part["frontiers"]["rows"] and part["leaders"]["rows"]
+    # Golden (open-weights, general index as of 2026-04-16; central, draw-independent).
+    c = report_inputs.by("open-weights").countries.countries.table.set_index(
+        ["scope", "group", "versus"])
+    assert c.loc[("general", "China · open", "closed"), "group_leader"] == "Kimi K2.5"
+    assert c.loc[("general", "China · open", "closed"), "lag_months"] == \
+        pytest.approx(8.279, abs=0.01)
+    assert c.loc[("general", "US · open", "closed"), "lag_months"] == \
+        pytest.approx(15.935, abs=0.01)

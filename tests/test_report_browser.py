@@ -193,6 +193,20 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
     assert page.input_value("#ctl-definition") == "open-weights"
 
 
+def test_countries_section_draws_country_frontiers_and_lab_lags(page):
+    assert page.locator("section#countries").count() == 1
+    assert rows_of(page, "countries-frontiers") > 0
+    names = plotted(page, "countries-frontiers", "gd.data.map(t => t.name)")
+    assert "closed (all)" in names and "China · open" in names
+    assert "trails the closed frontier" in page.inner_text("#countries-text")
+    tables = page.locator("section#countries table.data")
+    assert tables.count() == 3  # best open per country, lab x domain, leading lab by quarter
+    assert "China · open" in tables.nth(0).inner_text()
+    page.select_option("#ctl-domain", "maths")  # the chart follows the domain control
+    assert page.locator("#chart-countries-frontiers .main-svg").count() >= 1
+    assert page.errors == [] and page.evaluate("window.__xss") is None
+
+
 def test_legend_toggles_and_every_chart_exports(page, tmp_path):
     page.locator("#chart-index .legend .traces .legendtoggle").first.click()
     # plotly waits out its double-click delay before hiding the trace

@@ -177,6 +177,11 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
         as_of=ctx.as_of, open_definition=definition.value, windows=(12, 24), ci=ci,
         timeline_months=TIMELINE_MONTHS), warnings)
     price = _try(notes, "what the gap costs", lambda: _cost(ctx, scopes, definition))
+    # Who is behind whom (analysis/groups.py): countries and labs on the same index scopes.
+    from ._api_groups import report_groups
+
+    countries = _try(notes, "countries", lambda: report_groups(
+        scopes, ctx.metas[definition.value].reset_index(), definition, ctx.as_of, ci))
     fc = _try(notes, "forecast", lambda: forecast(scopes, ForecastSettings(
         as_of=ctx.as_of, window_months=24, ci=ci, seed=ctx.seed,
         open_definition=definition.value), warnings))
@@ -234,7 +239,7 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes), claims=claims,
-                        cost=price)
+                        cost=price, countries=countries)
 
 
 def _cost(ctx: _Shared, scopes, definition: OpenDefinition):

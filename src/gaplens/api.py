@@ -13,6 +13,7 @@
     gaplens.api.diff()            # what changed since the last snapshot, and on the map
     gaplens.api.export_every_eval_ever('out/')  # results as Every Eval Ever records
     gaplens.api.cost()            # what the gap costs: price-capability frontiers
+    gaplens.api.group_gap(by="country")  # who is behind whom: countries and labs
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
@@ -20,7 +21,7 @@ reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and L
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
 (``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``,
-``_api_diff``, ``_api_claims``, ``_api_eee``, ``_api_cost``) and
+``_api_diff``, ``_api_claims``, ``_api_eee``, ``_api_cost``, ``_api_groups``) and
 are all re-exported here.
 """
 
@@ -64,6 +65,7 @@ from ._api_data import (  # noqa: F401
     sources,
 )
 from ._api_eee import ExportResult, export_every_eval_ever, ingest_every_eval_ever  # noqa: F401
+from ._api_groups import group_gap  # noqa: F401
 from ._api_diff import diff, since_last_update, snapshot, snapshots  # noqa: F401
 from ._api_report import REPORT_FORMATS, collect, report  # noqa: F401
 from ._api_update import SourceUpdate, UpdateResult, UpdateStatus, update  # noqa: F401

@@ -30,6 +30,8 @@ from .common import (
     progress_bar,
 )
 from . import common
+from .group_view import GroupBy, print_group_gap
+from ..errors import ConfigError
 
 
 @ingest_app.command("epoch", epilog="Example: gaplens ingest epoch benchmark_data.zip")
@@ -156,7 +158,8 @@ def ingest_overrides(path: str = typer.Argument(..., help="CSV: model, accessibi
     print_ingest(api.ingest_overrides(path, db=db), fmt)
 
 
-@app.command(epilog="Example: gaplens gap --by benchmark --open-definition unrestricted")
+@app.command(epilog="Example: gaplens gap --by benchmark --open-definition unrestricted\n\n"
+             "Example: gaplens gap --group country")
 def gap(
     by: By = typer.Option(By.DOMAIN, "--by", help="One row per domain or per benchmark."),
     at: Optional[str] = typer.Option(None, "--at", help="Answer as of this date (YYYY-MM-DD); "
@@ -181,10 +184,25 @@ def gap(
     resample_models: bool = typer.Option(False, "--resample-models", help="Also resample "
                                          "models within each group in every bootstrap draw "
                                          "(wider intervals: docs/intervals.md)."),
+    group: Optional[GroupBy] = typer.Option(None, "--group", help="Compare groups of "
+                                            "models instead: country (US, China, rest), "
+                                            "organization, or either crossed with "
+                                            "open/closed; each against the closed frontier "
+                                            "and against each other (docs/countries.md)."),
     fmt: OutputFormat = FormatOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """How far behind the best open model is, per domain or benchmark (or on the index)."""
+    if group is not None:
+        if on is On.PUBLISHED:
+            raise ConfigError("--group reads benchmarks or the index, not --on published")
+        with progress_bar("groups") as progress:
+            result = api.group_gap(db=db, by=group.value, on=on.value, as_of=at,
+                                   open_definition=open_definition, n_draws=draws, seed=seed,
+                                   min_models=min_models, recent_months=recent,
+                                   progress=progress)
+        print_group_gap(result, fmt)
+        return
     if on is On.INDEX:
         with progress_bar("fitting the capability index") as progress:
             result = api.index_gap(db=db, as_of=at, open_definition=open_definition,

@@ -34,6 +34,7 @@ class ByDefinition:
     notes: tuple[str, ...] = field(default=())  # parts that could not be computed, and why
     claims: tuple = field(default=())  # analysis.claims.Claim, in CLAIM_KEYS order
     cost: object | None = None  # analysis.cost.CostResult (None: no prices or no fit)
+    countries: object | None = None  # analysis.groups.GroupReport (None: not computed)
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,23 @@ def by_definition(item: ByDefinition) -> dict:
         "warnings": _warnings(item),
         "claims": [claim(c) for c in item.claims],
         "cost": _cost(getattr(item, "cost", None)),
+        "countries": _countries(item.countries),
     }
+
+
+def _countries(report) -> dict | None:
+    """The countries section: country and lab frontiers on the index (analysis/groups.py)."""
+    if report is None:
+        return None
+    from .countries_text import countries_sentence
+
+    c = report.countries
+    rows = ["scope", "group", "versus", "status", "n_group", "n_versus", "group_leader",
+            "group_lab", "versus_leader", "gap", "gap_ci_low", "gap_ci_high", "lag_months",
+            "lag_months_ci_low", "lag_months_ci_high"]
+    return {"table": table(c.table, rows), "labs": table(report.labs, rows),
+            "frontiers": table(c.frontiers), "leaders": table(c.leaders),
+            "sentence": countries_sentence(c)}
 
 
 #: What a rejected input row was, from its reason (first rule that matches).
