@@ -27,7 +27,7 @@ from .analysis import prepare
 from .analysis.series import frontier_series
 from .errors import ConfigError, GaplensError
 from .report.inputs import ByDefinition, ReportInputs
-from .types import OpenDefinition, ReportFormat
+from .types import REPORT_DEFINITIONS, OpenDefinition, ReportFormat
 
 REPORT_FORMATS = tuple(f.value for f in ReportFormat)
 HTML_NAME = "report.html"
@@ -328,7 +328,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10 for the report")
     default = parse_open_definition(open_definition)
-    chosen = [parse_open_definition(d) for d in (definitions or [d.value for d in OpenDefinition])]
+    chosen = [parse_open_definition(d) for d in (definitions or [d.value for d in REPORT_DEFINITIONS])]
     if default not in chosen:
         chosen.insert(0, default)
     as_of = parse_as_of(as_of)
