@@ -11,6 +11,7 @@
     gaplens.api.claims()          # the seven claims of the debate, each with its verdict
     gaplens.api.update()          # fetch the sources from their publishers (docs/update.md)
     gaplens.api.diff()            # what changed since the last snapshot, and on the map
+    gaplens.api.openness()        # the openness ladder, the audit of sources, openness vs lag
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
@@ -18,7 +19,7 @@ reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and L
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
 (``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``,
-``_api_diff``, ``_api_claims``) and
+``_api_diff``, ``_api_claims``, ``_api_openness``) and
 are all re-exported here.
 """
 
@@ -61,6 +62,7 @@ from ._api_data import (  # noqa: F401
     sources,
 )
 from ._api_diff import diff, since_last_update, snapshot, snapshots  # noqa: F401
+from ._api_openness import OpennessResult, openness  # noqa: F401
 from ._api_report import REPORT_FORMATS, collect, report  # noqa: F401
 from ._api_update import SourceUpdate, UpdateResult, UpdateStatus, update  # noqa: F401
 from ._api_index import (  # noqa: F401

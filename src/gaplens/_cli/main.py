@@ -1,7 +1,7 @@
 """The gaplens command line: parse, call one library function, render.
 
 Commands live in ``data_cmds``, ``coverage_cmds``, ``index_cmds``, ``beyond_cmds``,
-``update_cmds``, ``diff_cmds`` and ``claims_cmds``; importing them registers them on the
+``update_cmds``, ``diff_cmds``, ``claims_cmds`` and ``openness_cmds``; importing them registers them on the
 Typer app.
 """
 
@@ -21,6 +21,7 @@ from . import beyond_cmds  # noqa: F401
 from . import update_cmds  # noqa: F401
 from . import diff_cmds  # noqa: F401
 from . import claims_cmds  # noqa: F401
+from . import openness_cmds  # noqa: F401
 from . import arguments
 from .common import app, err, out  # noqa: F401 (out: tests set its width)
 from .common import print_freshness, stating_freshness
