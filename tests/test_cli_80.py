@@ -159,6 +159,8 @@ COMMANDS = {
     "lifecycle": (["lifecycle"], ["[red]Bench[/red]"]),
     "forecast": (["forecast", "--domain", "coding"], []),
     "snapshots": (["snapshots"], []),
+    "openness": (["openness", "--draws", "100"], []),
+    "openness-audit": (["openness", "--audit", "--no-index"], []),
     "diff": (["diff", "--draws", "20"], [CLOSED_LEADER, OPEN_LEADER, "[red]Bench[/red]",
                                          "[i]Dom[/i]"]),
 }

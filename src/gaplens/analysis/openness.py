@@ -176,6 +176,12 @@ def _open_state(rung: Rung | None, accessibility: Accessibility | None = None) -
     return True
 
 
+def _claim_text(rung: Rung | None, state: bool | None) -> str:
+    if rung is Rung.UNKNOWN and state:
+        return "open, licence unknown"
+    return rung.value if rung is not None else "unknown"
+
+
 def audit_table(models: pd.DataFrame, record_kinds: pd.Series, licences: pd.DataFrame,
                 hf_weights: pd.Series | None = None,
                 openness: pd.Series | None = None) -> pd.DataFrame:
@@ -236,8 +242,8 @@ def audit_table(models: pd.DataFrame, record_kinds: pd.Series, licences: pd.Data
             kind=what, status="settled" if has_override else "open",
             accessibility=m.accessibility,
             rung=Rung.of(Accessibility.parse(m.accessibility)).value,
-            claims="; ".join(f"{s}: {r.value if r is not None else 'unknown'}"
-                             for s, (r, _) in claims.items()),
+            claims="; ".join(f"{s}: {_claim_text(r, state)}"
+                             for s, (r, state) in claims.items()),
             record_source=kind, record=m.source_accessibility,
             aa=_aa_text(aa_row), lmarena=lm_text or "",
             livebench=("open weights" if claims.get("livebench", (None, None))[1] else
@@ -315,32 +321,42 @@ def openness_view(scope, rungs: pd.Series, openness: pd.Series,
                            kind="stable").reset_index(drop=True)
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
+def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each row pair of (draws, n) arrays (average ranks for ties); NaN
+    where a row has no spread."""
+    from scipy.stats import rankdata
+
+    rx, ry = rankdata(x, axis=1), rankdata(y, axis=1)
+    rx, ry = rx - rx.mean(axis=1, keepdims=True), ry - ry.mean(axis=1, keepdims=True)
+    den = np.sqrt((rx ** 2).sum(axis=1) * (ry ** 2).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (rx * ry).sum(axis=1) / np.where(den > 0, den, 1), np.nan)
+
+
+def spearman(x, y) -> float:
     """Spearman's rank correlation (average ranks for ties); NaN under 3 pairs or no
     spread."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) < 3:
         return np.nan
-    rx, ry = pd.Series(x).rank().to_numpy(), pd.Series(y).rank().to_numpy()
-    if rx.std() == 0 or ry.std() == 0:
-        return np.nan
-    return float(np.corrcoef(rx, ry)[0, 1])
+    return float(_spearman_rows(x[None, :], y[None, :])[0])
 
 
 def rank_correlation(view: pd.DataFrame, n_draws: int = 1000, ci: float = 0.90,
                      seed: int | np.random.Generator = 0) -> pd.DataFrame:
     """Spearman's rho of the openness index with the gap and with the lag, each with a
-    percentile interval from resampling the models (widened to hold the estimate)."""
+    percentile interval from resampling the models (widened to hold the estimate; draws
+    without spread are counted out)."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     n = len(view)
-    picks = rng.integers(0, n, size=(n_draws, n)) if n else np.zeros((0, 0), int)
+    picks = rng.integers(0, n, size=(n_draws, n)) if n >= 3 else None
     rows = []
     for measure in ("gap", "lag_months"):
         x, y = view["openness_index"].to_numpy(float), view[measure].to_numpy(float)
         rho = spearman(x, y)
         lo = hi = np.nan
-        if np.isfinite(rho):
-            draws = np.array([spearman(x[p], y[p]) for p in picks])
+        if np.isfinite(rho) and picks is not None:
+            draws = _spearman_rows(x[picks], y[picks])
             draws = draws[np.isfinite(draws)]
             if len(draws) >= 2:
                 tail = (1 - ci) / 2
@@ -359,10 +375,10 @@ def openness_sentence(result: OpennessResult) -> str:
              f"{int(counts.get('non-commercial', 0))} non-commercial open weights"]
     open_audit = result.audit.loc[result.audit["status"] == "open"]
     kinds = open_audit["kind"].value_counts()
-    parts.append(f"the sources disagree on {len(result.audit)} models "
-                 f"({int(kinds.get('open vs closed', 0))} open vs closed, "
-                 f"{int(kinds.get('licence rung', 0))} on the licence rung; "
-                 f"{int((result.audit['status'] == 'settled').sum())} settled by an override)")
+    parts.append(f"the sources disagree on {len(result.audit)} models: "
+                 f"{int(kinds.get('open vs closed', 0))} open vs closed and "
+                 f"{int(kinds.get('licence rung', 0))} on the licence rung still to settle, "
+                 f"{int((result.audit['status'] == 'settled').sum())} settled by an override")
     text = "; ".join(parts) + "."
     corr = result.correlation.set_index("measure") if len(result.correlation) else None
     if corr is not None and "lag_months" in corr.index and np.isfinite(

@@ -30,9 +30,14 @@ def licence_key(text: object) -> str:
 def _table() -> tuple[dict[str, Accessibility], tuple[tuple[str, Accessibility], ...]]:
     from importlib import resources
 
+    return read_licences(str(resources.files("gaplens").joinpath("data", "licences.csv")))
+
+
+def read_licences(path: str) -> tuple[dict[str, Accessibility],
+                                      tuple[tuple[str, Accessibility], ...]]:
+    """A licence table (exact keys, prefixes longest first), validated row by row."""
     from ._fields import read_csv_text
 
-    path = str(resources.files("gaplens").joinpath("data", "licences.csv"))
     frame = read_csv_text(path)
     exact, prefixes = {}, []
     for row, (key, match, access, rung) in enumerate(
