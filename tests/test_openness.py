@@ -266,3 +266,8 @@ def test_bundled_ladder_and_audit(fitted_db):
         assert row.lag_months_ci_low <= row.lag_months <= row.lag_months_ci_high
     corr = result.correlation.set_index("measure")
     assert corr.loc["lag_months", "n_models"] == len(result.view) > 10
+    # on AA's newest snapshot (2026-07-10): open models with a measured index and openness
+    assert len(result.aa) == corr.loc["aa_gap", "n_models"] == 55
+    assert (result.aa["aa_gap"] > 0).all()  # no open model above the best closed one
+    for r in corr.itertuples():
+        assert r.rho_ci_low <= r.rho <= r.rho_ci_high

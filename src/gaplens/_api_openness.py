@@ -8,10 +8,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ._api_core import Progress, as_of_or_data_date, open_warehouse
+from ._api_core import Progress, as_of_or_data_date, open_warehouse, parse_as_of
 from .analysis.openness import (
     RUNG_DEFINITIONS,
     OpennessResult,
+    aa_view,
     audit_table,
     ladder_counts,
     ladder_table,
@@ -41,7 +42,8 @@ def _warehouse_inputs(warehouse) -> dict:
     sources = warehouse.sources()
     kinds = models["source_id"].map(sources.set_index("source_id")["kind"]) \
         .set_axis(models["model_id"].to_numpy())
-    signals = pd.concat([warehouse.signals(OPENNESS_SIGNAL), warehouse.signals(HF_SIGNAL)],
+    signals = pd.concat([warehouse.signals(name) for name in
+                         (OPENNESS_SIGNAL, HF_SIGNAL, "aa.intelligence_index")],
                         ignore_index=True)
     evaluated = set(warehouse.query(
         "SELECT DISTINCT v.model_id FROM results r JOIN model_versions v USING (version_id)"
@@ -70,7 +72,9 @@ def openness_from(models: pd.DataFrame, kinds: pd.Series, licences: pd.DataFrame
                         "warehouse: " + ", ".join(missing))
     frontier = pd.DataFrame()
     view = pd.DataFrame()
-    correlation = pd.DataFrame()
+    rungs = ladder.set_index("model_id")["rung"]
+    on_aa = aa_view(signals, models, rungs)
+    correlation = rank_correlation(on_aa, n_draws=n_draws, seed=seed, measures=("aa_gap",))
     ci = 0.90
     if fitted is not None:
         from .analysis.index_gap import index_scopes
@@ -81,12 +85,15 @@ def openness_from(models: pd.DataFrame, kinds: pd.Series, licences: pd.DataFrame
         m = fitted.models
         groups = {d.value: d.groups(m["accessibility"], m["model_id"]) for d in definitions}
         frontier = rung_frontiers(scope, groups, as_of, ci)
-        rungs = ladder.set_index("model_id")["rung"]
         names = m.set_index("model_id")["display_name"]
         view = openness_view(scope, rungs, openness, names)
-        correlation = rank_correlation(view, n_draws=n_draws, ci=ci, seed=seed)
+        correlation = pd.concat([rank_correlation(view, n_draws=n_draws, ci=ci, seed=seed),
+                                 rank_correlation(on_aa, n_draws=n_draws, ci=ci, seed=seed,
+                                                  measures=("aa_gap",))],
+                                ignore_index=True)
     return OpennessResult(as_of=as_of, ladder=ladder, counts=counts, audit=audit,
-                          frontier=frontier, view=view, correlation=correlation, ci=ci,
+                          frontier=frontier, view=view, aa=on_aa, correlation=correlation,
+                          ci=ci,
                           warnings=tuple(warnings))
 
 
@@ -99,7 +106,7 @@ def openness(db: str | None = None, as_of: str | dt.date | None = None,
     definitions) and the rank correlation of AA's openness index with the lag."""
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10")
-    as_of = as_of_or_data_date(as_of, db)
+    as_of = as_of_or_data_date(as_of, db) if with_index else parse_as_of(as_of)
     with open_warehouse(db) as warehouse:
         inputs = _warehouse_inputs(warehouse)
     fitted = None

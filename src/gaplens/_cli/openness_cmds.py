@@ -69,7 +69,8 @@ def openness(
         sys.stdout.write(formatting.payload_json(
             "gaplens.openness/1", settings,
             {"counts": result.counts, "frontier": result.frontier, "audit": result.audit,
-             "openness_view": result.view, "correlation": result.correlation,
+             "openness_view": result.view, "aa_view": result.aa,
+             "correlation": result.correlation,
              "ladder": result.ladder}, result.warnings,
             sentence=openness_sentence(result)) + "\n")
         return

@@ -40,7 +40,10 @@ an open claim. A listed model that has an accessibility override is marked ``set
 newest value) and a capability index value: the gap g_m = c(t_m) - I_m to the closed
 frontier at its release t_m and the lag l_m = t_m - first_closed(I_m) in months (0 when the
 model was at or above the closed frontier). Spearman's rho between the openness index
-and g_m (and l_m), with a percentile interval from resampling the models (seeded).
+and g_m (and l_m), with a percentile interval from resampling the models (seeded). The
+same on AA's own index (``aa_gap``): on AA's newest snapshot, the best closed model's
+measured Intelligence Index minus each open model's (estimated values left out); far
+more models carry both numbers there than on the capability index.
 """
 
 from __future__ import annotations
@@ -80,7 +83,8 @@ class OpennessResult:
     audit: pd.DataFrame  # one row per model whose sources disagree (AUDIT_COLUMNS)
     frontier: pd.DataFrame  # one row per rung definition on the capability index
     view: pd.DataFrame  # open models: openness index, gap and lag at release
-    correlation: pd.DataFrame  # Spearman's rho of openness with gap and lag
+    aa: pd.DataFrame  # open models on AA's newest snapshot: openness index, gap in AA points
+    correlation: pd.DataFrame  # Spearman's rho of openness with gap, lag and AA's gap
     ci: float = 0.90
     warnings: tuple[str, ...] = field(default=())
 
@@ -342,8 +346,47 @@ def spearman(x, y) -> float:
     return float(_spearman_rows(x[None, :], y[None, :])[0])
 
 
+def aa_view(signals: pd.DataFrame, models: pd.DataFrame, rungs: pd.Series) -> pd.DataFrame:
+    """On AA's newest snapshot with openness values: each open-weights model with a
+    measured (not estimated) Intelligence Index and an openness index, and its gap to the
+    best closed model's index on that snapshot (``aa_gap``, AA points)."""
+    columns = ["model_id", "display_name", "rung", "as_of", "openness_index",
+               "aa_index", "aa_gap"]
+    have = signals.loc[signals["signal"] == "aa.openness_index"]
+    if have.empty:
+        return pd.DataFrame(columns=columns)
+    as_of = pd.to_datetime(have["as_of"]).max()
+    snap = signals.loc[pd.to_datetime(signals["as_of"]) == as_of]
+    wide = snap.pivot_table(index="model_id", columns="signal", values="value",
+                            aggfunc="first")
+    if "aa.intelligence_index" not in wide or "aa.openness_index" not in wide:
+        return pd.DataFrame(columns=columns)
+    estimated = wide.get("aa.intelligence_index_is_estimated",
+                         pd.Series(0.0, index=wide.index)).fillna(0) != 0
+    wide = wide.loc[~estimated & wide["aa.intelligence_index"].notna()]
+    access = models.set_index("model_id")["accessibility"].reindex(wide.index)
+    cls = [Accessibility.parse(a) if isinstance(a, str) else Accessibility.UNKNOWN
+           for a in access]
+    closed = np.array([c.is_closed for c in cls], dtype=bool)
+    is_open = np.array([c.is_open_weights for c in cls], dtype=bool)
+    if not closed.any():
+        return pd.DataFrame(columns=columns)
+    frontier = float(wide["aa.intelligence_index"].to_numpy()[closed].max())
+    part = wide.loc[is_open & wide["aa.openness_index"].notna().to_numpy()]
+    names = models.set_index("model_id")["display_name"]
+    out = pd.DataFrame({
+        "model_id": part.index, "display_name": [names.get(m, m) for m in part.index],
+        "rung": [rungs.get(m) for m in part.index], "as_of": as_of.date(),
+        "openness_index": part["aa.openness_index"].to_numpy(float),
+        "aa_index": part["aa.intelligence_index"].to_numpy(float),
+        "aa_gap": frontier - part["aa.intelligence_index"].to_numpy(float)}, columns=columns)
+    return out.sort_values(["openness_index", "model_id"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)
+
+
 def rank_correlation(view: pd.DataFrame, n_draws: int = 1000, ci: float = 0.90,
-                     seed: int | np.random.Generator = 0) -> pd.DataFrame:
+                     seed: int | np.random.Generator = 0,
+                     measures: tuple[str, ...] = ("gap", "lag_months")) -> pd.DataFrame:
     """Spearman's rho of the openness index with the gap and with the lag, each with a
     percentile interval from resampling the models (widened to hold the estimate; draws
     without spread are counted out)."""
@@ -351,7 +394,7 @@ def rank_correlation(view: pd.DataFrame, n_draws: int = 1000, ci: float = 0.90,
     n = len(view)
     picks = rng.integers(0, n, size=(n_draws, n)) if n >= 3 else None
     rows = []
-    for measure in ("gap", "lag_months"):
+    for measure in measures:
         x, y = view["openness_index"].to_numpy(float), view[measure].to_numpy(float)
         rho = spearman(x, y)
         lo = hi = np.nan
@@ -381,11 +424,14 @@ def openness_sentence(result: OpennessResult) -> str:
                  f"{int((result.audit['status'] == 'settled').sum())} settled by an override")
     text = "; ".join(parts) + "."
     corr = result.correlation.set_index("measure") if len(result.correlation) else None
-    if corr is not None and "lag_months" in corr.index and np.isfinite(
-            corr.loc["lag_months", "rho"]):
-        r = corr.loc["lag_months"]
+    for measure, what in (("lag_months", "the lag at release on the capability index"),
+                          ("aa_gap", "the gap on AA's Intelligence Index")):
+        if corr is None or measure not in corr.index or not np.isfinite(
+                corr.loc[measure, "rho"]):
+            continue
+        r = corr.loc[measure]
         text += (f" Across {int(r['n_models'])} open models with AA's openness index, the "
-                 f"rank correlation of openness with the lag at release is "
+                 f"rank correlation of openness with {what} is "
                  f"{r['rho']:.2f} [{r['rho_ci_low']:.2f}, {r['rho_ci_high']:.2f}]"
                  + (" (more open, further behind)." if r["rho_ci_low"] > 0 else
                     " (more open, closer)." if r["rho_ci_high"] < 0 else
@@ -393,6 +439,6 @@ def openness_sentence(result: OpennessResult) -> str:
     return text
 
 
-__all__ = ["OpennessResult", "RUNG_DEFINITIONS", "audit_table", "ladder_counts",
+__all__ = ["OpennessResult", "RUNG_DEFINITIONS", "aa_view", "audit_table", "ladder_counts",
            "ladder_table", "model_rungs", "openness_sentence", "openness_view",
            "rank_correlation", "rung_frontiers", "spearman"]

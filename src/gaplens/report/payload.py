@@ -313,6 +313,7 @@ def _openness(result) -> dict | None:
 
     return {"counts": table(result.counts), "frontier": table(result.frontier),
             "audit": table(result.audit), "view": table(result.view),
+            "aa_view": table(result.aa),
             "correlation": table(result.correlation), "sentence": openness_sentence(result),
             "ci": _value(result.ci), "warnings": list(result.warnings)}
 

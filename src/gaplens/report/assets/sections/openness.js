@@ -8,7 +8,22 @@
     if (!O) return;
     const s = P.section("openness", O.sentence);
     const counts = P.rec(O.counts), frontier = P.rec(O.frontier), audit = P.rec(O.audit);
-    const view = P.rec(O.view), corr = P.rec(O.correlation);
+    const view = P.rec(O.view), aaView = P.rec(O.aa_view), corr = P.rec(O.correlation);
+    const colours = { "open-source": P.PALETTE[7], permissive: P.PALETTE[1], "use-bounded": P.PALETTE[4],
+                      "non-commercial": P.PALETTE[5], unknown: "#999999" };
+    function byRung(rows, y, lines) {
+      return P.uniq(rows.map(function (r) { return r.rung; })).map(function (g) {
+        const part = rows.filter(function (r) { return r.rung === g; });
+        return { type: "scatter", mode: "markers", name: g, x: part.map(function (r) { return r.openness_index; }),
+                 y: part.map(function (r) { return r[y]; }), marker: { size: 9, color: colours[g] || "#555" },
+                 customdata: part.map(function (r) { return r.model_id; }),
+                 hovertext: part.map(function (r) { return P.hover(lines(r)); }), hoverinfo: "text" };
+      });
+    }
+    function rhoNote(r, what) {
+      return r && P.num(r.rho) ? "Spearman's rho of openness with " + what + ": " + P.fmt(r.rho, 2) + " " +
+        P.ci(r.rho_ci_low, r.rho_ci_high, 2) + " over " + r.n_models + " models (" + pct + " % interval from resampling the models)." : "";
+    }
     const pct = Math.round(100 * (O.ci || 0.9));
     const byDef = {};
     frontier.forEach(function (r) { byDef[r.definition] = r; });
@@ -52,25 +67,24 @@
     corr.forEach(function (r) { rho[r.measure] = r; });
     P.chart(s, "openness-index", "AA's openness index against the lag at release", function () {
       if (!view.length) return { empty: "No open model has both AA's openness index and a capability-index value." };
-      const colours = { "open-source": P.PALETTE[7], permissive: P.PALETTE[1], "use-bounded": P.PALETTE[4],
-                        "non-commercial": P.PALETTE[5], unknown: "#999999" };
-      const groups = P.uniq(view.map(function (r) { return r.rung; }));
-      const traces = groups.map(function (g) {
-        const rows = view.filter(function (r) { return r.rung === g; });
-        return { type: "scatter", mode: "markers", name: g, x: rows.map(function (r) { return r.openness_index; }),
-                 y: rows.map(function (r) { return r.lag_months; }), marker: { size: 9, color: colours[g] || "#555" },
-                 customdata: rows.map(function (r) { return r.model_id; }),
-                 hovertext: rows.map(function (r) {
-                   return P.hover([P.esc(r.display_name), "openness " + P.fmt(r.openness_index) + ", " + P.esc(r.rung),
-                                   "lag " + P.fmt(r.lag_months) + " months, gap " + P.fmt(r.gap) + " points at release " + r.release_date]);
-                 }), hoverinfo: "text" };
-      });
-      const l = rho.lag_months;
       return {
-        traces: traces, rows: view,
+        traces: byRung(view, "lag_months", function (r) {
+          return [P.esc(r.display_name), "openness " + P.fmt(r.openness_index) + ", " + P.esc(r.rung),
+                  "lag " + P.fmt(r.lag_months) + " months, gap " + P.fmt(r.gap) + " index points at release " + r.release_date];
+        }), rows: view,
         layout: { xaxis: { title: { text: "AA openness index (0-100)" } }, yaxis: { title: { text: "lag at release (months)" }, rangemode: "tozero" } },
-        note: l && P.num(l.rho) ? "Spearman's rho of openness with the lag: " + P.fmt(l.rho, 2) + " " + P.ci(l.rho_ci_low, l.rho_ci_high, 2) +
-          " over " + l.n_models + " models (" + pct + " % interval from resampling the models)." : "",
+        note: rhoNote(rho.lag_months, "the lag on the capability index"),
+      };
+    });
+    P.chart(s, "openness-aa", "AA's openness index against the gap on AA's Intelligence Index", function () {
+      if (!aaView.length) return { empty: "No open model has both AA's openness index and a measured Intelligence Index." };
+      return {
+        traces: byRung(aaView, "aa_gap", function (r) {
+          return [P.esc(r.display_name), "openness " + P.fmt(r.openness_index) + ", " + P.esc(r.rung),
+                  "AA index " + P.fmt(r.aa_index) + ", " + P.fmt(r.aa_gap) + " points below the best closed model on " + r.as_of];
+        }), rows: aaView,
+        layout: { xaxis: { title: { text: "AA openness index (0-100)" } }, yaxis: { title: { text: "gap to the best closed model (AA points)" }, rangemode: "tozero" } },
+        note: rhoNote(rho.aa_gap, "the gap on AA's index (newest snapshot, measured values only)"),
       };
     });
 
