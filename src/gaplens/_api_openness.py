@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from ._api_core import Progress, as_of_or_data_date, open_warehouse, parse_as_of
