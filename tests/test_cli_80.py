@@ -162,6 +162,8 @@ COMMANDS = {
     "snapshots": (["snapshots"], []),
     "cost": (["cost", "--domain", "coding"], []),
     "cheapest": (["cheapest", "--within", "12"], []),
+    "openness": (["openness", "--draws", "100"], []),
+    "openness-audit": (["openness", "--audit", "--no-index"], []),
     "diff": (["diff", "--draws", "20"], [CLOSED_LEADER, OPEN_LEADER, "[red]Bench[/red]",
                                          "[i]Dom[/i]"]),
 }

@@ -233,11 +233,11 @@ def _filter_accessibility(table: pd.DataFrame, accessibility: str | None) -> pd.
 
 
 def _groups(models_: pd.DataFrame, definition: OpenDefinition) -> np.ndarray:
-    return definition.groups(models_["accessibility"])
+    return definition.groups(models_["accessibility"], models_["model_id"])
 
 
 def _model_meta(table: pd.DataFrame, definition: OpenDefinition) -> pd.DataFrame:
     """Per model id: display name, organization, country, accessibility and group."""
     meta = table.set_index("model_id")[["display_name", "organization", "country",
                                         "accessibility"]]
-    return meta.assign(group=definition.groups(meta["accessibility"]))
+    return meta.assign(group=definition.groups(meta["accessibility"], meta.index))

@@ -23,11 +23,14 @@ from ._api_beyond import OverfitReport
 from ._api_coverage import with_coverage
 from ._api_data import gap
 from ._api_index import current_fit, data_groups
+from ._api_openness import _warehouse_inputs as _openness_inputs
+from ._api_openness import openness_from
 from .analysis import prepare
+from .analysis.openness import RUNG_DEFINITIONS
 from .analysis.series import frontier_series
 from .errors import ConfigError, GaplensError
 from .report.inputs import ByDefinition, ReportInputs
-from .types import OpenDefinition, ReportFormat
+from .types import REPORT_DEFINITIONS, OpenDefinition, ReportFormat
 
 REPORT_FORMATS = tuple(f.value for f in ReportFormat)
 HTML_NAME = "report.html"
@@ -355,7 +358,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10 for the report")
     default = parse_open_definition(open_definition)
-    chosen = [parse_open_definition(d) for d in (definitions or [d.value for d in OpenDefinition])]
+    chosen = [parse_open_definition(d) for d in (definitions or [d.value for d in REPORT_DEFINITIONS])]
     if default not in chosen:
         chosen.insert(0, default)
     as_of = parse_as_of(as_of)
@@ -380,6 +383,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                                    "data_to, count(*) AS n_signals FROM signals "
                                    "GROUP BY source_id")
             freshness = read_freshness(warehouse, today or dt.date.today())
+            openness_inputs = _openness_inputs(warehouse)
     # Per source: provenance, data-through date and age; data_from/data_to: its signals.
     sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
                                                                 how="left")
@@ -431,6 +435,11 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     per = [_with_focus_claim(item, lifecycle, as_of, domains) for item in per]
     from ._api_diff import since_last_update_text
 
+    # The ladder and its rung definitions on the fit already made (the report's own
+    # three definitions are not recomputed; docs/openness.md).
+    openness = _try(notes, "openness", lambda: openness_from(
+        **openness_inputs, fitted=fitted, as_of=as_of, definitions=RUNG_DEFINITIONS,
+        n_draws=min(n_draws, 1000), seed=seed))
     since = _try(notes, "since the last update", lambda: since_last_update_text(
         db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or ()
     gap_settings = per[0].gap.settings
@@ -456,7 +465,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                         composite_as_of=comp_as_of, sources=sources,
                         rejected=_rejected_with_kind(rejected, sources), models=models_,
                         settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes),
-                        since_update=since, freshness=freshness)
+                        since_update=since, freshness=freshness, openness=openness)
 
 
 def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@
     gaplens.api.export_every_eval_ever('out/')  # results as Every Eval Ever records
     gaplens.api.cost()            # what the gap costs: price-capability frontiers
     gaplens.api.group_gap(by="country")  # who is behind whom: countries and labs
+    gaplens.api.openness()        # the openness ladder, the audit of sources, openness vs lag
 
 Every function takes ``db`` (a path; default :func:`gaplens.store.default_path`). The
 first call on an empty warehouse loads the bundled data (the Epoch AI snapshot, the
@@ -21,7 +22,8 @@ reviewed accessibility overrides, Artificial Analysis, LMArena, OpenRouter and L
 so a fresh install answers without any set-up; a warehouse made by an earlier version
 gets the bundled sources it lacks. The functions live in private modules by theme
 (``_api_data``, ``_api_index``, ``_api_coverage``, ``_api_beyond``, ``_api_report``,
-``_api_diff``, ``_api_claims``, ``_api_eee``, ``_api_cost``, ``_api_groups``) and
+``_api_diff``, ``_api_claims``, ``_api_eee``, ``_api_cost``, ``_api_groups``,
+``_api_openness``) and
 are all re-exported here.
 """
 
@@ -67,6 +69,7 @@ from ._api_data import (  # noqa: F401
 from ._api_eee import ExportResult, export_every_eval_ever, ingest_every_eval_ever  # noqa: F401
 from ._api_groups import group_gap  # noqa: F401
 from ._api_diff import diff, since_last_update, snapshot, snapshots  # noqa: F401
+from ._api_openness import OpennessResult, openness  # noqa: F401
 from ._api_report import REPORT_FORMATS, collect, report  # noqa: F401
 from ._api_update import SourceUpdate, UpdateResult, UpdateStatus, update  # noqa: F401
 from ._api_index import (  # noqa: F401

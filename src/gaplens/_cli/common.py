@@ -73,7 +73,10 @@ FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="Output f
                             callback=_remember("fmt"))
 OpenDefinitionOption = typer.Option(OpenDefinition.OPEN_WEIGHTS, "--open-definition",
                                     help="What counts as open: unrestricted, open-weights "
-                                    "(usable commercially; default) or any-open.")
+                                    "(usable commercially; default) or any-open; or a rung of "
+                                    "the openness ladder and every more open one: open-source, "
+                                    "permissive, use-bounded, non-commercial (gaplens "
+                                    "openness).")
 SeedOption = typer.Option(0, "--seed", help="Seed of the random draws (same seed, same "
                           "output).")
 AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (source, name, "

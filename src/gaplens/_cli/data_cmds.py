@@ -324,7 +324,7 @@ def report(
     open_definition: OpenDefinition = OpenDefinitionOption,
     definitions: Optional[List[OpenDefinition]] = typer.Option(
         None, "--definition", help="Open definitions the HTML page can switch between "
-        "(repeatable; default: all)."),
+        "(repeatable; default: unrestricted, open-weights, any-open)."),
     draws: int = typer.Option(1000, "--draws", help="Bootstrap draws."),
     seed: int = SeedOption,
     db: Optional[str] = DbOption,

@@ -1,8 +1,8 @@
 """The gaplens command line: parse, call one library function, render.
 
 Commands live in ``data_cmds``, ``coverage_cmds``, ``index_cmds``, ``beyond_cmds``,
-``update_cmds``, ``diff_cmds``, ``claims_cmds``, ``export_cmds`` and ``cost_cmds``;
-importing them registers them on the Typer app.
+``update_cmds``, ``diff_cmds``, ``claims_cmds``, ``export_cmds``, ``cost_cmds`` and
+``openness_cmds``; importing them registers them on the Typer app.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from . import diff_cmds  # noqa: F401
 from . import claims_cmds  # noqa: F401
 from . import export_cmds  # noqa: F401
 from . import cost_cmds  # noqa: F401
+from . import openness_cmds  # noqa: F401
 from . import arguments
 from .common import app, err, out  # noqa: F401 (out: tests set its width)
 from .common import print_freshness, stating_freshness

@@ -285,7 +285,7 @@ def _published_at(wide: pd.DataFrame, open_definition: OpenDefinition) -> dict |
         return None
     have = wide.dropna(subset=[PUBLISHED_SIGNAL])
     measured = _not_estimated(have)
-    groups = open_definition.groups(measured["accessibility"])
+    groups = open_definition.groups(measured["accessibility"], measured.index)
     names = measured["display_name"].fillna(pd.Series(measured.index, index=measured.index))
     values = measured[PUBLISHED_SIGNAL].to_numpy(float)
     best = _group_best(values, groups, names.to_numpy())
@@ -383,7 +383,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
         warnings.append(f"{len(wide) - len(full)} of {len(wide)} models lack an evaluation "
                         f"of {version} on {as_of.date()} and are left out of the "
                         f"recomputation ({len(full)} recomputed)")
-    groups = open_definition.groups(full["accessibility"])
+    groups = open_definition.groups(full["accessibility"], full.index)
     if (groups == "open").sum() == 0 or (groups == "closed").sum() == 0:
         raise ConfigError("the composite needs open and closed models with every sub-evaluation")
     names = full.index.to_numpy()

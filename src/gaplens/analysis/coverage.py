@@ -127,7 +127,8 @@ class _IndexView:
     def of(cls, fit: "IndexFit", definition: OpenDefinition) -> "_IndexView":
         models = fit.models[["model_id", "display_name", "release_date", "index",
                              "index_ci_low", "index_ci_high", "at_bound"]].copy()
-        models["group"] = definition.groups(fit.models["accessibility"])
+        models["group"] = definition.groups(fit.models["accessibility"],
+                                            fit.models["model_id"])
         models["release_date"] = pd.to_datetime(models["release_date"])
         models["pos"] = np.arange(len(models))
         return cls(fit=fit, models=models, draws=fit.index_draws(), ci=fit.settings.ci)

@@ -334,8 +334,8 @@ def compare_states(a: DataState, b: DataState, settings: DiffSettings,
         .reset_index(drop=True)  # added first, the newest first
     access = _changed(a.models, b.models, ["model_id"], "accessibility", ["display_name"])
     groups = settings.open_definition.groups
-    access = access.assign(group_before=groups(access["before"]),
-                           group_after=groups(access["after"]))
+    access = access.assign(group_before=groups(access["before"], access["model_id"]),
+                           group_after=groups(access["after"], access["model_id"]))
     am, bm = a.models.assign(release_date=_dates(a.models["release_date"])), \
         b.models.assign(release_date=_dates(b.models["release_date"]))
     dates = _changed(am, bm, ["model_id"], "release_date", ["display_name"])

@@ -395,7 +395,7 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
     from .domain_index import project_domain
 
     def groups(frame: pd.DataFrame) -> np.ndarray:
-        return definition.groups(frame["accessibility"])
+        return definition.groups(frame["accessibility"], frame["model_id"])
 
     m = fitted.models
     levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])

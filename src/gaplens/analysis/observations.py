@@ -124,7 +124,7 @@ def prepare(
     frame["release_date"] = pd.to_datetime(frame["release_date"]).astype("datetime64[s]")
     frame = frame.loc[frame["release_date"] <= pd.Timestamp(as_of)]
     best = collapse(frame)
-    best["group"] = open_definition.groups(best["accessibility"])
+    best["group"] = open_definition.groups(best["accessibility"], best["model_id"])
     unknown = best.loc[best["accessibility"] == Accessibility.UNKNOWN.value]
     unknown_models = (
         unknown.groupby(["model_id", "display_name"], dropna=False)

@@ -85,7 +85,7 @@ def snapshot_frame(signals: pd.DataFrame, snapshot: dt.date,
         "source_file": values["source_file"].to_numpy() if "source_file" in values else None,
         "source_row": values["source_row"].to_numpy() if "source_row" in values else None,
     })
-    frame["group"] = open_definition.groups(frame["accessibility"])
+    frame["group"] = open_definition.groups(frame["accessibility"], frame["model_id"])
     return frame[[c for c in COLLAPSED_COLUMNS if c in frame.columns]]
 
 

@@ -68,6 +68,7 @@ from ._fields import Field, parse_fields, read_csv_text, row_number
 from .aliases import MATCHED, _key, resolve, resolve_spellings
 from .licences import licence_class
 from .batch import (
+    LICENCE_COLUMNS,
     MATCH_COLUMNS,
     MODEL_COLUMNS,
     REJECTED_COLUMNS,
@@ -178,6 +179,8 @@ COLUMNS: list[Column] = [
     _c("apex_agents", "float", path=_EVAL + ("apex_agents",), signal="aa.apex_agents",
        valid=_FRACTION),
     _c("mmmu_pro", "float", path=_EVAL + ("mmmu_pro",), signal="aa.mmmu_pro", valid=_FRACTION),
+    _c("openness_index", "float", path=("breakdowns", "openness", "opennessIndex"),
+       signal="aa.openness_index", valid=_INDEX),
     _c("price_1m_blended_3_to_1", "float", path=("pricing", "price_1m_blended_3_to_1"),
        signal="aa.price_blended", valid=(0.0, np.inf)),
     _c("price_1m_input_tokens", "float", path=("pricing", "price_1m_input_tokens"),
@@ -620,6 +623,40 @@ def _signals(typed: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[dict]]:
     return out[SIGNAL_COLUMNS].reset_index(drop=True), rejected
 
 
+def _licences(typed: pd.DataFrame, file: str) -> pd.DataFrame:
+    """What AA says about each resolved model's weights on its newest snapshot in the file
+    (the entry kept for the model's signals there): open-weights flag, commercial flag,
+    licence name."""
+    entries = typed.loc[typed["model_id"].notna()]
+    if entries.empty:
+        return pd.DataFrame(columns=LICENCE_COLUMNS)
+    index = entries[INDEX_COLUMN]
+    order = pd.DataFrame({
+        "model_id": entries["model_id"].to_numpy(), "as_of": entries["snapshot_date"].to_numpy(),
+        "no_index": index.isna().to_numpy(),
+        "estimated": entries["artificial_analysis_intelligence_index_is_estimated"]
+        .fillna(False).astype(bool).to_numpy(),
+        "neg_index": (-index).to_numpy(), "key": entries["key"].to_numpy(),
+        "source_row": entries["source_row"].to_numpy()}, index=entries.index)
+    # the newest snapshot, then the entry the signals keep on it (_signals' order)
+    order = order.sort_values(["model_id", "as_of", "no_index", "estimated", "neg_index",
+                               "key", "source_row"], ascending=[True, False, True, True, True,
+                                                                True, True], kind="stable")
+    kept = entries.loc[order.drop_duplicates("model_id", keep="first").index]
+
+    def flag(values):
+        return [None if _missing(v) else bool(v) for v in values]
+
+    return pd.DataFrame({
+        "model_id": kept["model_id"].to_numpy(), "source": SOURCE,
+        "licence": [None if _missing(v) else str(v) for v in kept["license_name"]],
+        "open_weights": flag(kept["is_open_weights"]),
+        "commercial": flag(kept["commercial_allowed"]),
+        "as_of": kept["snapshot_date"].dt.date.to_numpy(), "source_file": file,
+        "source_row": kept["source_row"].astype(int).to_numpy(),
+    })[LICENCE_COLUMNS].reset_index(drop=True)
+
+
 def _est(row) -> str:
     flag = row["artificial_analysis_intelligence_index_is_estimated"]
     return " estimated" if not _missing(flag) and bool(flag) else ""
@@ -664,6 +701,7 @@ def read_aa(
 
     signals, collapsed = _signals(typed, path)
     rejected.extend(collapsed)
+    licences = _licences(typed, path)
     new_models = _new_models(typed, matches)
 
     with open(path, "rb") as handle:
@@ -677,4 +715,5 @@ def read_aa(
         signals=signals,
         matches=matches,
         rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
+        licences=licences,
     )

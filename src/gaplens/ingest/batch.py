@@ -51,6 +51,12 @@ SIGNAL_COLUMNS = ["model_id", "signal", "value", "as_of", "source_file", "source
 MATCH_COLUMNS = ["source", "name", "model_id", "how", "candidates"]
 REJECTED_COLUMNS = ["file", "row", "field", "reason"]
 OVERRIDE_COLUMNS = ["model_id", "accessibility", "reason"]
+# What a source says about a model's weights and licence, as it says it (the openness
+# audit compares sources): ``source`` is the source kind (aa, lmarena), ``licence`` its
+# licence text, ``open_weights`` / ``commercial`` its flags (None when it gives none),
+# ``as_of`` the snapshot the claim is from (the newest one of the file).
+LICENCE_COLUMNS = ["model_id", "source", "licence", "open_weights", "commercial", "as_of",
+                   "source_file", "source_row"]
 
 
 def empty(columns: list[str]) -> pd.DataFrame:
@@ -89,6 +95,7 @@ class IngestBatch:
     overrides: pd.DataFrame = field(default_factory=lambda: empty(OVERRIDE_COLUMNS))
     signals: pd.DataFrame = field(default_factory=lambda: empty(SIGNAL_COLUMNS))
     matches: pd.DataFrame = field(default_factory=lambda: empty(MATCH_COLUMNS))
+    licences: pd.DataFrame = field(default_factory=lambda: empty(LICENCE_COLUMNS))
 
 
 def sha256_of(chunks) -> str:

@@ -45,6 +45,7 @@ from ..types import Accessibility
 from ._fields import Field, check_rows, parse_fields, parse_float, read_csv_text, row_number
 from .aliases import _key, bundled_aliases, resolve_spellings
 from .batch import (
+    LICENCE_COLUMNS,
     MATCH_COLUMNS,
     MODEL_COLUMNS,
     REJECTED_COLUMNS,
@@ -215,6 +216,18 @@ def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | No
                           f"'{kept['name']}' (row {int(kept['source_row'])}), which scores "
                           "higher in this release; that row kept")
     rejected += dropped
+    # LiveBench's openweight flag of each model (the openness audit): its newest row.
+    newest = rows.sort_values(["model_id", "as_of", "source_row"], kind="mergesort") \
+        .drop_duplicates("model_id", keep="last")
+    flags = [openweight_of(n, b) for n, b in zip(newest["name"], newest["base"])]
+    has = np.array([f is not None for f in flags], dtype=bool)
+    licences = pd.DataFrame({
+        "model_id": newest["model_id"].to_numpy()[has], "source": "livebench", "licence": None,
+        "open_weights": [f for f in flags if f is not None], "commercial": None,
+        "as_of": pd.to_datetime(newest["as_of"]).dt.date.to_numpy()[has],
+        "source_file": newest["source_file"].to_numpy()[has],
+        "source_row": newest["source_row"].astype(int).to_numpy()[has],
+    }, columns=LICENCE_COLUMNS)
 
     long = rows.melt(id_vars=["model_id", "as_of", "source_file", "source_row"],
                      value_vars=signal_columns, var_name="signal", value_name="value")
@@ -257,4 +270,5 @@ def read_livebench(folder: str, models: pd.DataFrame, aliases: pd.DataFrame | No
         signals=signals,
         matches=matches,
         rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
+        licences=licences,
     )

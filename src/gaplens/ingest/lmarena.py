@@ -59,6 +59,7 @@ from .aliases import _key, bundled_aliases, resolve
 from .validate import check_size
 from .licences import licence_class, licence_key
 from .batch import (
+    LICENCE_COLUMNS,
     MODEL_COLUMNS,
     REJECTED_COLUMNS,
     SIGNAL_COLUMNS,
@@ -414,6 +415,7 @@ def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None =
                           f"'{kept['name']}' (row {int(kept['source_row'])}), which ranks "
                           "higher in this snapshot; that row kept")
     rejected += dropped
+    licences = _licences(rows)
     signals = signals_from(rows, {"score": "", "ci": "_ci", "votes": "_votes",
                                   "rank": "_rank"})
 
@@ -435,4 +437,25 @@ def read_lmarena(path: str, models: pd.DataFrame, aliases: pd.DataFrame | None =
         signals=signals,
         matches=table,
         rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
+        licences=licences,
     )
+
+
+def _licences(rows: pd.DataFrame) -> pd.DataFrame:
+    """LMArena's licence of each resolved model, from its newest row with a licence (the
+    openness audit): the text as LMArena gives it; open weights unless it is proprietary
+    (LMArena's convention, :func:`licence_access`)."""
+    known = rows.loc[rows["access"].notna()]
+    if known.empty:
+        return pd.DataFrame(columns=LICENCE_COLUMNS)
+    newest = known.sort_values(["model_id", "as_of", "source_row"], kind="mergesort") \
+        .drop_duplicates("model_id", keep="last")
+    return pd.DataFrame({
+        "model_id": newest["model_id"].to_numpy(), "source": "lmarena",
+        "licence": newest["license"].astype(str).str.strip().to_numpy(),
+        "open_weights": [Accessibility(a).is_open_weights for a in newest["access"]],
+        "commercial": None,
+        "as_of": pd.to_datetime(newest["as_of"]).dt.date.to_numpy(),
+        "source_file": newest["source_file"].to_numpy(),
+        "source_row": newest["source_row"].astype(int).to_numpy(),
+    })[LICENCE_COLUMNS].reset_index(drop=True)

@@ -358,6 +358,7 @@ _NAME_COLUMNS = {
     "results": ("version_id", "benchmark", "setting"),
     "signals": ("model_id",),
     "overrides": ("model_id",),
+    "licences": ("model_id",),
 }
 
 

@@ -61,6 +61,7 @@ class ReportInputs:
     notes: tuple[str, ...] = field(default=())
     since_update: tuple[str, ...] = field(default=())  # "since the last update", sentences
     freshness: object | None = None  # analysis.freshness.Freshness: data-through and ages
+    openness: object | None = None  # analysis.openness.OpennessResult (rung definitions)
 
     def by(self, definition: str) -> ByDefinition:
         for item in self.definitions:

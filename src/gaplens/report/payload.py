@@ -344,7 +344,22 @@ def build(inputs: ReportInputs) -> dict:
         "rejected": _rejected_summary(inputs.rejected),
         "notes": list(inputs.notes),
         "since_update": list(inputs.since_update),
+        "openness": _openness(inputs.openness),
     }
+
+
+def _openness(result) -> dict | None:
+    """The ladder, each rung definition's frontier on the index, the audit and the
+    openness-index view (analysis.openness)."""
+    if result is None:
+        return None
+    from ..analysis.openness import openness_sentence
+
+    return {"counts": table(result.counts), "frontier": table(result.frontier),
+            "audit": table(result.audit), "view": table(result.view),
+            "aa_view": table(result.aa),
+            "correlation": table(result.correlation), "sentence": openness_sentence(result),
+            "ci": _value(result.ci), "warnings": list(result.warnings)}
 
 
 def script_json(payload: dict) -> str:

@@ -92,6 +92,19 @@ DDL = [
         source_file VARCHAR,
         source_row INTEGER,
         PRIMARY KEY (model_id, signal, as_of))""",
+    # What each source says about a model's weights and licence (the openness audit):
+    # one row per model, source and snapshot, the source's own text and flags.
+    """CREATE TABLE IF NOT EXISTS licences (
+        model_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        licence VARCHAR,
+        open_weights BOOLEAN,
+        commercial BOOLEAN,
+        as_of DATE NOT NULL,
+        source_id INTEGER NOT NULL,
+        source_file VARCHAR,
+        source_row INTEGER,
+        PRIMARY KEY (model_id, source, as_of))""",
 ]
 
 # Snapshots (store/snapshots.py): the data state after each load or update, dated. A

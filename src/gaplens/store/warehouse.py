@@ -329,6 +329,10 @@ class Warehouse:
             ORDER BY s.signal, s.as_of, s.model_id
             """, params)
 
+    def licences(self) -> pd.DataFrame:
+        """What each source says about each model's weights and licence (newest first)."""
+        return self.query("SELECT * FROM licences ORDER BY model_id, source, as_of DESC")
+
     def observations(self) -> pd.DataFrame:
         """Every stored result joined to its version, model (effective accessibility) and
         benchmark: the long table the analysis layer collapses and groups."""
@@ -393,7 +397,7 @@ class Warehouse:
                                                                    frame["owner_path"])]
             return frame
         out = self.query(f"SELECT * FROM {table}")
-        if table == "signals" and not out.empty:  # keys compare as dates, like the batch's
+        if table in ("signals", "licences") and not out.empty:  # keys compare as dates, like the batch's
             out["as_of"] = pd.to_datetime(out["as_of"]).dt.date
         return out
 
@@ -555,6 +559,17 @@ class Warehouse:
                     source_id, src.path, owned=False)
                 self._write("signals", write, ["model_id", "signal", "value", "as_of",
                                                "source_id", "source_file", "source_row"])
+
+            if batch.licences is not None and not batch.licences.empty:
+                licences = batch.licences.copy()
+                licences["as_of"] = pd.to_datetime(licences["as_of"]).dt.date
+                write, counts["licences"], _ = self._merge(
+                    "licences", licences, ["model_id", "source", "as_of"],
+                    ["licence", "open_weights", "commercial"], source_id, src.path,
+                    owned=False)
+                self._write("licences", write, ["model_id", "source", "licence", "open_weights",
+                                                "commercial", "as_of", "source_id",
+                                                "source_file", "source_row"])
 
             rejected = batch.rejected.copy()
             if not rejected.empty:
