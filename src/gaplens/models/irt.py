@@ -729,58 +729,70 @@ def project(
 
     Minimises sum_b w (sigmoid(alpha_b (C - D_b)) - y)^2 + rho C^2 per model.
     ``difficulty``/``slope`` are (B,) or (draws, B); returns (C (draws, M), converged).
+
+    Each (draw, model) pair is its own damped Newton iteration on its own rows, so the
+    rows are kept flat (one entry per draw and observation with a positive weight) and a
+    pair leaves the iteration as soon as it has converged, or is stuck (damping above
+    1e12, counted as not converged): the work of a step is proportional to the pairs
+    still running, and one that never converges costs only its own rows.
     """
     difficulty = np.atleast_2d(difficulty)
     slope = np.atleast_2d(slope)
     d = max(difficulty.shape[0], slope.shape[0],
             1 if weights is None else np.atleast_2d(weights).shape[0])
-    w = np.ones((d, len(y))) if weights is None else np.broadcast_to(
-        np.atleast_2d(weights), (d, len(y)))
+    n = len(y)
+    w = np.ones((d, n)) if weights is None else np.broadcast_to(np.atleast_2d(weights), (d, n))
     difficulty = np.broadcast_to(difficulty, (d, difficulty.shape[1]))
     slope = np.broadcast_to(slope, (d, slope.shape[1]))
-    a = slope[:, bench_idx]
-    dd = difficulty[:, bench_idx]
     lo, hi = CAPABILITY_BOUNDS
-    c = np.zeros((d, n_models))
+    size = d * n_models
+    # flat entries: (draw, observation) with a positive weight; key = draw * M + model
+    draw_of, obs_of = np.nonzero(w > 0)
+    ww = w[draw_of, obs_of].astype(float)
+    a = slope[draw_of, bench_idx[obs_of]]
+    dd = difficulty[draw_of, bench_idx[obs_of]]
+    yy = np.asarray(y, dtype=float)[obs_of]
+    key = draw_of * n_models + np.asarray(model_idx)[obs_of]
+    del draw_of, obs_of
+    c = np.zeros(size)
+    mu = np.full(size, 1e-3)
+    converged = np.zeros(size, dtype=bool)
 
-    def value(c, a, dd, w):
-        r = sigmoid(a * (c[:, model_idx] - dd)) - y
-        return _bincount2(model_idx, w * r * r, n_models) + rho * c * c
-
-    f = value(c, a, dd, w)
-    mu = np.full((d, n_models), 1e-3)
-    converged = np.zeros((d, n_models), dtype=bool)
-    # Draws are independent rows: a draw whose every model has converged leaves the
-    # iteration (it no longer costs the others); the rest iterate as before.
-    rows = np.arange(d)
-    a, dd, w = np.array(a), np.array(dd), np.array(w)
-    sub = c, f, mu, converged
+    # f at C = 0 for every pair (pairs without rows have f = 0 and converge at once)
+    r0 = sigmoid(-a * dd) - yy
+    f = np.bincount(key, ww * r0 * r0, minlength=size)
+    running = np.bincount(key, minlength=size) > 0
+    converged[~running] = True
     for _ in range(max_iter):
-        cs, fs, mus, convs = sub
-        s = sigmoid(a * (cs[:, model_idx] - dd))
-        r = s - y
+        keys = np.flatnonzero(running)
+        if keys.size == 0:
+            break
+        cs = c[key]
+        s = sigmoid(a * (cs - dd))
+        r = s - yy
         g = s * (1 - s)
         j = g * a
-        grad = _bincount2(model_idx, w * r * j, n_models) + rho * cs
-        gn = _bincount2(model_idx, w * j * j, n_models) + rho
+        grad = np.bincount(key, ww * r * j, minlength=size)[keys] + rho * c[keys]
+        gn = np.bincount(key, ww * j * j, minlength=size)[keys] + rho
         # Exact second derivative where it is positive (quadratic convergence), else GN.
-        exact = gn + _bincount2(model_idx, w * r * g * (1 - 2 * s) * a * a, n_models)
-        hess = np.where(exact > 1e-12, exact, gn) + mus * gn + 1e-12
-        trial = np.clip(cs - grad / hess, lo, hi)
-        f_new = value(trial, a, dd, w)
-        better = f_new <= fs
-        step = np.abs(trial - cs)
-        cs = np.where(better, trial, cs)
-        fs = np.where(better, f_new, fs)
-        mus = np.where(better, np.maximum(mus / 5, 1e-12), mus * 8)
-        convs = convs | (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
-        done = convs.all(axis=1)
-        c[rows], converged[rows] = cs, convs
-        if done.all():
-            break
-        if done.any():
-            keep = ~done
-            rows, a, dd, w = rows[keep], a[keep], dd[keep], w[keep]
-            cs, fs, mus, convs = cs[keep], fs[keep], mus[keep], convs[keep]
-        sub = cs, fs, mus, convs
-    return c, converged
+        exact = gn + np.bincount(key, ww * r * g * (1 - 2 * s) * a * a, minlength=size)[keys]
+        hess = np.where(exact > 1e-12, exact, gn) + mu[keys] * gn + 1e-12
+        trial = np.clip(c[keys] - grad / hess, lo, hi)
+        full = np.zeros(size)
+        full[keys] = trial
+        rt = sigmoid(a * (full[key] - dd)) - yy
+        f_new = np.bincount(key, ww * rt * rt, minlength=size)[keys] + rho * trial * trial
+        f_old = f[keys]
+        better = f_new <= f_old
+        step = np.abs(trial - c[keys])
+        c[keys] = np.where(better, trial, c[keys])
+        f[keys] = np.where(better, f_new, f_old)
+        mu[keys] = np.where(better, np.maximum(mu[keys] / 5, 1e-12), mu[keys] * 8)
+        done = (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
+        converged[keys[done]] = True
+        stop = done | (mu[keys] > 1e12)
+        running[keys[stop]] = False
+        if stop.any():  # drop the rows of the pairs that have finished
+            keep = running[key]
+            a, dd, ww, yy, key = a[keep], dd[keep], ww[keep], yy[keep], key[keep]
+    return c.reshape(d, n_models), converged.reshape(d, n_models)
