@@ -107,3 +107,72 @@ def test_the_automatic_choice_follows_the_cost_of_each_solver():
     assert irt._cg_cheaper(wide)  # 800 benchmark parameters, 2,000 observations
     with pytest.raises(ConfigError, match="solver"):
         irt.fit(small, Regularisation(), solver="sparse")
+
+
+def _project_reference(model_idx, bench_idx, y, n_models, difficulty, slope, rho, weights,
+                       max_iter=200):
+    """The previous projection: every draw's (draws, observations) arrays iterate until
+    every model of the draw has converged (same Newton step, same rules)."""
+    d = weights.shape[0]
+    a, dd = slope[:, bench_idx], difficulty[:, bench_idx]
+    lo, hi = irt.CAPABILITY_BOUNDS
+
+    def sums(values):
+        return np.stack([np.bincount(model_idx, v, minlength=n_models) for v in values])
+
+    def value(c):
+        r = irt.sigmoid(a * (c[:, model_idx] - dd)) - y
+        return sums(weights * r * r) + rho * c * c
+
+    c = np.zeros((d, n_models))
+    f, mu = value(c), np.full((d, n_models), 1e-3)
+    conv = np.zeros((d, n_models), dtype=bool)
+    for _ in range(max_iter):
+        s = irt.sigmoid(a * (c[:, model_idx] - dd))
+        r, g = s - y, s * (1 - s)
+        j = g * a
+        grad = sums(weights * r * j) + rho * c
+        gn = sums(weights * j * j) + rho
+        exact = gn + sums(weights * r * g * (1 - 2 * s) * a * a)
+        hess = np.where(exact > 1e-12, exact, gn) + mu * gn + 1e-12
+        trial = np.clip(c - grad / hess, lo, hi)
+        f_new = value(trial)
+        better = f_new <= f
+        step = np.abs(trial - c)
+        go = ~conv  # a converged pair keeps its value (the new projection stops it)
+        c = np.where(better & go, trial, c)
+        f = np.where(better & go, f_new, f)
+        mu = np.where(better, np.maximum(mu / 5, 1e-12), mu * 8)
+        conv = conv | (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
+        if conv.all():
+            break
+    return c, conv
+
+
+def test_the_projection_equals_the_previous_one_on_planted_data():
+    truth = simulate(seed=4, n_models=25, n_benchmarks=6, observed=0.8, noise=0.05)
+    d = truth.data
+    rng = np.random.default_rng(0)
+    draws = 5
+    dif = truth.difficulty + 0.2 * rng.standard_normal((draws, d.n_benchmarks))
+    slope = truth.slope * np.exp(0.1 * rng.standard_normal((draws, d.n_benchmarks)))
+    weights = irt.stratified_weights(d.model_idx, draws, rng)
+    c, conv = irt.project(d.model_idx, d.bench_idx, d.y, d.n_models, dif, slope, 1e-3,
+                          weights)
+    c0, conv0 = _project_reference(d.model_idx, d.bench_idx, d.y, d.n_models, dif, slope,
+                                   1e-3, weights)
+    assert conv.all() and conv0.all()
+    np.testing.assert_allclose(c, c0, atol=1e-8)
+
+
+def test_unconverged_projections_are_reported_per_draw_and_model():
+    mi = np.array([0, 0, 0, 1, 1, 1])
+    bi = np.array([0, 1, 2, 0, 1, 2])
+    y = np.array([0.2, 0.5, 0.8, 0.3, 0.6, 0.9])
+    dif, slope = np.array([1.0, 0.0, -1.0]), np.array([1.0, 1.0, 1.0])
+    c, conv = irt.project(mi, bi, y, 3, dif, slope, 0.0, max_iter=50)
+    assert conv[0, :2].all()
+    assert conv[0, 2] and c[0, 2] == 0.0  # a model without rows: C = 0 at once
+    # one step is not enough for the models with rows: both reported, not hidden
+    _, conv1 = irt.project(mi, bi, y, 3, dif, slope, 0.0, max_iter=1)
+    assert conv1[0].tolist() == [False, False, True]
