@@ -168,7 +168,7 @@ def test_the_projection_equals_the_previous_one_on_planted_data():
 def test_unconverged_projections_are_reported_per_draw_and_model():
     mi = np.array([0, 0, 0, 1, 1, 1])
     bi = np.array([0, 1, 2, 0, 1, 2])
-    y = np.array([0.2, 0.5, 0.8, 0.3, 0.6, 0.9])
+    y = np.array([0.3, 0.55, 0.85, 0.3, 0.6, 0.9])
     dif, slope = np.array([1.0, 0.0, -1.0]), np.array([1.0, 1.0, 1.0])
     c, conv = irt.project(mi, bi, y, 3, dif, slope, 0.0, max_iter=50)
     assert conv[0, :2].all()
