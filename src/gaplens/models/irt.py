@@ -55,6 +55,7 @@ LINE_SEARCH = (0.5, 0.25)
 CG_TOL = 1e-4
 CG_MAX_ITER = 200
 CG_COST = 6000
+REUSE_CG_ITER = 12
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,8 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=
     if precond is None:
         s = _dense_schur(data, blocks, h_cc, cross_d, cross_u)
         delta_b, solvable = _dense_solve(s, rhs)
+    elif isinstance(precond, _Reuse):
+        delta_b, solvable = precond.solve(data, blocks, h_cc, cross_d, cross_u, rhs)
     else:
         delta_b, solvable = _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond)
     delta_b[~solvable] = 0.0
@@ -425,20 +428,26 @@ def _schur_matvec(data, blocks, h_cc, cross_d, cross_u, v):
                           axis=1)
 
 
-def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond):
+def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
     """Solve S x = rhs per draw by preconditioned conjugate gradients.
 
-    ``precond`` is the Cholesky factor of one fixed Schur complement (the unweighted
-    system at the warm start, shared by every draw): a bootstrap draw's S differs from it
-    by its weights only, so a few iterations reach CG_TOL. A draw whose system shows
-    negative curvature, or that has not converged in CG_MAX_ITER iterations, gives no
-    step (the caller then damps it harder)."""
+    ``precond``: a positive definite approximation of S^-1, as the Cholesky factor of one
+    matrix shared by every draw (scipy's cho_factor) or as one inverse per draw
+    (d, 2B, 2B). A draw whose system shows negative curvature, or that has not converged
+    in ``max_iter`` (CG_MAX_ITER) iterations, is returned as not solved (x = 0)."""
     from scipy.linalg import cho_solve
 
+    if isinstance(precond, np.ndarray):
+        def apply(rows, res):
+            return np.einsum("dij,dj->di", precond[rows], res)
+    else:
+        def apply(rows, res):
+            return cho_solve(precond, res.T).T
+    max_iter = CG_MAX_ITER if max_iter is None else max_iter
     d, nb = rhs.shape
     x = np.zeros((d, nb))
     r = rhs.copy()
-    z = cho_solve(precond, r.T).T
+    z = apply(np.arange(d), r)
     p = z.copy()
     rz = (r * z).sum(axis=1)
     target = CG_TOL * np.sqrt(np.maximum(rz, 0.0))
@@ -448,7 +457,9 @@ def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond):
     # the compacted ones have finished (a finished draw inside takes steps of 0).
     rows = np.flatnonzero(running)
     sub = None
-    for _ in range(CG_MAX_ITER):
+    ok &= rz > 0
+    running &= ok
+    for _ in range(max_iter):
         if rows.size == 0:
             break
         if sub is None or running[rows].mean() < 0.5:
@@ -465,12 +476,12 @@ def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond):
         step = np.where(on & ~neg, rz[rows] / np.where(curv > 0, curv, 1.0), 0.0)
         x[rows] += step[:, None] * pr
         r[rows] -= step[:, None] * sp
-        z_rows = cho_solve(precond, r[rows].T).T
+        z_rows = apply(rows, r[rows])
         rz_new = (r[rows] * z_rows).sum(axis=1)
         beta = rz_new / np.where(rz[rows] > 0, rz[rows], 1.0)
         p[rows] = np.where(on[:, None], z_rows + beta[:, None] * pr, pr)
         rz[rows] = np.where(on, rz_new, rz[rows])
-        bad = on & ~np.isfinite(rz_new)
+        bad = on & ~(np.isfinite(rz_new) & (rz_new >= 0))
         ok[rows[bad]] = False
         done = on & (neg | bad | (np.sqrt(np.maximum(rz_new, 0.0)) <= target[rows]))
         running[rows[done]] = False
@@ -478,6 +489,51 @@ def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond):
     ok[live] = False  # not converged within CG_MAX_ITER
     x[~ok] = 0.0
     return x, ok
+
+
+class _Reuse:
+    """Per draw, the inverse of the last benchmark system solved densely, reused as the
+    preconditioner of conjugate gradients on the next steps' systems.
+
+    Near a solution the system changes little from one step to the next, so a few
+    products by S (each O(observations)) replace the (M + 2B) (2B)^2 dense build. A
+    draw gets a new dense build (an exact step, and a new inverse) on its first step
+    and whenever conjugate gradients do not converge within REUSE_CG_ITER iterations or
+    meet negative curvature. ``live`` is set by the caller to the draws of the step."""
+
+    def __init__(self, d: int, nb: int):
+        self.inv = np.zeros((d, nb, nb))
+        self.have = np.zeros(d, dtype=bool)
+        self.live = np.arange(d)
+        self.dense_builds = 0
+        self.cg_steps = 0
+
+    def solve(self, data, blocks, h_cc, cross_d, cross_u, rhs):
+        live = self.live
+        x = np.zeros_like(rhs)
+        ok = np.zeros(len(live), dtype=bool)
+        reuse = np.flatnonzero(self.have[live])
+
+        def part(rows):
+            return (tuple(b_[rows] for b_ in blocks), h_cc[rows], cross_d[rows],
+                    cross_u[rows], rhs[rows])
+
+        if reuse.size:
+            bl, hc, cd, cu, rh = part(reuse)
+            x[reuse], ok[reuse] = _cg_solve(data, bl, hc, cd, cu, rh,
+                                            self.inv[live[reuse]], REUSE_CG_ITER)
+            self.cg_steps += int(ok[reuse].sum())
+        fresh = np.flatnonzero(~ok)
+        if fresh.size:
+            bl, hc, cd, cu, rh = part(fresh)
+            s = _dense_schur(data, bl, hc, cd, cu)
+            x[fresh], ok[fresh] = _dense_solve(s, rh)
+            self.dense_builds += fresh.size
+            good = fresh[ok[fresh]]
+            if good.size:
+                self.inv[live[good]] = np.linalg.inv(s[ok[fresh]])
+            self.have[live[fresh]] = ok[fresh]
+        return x, ok
 
 
 def _preconditioner(theta, data, reg, lo, hi, exact=True):
@@ -544,7 +600,7 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
     lo, hi = _bounds(data, reg)
     d = theta.shape[0]
     theta = np.clip(theta, lo, hi)
-    precond = _preconditioner(theta[:1], data, reg, lo, hi) if solver == "cg" else None
+    precond = _Reuse(d, 2 * data.n_benchmarks) if solver == "cg" else None
     mu = np.full(d, MU0)
     converged = np.zeros(d, dtype=bool)
     iterations = np.zeros(d, dtype=int)
@@ -555,6 +611,8 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
         if live.size == 0:
             break
         th, ww = theta[live], w[live]
+        if precond is not None:
+            precond.live = live
         r, j_c, j_u = _forward(th, data, reg, ww)
         newton = last_step[live] < NEWTON_BELOW
         delta, grad, active, bad = _lm_step(th, data, reg, ww, r, j_c, j_u, mu[live], lo, hi,
