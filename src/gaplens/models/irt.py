@@ -21,15 +21,21 @@ fitted like the others (the ridge fixes the location) and the solution is then s
 so that D_anchor = 0. With lam = 0 the location is not identified and D_anchor is held
 at 0 instead.
 
-Solver: projected Levenberg-Marquardt on the Gauss-Newton system, with the capability
-block eliminated (it is diagonal), so each step solves one dense 2B x 2B system (the
-Schur complement) whatever the number of models. Bootstrap draws are fitted together:
-a model-stratified resample is a vector of integer weights on the same observations
-(the count of times each row was drawn), so every draw shares the index arrays and
-the steps of all draws are one batched linear solve. Draws are processed in chunks
-sized to a fixed memory budget (:func:`bootstrap` also generates the weights chunk by
-chunk), so time and memory grow linearly with the number of models (and so of
-observations) at a fixed number of benchmarks.
+Solver: projected Levenberg-Marquardt on the Gauss-Newton system (the exact Hessian
+near the solution), the capability block eliminated (it is diagonal), so each step
+solves one 2B x 2B system S (the Schur complement) per draw. Bootstrap draws are
+fitted together: a model-stratified resample is a vector of integer weights on the same
+observations, so every draw shares the index arrays. S is solved one of two ways:
+
+* ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU;
+* ``cg``: conjugate gradients, each product by S computed from the observations without
+  forming it (O(n) per draw), preconditioned by the inverse of the draw's last dense S
+  (built on its first step and again only when 12 iterations do not reach the
+  tolerance): near a warm start S changes little from step to step.
+
+``auto`` takes ``cg`` for warm-started batches when its estimated cost is lower. Draws
+that converge (or stall) leave the batch, so a draw that does not converge costs only
+its own steps. Draws are processed in chunks sized to a fixed memory budget.
 """
 
 from __future__ import annotations
@@ -535,45 +541,6 @@ class _Reuse:
             self.have[live[fresh]] = ok[fresh]
         return x, ok
 
-
-def _preconditioner(theta, data, reg, lo, hi, exact=True):
-    """Cholesky factor of the Schur complement of the unweighted data at ``theta`` (one
-    row; the exact Hessian there, or Gauss-Newton's if that is not positive definite),
-    damped by MU0: the shared preconditioner of a batch of warm-started draws."""
-    from scipy.linalg import cho_factor
-
-    w = np.ones((1, data.n_obs))
-    r, j_c, j_u = _forward(theta, data, reg, w)
-    m, b = data.n_models, data.n_benchmarks
-    rho = _rho(data, reg)
-    e_cc, e_cu, e_uu = j_c * j_c, j_c * j_u, j_u * j_u
-    diag_cc = _bincount2(data.model_idx, e_cc, m) + rho
-    diag_dd = _bincount2(data.bench_idx, e_cc, b) + rho
-    diag_uu = _bincount2(data.bench_idx, e_uu, b) + rho
-    if exact:
-        s_cc, s_cu, s_uu = _curvature(theta, data, reg)
-        e_cc, e_cu, e_uu = e_cc + r * s_cc, e_cu + r * s_cu, e_uu + r * s_uu
-    floor = 1e-6 * (1.0 + diag_cc.mean(axis=1, keepdims=True))
-    h_cc = _bincount2(data.model_idx, e_cc, m) + rho + MU0 * np.maximum(diag_cc, floor)
-    h_dd = _bincount2(data.bench_idx, e_cc, b) + rho + MU0 * np.maximum(diag_dd, floor)
-    h_uu = _bincount2(data.bench_idx, e_uu, b) + rho + MU0 * np.maximum(diag_uu, floor)
-    h_du = _bincount2(data.bench_idx, -e_cu, b)
-    if (h_cc <= 1e-12 * diag_cc).any():
-        return _preconditioner(theta, data, reg, lo, hi, exact=False) if exact else None
-    # Parameters held (pinned, or at a bound) are identity rows, as in a step.
-    grad = _half_gradient(theta, data, reg, w, r, j_c, j_u)[0]
-    held = _pinned(data, reg) | ((theta[0] <= lo) & (grad > 0)) | ((theta[0] >= hi) & (grad < 0))
-    pin_c, pin_d, pin_u = held[:m], held[m:m + b], held[m + b:]
-    h_cc[:, pin_c] = 1.0
-    h_dd[:, pin_d], h_uu[:, pin_u], h_du[:, pin_d | pin_u] = 1.0, 1.0, 0.0
-    free_c = ~pin_c[data.model_idx]
-    cross_d = np.where(free_c & ~pin_d[data.bench_idx], -e_cc, 0.0)
-    cross_u = np.where(free_c & ~pin_u[data.bench_idx], e_cu, 0.0)
-    s = _dense_schur(data, (h_dd, h_uu, h_du), h_cc, cross_d, cross_u)[0]
-    try:
-        return cho_factor(s, lower=True, check_finite=True)
-    except (np.linalg.LinAlgError, ValueError):
-        return _preconditioner(theta, data, reg, lo, hi, exact=False) if exact else None
 
 def _cg_cheaper(data: IRTData) -> bool:
     """Whether conjugate gradients beat the dense solve for a warm-started batch.
