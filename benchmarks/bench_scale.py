@@ -159,7 +159,8 @@ def measure(args: list[str], env: dict) -> dict:
     return out
 
 
-def run_size(size: float, draws: int, keep: str | None) -> dict:
+def run_size(size: float, draws: int, keep: str | None,
+             commands: tuple[str, ...] = ("gap", "fit", "report")) -> dict:
     tmp = keep or tempfile.mkdtemp(prefix=f"gaplens-scale-{size:g}x-", dir="/tmp")
     os.makedirs(tmp, exist_ok=True)
     db = os.path.join(tmp, "w.duckdb")
@@ -174,9 +175,12 @@ def run_size(size: float, draws: int, keep: str | None) -> dict:
         info = synthesise(size, db, tmp)
         steps.append(measure(["ingest", "csv", info["results_csv"], "--benchmarks",
                               info["benchmarks_csv"]], env))
-    steps.append(measure(["gap"], env))
-    steps.append(measure(["fit", "--draws", str(draws)], env))
-    steps.append(measure(["report", "--out", os.path.join(tmp, "report")], env))
+    if "gap" in commands:
+        steps.append(measure(["gap"], env))
+    if "fit" in commands:
+        steps.append(measure(["fit", "--draws", str(draws)], env))
+    if "report" in commands:
+        steps.append(measure(["report", "--out", os.path.join(tmp, "report")], env))
     return {"size": size, "tmp": tmp, **info, "steps": steps}
 
 
@@ -207,6 +211,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 10, 100])
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results"))
+    parser.add_argument("--commands", nargs="+", default=["gap", "fit", "report"],
+                        help="which of gap, fit, report to time after the ingest")
     parser.add_argument("--generate-only", action="store_true",
                         help="write the synthetic CSVs (and the warehouse) and stop")
     parser.add_argument("--dir", default=None, help="work folder (default: a new one in /tmp)")
@@ -224,7 +230,8 @@ def main() -> None:
                            capture_output=True)
             print(tmp, info)
         return
-    results = [run_size(size, opts.draws, opts.dir) for size in opts.sizes]
+    results = [run_size(size, opts.draws, opts.dir, tuple(opts.commands))
+               for size in opts.sizes]
     write(results, opts.out)
 
 
