@@ -230,9 +230,10 @@ def main() -> None:
                            capture_output=True)
             print(tmp, info)
         return
-    results = [run_size(size, opts.draws, opts.dir, tuple(opts.commands))
-               for size in opts.sizes]
-    write(results, opts.out)
+    results = []
+    for size in opts.sizes:  # written after each size, so a long run keeps what it measured
+        results.append(run_size(size, opts.draws, opts.dir, tuple(opts.commands)))
+        write(results, opts.out)
 
 
 if __name__ == "__main__":
