@@ -131,3 +131,50 @@ def test_group_p_values_hold_their_level_on_null_data():
     p = np.array(p)
     assert len(p) == 96
     assert 0.01 <= (p < 0.1).mean() <= 0.22
+
+
+def test_permutation_p_values_equal_a_loop_over_permutations():
+    """The p-values of overfit are those of one permutation at a time, written as a loop
+    over the same seeded orderings (the vectorised test shares one set of orderings and
+    their cumulative sums across every group)."""
+    from gaplens.analysis import overfit as module
+
+    members = {f"M{i:02d}" for i in range(10, 20)}
+    sim = simulate(3, n_models=60, specialists=set(range(10, 20)), shift=1.5, p_obs=0.8)
+    fit = fit_sim(sim, n_draws=20)
+    seen = {}
+    original = module.permutation_p_values
+
+    def spy(values, masks, n_perm, rng):
+        seen["args"] = (values.copy(), [m.copy() for m in masks], n_perm,
+                        rng.bit_generator.state)
+        return original(values, masks, n_perm, rng)
+
+    module.permutation_p_values = spy
+    try:
+        r = overfit(fit, bench_split(sim), meta_for(fit, members), "private", n_draws=20,
+                    n_perm=300, seed=4)
+    finally:
+        module.permutation_p_values = original
+    values, masks, n_perm, state = seen["args"]
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
+    v = values - values.mean()
+    keys = rng.random((n_perm, len(v)))
+    expected = []
+    for mask in masks:
+        k = int(mask.sum())
+
+        def welch(inside, outside):
+            se = np.sqrt(inside.var(ddof=1) / len(inside) + outside.var(ddof=1) / len(outside))
+            return (inside.mean() - outside.mean()) / se
+
+        observed = welch(v[mask], v[~mask])
+        hits = 0
+        for b in range(n_perm):
+            order = np.argsort(keys[b])
+            hits += abs(welch(v[order[:k]], v[order[k:]])) >= abs(observed) - 1e-9 * max(
+                1.0, abs(observed))
+        expected.append((1 + hits) / (n_perm + 1))
+    np.testing.assert_allclose(r.groups["p_value"].to_numpy(), expected, rtol=0, atol=1e-12)
+    assert len(expected) >= 2

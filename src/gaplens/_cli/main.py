@@ -12,6 +12,7 @@ import sys
 import typer
 
 from .._util.inert import plain
+from .._util.threads import cli_blas_threads
 from ..errors import GaplensError
 # Importing the command modules registers their commands, in this order in --help.
 from . import data_cmds  # noqa: F401, I001
@@ -71,6 +72,7 @@ def _error(message: str, code: int = 2) -> int:
 
 
 def run() -> None:
+    cli_blas_threads()  # one BLAS thread by default: faster here (see _util/threads.py)
     sys.exit(main())
 
 

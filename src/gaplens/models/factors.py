@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .irt import sigmoid
+from .irt import _bincount2, sigmoid
 
 NEWTON_BELOW = 0.5
 
@@ -54,6 +54,11 @@ class FactorFit:
     objective: float
     iterations: int
     converged: bool
+
+
+def _sum_by(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sums of (n, q) rows by index into (size, q) (one bincount per column)."""
+    return _bincount2(idx, np.ascontiguousarray(values.T), size).T
 
 
 def _objective(theta, load, model_idx, bench_idx, y, w, rho_theta, rho_load):
@@ -95,34 +100,31 @@ def fit_factors(model_idx: np.ndarray, bench_idx: np.ndarray, y: np.ndarray, n_m
         s_ = sigmoid(logits)
         r, g = s_ - y, s_ * (1 - s_)
         a_i = load[bench_idx, :k]
-        grad_m = np.zeros((m, k))
-        grad_b = np.zeros((b, p))
-        np.add.at(grad_m, model_idx, (w * r * g)[:, None] * a_i)
-        np.add.at(grad_b, bench_idx, (w * r * g)[:, None] * feats)
+        wrg = w * r * g
+        grad_m = _sum_by(model_idx, wrg[:, None] * a_i, m)
+        grad_b = _sum_by(bench_idx, wrg[:, None] * feats, b)
         grad_m += rho_theta * theta
         grad_b += rho_load * load
         # Gauss-Newton weight w g^2; near the solution (newton) add the residual curvature
         # w r g(1-2s) (the exact Hessian; damping keeps the step a descent one).
         kappa = w * g * g + (w * r * g * (1 - 2 * s_) if newton else 0.0)
-        h_mm = np.zeros((m, k, k))
-        h_bb = np.zeros((b, p, p))
-        np.add.at(h_mm, model_idx, kappa[:, None, None] * a_i[:, :, None] * a_i[:, None, :])
-        np.add.at(h_bb, bench_idx, kappa[:, None, None] * feats[:, :, None] * feats[:, None, :])
-        diag_m = np.zeros((m, k))
-        diag_b = np.zeros((b, p))
-        np.add.at(diag_m, model_idx, (w * g * g)[:, None] * a_i ** 2)
-        np.add.at(diag_b, bench_idx, (w * g * g)[:, None] * feats ** 2)
+        outer_m = (kappa[:, None, None] * a_i[:, :, None] * a_i[:, None, :]).reshape(-1, k * k)
+        outer_b = (kappa[:, None, None] * feats[:, :, None] * feats[:, None, :]).reshape(-1, p * p)
+        h_mm = _sum_by(model_idx, outer_m, m).reshape(m, k, k)
+        h_bb = _sum_by(bench_idx, outer_b, b).reshape(b, p, p)
+        diag_m = _sum_by(model_idx, (w * g * g)[:, None] * a_i ** 2, m)
+        diag_b = _sum_by(bench_idx, (w * g * g)[:, None] * feats ** 2, b)
         h_mm += np.diag(rho_theta) + mu * (diag_m + rho_theta)[:, :, None] * eye_k
         h_bb += np.diag(rho_load) + mu * (diag_b + rho_load)[:, :, None] * eye_p
-        cross = np.zeros((m, k, b * p))  # H_mb, scattered by observation
+        # H_mb: one K x (K+1) block per observation (its model's row, its benchmark's
+        # columns); kept per observation, never as a dense models x B (K+1) matrix.
         block = kappa[:, None, None] * a_i[:, :, None] * feats[:, None, :]  # (n, K, K+1)
         if newton:
-            block[:, np.arange(k), np.arange(k)] += (w * r * g)[:, None]
+            block[:, np.arange(k), np.arange(k)] += wrg[:, None]
         cols = bench_idx[:, None] * p + np.arange(p)[None, :]
         if freeze_general:
             block[:, 0, :] = 0.0
             block[:, :, [0, k]] = 0.0
-        cross[model_idx[:, None, None], np.arange(k)[None, :, None], cols[:, None, :]] = block
         if freeze_general:  # axis 1 and the intercepts stay at the start (the 1-D fit)
             grad_m[:, 0] = 0.0
             grad_b[:, [0, k]] = 0.0
@@ -130,22 +132,32 @@ def fit_factors(model_idx: np.ndarray, bench_idx: np.ndarray, y: np.ndarray, n_m
                 h[:, idx, :] = 0.0
                 h[:, :, idx] = 0.0
                 h[:, idx, idx] = 1.0
-        if (np.linalg.eigvalsh(h_mm)[:, 0] <= 0).any():  # indefinite: damp harder
+        try:  # H_mm = L L^T per model; indefinite: damp harder
+            inv_l = np.linalg.inv(np.linalg.cholesky(h_mm))
+        except np.linalg.LinAlgError:
             mu *= 8
             continue
-        t = np.linalg.solve(h_mm, cross)  # H_mm^-1 H_mb
-        schur = np.zeros((b * p, b * p))
+        # Schur complement over the benchmarks as one matrix product:
+        # S = H_bb - sum_m H_bm H_mm^-1 H_mb = H_bb - Y^T Y with Y_m = L_m^-1 H_mb,
+        # Y scattered from the observations' blocks.
+        y_m = np.zeros((m, k, b * p))
+        y_m[model_idx[:, None, None], np.arange(k)[None, :, None], cols[:, None, :]] = (
+            np.matmul(inv_l[model_idx], block))
+        y_m = y_m.reshape(m * k, b * p)
+        schur = -(y_m.T @ y_m)
         for j in range(b):
-            schur[j * p:(j + 1) * p, j * p:(j + 1) * p] = h_bb[j]
-        schur -= np.einsum("mkp,mkq->pq", cross, t)
-        hm_g = np.linalg.solve(h_mm, grad_m[:, :, None])[:, :, 0]
-        rhs = -(grad_b.ravel() - np.einsum("mkp,mk->p", cross, hm_g))
+            schur[j * p:(j + 1) * p, j * p:(j + 1) * p] += h_bb[j]
+        h_inv = np.matmul(inv_l.transpose(0, 2, 1), inv_l)  # H_mm^-1 = L^-T L^-1
+        hm_g = np.einsum("mij,mj->mi", h_inv, grad_m)
+        back = np.einsum("nkp,nk->np", block, hm_g[model_idx])  # H_bm H_mm^-1 g_m
+        rhs = -(grad_b - _sum_by(bench_idx, back, b)).ravel()
         try:
             delta_b = np.linalg.solve(schur, rhs)
         except np.linalg.LinAlgError:
             mu *= 8
             continue
-        delta_m = -(hm_g + np.einsum("mkp,p->mk", t, delta_b))
+        push = np.einsum("nkp,np->nk", block, delta_b.reshape(b, p)[bench_idx])
+        delta_m = -(hm_g + np.einsum("mij,mj->mi", h_inv, _sum_by(model_idx, push, m)))
         trial_theta, trial_load = theta + delta_m, load + delta_b.reshape(b, p)
         f_new = _objective(trial_theta, trial_load, *args)
         step = max(np.abs(delta_m).max(), np.abs(delta_b).max())

@@ -21,15 +21,21 @@ fitted like the others (the ridge fixes the location) and the solution is then s
 so that D_anchor = 0. With lam = 0 the location is not identified and D_anchor is held
 at 0 instead.
 
-Solver: projected Levenberg-Marquardt on the Gauss-Newton system, with the capability
-block eliminated (it is diagonal), so each step solves one dense 2B x 2B system (the
-Schur complement) whatever the number of models. Bootstrap draws are fitted together:
-a model-stratified resample is a vector of integer weights on the same observations
-(the count of times each row was drawn), so every draw shares the index arrays and
-the steps of all draws are one batched linear solve. Draws are processed in chunks
-sized to a fixed memory budget (:func:`bootstrap` also generates the weights chunk by
-chunk), so time and memory grow linearly with the number of models (and so of
-observations) at a fixed number of benchmarks.
+Solver: projected Levenberg-Marquardt on the Gauss-Newton system (the exact Hessian
+near the solution), the capability block eliminated (it is diagonal), so each step
+solves one 2B x 2B system S (the Schur complement) per draw. Bootstrap draws are
+fitted together: a model-stratified resample is a vector of integer weights on the same
+observations, so every draw shares the index arrays. S is solved one of two ways:
+
+* ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU;
+* ``cg``: conjugate gradients, each product by S computed from the observations without
+  forming it (O(n) per draw), preconditioned by the inverse of the draw's last dense S
+  (built on its first step and again only when 12 iterations do not reach the
+  tolerance): near a warm start S changes little from step to step.
+
+``auto`` takes ``cg`` for warm-started batches when its estimated cost is lower. Draws
+that converge (or stall) leave the batch, so a draw that does not converge costs only
+its own steps. Draws are processed in chunks sized to a fixed memory budget.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from ..errors import ConfigError
 
 AlphaPenalty = Literal["l2", "log"]
 Progress = Callable[[int, int], None]
+Solver = Literal["auto", "dense", "cg"]
 
 CAPABILITY_BOUNDS = (-10.0, 10.0)
 SLOPE_BOUNDS = (0.1, 10.0)
@@ -51,6 +58,10 @@ MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
 NEWTON_BELOW = 0.5
 NEWTON_DONE = 1e-6
 LINE_SEARCH = (0.5, 0.25)
+CG_TOL = 1e-4
+CG_MAX_ITER = 200
+CG_COST = 6000
+REUSE_CG_ITER = 12
 
 
 @dataclass(frozen=True)
@@ -191,9 +202,9 @@ def _anchor_u(reg: Regularisation) -> float:
 def _forward(theta, data, reg, w):
     """Per observation: prediction s, residual r, and the Jacobian columns (d, n)."""
     m, b = data.n_models, data.n_benchmarks
-    cap = theta[:, :m][:, data.model_idx]
-    dif = theta[:, m:m + b][:, data.bench_idx]
-    u = theta[:, m + b:][:, data.bench_idx]
+    cap = np.take(theta[:, :m], data.model_idx, axis=1)
+    dif = np.take(theta[:, m:m + b], data.bench_idx, axis=1)
+    u = np.take(theta[:, m + b:], data.bench_idx, axis=1)
     alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
     z = cap - dif
     s = sigmoid(alpha * z)
@@ -210,8 +221,9 @@ def _curvature(theta, data, reg):
     s_DD = s_cc, s_CD = -s_cc, s_Du = -s_cu (x = alpha z, g = s(1-s), g' = g(1-2s)).
     """
     m, b = data.n_models, data.n_benchmarks
-    z = theta[:, :m][:, data.model_idx] - theta[:, m:m + b][:, data.bench_idx]
-    u = theta[:, m + b:][:, data.bench_idx]
+    z = (np.take(theta[:, :m], data.model_idx, axis=1)
+         - np.take(theta[:, m:m + b], data.bench_idx, axis=1))
+    u = np.take(theta[:, m + b:], data.bench_idx, axis=1)
     alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
     x = alpha * z
     s = sigmoid(x)
@@ -249,12 +261,41 @@ def gradient(theta: np.ndarray, data: IRTData, reg: Regularisation,
     return 2.0 * grad
 
 
+_SORTED: dict[int, tuple] = {}
+
+
+def _segments(idx: np.ndarray, size: int):
+    """(present ids, segment starts) when ``idx`` is sorted, else None; cached per array
+    (the observation index arrays are built once per fit and reused in every step)."""
+    key = id(idx)
+    hit = _SORTED.get(key)
+    if hit is not None and hit[0] is idx and hit[1] == size:
+        return hit[2]
+    out = None
+    if len(idx) and bool((idx[1:] >= idx[:-1]).all()):
+        starts = np.flatnonzero(np.concatenate([[True], idx[1:] != idx[:-1]]))
+        out = (idx[starts], starts)
+    if len(_SORTED) > 64:
+        _SORTED.clear()
+    _SORTED[key] = (idx, size, out)
+    return out
+
+
 def _bincount2(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Row-wise bincount of (d, n) values into (d, size)."""
+    """Row-wise bincount of (d, n) values into (d, size) (contiguous sums when ``idx`` is
+    sorted, as the model index of a collapsed table is)."""
     d = values.shape[0]
+    seg = _segments(idx, size)
+    if seg is not None:
+        ids, starts = seg
+        sums = np.add.reduceat(values, starts, axis=1)
+        if len(ids) == size:
+            return sums
+        out = np.zeros((d, size))
+        out[:, ids] = sums
+        return out
     flat = (idx[None, :] + size * np.arange(d)[:, None]).ravel()
     return np.bincount(flat, weights=values.ravel(), minlength=d * size).reshape(d, size)
-
 
 def _half_gradient(theta, data, reg, w, r, j_c, j_u):
     m, b = data.n_models, data.n_benchmarks
@@ -269,8 +310,9 @@ def _half_gradient(theta, data, reg, w, r, j_c, j_u):
     return grad
 
 
-def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True):
-    """One damped Gauss-Newton step per draw, capability block eliminated."""
+def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=None):
+    """One damped Gauss-Newton step per draw, capability block eliminated; the
+    benchmark system solved densely or, given ``precond``, by conjugate gradients."""
     d = theta.shape[0]
     m, b = data.n_models, data.n_benchmarks
     rho = _rho(data, reg)
@@ -306,35 +348,66 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True):
 
     act_c, act_d, act_u = active[:, :m], active[:, m:m + b], active[:, m + b:]
     h_cc = np.where(act_c | (h_cc <= 1e-12 * diag_cc), 1.0, h_cc)
-    keep_c = ~act_c[:, data.model_idx]
-    cross_d = np.where(keep_c & ~act_d[:, data.bench_idx], -e_cc, 0.0)
-    cross_u = np.where(keep_c & ~act_u[:, data.bench_idx], e_cu, 0.0)
+    keep_c = ~np.take(act_c, data.model_idx, axis=1)
+    cross_d = np.where(keep_c & ~np.take(act_d, data.bench_idx, axis=1), -e_cc, 0.0)
+    cross_u = np.where(keep_c & ~np.take(act_u, data.bench_idx, axis=1), e_cu, 0.0)
 
     nb = 2 * b
+    g_c, g_b = g[:, :m], g[:, m:]
+    gc_h = np.take((g_c / h_cc), data.model_idx, axis=1)
+    rhs = -(g_b - np.concatenate([_bincount2(data.bench_idx, cross_d * gc_h, b),
+                                  _bincount2(data.bench_idx, cross_u * gc_h, b)], axis=1))
+    blocks = (np.where(act_d, 1.0, h_dd), np.where(act_u, 1.0, h_uu),
+              np.where(act_d | act_u, 0.0, h_du))
+    if precond is None:
+        s = _dense_schur(data, blocks, h_cc, cross_d, cross_u)
+        delta_b, solvable = _dense_solve(s, rhs)
+    elif isinstance(precond, _Reuse):
+        delta_b, solvable = precond.solve(data, blocks, h_cc, cross_d, cross_u, rhs)
+    else:
+        delta_b, solvable = _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond)
+    delta_b[~solvable] = 0.0
+    indefinite = indefinite | ~solvable
+    back = (cross_d * np.take(delta_b, data.bench_idx, axis=1)
+            + cross_u * np.take(delta_b, b + data.bench_idx, axis=1))
+    delta_c = -(g_c + _bincount2(data.model_idx, back, m)) / h_cc
+    delta = np.concatenate([delta_c, delta_b], axis=1)
+    delta[active] = 0.0
+    # An indefinite system gives no trustworthy step: stay put (mu then grows).
+    bad = indefinite | ~np.isfinite(delta).all(axis=1) | ((delta * grad).sum(axis=1) > 0)
+    delta[bad] = 0.0
+    return delta, grad, active, bad
+
+
+def _dense_schur(data, blocks, h_cc, cross_d, cross_u):
+    """S = H_BB - H_BC diag(h_cc)^-1 H_CB as dense (d, 2B, 2B) matrices.
+
+    H_CB has one entry per observation and parameter kind, so it is scattered into a
+    dense (models x 2B) buffer scaled by h_cc^-1/2 and S is updated with one batched
+    product: cost models x (2B)^2 per draw (the reference implementation)."""
+    d = h_cc.shape[0]
+    m, b = data.n_models, data.n_benchmarks
+    nb = 2 * b
+    h_dd, h_uu, h_du = blocks
     diag = np.arange(b)
     s = np.zeros((d, nb, nb))
-    s[:, diag, diag] = np.where(act_d, 1.0, h_dd)
-    s[:, b + diag, b + diag] = np.where(act_u, 1.0, h_uu)
-    off = np.where(act_d | act_u, 0.0, h_du)
-    s[:, diag, b + diag] = off
-    s[:, b + diag, diag] = off
-
-    # Schur complement S = H_BB - H_BC diag(h_cc)^-1 H_CB. H_CB has one entry per
-    # observation and parameter kind, so it is scattered into a dense (models x 2B)
-    # buffer scaled by h_cc^-1/2 and S is updated with one batched product.
-    inv_sqrt = 1.0 / np.sqrt(h_cc)
-    scale = inv_sqrt[:, data.model_idx]
+    s[:, diag, diag] = h_dd
+    s[:, b + diag, b + diag] = h_uu
+    s[:, diag, b + diag] = h_du
+    s[:, b + diag, diag] = h_du
+    scale = (1.0 / np.sqrt(h_cc))[:, data.model_idx]
     y = np.zeros((d, m * nb))
     base = data.model_idx * nb
     y[:, base + data.bench_idx] = cross_d * scale
     y[:, base + b + data.bench_idx] = cross_u * scale
     y = y.reshape(d, m, nb)
     s -= np.matmul(y.transpose(0, 2, 1), y)
-    g_c, g_b = g[:, :m], g[:, m:]
-    gc_h = (g_c / h_cc)[:, data.model_idx]
-    rhs = -(g_b - np.concatenate([_bincount2(data.bench_idx, cross_d * gc_h, b),
-                                  _bincount2(data.bench_idx, cross_u * gc_h, b)], axis=1))
-    # A singular system (possible with a tiny ridge) gives no step for that draw only.
+    return s
+
+
+def _dense_solve(s, rhs):
+    """Batched dense solve; a singular system gives no step for that draw only."""
+    d, nb = rhs.shape
     solvable = np.isfinite(s).all(axis=(1, 2))
     try:
         delta_b = np.linalg.solve(np.where(solvable[:, None, None], s, np.eye(nb)),
@@ -345,28 +418,156 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True):
         delta_b = np.zeros((d, nb))
         if solvable.any():
             delta_b[solvable] = np.linalg.solve(s[solvable], rhs[solvable][:, :, None])[:, :, 0]
-    delta_b[~solvable] = 0.0
-    indefinite = indefinite | ~solvable
-    back = cross_d * delta_b[:, data.bench_idx] + cross_u * delta_b[:, b + data.bench_idx]
-    delta_c = -(g_c + _bincount2(data.model_idx, back, m)) / h_cc
-    delta = np.concatenate([delta_c, delta_b], axis=1)
-    delta[active] = 0.0
-    # An indefinite system gives no trustworthy step: stay put (mu then grows).
-    bad = indefinite | ~np.isfinite(delta).all(axis=1) | ((delta * grad).sum(axis=1) > 0)
-    delta[bad] = 0.0
-    return delta, grad, active, bad
+    return delta_b, solvable
 
 
-def _chunk_size(data: IRTData) -> int:
-    per_draw = data.n_models * 2 * data.n_benchmarks * 8 * 3 + data.n_obs * 8 * 12
+def _schur_matvec(data, blocks, h_cc, cross_d, cross_u, v):
+    """S v without forming S: O(observations) per draw."""
+    b = data.n_benchmarks
+    h_dd, h_uu, h_du = blocks
+    vd, vu = v[:, :b], v[:, b:]
+    t = cross_d * np.take(vd, data.bench_idx, axis=1)
+    t += cross_u * np.take(vu, data.bench_idx, axis=1)
+    back = np.take(_bincount2(data.model_idx, t, data.n_models) / h_cc, data.model_idx, axis=1)
+    return np.concatenate([h_dd * vd + h_du * vu - _bincount2(data.bench_idx, cross_d * back, b),
+                           h_du * vd + h_uu * vu - _bincount2(data.bench_idx, cross_u * back, b)],
+                          axis=1)
+
+
+def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
+    """Solve S x = rhs per draw by preconditioned conjugate gradients.
+
+    ``precond``: a positive definite approximation of S^-1, as the Cholesky factor of one
+    matrix shared by every draw (scipy's cho_factor) or as one inverse per draw
+    (d, 2B, 2B). A draw whose system shows negative curvature, or that has not converged
+    in ``max_iter`` (CG_MAX_ITER) iterations, is returned as not solved (x = 0)."""
+    from scipy.linalg import cho_solve
+
+    if isinstance(precond, np.ndarray):
+        def apply(rows, res):
+            return np.einsum("dij,dj->di", precond[rows], res)
+    else:
+        def apply(rows, res):
+            return cho_solve(precond, res.T).T
+    max_iter = CG_MAX_ITER if max_iter is None else max_iter
+    d, nb = rhs.shape
+    x = np.zeros((d, nb))
+    r = rhs.copy()
+    z = apply(np.arange(d), r)
+    p = z.copy()
+    rz = (r * z).sum(axis=1)
+    target = CG_TOL * np.sqrt(np.maximum(rz, 0.0))
+    ok = np.isfinite(rz)
+    running = ok & (np.sqrt(np.maximum(rz, 0.0)) > 0)
+    # The system's arrays are compacted to the draws still running whenever half of
+    # the compacted ones have finished (a finished draw inside takes steps of 0).
+    rows = np.flatnonzero(running)
+    sub = None
+    ok &= rz > 0
+    running &= ok
+    for _ in range(max_iter):
+        if rows.size == 0:
+            break
+        if sub is None or running[rows].mean() < 0.5:
+            rows = rows[running[rows]]
+            if rows.size == 0:
+                break
+            sub = (tuple(x_[rows] for x_ in blocks), h_cc[rows], cross_d[rows], cross_u[rows])
+        on = running[rows]
+        pr = p[rows]
+        sp = _schur_matvec(data, *sub, pr)
+        curv = (pr * sp).sum(axis=1)
+        neg = on & ~(curv > 0)
+        ok[rows[neg]] = False
+        step = np.where(on & ~neg, rz[rows] / np.where(curv > 0, curv, 1.0), 0.0)
+        x[rows] += step[:, None] * pr
+        r[rows] -= step[:, None] * sp
+        z_rows = apply(rows, r[rows])
+        rz_new = (r[rows] * z_rows).sum(axis=1)
+        beta = rz_new / np.where(rz[rows] > 0, rz[rows], 1.0)
+        p[rows] = np.where(on[:, None], z_rows + beta[:, None] * pr, pr)
+        rz[rows] = np.where(on, rz_new, rz[rows])
+        bad = on & ~(np.isfinite(rz_new) & (rz_new >= 0))
+        ok[rows[bad]] = False
+        done = on & (neg | bad | (np.sqrt(np.maximum(rz_new, 0.0)) <= target[rows]))
+        running[rows[done]] = False
+    live = np.flatnonzero(running)
+    ok[live] = False  # not converged within CG_MAX_ITER
+    x[~ok] = 0.0
+    return x, ok
+
+
+class _Reuse:
+    """Per draw, the inverse of the last benchmark system solved densely, reused as the
+    preconditioner of conjugate gradients on the next steps' systems.
+
+    Near a solution the system changes little from one step to the next, so a few
+    products by S (each O(observations)) replace the (M + 2B) (2B)^2 dense build. A
+    draw gets a new dense build (an exact step, and a new inverse) on its first step
+    and whenever conjugate gradients do not converge within REUSE_CG_ITER iterations or
+    meet negative curvature. ``live`` is set by the caller to the draws of the step."""
+
+    def __init__(self, d: int, nb: int):
+        self.inv = np.zeros((d, nb, nb))
+        self.have = np.zeros(d, dtype=bool)
+        self.live = np.arange(d)
+        self.dense_builds = 0
+        self.cg_steps = 0
+
+    def solve(self, data, blocks, h_cc, cross_d, cross_u, rhs):
+        live = self.live
+        x = np.zeros_like(rhs)
+        ok = np.zeros(len(live), dtype=bool)
+        reuse = np.flatnonzero(self.have[live])
+
+        def part(rows):
+            return (tuple(b_[rows] for b_ in blocks), h_cc[rows], cross_d[rows],
+                    cross_u[rows], rhs[rows])
+
+        if reuse.size:
+            bl, hc, cd, cu, rh = part(reuse)
+            x[reuse], ok[reuse] = _cg_solve(data, bl, hc, cd, cu, rh,
+                                            self.inv[live[reuse]], REUSE_CG_ITER)
+            self.cg_steps += int(ok[reuse].sum())
+        fresh = np.flatnonzero(~ok)
+        if fresh.size:
+            bl, hc, cd, cu, rh = part(fresh)
+            s = _dense_schur(data, bl, hc, cd, cu)
+            x[fresh], ok[fresh] = _dense_solve(s, rh)
+            self.dense_builds += fresh.size
+            good = fresh[ok[fresh]]
+            if good.size:
+                self.inv[live[good]] = np.linalg.inv(s[ok[fresh]])
+            self.have[live[fresh]] = ok[fresh]
+        return x, ok
+
+
+def _cg_cheaper(data: IRTData) -> bool:
+    """Whether conjugate gradients beat the dense solve for a warm-started batch.
+
+    Per draw and step the dense solve costs about (M + 2B) (2B)^2 multiply-adds at BLAS
+    speed; conjugate gradients about CG_COST operations per observation (some 25
+    products by S, each a few passes over the observations at numpy speed). Measured
+    on the bundled data (B = 46) and on ten times as much (B = 145) the dense solve was
+    about 4 times faster; the crossing is near B = 1500 x (observed share of the
+    model x benchmark table)."""
+    m, b = data.n_models, data.n_benchmarks
+    return (m + 2 * b) * (2 * b) ** 2 > CG_COST * data.n_obs
+
+
+def _chunk_size(data: IRTData, solver: str = "dense") -> int:
+    per_draw = data.n_obs * 8 * 16
+    if solver == "dense":
+        per_draw += (data.n_models + 2 * data.n_benchmarks) * 2 * data.n_benchmarks * 8 * 3
     return int(max(1, CHUNK_BYTES // per_draw))
 
 
-def _solve(theta, data, reg, w, max_iter, tol, start_gn=True):
+def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
     """Levenberg-Marquardt on a batch of draws; returns (theta, converged, iterations, f)."""
     lo, hi = _bounds(data, reg)
     d = theta.shape[0]
     theta = np.clip(theta, lo, hi)
+    precond = _Reuse(d, 2 * data.n_benchmarks) if solver == "cg" else None
     mu = np.full(d, MU0)
     converged = np.zeros(d, dtype=bool)
     iterations = np.zeros(d, dtype=int)
@@ -377,10 +578,12 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True):
         if live.size == 0:
             break
         th, ww = theta[live], w[live]
+        if precond is not None:
+            precond.live = live
         r, j_c, j_u = _forward(th, data, reg, ww)
         newton = last_step[live] < NEWTON_BELOW
         delta, grad, active, bad = _lm_step(th, data, reg, ww, r, j_c, j_u, mu[live], lo, hi,
-                                            newton)
+                                            newton, precond)
         # Try the full step and two shorter ones; keep the longest that lowers f.
         f_old = f[live]
         trial = np.clip(th + delta, lo, hi)
@@ -427,11 +630,17 @@ def fit(
     max_iter: int = 500,
     tol: float = 1e-9,
     progress: Progress | None = None,
+    solver: Solver = "auto",
 ) -> FitOutcome:
     """Fit the model; with ``weights`` of shape (draws, n) fit every draw at once.
 
     Returns parameters shifted so that the anchor benchmark's difficulty is 0.
+    ``solver``: how each step's benchmark system is solved, ``"dense"`` (the reference)
+    or ``"cg"`` (conjugate gradients, for warm-started batches); ``"auto"`` takes
+    ``"cg"`` for a warm-started batch of several draws, else ``"dense"``.
     """
+    if solver not in ("auto", "dense", "cg"):
+        raise ConfigError(f"solver must be 'auto', 'dense' or 'cg', not '{solver}'")
     w = np.ones((1, data.n_obs)) if weights is None else np.atleast_2d(
         np.asarray(weights, dtype=float))
     if w.shape[1] != data.n_obs:
@@ -448,10 +657,13 @@ def fit(
     converged = np.zeros(d, dtype=bool)
     iterations = np.zeros(d, dtype=int)
     f = np.zeros(d)
-    chunk = _chunk_size(data)
+    how = solver
+    if solver == "auto":
+        how = "cg" if start is not None and d > 1 and _cg_cheaper(data) else "dense"
+    chunk = _chunk_size(data, how)
     for start_row in range(0, d, chunk):
         rows = slice(start_row, min(d, start_row + chunk))
-        out = _solve(theta0[rows].copy(), data, reg, w[rows], max_iter, tol)
+        out = _solve(theta0[rows].copy(), data, reg, w[rows], max_iter, tol, solver=how)
         theta[rows], converged[rows], iterations[rows], f[rows] = out
         if progress is not None:
             progress(rows.stop, d)
@@ -473,6 +685,7 @@ def bootstrap(
     max_iter: int = 500,
     tol: float = 1e-9,
     progress: Progress | None = None,
+    solver: Solver = "auto",
 ) -> FitOutcome:
     """``n_draws`` model-stratified bootstrap refits, warm-started from ``start``.
 
@@ -480,12 +693,14 @@ def bootstrap(
     but the weights are generated one chunk of draws at a time, so memory stays
     proportional to the chunk, not to draws x observations.
     """
-    chunk = _chunk_size(data)
+    how = solver if solver != "auto" else ("cg" if _cg_cheaper(data) else "dense")
+    chunk = _chunk_size(data, how)
     parts = []
     for first in range(0, n_draws, chunk):
         size = min(chunk, n_draws - first)
         weights = stratified_weights(data.model_idx, size, rng)
-        parts.append(fit(data, reg, weights=weights, start=start, max_iter=max_iter, tol=tol))
+        parts.append(fit(data, reg, weights=weights, start=start, max_iter=max_iter, tol=tol,
+                         solver=solver))
         if progress is not None:
             progress(first + size, n_draws)
     if not parts:
@@ -539,58 +754,70 @@ def project(
 
     Minimises sum_b w (sigmoid(alpha_b (C - D_b)) - y)^2 + rho C^2 per model.
     ``difficulty``/``slope`` are (B,) or (draws, B); returns (C (draws, M), converged).
+
+    Each (draw, model) pair is its own damped Newton iteration on its own rows, so the
+    rows are kept flat (one entry per draw and observation with a positive weight) and a
+    pair leaves the iteration as soon as it has converged, or is stuck (damping above
+    1e12, counted as not converged): the work of a step is proportional to the pairs
+    still running, and one that never converges costs only its own rows.
     """
     difficulty = np.atleast_2d(difficulty)
     slope = np.atleast_2d(slope)
     d = max(difficulty.shape[0], slope.shape[0],
             1 if weights is None else np.atleast_2d(weights).shape[0])
-    w = np.ones((d, len(y))) if weights is None else np.broadcast_to(
-        np.atleast_2d(weights), (d, len(y)))
+    n = len(y)
+    w = np.ones((d, n)) if weights is None else np.broadcast_to(np.atleast_2d(weights), (d, n))
     difficulty = np.broadcast_to(difficulty, (d, difficulty.shape[1]))
     slope = np.broadcast_to(slope, (d, slope.shape[1]))
-    a = slope[:, bench_idx]
-    dd = difficulty[:, bench_idx]
     lo, hi = CAPABILITY_BOUNDS
-    c = np.zeros((d, n_models))
+    size = d * n_models
+    # flat entries: (draw, observation) with a positive weight; key = draw * M + model
+    draw_of, obs_of = np.nonzero(w > 0)
+    ww = w[draw_of, obs_of].astype(float)
+    a = slope[draw_of, bench_idx[obs_of]]
+    dd = difficulty[draw_of, bench_idx[obs_of]]
+    yy = np.asarray(y, dtype=float)[obs_of]
+    key = draw_of * n_models + np.asarray(model_idx)[obs_of]
+    del draw_of, obs_of
+    c = np.zeros(size)
+    mu = np.full(size, 1e-3)
+    converged = np.zeros(size, dtype=bool)
 
-    def value(c, a, dd, w):
-        r = sigmoid(a * (c[:, model_idx] - dd)) - y
-        return _bincount2(model_idx, w * r * r, n_models) + rho * c * c
-
-    f = value(c, a, dd, w)
-    mu = np.full((d, n_models), 1e-3)
-    converged = np.zeros((d, n_models), dtype=bool)
-    # Draws are independent rows: a draw whose every model has converged leaves the
-    # iteration (it no longer costs the others); the rest iterate as before.
-    rows = np.arange(d)
-    a, dd, w = np.array(a), np.array(dd), np.array(w)
-    sub = c, f, mu, converged
+    # f at C = 0 for every pair (pairs without rows have f = 0 and converge at once)
+    r0 = sigmoid(-a * dd) - yy
+    f = np.bincount(key, ww * r0 * r0, minlength=size)
+    running = np.bincount(key, minlength=size) > 0
+    converged[~running] = True
     for _ in range(max_iter):
-        cs, fs, mus, convs = sub
-        s = sigmoid(a * (cs[:, model_idx] - dd))
-        r = s - y
+        keys = np.flatnonzero(running)
+        if keys.size == 0:
+            break
+        cs = c[key]
+        s = sigmoid(a * (cs - dd))
+        r = s - yy
         g = s * (1 - s)
         j = g * a
-        grad = _bincount2(model_idx, w * r * j, n_models) + rho * cs
-        gn = _bincount2(model_idx, w * j * j, n_models) + rho
+        grad = np.bincount(key, ww * r * j, minlength=size)[keys] + rho * c[keys]
+        gn = np.bincount(key, ww * j * j, minlength=size)[keys] + rho
         # Exact second derivative where it is positive (quadratic convergence), else GN.
-        exact = gn + _bincount2(model_idx, w * r * g * (1 - 2 * s) * a * a, n_models)
-        hess = np.where(exact > 1e-12, exact, gn) + mus * gn + 1e-12
-        trial = np.clip(cs - grad / hess, lo, hi)
-        f_new = value(trial, a, dd, w)
-        better = f_new <= fs
-        step = np.abs(trial - cs)
-        cs = np.where(better, trial, cs)
-        fs = np.where(better, f_new, fs)
-        mus = np.where(better, np.maximum(mus / 5, 1e-12), mus * 8)
-        convs = convs | (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
-        done = convs.all(axis=1)
-        c[rows], converged[rows] = cs, convs
-        if done.all():
-            break
-        if done.any():
-            keep = ~done
-            rows, a, dd, w = rows[keep], a[keep], dd[keep], w[keep]
-            cs, fs, mus, convs = cs[keep], fs[keep], mus[keep], convs[keep]
-        sub = cs, fs, mus, convs
-    return c, converged
+        exact = gn + np.bincount(key, ww * r * g * (1 - 2 * s) * a * a, minlength=size)[keys]
+        hess = np.where(exact > 1e-12, exact, gn) + mu[keys] * gn + 1e-12
+        trial = np.clip(c[keys] - grad / hess, lo, hi)
+        full = np.zeros(size)
+        full[keys] = trial
+        rt = sigmoid(a * (full[key] - dd)) - yy
+        f_new = np.bincount(key, ww * rt * rt, minlength=size)[keys] + rho * trial * trial
+        f_old = f[keys]
+        better = f_new <= f_old
+        step = np.abs(trial - c[keys])
+        c[keys] = np.where(better, trial, c[keys])
+        f[keys] = np.where(better, f_new, f_old)
+        mu[keys] = np.where(better, np.maximum(mu[keys] / 5, 1e-12), mu[keys] * 8)
+        done = (better & (step < 1e-9)) | (np.abs(grad) < 1e-12)
+        converged[keys[done]] = True
+        stop = done | (mu[keys] > 1e12)
+        running[keys[stop]] = False
+        if stop.any():  # drop the rows of the pairs that have finished
+            keep = running[key]
+            a, dd, ww, yy, key = a[keep], dd[keep], ww[keep], yy[keep], key[keep]
+    return c.reshape(d, n_models), converged.reshape(d, n_models)
