@@ -80,14 +80,14 @@ def bootstrap_interval(values: np.ndarray, ci: float, method: Method = "basic",
 def nanmedian_rows(stack: np.ndarray) -> np.ndarray:
     """The median over the last axis ignoring NaN (NaN where a row has no value): the same
     numbers as ``np.nanmedian(stack, axis=-1)`` (the mean of the two middle values of the
-    sorted finite ones), without its per-row masked-array path."""
+    sorted finite ones; a zero median is +0.0), without its per-row masked-array path."""
     stack = np.asarray(stack, dtype=float)
     ordered = np.sort(stack, axis=-1)  # NaN sorts last
     n = (~np.isnan(stack)).sum(axis=-1)
     low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
     high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[..., None], axis=-1)[..., 0]
     with np.errstate(invalid="ignore"):
-        out = (low + high) / 2.0
+        out = (low + high) / 2.0 + 0.0  # + 0.0: a zero median is +0.0, as numpy's sum gives
     return np.where(n > 0, out, np.nan)
 
 
