@@ -179,3 +179,29 @@ def test_group_p_values_are_uniform_on_null_residuals():
     p = np.array(p)
     assert len(p) == 180
     assert 0.05 <= (p < 0.1).mean() <= 0.16
+
+
+def test_predictors_of_a_year_are_read_as_known_at_its_end():
+    # m0 has two versions: 0.3 released in 2024 and 0.9 released in 2026; AA published its
+    # index for the models only in 2026. The 2024 window sees 0.3 and no AA index; "all"
+    # sees 0.9 and the index; the capability index is the same in every window.
+    long = pd.DataFrame({
+        "model_id": ["m0", "m0", "m1", "m2"], "benchmark": ["B"] * 4,
+        "score": [0.3, 0.9, 0.5, 0.7],
+        "release_date": pd.to_datetime(["2024-03-01", "2026-02-01", "2024-05-01",
+                                        "2024-06-01"])})
+    signals = pd.DataFrame({"signal": ["aa.intelligence_index"] * 3,
+                            "model_id": ["m0", "m1", "m2"], "value": [50.0, 40.0, 45.0],
+                            "as_of": pd.to_datetime(["2026-01-10"] * 3)})
+    index = pd.Series([1.0, 0.0, 2.0], index=["m0", "m1", "m2"])
+    preds = {"index: general": ("index", index), "benchmark: B": ("benchmark", pd.Series(
+        [0.9, 0.5, 0.7], index=["m0", "m1", "m2"])), "composite: AA index": (
+        "composite", signals.set_index("model_id")["value"])}
+    index_preds = {"index: general": preds["index: general"]}
+    everything = rw.Window("all", None, None)
+    assert rw._as_known(preds, index_preds, long, signals, everything, 3) is preds
+    year = rw.Window("2024", pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))
+    known = rw._as_known(preds, index_preds, long, signals, year, 3)
+    assert list(known) == ["index: general", "benchmark: B"]  # no AA index yet
+    assert known["benchmark: B"][1].to_dict() == {"m0": 0.3, "m1": 0.5, "m2": 0.7}
+    assert known["index: general"][1] is index

@@ -117,7 +117,19 @@ class _Shared:
     memo: dict = field(default_factory=dict)  # definition-free parts, computed once
 
 
-def _history(ctx: _Shared, definition: OpenDefinition) -> tuple[list, list[str]]:
+@dataclass(frozen=True)
+class _Base:
+    """What the earlier maps read (:func:`_history`): the results and tables, no fit."""
+
+    as_of: dt.date
+    n_draws: int
+    seed: int
+    long: pd.DataFrame
+    bench: pd.DataFrame
+    domains: pd.DataFrame
+
+
+def _history(ctx: _Shared | _Base, definition: OpenDefinition) -> tuple[list, list[str]]:
     """The map's table at each of the quarter ends before the report date (no timeline),
     and a note per date the data cannot support."""
     from .analysis.gap import GapSettings, compute_gap
@@ -277,6 +289,48 @@ def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,
 
 
 _POOL_CTX: list = []  # the shared inputs a forked worker inherits (set only around the pool)
+_POOL_BASE: list = []  # the same for the earlier maps' workers (set only while they fork)
+
+
+def _history_task(i: int):
+    base, chosen = _POOL_BASE
+    return _history(base, chosen[i])
+
+
+class _EarlyMaps:
+    """The earlier maps of every definition on forked workers, started as soon as the
+    results are read: they need no fit, so they run while this process projects the
+    domains and tests over-fitting. Seeded as in one process (the same numbers)."""
+
+    def __init__(self, base: _Base, chosen: list[OpenDefinition], jobs: int) -> None:
+        import multiprocessing
+
+        _POOL_BASE[:] = [base, chosen]
+        try:  # the workers are forked here, each with its copy of the inputs
+            self.pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chosen)))
+        finally:
+            _POOL_BASE.clear()
+        self.pending = [self.pool.apply_async(_history_task, (i,)) for i in range(len(chosen))]
+
+    @classmethod
+    def start(cls, base: _Base, chosen: list[OpenDefinition]) -> "_EarlyMaps | None":
+        """Started workers, or None where one process does everything (:func:`_jobs`)."""
+        import multiprocessing
+
+        jobs = _jobs()
+        if jobs < 2 or len(chosen) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        return cls(base, chosen, jobs)
+
+    def results(self) -> list[tuple[list, list[str]]]:
+        try:
+            return [p.get() for p in self.pending]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
 
 
 def _jobs() -> int:
@@ -301,13 +355,14 @@ def _task(task: tuple[str, int]):
 
 
 def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step,
-                    during=None) -> list[ByDefinition]:
+                    during=None, early: _EarlyMaps | None = None) -> list[ByDefinition]:
     """:func:`_for_definition` for each definition: in this process, or with two or more
     CPUs on a pool of forked workers (each definition's analyses and its earlier maps as
     separate tasks, larger first). Every task is seeded as in one process, so the results
     are the same numbers; a worker computes the definition-free parts (correlations, factor
     fit) once for the tasks it runs. ``during``: work of this process's own, run first
-    (while the workers run)."""
+    (while the workers run). ``early``: the earlier maps, already running on workers of
+    their own (then only the rest is run here)."""
     import multiprocessing
 
     jobs = min(_jobs(), 2 * len(chosen))
@@ -315,8 +370,11 @@ def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step,
         if during is not None:
             during()
         return [_for_definition(ctx, definition, step) for definition in chosen]
-    tasks = [("rest", i) for i in range(len(chosen))] + [("history", i)
-                                                         for i in range(len(chosen))]
+    tasks = [("rest", i) for i in range(len(chosen))]
+    if early is None:
+        tasks += [("history", i) for i in range(len(chosen))]
+    else:
+        jobs = min(jobs, len(chosen))
     _POOL_CTX[:] = [ctx, chosen]
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -331,6 +389,9 @@ def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step,
                         step()
     finally:
         _POOL_CTX.clear()
+    if early is not None:
+        for i, found in enumerate(early.results()):
+            done[("history", i)] = found
     per = []
     for i in range(len(chosen)):
         history, notes = done[("history", i)]
@@ -348,12 +409,6 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     """Run every analysis the report shows, once per open definition where it matters;
     ``today`` (default: the local date) is the day the data's ages are counted to."""
     from .analysis.freshness import read_freshness
-    from .analysis.capability import build_data
-    from .analysis.composite import agreement, bundled_composites, newest_match
-    from .analysis.domain_index import projector
-    from .analysis.gap import settings_dict
-    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
-    from .ingest.benchmark_claims import benchmark_claims
 
     if n_draws < 10:
         raise ConfigError("--draws must be at least 10 for the report")
@@ -387,6 +442,28 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     # Per source: provenance, data-through date and age; data_from/data_to: its signals.
     sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
                                                                 how="left")
+    early = _EarlyMaps.start(_Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long,
+                                   bench=bench, domains=domains), chosen)
+    try:
+        return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, total,
+                             fitted, long, bench, domains, signals, sources, rejected, models_,
+                             freshness, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, total, fitted,
+                  long, bench, domains, signals, sources, rejected, models_, freshness,
+                  early) -> ReportInputs:
+    """:func:`collect` after the data are read (the earlier maps already running)."""
+    from .analysis.capability import build_data
+    from .analysis.composite import agreement, bundled_composites, newest_match
+    from .analysis.domain_index import projector
+    from .analysis.gap import settings_dict
+    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+    from .ingest.benchmark_claims import benchmark_claims
+
     notes: list[str] = []
     # With --at, values dated later than the report are left out; by default the report is
     # as of the newest release date, and snapshots taken after it are the current view.
@@ -430,7 +507,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                   metas=metas, overfit_splits=overfit_splits,
                   classes=_try(notes, "benchmark classes", lambda: benchmark_claims(
                       bench["benchmark"])))
-    per = _per_definition(ctx, chosen, step, during=lifecycle_part)
+    per = _per_definition(ctx, chosen, step, during=lifecycle_part, early=early)
     notes[at:at] = lifecycle_notes
     per = [_with_focus_claim(item, lifecycle, as_of, domains) for item in per]
     from ._api_diff import since_last_update_text

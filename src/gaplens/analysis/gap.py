@@ -69,7 +69,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
-from .intervals import bootstrap_interval
+from .intervals import bootstrap_interval, bootstrap_intervals, nanmedian_rows
 from .lag import horizontal_lag, threshold_lags
 from .noise import source_counts, standard_errors
 from .observations import Observations
@@ -90,6 +90,12 @@ INTERVAL_METHODS = {"gap": "spread", "lag_months": "percentile",
 
 def to_day(value) -> int:
     return int((np.datetime64(pd.Timestamp(value).date(), "D") - EPOCH).astype(int))
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """:func:`to_day` of every value of a datetime column (the date part, as to_day)."""
+    values = pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
+    return (values - EPOCH).astype(np.int64)
 
 
 def from_day(day: float) -> dt.date | None:
@@ -309,11 +315,12 @@ def _nanreduce(stack: np.ndarray, how: str) -> np.ndarray:
     """Mean or median over the last axis ignoring NaN; NaN where a whole row is NaN. Each
     row is reduced on its own contiguous copy, so a stack of many rows gives the same
     numbers as one call per row."""
+    if how != "mean":
+        return nanmedian_rows(stack)
     out = np.full(stack.shape[:-1], np.nan)
     rows = (~np.isnan(stack)).any(axis=-1)
     if rows.any():
-        out[rows] = (np.nanmean if how == "mean" else np.nanmedian)(
-            np.ascontiguousarray(stack[rows]), axis=1)
+        out[rows] = np.nanmean(np.ascontiguousarray(stack[rows]), axis=1)
     return out
 
 
@@ -453,7 +460,9 @@ def compute_gap(
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
     frame = obs.frame.loc[obs.frame["group"].notna()].copy()
-    frame["day"] = [to_day(d) for d in frame["release_date"]]
+    for column in ("model_id", "group", "benchmark", "display_name"):
+        frame[column] = frame[column].astype(object)  # fast row slicing below
+    frame["day"] = _days(frame["release_date"])
     models = frame.drop_duplicates("model_id").reset_index(drop=True)
     gidx_of = {m: i for i, m in enumerate(models["model_id"])}
     frame["gidx"] = frame["model_id"].map(gidx_of)
@@ -481,11 +490,15 @@ def compute_gap(
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
     by_benchmark = dict(tuple(frame.groupby("benchmark", sort=False)))
-    meta_of = {b: bench_meta.loc[b] for b in names if b in bench_meta.index}
+    meta_of = {b: row for b, row in bench_meta.to_dict("index").items() if b in set(names)}
+    members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, frame.iloc[:0])
-        n_open = int((rows["group"] == "open").sum())
-        n_closed = int((rows["group"] == "closed").sum())
+        is_open = (rows["group"] == "open").to_numpy()
+        ids = rows["model_id"].to_numpy()
+        members_of[name] = (set(ids[is_open]), set(ids[~is_open]))
+        n_open = int(is_open.sum())
+        n_closed = int(len(rows) - n_open)
         counts[name] = (n_open, n_closed)
         if len(rows):
             last_day[name] = int(min(as_of_day, rows["day"].max()))
@@ -555,10 +568,10 @@ def compute_gap(
     month_dates = [from_day(d) for d in timeline_days]
 
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
+        lag_ivs = bootstrap_intervals(tl, settings.ci, INTERVAL_METHODS["lag_months"])
+        gap_ivs = bootstrap_intervals(tg, settings.ci, INTERVAL_METHODS["gap"], (-100.0, 100.0))
         for m, date in enumerate(month_dates):
-            lag_iv = bootstrap_interval(tl[:, m], settings.ci, INTERVAL_METHODS["lag_months"])
-            gap_iv = bootstrap_interval(tg[:, m], settings.ci, INTERVAL_METHODS["gap"],
-                                        (-100.0, 100.0))
+            lag_iv, gap_iv = lag_ivs[m], gap_ivs[m]
             timeline_rows.append(dict(
                 key=key, date=date, lag_months=tl[0, m], lag_ci_low=lag_iv.low,
                 lag_ci_high=lag_iv.high, gap=tg[0, m], gap_ci_low=gap_iv.low,
@@ -629,12 +642,11 @@ def compute_gap(
                 used = [b for b in qualifying if last_day[b] >= since]
                 stale = [b for b in qualifying if b not in used]
                 evidence = "stale"
-            dom_rows = frame.loc[frame["benchmark"].isin(members)]
             dated = [last_day[b] for b in (used or members) if b in last_day]
             row = dict(key=d.domain, domain=d.domain, label=d.label,
                        n_benchmarks=len(used), n_benchmarks_total=len(members),
-                       n_open=int(dom_rows.loc[dom_rows["group"] == "open", "model_id"].nunique()),
-                       n_closed=int(dom_rows.loc[dom_rows["group"] == "closed", "model_id"].nunique()),
+                       n_open=len(set().union(*(members_of[b][0] for b in members))),
+                       n_closed=len(set().union(*(members_of[b][1] for b in members))),
                        draws=settings.n_draws, benchmarks="; ".join(used),
                        data_through=from_day(max(dated)) if dated else None,
                        current_evidence=(evidence == "current" and bool(used)) or (

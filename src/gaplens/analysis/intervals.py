@@ -75,3 +75,49 @@ def bootstrap_interval(values: np.ndarray, ci: float, method: Method = "basic",
         low, high = max(low, bounds[0]), min(high, bounds[1])
     widened = bool(low > estimate or high < estimate)
     return Interval(float(min(low, estimate)), float(max(high, estimate)), failed, widened)
+
+
+def nanmedian_rows(stack: np.ndarray) -> np.ndarray:
+    """The median over the last axis ignoring NaN (NaN where a row has no value): the same
+    numbers as ``np.nanmedian(stack, axis=-1)`` (the mean of the two middle values of the
+    sorted finite ones; a zero median is +0.0), without its per-row masked-array path."""
+    stack = np.asarray(stack, dtype=float)
+    ordered = np.sort(stack, axis=-1)  # NaN sorts last
+    n = (~np.isnan(stack)).sum(axis=-1)
+    low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[..., None], axis=-1)[..., 0]
+    with np.errstate(invalid="ignore"):
+        out = (low + high) / 2.0 + 0.0  # + 0.0: a zero median is +0.0, as numpy's sum gives
+    return np.where(n > 0, out, np.nan)
+
+
+def bootstrap_intervals(values: np.ndarray, ci: float, method: Method = "basic",
+                        bounds: tuple[float, float] | None = None) -> list[Interval]:
+    """:func:`bootstrap_interval` of every column of ``values`` (draws, columns), the same
+    numbers: the columns whose draws are all finite share one vectorised quantile."""
+    values = np.asarray(values, dtype=float)
+    out: list[Interval | None] = [None] * values.shape[1]
+    draws = values[1:]
+    whole = np.isfinite(values[0]) & np.isfinite(draws).all(axis=0) & (len(draws) > 0)
+    for j in np.flatnonzero(~whole):
+        out[j] = bootstrap_interval(values[:, j], ci, method, bounds)
+    cols = np.flatnonzero(whole)
+    if len(cols):
+        estimate = values[0, cols]
+        ok = draws[:, cols]
+        tail = (1 - ci) / 2 * 100
+        q_low, q_high = np.percentile(ok, [tail, 100 - tail], axis=0)
+        if method == "basic":
+            low, high = 2 * estimate - q_high, 2 * estimate - q_low
+        elif method == "spread":
+            q_mid = np.median(ok, axis=0)
+            low, high = estimate - (q_high - q_mid), estimate + (q_mid - q_low)
+        else:
+            low, high = q_low, q_high
+        for k, j in enumerate(cols):
+            lo, hi, est = float(low[k]), float(high[k]), estimate[k]
+            if bounds is not None:
+                lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+            out[j] = Interval(float(min(lo, est)), float(max(hi, est)), 0,
+                              bool(lo > est or hi < est))
+    return out

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models.frontier import NO_LEVEL, GroupFrontier
+from .intervals import nanmedian_rows
 
 
 def horizontal_lag(
@@ -94,7 +95,7 @@ class ThresholdLags:
             median = np.full(self.lag.shape[0], np.nan)
             rows = n > 0
             if rows.any():
-                median[rows] = np.nanmedian(self.lag[rows], axis=1)
+                median[rows] = nanmedian_rows(self.lag[rows])
             share = np.where(n > 0, (self.censored != 0).sum(axis=1) / np.maximum(n, 1), np.nan)
         return median, share
 

@@ -8,8 +8,12 @@ GDPval) or any benchmark or signal the user names, for example their own evaluat
 Per (predictor, target, window): Spearman's rank correlation over the models that have
 both, with a bootstrap interval over models (``n_boot`` draws, seeded), and n. A target
 signal's value for a model in a window is its latest value in the window (its mean for
-usage signals such as OpenRouter shares); predictors use results released by the
-window's end.
+usage signals such as OpenRouter shares). Predictors in a calendar-year window are read as
+known at its end: a benchmark's best score over the results of versions released by then,
+AA's index as published by then. The capability index (general and per domain) is the
+stored fit on all the data in every window (a refit per window would be a fit per
+window): a model's index may include results of later versions, so the index rows of
+past windows read today's standing, not the standing of that year.
 
 Residuals: the target's rank regressed on the predictor's rank (both as percentiles,
 least squares); a positive residual means the model is used or liked more than its
@@ -165,14 +169,24 @@ def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str
         for name, (kind, x) in predictors.items():
             if target.startswith("benchmark:") and name == f"benchmark: {target[10:]}":
                 continue  # a target does not predict itself
-            both = pd.concat([x.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
-            if len(both) < min_models:
+            xs, ys = _paired(x, y)
+            if len(xs) < min_models:
                 continue
-            rho = spearmanr(both["x"], both["y"])[0]
-            lo, hi = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
+            rho = spearmanr(xs, ys)[0]
+            lo, hi = _boot_spearman(xs, ys, n_boot, rng)
             rows.append({"predictor": name, "kind": kind, "target": target, "window": window,
-                         "n": len(both), "spearman": float(rho), "ci_low": lo, "ci_high": hi})
+                         "n": len(xs), "spearman": float(rho), "ci_low": lo, "ci_high": hi})
     return rows
+
+
+def _paired(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The values of the models with both (in ``x``'s order, as an inner join of the two
+    series gives them), NaN-free."""
+    common = x.index.intersection(y.index)
+    xs = x.reindex(common).to_numpy(dtype=float)
+    ys = y.reindex(common).to_numpy(dtype=float)
+    ok = ~(np.isnan(xs) | np.isnan(ys))
+    return xs[ok], ys[ok]
 
 
 def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
@@ -358,6 +372,7 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     for t in chosen:
         check_target(t, signals, results)
     preds = predictors(fitted, results, signals, min_models, project)
+    index_preds = {k: v for k, v in preds.items() if v[0] in ("index", "domain index")}
     if predictor not in preds:
         raise UnknownNameError(f"unknown predictor '{predictor}' (e.g. 'index: general', "
                                "'index: agentic', 'benchmark: GPQA diamond', "
@@ -367,9 +382,33 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
         values = {t: target_values(signals, results, t, window) for t in chosen}
         if window.name == "all":
             target_all = values
-        rows += correlations(preds, {t: v for t, v in values.items() if len(v)}, window.name,
+        rows += correlations(_as_known(preds, index_preds, long, signals, window, min_models),
+                             {t: v for t, v in values.items() if len(v)}, window.name,
                              n_boot, seed, min_models)
     return chosen, preds, pd.DataFrame(rows), target_all
+
+
+def _as_known(preds: dict, index_preds: dict, long: pd.DataFrame, signals: pd.DataFrame,
+              window: Window, min_models: int) -> dict[str, tuple[str, pd.Series]]:
+    """The predictors of a window as known at its end: each benchmark's best score over
+    the results of versions released by then, AA's index as published by then. The
+    capability index (general and per domain) is the stored fit on all the data, in every
+    window: refitting it per window is a fit per window."""
+    if window.end is None:
+        return preds
+    dated = long.loc[pd.to_datetime(long["release_date"]) <= window.end]
+    results = dated.groupby(["model_id", "benchmark"], as_index=False).agg(
+        score=("score", "max"), release_date=("release_date", "min"))
+    out = dict(index_preds)
+    for bench, rows in results.groupby("benchmark"):
+        if len(rows) >= min_models:
+            out[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
+    aa = signals.loc[(signals["signal"] == "aa.intelligence_index")
+                     & (pd.to_datetime(signals["as_of"]) <= window.end)]
+    if len(aa):
+        latest = aa.sort_values("as_of").groupby("model_id").tail(1).set_index("model_id")
+        out["composite: AA index"] = ("composite", latest["value"])
+    return out
 
 
 # --- usage alignment: every usage signal against the general index ---------------------------
