@@ -447,7 +447,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     try:
         return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, total,
                              fitted, long, bench, domains, signals, sources, rejected, models_,
-                             freshness, early)
+                             freshness, early, openness_inputs)
     finally:
         if early is not None:
             early.close()
@@ -455,7 +455,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
 
 def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, total, fitted,
                   long, bench, domains, signals, sources, rejected, models_, freshness,
-                  early) -> ReportInputs:
+                  early, openness_inputs) -> ReportInputs:
     """:func:`collect` after the data are read (the earlier maps already running)."""
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
