@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gap_sims import Design, replicate, summarise
-from gaplens.analysis.gap import GapSettings, _floor_spread, compute_gap
+from gaplens.analysis.gap import GapSettings, floor_spread, compute_gap
 from gaplens.analysis.intervals import bootstrap_interval
 from gaplens.analysis.noise import source_counts, standard_errors
 from test_gap_properties import BENCHMARKS, DOMAINS, datasets, make_obs
@@ -50,13 +50,13 @@ def test_spread_interval_centres_the_bootstrap_spread_on_the_estimate():
 def test_gap_draws_get_at_least_the_leaders_spread():
     # draws 4 and 6 around estimate 5: deviations -1, +1 (sd 1); floor 3 scales them by 3
     draws = np.array([5.0, 4.0, 6.0, np.nan])
-    out = _floor_spread(draws, 3.0)
+    out = floor_spread(draws, 3.0)
     np.testing.assert_allclose(out, [5.0, 2.0, 8.0, np.nan])
-    np.testing.assert_allclose(_floor_spread(draws, 0.5), draws)  # wide enough: unchanged
+    np.testing.assert_allclose(floor_spread(draws, 0.5), draws)  # wide enough: unchanged
     # deviations are taken around the draws' median, then laid around the estimate
-    np.testing.assert_allclose(_floor_spread(np.array([0.0, 9.0, 11.0]), 2.0),
+    np.testing.assert_allclose(floor_spread(np.array([0.0, 9.0, 11.0]), 2.0),
                                [0.0, -2.0, 2.0])
-    assert np.isnan(_floor_spread(np.array([np.nan, 1.0, 2.0]), 3.0)[1:]).sum() == 0
+    assert np.isnan(floor_spread(np.array([np.nan, 1.0, 2.0]), 3.0)[1:]).sum() == 0
 
 
 def test_percentile_interval_and_failed_draws():

@@ -243,7 +243,7 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
         lo, lc = _leader0(fo, day), _leader0(fc, day)
         floor = 100 * float(np.hypot(se_open[lo], se_closed[lc])) if lo >= 0 and lc >= 0 \
             else 0.0
-        return _floor_spread(_difference(fc.level_at(day), fo.level_at(day)), floor)
+        return floor_spread(_difference(fc.level_at(day), fo.level_at(day)), floor)
 
     gap = gap_at(t_b)
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
@@ -286,7 +286,7 @@ def _leader0(f: GroupFrontier, day: int) -> int:
     return int(f.order[hit.argmax()]) if hit.any() else -1
 
 
-def _floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
+def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
     """Gap draws whose errors around their median have a standard deviation of at least
     ``floor``: draw 0 (the estimate) is kept, draws j > 0 become x + f (x*_j - median x*),
     f = max(1, floor / sd). The bound is the standard deviation of a difference of the two

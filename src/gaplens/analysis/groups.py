@@ -63,7 +63,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
-from .gap import DAYS_PER_MONTH, from_day, to_day
+from .gap import DAYS_PER_MONTH, floor_spread, from_day, to_day
 from .index_gap import Scope, Steps
 from .intervals import bootstrap_interval
 from .lag import horizontal_lag
@@ -253,20 +253,6 @@ class _Read:
     level_b: float
 
 
-def _floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
-    """gap.py's spread floor: draws j > 0 become x + f (x*_j - median x*), f = max(1,
-    floor / sd), so that their spread is at least the two leaders' joint error."""
-    out = draws.copy()
-    rest = out[1:]
-    ok = np.isfinite(rest)
-    if not np.isfinite(out[0]) or ok.sum() < 2:
-        return out
-    dev = rest[ok] - np.median(rest[ok])
-    sd = float(dev.std())
-    rest[ok] = out[0] + (max(1.0, floor / sd) if sd > 0 else 1.0) * dev
-    return out
-
-
 def _index_reading(a: Steps, b: Steps, day: int) -> tuple[np.ndarray, np.ndarray]:
     """(gap, plain lag in days) per draw of A against B at ``day``: index_gap.read_at's
     gap and plain lag (its significance and threshold variants are not needed here)."""
@@ -326,7 +312,7 @@ class _UnitReader:
             fa, fb = self.frontiers[a][0], self.frontiers[b][0]
             lag = horizontal_lag(fa, fb, u.day) / DAYS_PER_MONTH
             gap = (fb.level_at(u.day) - fa.level_at(u.day)) * u.scale
-            gap = _floor_spread(gap, u.scale * float(np.hypot(u.se[la], u.se[lb])))
+            gap = floor_spread(gap, u.scale * float(np.hypot(u.se[la], u.se[lb])))
         else:
             gap, lag = _index_reading(self.frontiers[a], self.frontiers[b], u.day)
             gap, lag = gap * u.scale, lag / DAYS_PER_MONTH
