@@ -41,8 +41,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .aliases import bundled_aliases
-from .batch import REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo
-from .lmarena import file_digest, retrieved_on
+from .batch import REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo, file_digest
+from .lmarena import retrieved_on
 from ._publisher import (
     json_number,
     json_records,

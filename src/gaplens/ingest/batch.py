@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from ..errors import InputError
 
 MODEL_COLUMNS = [
     "model_id",
@@ -103,3 +106,30 @@ def sha256_of(chunks) -> str:
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def file_digest(paths: list[str]) -> str:
+    """One SHA-256 over the bytes of ``paths``, in order (a source made of several files)."""
+    def chunks():
+        for p in paths:
+            with open(p, "rb") as handle:
+                yield handle.read()
+    return sha256_of(chunks())
+
+
+def files_below(path: str, extensions: tuple[str, ...], what: str) -> list[str]:
+    """``path`` itself, or every file below a folder whose name ends with one of
+    ``extensions`` (case-insensitive; sorted; hidden files and folders skipped). ``what``
+    names the files in the error for a folder holding none."""
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += [os.path.join(root, f) for f in files
+                      if f.lower().endswith(extensions) and not f.startswith(".")]
+        if not found:
+            raise InputError(path, f"no {what} in this folder")
+        return sorted(found)
+    if not os.path.exists(path):
+        raise InputError(path, "no such file or folder")
+    return [path]

@@ -63,7 +63,8 @@ from .batch import (
     VERSION_COLUMNS,
     IngestBatch,
     SourceInfo,
-    sha256_of,
+    file_digest,
+    files_below,
 )
 from .eee_format import check_aggregate, check_instance
 from .normalise import normalise, out_of_range, valid_range_text
@@ -80,18 +81,7 @@ def version_id_of(model_id: str) -> str:
 
 def record_files(path: str) -> list[str]:
     """``path`` itself, or every ``*.json`` below a folder (sorted; hidden ones skipped)."""
-    if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found += [os.path.join(root, f) for f in files
-                      if f.lower().endswith(".json") and not f.startswith(".")]
-        if not found:
-            raise InputError(path, "no Every Eval Ever records (*.json) in this folder")
-        return sorted(found)
-    if not os.path.exists(path):
-        raise InputError(path, "no such file or folder")
-    return [path]
+    return files_below(path, (".json",), "Every Eval Ever records (*.json)")
 
 
 def parse_timestamp(value: str, where: str, field: str) -> dt.datetime:
@@ -496,13 +486,8 @@ def read_every_eval_ever(
     }, columns=RESULT_COLUMNS)
     retrieved = [d for d in (c["retrieved"] for c in candidates) if d <= today]
 
-    def chunks():
-        for file in read:
-            with open(file, "rb") as handle:
-                yield handle.read()
-
     return IngestBatch(
-        source=SourceInfo(kind=SOURCE, path=os.path.abspath(path), sha256=sha256_of(chunks()),
+        source=SourceInfo(kind=SOURCE, path=os.path.abspath(path), sha256=file_digest(read),
                           retrieved_on=max(retrieved, default=today)),
         models=models.reset_index(drop=True),
         versions=versions.reset_index(drop=True),

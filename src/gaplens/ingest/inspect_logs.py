@@ -51,7 +51,8 @@ from .batch import (
     VERSION_COLUMNS,
     IngestBatch,
     SourceInfo,
-    sha256_of,
+    file_digest,
+    files_below,
 )
 from .normalise import check_range, normalise
 from .taxonomy import domains_for, layer_benchmarks, read_benchmarks
@@ -76,18 +77,7 @@ def version_id_of(model_id: str) -> str:
 
 def log_files(path: str) -> list[str]:
     """The log files of ``path``: itself, or every *.json / *.eval below a folder (sorted)."""
-    if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found += [os.path.join(root, f) for f in files
-                      if f.lower().endswith(LOG_EXTENSIONS) and not f.startswith(".")]
-        if not found:
-            raise InputError(path, "no Inspect logs (*.json or *.eval) in this folder")
-        return sorted(found)
-    if not os.path.exists(path):
-        raise InputError(path, "no such file or folder")
-    return [path]
+    return files_below(path, LOG_EXTENSIONS, "Inspect logs (*.json or *.eval)")
 
 
 def _zstd_decompress(data: bytes) -> bytes | None:
@@ -385,13 +375,8 @@ def read_inspect(
         "source_row": 1,
     }, columns=RESULT_COLUMNS)
 
-    def chunks():
-        for file in files:
-            with open(file, "rb") as handle:
-                yield handle.read()
-
     return IngestBatch(
-        source=SourceInfo(kind=SOURCE, path=os.path.abspath(path), sha256=sha256_of(chunks()),
+        source=SourceInfo(kind=SOURCE, path=os.path.abspath(path), sha256=file_digest(files),
                           retrieved_on=today),
         versions=versions.reset_index(drop=True),
         benchmarks=new_benchmarks,

@@ -51,9 +51,9 @@ from .batch import (
     REJECTED_COLUMNS,
     IngestBatch,
     SourceInfo,
+    file_digest,
 )
-from .lmarena import canonical_names, file_digest, keep_best, retrieved_on, signals_from, \
-    unresolved_reason
+from .lmarena import canonical_names, keep_best, retrieved_on, signals_from, unresolved_reason
 from .validate import load_json
 
 SIGNAL_PREFIX = "livebench."

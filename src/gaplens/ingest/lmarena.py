@@ -65,7 +65,7 @@ from .batch import (
     SIGNAL_COLUMNS,
     IngestBatch,
     SourceInfo,
-    sha256_of,
+    file_digest,
 )
 
 SIGNAL_PREFIX = "lmarena."
@@ -162,14 +162,6 @@ def unresolved_reason(name: str, how: str, candidates: str, create_hint: str) ->
     if candidates:
         return f"model '{name}' not matched: {candidates}"
     return f"model '{name}' not matched to a warehouse model ({create_hint}); add an alias"
-
-
-def file_digest(paths: list[str]) -> str:
-    def chunks():
-        for p in paths:
-            with open(p, "rb") as handle:
-                yield handle.read()
-    return sha256_of(chunks())
 
 
 def retrieved_on(paths: list[str]) -> dt.date:

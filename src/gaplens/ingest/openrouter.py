@@ -39,8 +39,8 @@ from ..errors import InputError
 from ._fields import Field, parse_fields, read_csv_text, row_number
 from .aliases import bundled_aliases, resolve_spellings
 from .validate import load_json
-from .batch import MATCH_COLUMNS, REJECTED_COLUMNS, IngestBatch, SourceInfo
-from .lmarena import file_digest, retrieved_on, signals_from, unresolved_reason
+from .batch import MATCH_COLUMNS, REJECTED_COLUMNS, IngestBatch, SourceInfo, file_digest
+from .lmarena import retrieved_on, signals_from, unresolved_reason
 
 SIGNAL_PREFIX = "openrouter."
 

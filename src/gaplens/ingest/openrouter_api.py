@@ -68,8 +68,15 @@ import pandas as pd
 from ..errors import InputError
 from ..types import Accessibility
 from .aliases import bundled_aliases, resolve_spellings
-from .batch import MATCH_COLUMNS, REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo
-from .lmarena import file_digest, retrieved_on as mtime_date, unresolved_reason
+from .batch import (
+    MATCH_COLUMNS,
+    REJECTED_COLUMNS,
+    SIGNAL_COLUMNS,
+    IngestBatch,
+    SourceInfo,
+    file_digest,
+)
+from .lmarena import retrieved_on as mtime_date, unresolved_reason
 from .openrouter import base_slug
 from .validate import load_json
 

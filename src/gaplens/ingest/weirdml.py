@@ -29,8 +29,8 @@ import pandas as pd
 
 from ._fields import Field, check_rows, parse_fields, read_csv_text, row_number
 from .aliases import bundled_aliases
-from .batch import REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo
-from .lmarena import file_digest, retrieved_on
+from .batch import REJECTED_COLUMNS, SIGNAL_COLUMNS, IngestBatch, SourceInfo, file_digest
+from .lmarena import retrieved_on
 from .normalise import check_range
 from ._publisher import benchmark_spec, resolve_entries, spellings, versions_and_results
 
