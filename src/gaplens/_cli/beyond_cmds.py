@@ -13,6 +13,7 @@ from .. import api
 from ..report import formatting
 from ..types import OpenDefinition, OutputFormat
 from .common import (
+    AtOption,
     OpenDefinitionOption,
     SeedOption,
     DbOption,
@@ -333,8 +334,7 @@ def overfit(
 
 @app.command(epilog="Example: gaplens lifecycle --at 2025-12-31")
 def lifecycle(
-    at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
-                                     "default: the newest release in the data."),
+    at: Optional[str] = AtOption,
     top_k: int = typer.Option(5, "--top-k", help="Top models tested for saturation."),
     seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,

@@ -77,6 +77,8 @@ OpenDefinitionOption = typer.Option(OpenDefinition.OPEN_WEIGHTS, "--open-definit
                                     "the openness ladder and every more open one: open-source, "
                                     "permissive, use-bounded, non-commercial (gaplens "
                                     "openness).")
+AtOption = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); default: the "
+                        "newest release in the data.")
 SeedOption = typer.Option(0, "--seed", help="Seed of the random draws (same seed, same "
                           "output).")
 AliasOption = typer.Option(None, "--aliases", help="Your reviewed alias CSV (source, name, "

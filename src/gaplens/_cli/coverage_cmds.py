@@ -10,15 +10,14 @@ import typer
 from .. import api
 from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
-from .common import (By, DbOption, FormatOption, OpenDefinitionOption, app, out,
+from .common import (AtOption, By, DbOption, FormatOption, OpenDefinitionOption, app, out,
                      print_warnings)
 
 
 @app.command(epilog="Example: gaplens coverage --by domain")
 def coverage(
     by: By = typer.Option(By.BENCHMARK, "--by", help="One row per benchmark or per domain."),
-    at: Optional[str] = typer.Option(None, "--at", help="Answer as of this date (YYYY-MM-DD); "
-                                     "default: the newest release in the data."),
+    at: Optional[str] = AtOption,
     recent: int = typer.Option(12, "--recent", help="Months before --at whose evaluations "
                                "count as recent."),
     open_definition: OpenDefinition = OpenDefinitionOption,

@@ -11,6 +11,7 @@ from .. import api
 from ..report import formatting, terminal
 from ..types import OpenDefinition, OutputFormat
 from .common import (
+    AtOption,
     OpenDefinitionOption,
     ReportFormat,
     SeedOption,
@@ -162,8 +163,7 @@ def ingest_overrides(path: str = typer.Argument(..., help="CSV: model, accessibi
              "Example: gaplens gap --group country")
 def gap(
     by: By = typer.Option(By.DOMAIN, "--by", help="One row per domain or per benchmark."),
-    at: Optional[str] = typer.Option(None, "--at", help="Answer as of this date (YYYY-MM-DD); "
-                                     "default: the newest release in the data."),
+    at: Optional[str] = AtOption,
     open_definition: OpenDefinition = OpenDefinitionOption,
     draws: int = typer.Option(1000, "--draws", help="Bootstrap draws (0: no intervals)."),
     seed: int = SeedOption,

@@ -12,16 +12,15 @@ from .. import api
 from ..analysis.openness import openness_sentence
 from ..report import formatting
 from ..types import OutputFormat
-from .common import (DbOption, FormatOption, SeedOption, app, emit_frame, out, print_warnings,
-                     progress_bar)
+from .common import (AtOption, DbOption, FormatOption, SeedOption, app, emit_frame, out,
+                     print_warnings, progress_bar)
 
 
 def _with_ci(value, low, high, digits: int = 1) -> str:
     if value is None or pd.isna(value):
         return ""
-    if pd.isna(low) or pd.isna(high):
-        return f"{value:.{digits}f}"
-    return f"{value:.{digits}f} [{low:.{digits}f},{high:.{digits}f}]"
+    return " ".join(filter(None, (formatting.fmt(value, digits),
+                                  formatting.fmt_ci(low, high, digits, sep=","))))
 
 
 def ladder_frame(result) -> pd.DataFrame:
@@ -47,8 +46,7 @@ def openness(
     index: bool = typer.Option(True, "--index/--no-index", help="Read each rung's gap and lag "
                                "on the capability index, and openness against the lag "
                                "(fits the index on first use)."),
-    at: Optional[str] = typer.Option(None, "--at", help="As of this date (YYYY-MM-DD); "
-                                     "default: the newest release in the data."),
+    at: Optional[str] = AtOption,
     draws: int = typer.Option(1000, "--draws", help="Resamples of the rank correlation."),
     seed: int = SeedOption,
     fmt: OutputFormat = FormatOption,
