@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gaplens.errors import ConfigError
-from gaplens.models import irt
+from gaplens.models import irt, schur
 from gaplens.models.irt import Regularisation
 
 from irt_sims import PENALTIES, simulate
@@ -34,9 +34,9 @@ def _system(seed: int, d: int = 3):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_product_by_s_equals_the_dense_schur_complement(seed):
     data, blocks, h_cc, cross_d, cross_u = _system(seed)
-    dense = irt._dense_schur(data, blocks, h_cc, cross_d, cross_u)
+    dense = schur.dense_schur(data, blocks, h_cc, cross_d, cross_u)
     v = np.random.default_rng(seed + 10).normal(size=(3, 2 * data.n_benchmarks))
-    product = irt._schur_matvec(data, blocks, h_cc, cross_d, cross_u, v)
+    product = schur.schur_matvec(data, blocks, h_cc, cross_d, cross_u, v)
     np.testing.assert_allclose(product, np.einsum("dij,dj->di", dense, v), rtol=1e-12,
                                atol=1e-10)
     # and the dense complement is the textbook one: H_BB - H_BC H_CC^-1 H_CB, built here
@@ -58,10 +58,10 @@ def test_conjugate_gradients_solve_the_system():
     data, blocks, h_cc, cross_d, cross_u = _system(3)
     from scipy.linalg import cho_factor
 
-    dense = irt._dense_schur(data, blocks, h_cc, cross_d, cross_u)
+    dense = schur.dense_schur(data, blocks, h_cc, cross_d, cross_u)
     rhs = np.random.default_rng(4).normal(size=(3, 2 * data.n_benchmarks))
     # preconditioned by another draw's system (as the bootstrap does with the central one)
-    x, ok = irt._cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs,
+    x, ok = schur.cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs,
                           cho_factor(dense[1], lower=True))
     assert ok.all()
     exact = np.linalg.solve(dense, rhs[:, :, None])[:, :, 0]
@@ -72,10 +72,10 @@ def test_conjugate_gradients_refuse_an_indefinite_system():
     data, blocks, h_cc, cross_d, cross_u = _system(5)
     from scipy.linalg import cho_factor
 
-    dense = irt._dense_schur(data, blocks, h_cc, cross_d, cross_u)
+    dense = schur.dense_schur(data, blocks, h_cc, cross_d, cross_u)
     flipped = (-blocks[0], -blocks[1], blocks[2])  # S negative definite for these draws
     rhs = np.ones((3, 2 * data.n_benchmarks))
-    x, ok = irt._cg_solve(data, flipped, h_cc, -cross_d, -cross_u, rhs,
+    x, ok = schur.cg_solve(data, flipped, h_cc, -cross_d, -cross_u, rhs,
                           cho_factor(dense[0], lower=True))
     assert not ok.any() and (x == 0).all()
 
@@ -101,10 +101,10 @@ def test_bootstrap_by_conjugate_gradients_equals_the_dense_reference(penalty):
 
 def test_the_automatic_choice_follows_the_cost_of_each_solver():
     small = simulate(seed=2, n_models=40, n_benchmarks=8, observed=0.8).data
-    assert not irt._cg_cheaper(small)  # (M + 2B) (2B)^2 = confined to a few thousand
+    assert not schur.cg_cheaper(small)  # (M + 2B) (2B)^2 = confined to a few thousand
     wide = irt.IRTData.from_arrays(np.arange(2000) % 400, np.arange(2000) // 5 % 400,
                                    np.full(2000, 0.5), 400, 400, 0)
-    assert irt._cg_cheaper(wide)  # 800 benchmark parameters, 2,000 observations
+    assert schur.cg_cheaper(wide)  # 800 benchmark parameters, 2,000 observations
     with pytest.raises(ConfigError, match="solver"):
         irt.fit(small, Regularisation(), solver="sparse")
 

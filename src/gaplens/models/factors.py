@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .irt import _bincount2, sigmoid
+from .irt import sigmoid
+from .schur import bincount2
 
 NEWTON_BELOW = 0.5
 
@@ -58,7 +59,7 @@ class FactorFit:
 
 def _sum_by(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Sums of (n, q) rows by index into (size, q) (one bincount per column)."""
-    return _bincount2(idx, np.ascontiguousarray(values.T), size).T
+    return bincount2(idx, np.ascontiguousarray(values.T), size).T
 
 
 def _objective(theta, load, model_idx, bench_idx, y, w, rho_theta, rho_load):

@@ -25,7 +25,8 @@ Solver: projected Levenberg-Marquardt on the Gauss-Newton system (the exact Hess
 near the solution), the capability block eliminated (it is diagonal), so each step
 solves one 2B x 2B system S (the Schur complement) per draw. Bootstrap draws are
 fitted together: a model-stratified resample is a vector of integer weights on the same
-observations, so every draw shares the index arrays. S is solved one of two ways:
+observations, so every draw shares the index arrays. S is solved one of two ways
+(models/schur.py):
 
 * ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU;
 * ``cg``: conjugate gradients, each product by S computed from the observations without
@@ -46,6 +47,7 @@ from typing import Callable, Literal
 import numpy as np
 
 from ..errors import ConfigError
+from .schur import Reuse, bincount2, cg_cheaper, cg_solve, dense_schur, dense_solve
 
 AlphaPenalty = Literal["l2", "log"]
 Progress = Callable[[int, int], None]
@@ -58,10 +60,6 @@ MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
 NEWTON_BELOW = 0.5
 NEWTON_DONE = 1e-6
 LINE_SEARCH = (0.5, 0.25)
-CG_TOL = 1e-4
-CG_MAX_ITER = 200
-CG_COST = 6000
-REUSE_CG_ITER = 12
 
 
 @dataclass(frozen=True)
@@ -261,49 +259,13 @@ def gradient(theta: np.ndarray, data: IRTData, reg: Regularisation,
     return 2.0 * grad
 
 
-_SORTED: dict[int, tuple] = {}
-
-
-def _segments(idx: np.ndarray, size: int):
-    """(present ids, segment starts) when ``idx`` is sorted, else None; cached per array
-    (the observation index arrays are built once per fit and reused in every step)."""
-    key = id(idx)
-    hit = _SORTED.get(key)
-    if hit is not None and hit[0] is idx and hit[1] == size:
-        return hit[2]
-    out = None
-    if len(idx) and bool((idx[1:] >= idx[:-1]).all()):
-        starts = np.flatnonzero(np.concatenate([[True], idx[1:] != idx[:-1]]))
-        out = (idx[starts], starts)
-    if len(_SORTED) > 64:
-        _SORTED.clear()
-    _SORTED[key] = (idx, size, out)
-    return out
-
-
-def _bincount2(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Row-wise bincount of (d, n) values into (d, size) (contiguous sums when ``idx`` is
-    sorted, as the model index of a collapsed table is)."""
-    d = values.shape[0]
-    seg = _segments(idx, size)
-    if seg is not None:
-        ids, starts = seg
-        sums = np.add.reduceat(values, starts, axis=1)
-        if len(ids) == size:
-            return sums
-        out = np.zeros((d, size))
-        out[:, ids] = sums
-        return out
-    flat = (idx[None, :] + size * np.arange(d)[:, None]).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=d * size).reshape(d, size)
-
 def _half_gradient(theta, data, reg, w, r, j_c, j_u):
     m, b = data.n_models, data.n_benchmarks
     wr = w * r
     grad = np.concatenate([
-        _bincount2(data.model_idx, wr * j_c, m),
-        _bincount2(data.bench_idx, -wr * j_c, b),
-        _bincount2(data.bench_idx, wr * j_u, b),
+        bincount2(data.model_idx, wr * j_c, m),
+        bincount2(data.bench_idx, -wr * j_c, b),
+        bincount2(data.bench_idx, wr * j_u, b),
     ], axis=1)
     grad += _rho(data, reg) * theta
     grad[:, _pinned(data, reg)] = 0.0
@@ -326,9 +288,9 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=
     gn_cc = w * j_c * j_c
     gn_cu = w * j_c * j_u
     gn_uu = w * j_u * j_u
-    diag_cc = _bincount2(data.model_idx, gn_cc, m) + rho
-    diag_dd = _bincount2(data.bench_idx, gn_cc, b) + rho
-    diag_uu = _bincount2(data.bench_idx, gn_uu, b) + rho
+    diag_cc = bincount2(data.model_idx, gn_cc, m) + rho
+    diag_dd = bincount2(data.bench_idx, gn_cc, b) + rho
+    diag_uu = bincount2(data.bench_idx, gn_uu, b) + rho
     e_cc, e_cu, e_uu = gn_cc, gn_cu, gn_uu
     if np.any(newton):
         # ... plus the residual curvature: the exact Hessian, damped by mu * diag(GN).
@@ -340,10 +302,10 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=
     mu_ = mu[:, None]
     floor = 1e-6 * (1.0 + diag_cc.mean(axis=1, keepdims=True))
     diag_cc, diag_dd, diag_uu = (np.maximum(x, floor) for x in (diag_cc, diag_dd, diag_uu))
-    h_cc = _bincount2(data.model_idx, e_cc, m) + rho + mu_ * diag_cc
-    h_dd = _bincount2(data.bench_idx, e_cc, b) + rho + mu_ * diag_dd
-    h_du = _bincount2(data.bench_idx, -e_cu, b)
-    h_uu = _bincount2(data.bench_idx, e_uu, b) + rho + mu_ * diag_uu
+    h_cc = bincount2(data.model_idx, e_cc, m) + rho + mu_ * diag_cc
+    h_dd = bincount2(data.bench_idx, e_cc, b) + rho + mu_ * diag_dd
+    h_du = bincount2(data.bench_idx, -e_cu, b)
+    h_uu = bincount2(data.bench_idx, e_uu, b) + rho + mu_ * diag_uu
     indefinite = (h_cc <= 1e-12 * diag_cc).any(axis=1)
 
     act_c, act_d, act_u = active[:, :m], active[:, m:m + b], active[:, m + b:]
@@ -355,204 +317,28 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=
     nb = 2 * b
     g_c, g_b = g[:, :m], g[:, m:]
     gc_h = np.take((g_c / h_cc), data.model_idx, axis=1)
-    rhs = -(g_b - np.concatenate([_bincount2(data.bench_idx, cross_d * gc_h, b),
-                                  _bincount2(data.bench_idx, cross_u * gc_h, b)], axis=1))
+    rhs = -(g_b - np.concatenate([bincount2(data.bench_idx, cross_d * gc_h, b),
+                                  bincount2(data.bench_idx, cross_u * gc_h, b)], axis=1))
     blocks = (np.where(act_d, 1.0, h_dd), np.where(act_u, 1.0, h_uu),
               np.where(act_d | act_u, 0.0, h_du))
     if precond is None:
-        s = _dense_schur(data, blocks, h_cc, cross_d, cross_u)
-        delta_b, solvable = _dense_solve(s, rhs)
-    elif isinstance(precond, _Reuse):
+        s = dense_schur(data, blocks, h_cc, cross_d, cross_u)
+        delta_b, solvable = dense_solve(s, rhs)
+    elif isinstance(precond, Reuse):
         delta_b, solvable = precond.solve(data, blocks, h_cc, cross_d, cross_u, rhs)
     else:
-        delta_b, solvable = _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond)
+        delta_b, solvable = cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond)
     delta_b[~solvable] = 0.0
     indefinite = indefinite | ~solvable
     back = (cross_d * np.take(delta_b, data.bench_idx, axis=1)
             + cross_u * np.take(delta_b, b + data.bench_idx, axis=1))
-    delta_c = -(g_c + _bincount2(data.model_idx, back, m)) / h_cc
+    delta_c = -(g_c + bincount2(data.model_idx, back, m)) / h_cc
     delta = np.concatenate([delta_c, delta_b], axis=1)
     delta[active] = 0.0
     # An indefinite system gives no trustworthy step: stay put (mu then grows).
     bad = indefinite | ~np.isfinite(delta).all(axis=1) | ((delta * grad).sum(axis=1) > 0)
     delta[bad] = 0.0
     return delta, grad, active, bad
-
-
-def _dense_schur(data, blocks, h_cc, cross_d, cross_u):
-    """S = H_BB - H_BC diag(h_cc)^-1 H_CB as dense (d, 2B, 2B) matrices.
-
-    H_CB has one entry per observation and parameter kind, so it is scattered into a
-    dense (models x 2B) buffer scaled by h_cc^-1/2 and S is updated with one batched
-    product: cost models x (2B)^2 per draw (the reference implementation)."""
-    d = h_cc.shape[0]
-    m, b = data.n_models, data.n_benchmarks
-    nb = 2 * b
-    h_dd, h_uu, h_du = blocks
-    diag = np.arange(b)
-    s = np.zeros((d, nb, nb))
-    s[:, diag, diag] = h_dd
-    s[:, b + diag, b + diag] = h_uu
-    s[:, diag, b + diag] = h_du
-    s[:, b + diag, diag] = h_du
-    scale = (1.0 / np.sqrt(h_cc))[:, data.model_idx]
-    y = np.zeros((d, m * nb))
-    base = data.model_idx * nb
-    y[:, base + data.bench_idx] = cross_d * scale
-    y[:, base + b + data.bench_idx] = cross_u * scale
-    y = y.reshape(d, m, nb)
-    s -= np.matmul(y.transpose(0, 2, 1), y)
-    return s
-
-
-def _dense_solve(s, rhs):
-    """Batched dense solve; a singular system gives no step for that draw only."""
-    d, nb = rhs.shape
-    solvable = np.isfinite(s).all(axis=(1, 2))
-    try:
-        delta_b = np.linalg.solve(np.where(solvable[:, None, None], s, np.eye(nb)),
-                                  rhs[:, :, None])[:, :, 0]
-    except np.linalg.LinAlgError:
-        sign, _ = np.linalg.slogdet(s)
-        solvable &= sign != 0
-        delta_b = np.zeros((d, nb))
-        if solvable.any():
-            delta_b[solvable] = np.linalg.solve(s[solvable], rhs[solvable][:, :, None])[:, :, 0]
-    return delta_b, solvable
-
-
-def _schur_matvec(data, blocks, h_cc, cross_d, cross_u, v):
-    """S v without forming S: O(observations) per draw."""
-    b = data.n_benchmarks
-    h_dd, h_uu, h_du = blocks
-    vd, vu = v[:, :b], v[:, b:]
-    t = cross_d * np.take(vd, data.bench_idx, axis=1)
-    t += cross_u * np.take(vu, data.bench_idx, axis=1)
-    back = np.take(_bincount2(data.model_idx, t, data.n_models) / h_cc, data.model_idx, axis=1)
-    return np.concatenate([h_dd * vd + h_du * vu - _bincount2(data.bench_idx, cross_d * back, b),
-                           h_du * vd + h_uu * vu - _bincount2(data.bench_idx, cross_u * back, b)],
-                          axis=1)
-
-
-def _cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
-    """Solve S x = rhs per draw by preconditioned conjugate gradients.
-
-    ``precond``: a positive definite approximation of S^-1, as the Cholesky factor of one
-    matrix shared by every draw (scipy's cho_factor) or as one inverse per draw
-    (d, 2B, 2B). A draw whose system shows negative curvature, or that has not converged
-    in ``max_iter`` (CG_MAX_ITER) iterations, is returned as not solved (x = 0)."""
-    from scipy.linalg import cho_solve
-
-    if isinstance(precond, np.ndarray):
-        def apply(rows, res):
-            return np.einsum("dij,dj->di", precond[rows], res)
-    else:
-        def apply(rows, res):
-            return cho_solve(precond, res.T).T
-    max_iter = CG_MAX_ITER if max_iter is None else max_iter
-    d, nb = rhs.shape
-    x = np.zeros((d, nb))
-    r = rhs.copy()
-    z = apply(np.arange(d), r)
-    p = z.copy()
-    rz = (r * z).sum(axis=1)
-    target = CG_TOL * np.sqrt(np.maximum(rz, 0.0))
-    ok = np.isfinite(rz)
-    running = ok & (np.sqrt(np.maximum(rz, 0.0)) > 0)
-    # The system's arrays are compacted to the draws still running whenever half of
-    # the compacted ones have finished (a finished draw inside takes steps of 0).
-    rows = np.flatnonzero(running)
-    sub = None
-    ok &= rz > 0
-    running &= ok
-    for _ in range(max_iter):
-        if rows.size == 0:
-            break
-        if sub is None or running[rows].mean() < 0.5:
-            rows = rows[running[rows]]
-            if rows.size == 0:
-                break
-            sub = (tuple(x_[rows] for x_ in blocks), h_cc[rows], cross_d[rows], cross_u[rows])
-        on = running[rows]
-        pr = p[rows]
-        sp = _schur_matvec(data, *sub, pr)
-        curv = (pr * sp).sum(axis=1)
-        neg = on & ~(curv > 0)
-        ok[rows[neg]] = False
-        step = np.where(on & ~neg, rz[rows] / np.where(curv > 0, curv, 1.0), 0.0)
-        x[rows] += step[:, None] * pr
-        r[rows] -= step[:, None] * sp
-        z_rows = apply(rows, r[rows])
-        rz_new = (r[rows] * z_rows).sum(axis=1)
-        beta = rz_new / np.where(rz[rows] > 0, rz[rows], 1.0)
-        p[rows] = np.where(on[:, None], z_rows + beta[:, None] * pr, pr)
-        rz[rows] = np.where(on, rz_new, rz[rows])
-        bad = on & ~(np.isfinite(rz_new) & (rz_new >= 0))
-        ok[rows[bad]] = False
-        done = on & (neg | bad | (np.sqrt(np.maximum(rz_new, 0.0)) <= target[rows]))
-        running[rows[done]] = False
-    live = np.flatnonzero(running)
-    ok[live] = False  # not converged within CG_MAX_ITER
-    x[~ok] = 0.0
-    return x, ok
-
-
-class _Reuse:
-    """Per draw, the inverse of the last benchmark system solved densely, reused as the
-    preconditioner of conjugate gradients on the next steps' systems.
-
-    Near a solution the system changes little from one step to the next, so a few
-    products by S (each O(observations)) replace the (M + 2B) (2B)^2 dense build. A
-    draw gets a new dense build (an exact step, and a new inverse) on its first step
-    and whenever conjugate gradients do not converge within REUSE_CG_ITER iterations or
-    meet negative curvature. ``live`` is set by the caller to the draws of the step."""
-
-    def __init__(self, d: int, nb: int):
-        self.inv = np.zeros((d, nb, nb))
-        self.have = np.zeros(d, dtype=bool)
-        self.live = np.arange(d)
-        self.dense_builds = 0
-        self.cg_steps = 0
-
-    def solve(self, data, blocks, h_cc, cross_d, cross_u, rhs):
-        live = self.live
-        x = np.zeros_like(rhs)
-        ok = np.zeros(len(live), dtype=bool)
-        reuse = np.flatnonzero(self.have[live])
-
-        def part(rows):
-            return (tuple(b_[rows] for b_ in blocks), h_cc[rows], cross_d[rows],
-                    cross_u[rows], rhs[rows])
-
-        if reuse.size:
-            bl, hc, cd, cu, rh = part(reuse)
-            x[reuse], ok[reuse] = _cg_solve(data, bl, hc, cd, cu, rh,
-                                            self.inv[live[reuse]], REUSE_CG_ITER)
-            self.cg_steps += int(ok[reuse].sum())
-        fresh = np.flatnonzero(~ok)
-        if fresh.size:
-            bl, hc, cd, cu, rh = part(fresh)
-            s = _dense_schur(data, bl, hc, cd, cu)
-            x[fresh], ok[fresh] = _dense_solve(s, rh)
-            self.dense_builds += fresh.size
-            good = fresh[ok[fresh]]
-            if good.size:
-                self.inv[live[good]] = np.linalg.inv(s[ok[fresh]])
-            self.have[live[fresh]] = ok[fresh]
-        return x, ok
-
-
-def _cg_cheaper(data: IRTData) -> bool:
-    """Whether conjugate gradients beat the dense solve for a warm-started batch.
-
-    Per draw and step the dense solve costs about (M + 2B) (2B)^2 multiply-adds at BLAS
-    speed; conjugate gradients about CG_COST operations per observation (some 25
-    products by S, each a few passes over the observations at numpy speed). Measured
-    on the bundled data (B = 46) and on ten times as much (B = 145) the dense solve was
-    about 4 times faster; the crossing is near B = 1500 x (observed share of the
-    model x benchmark table)."""
-    m, b = data.n_models, data.n_benchmarks
-    return (m + 2 * b) * (2 * b) ** 2 > CG_COST * data.n_obs
 
 
 def _chunk_size(data: IRTData, solver: str = "dense") -> int:
@@ -567,7 +353,7 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
     lo, hi = _bounds(data, reg)
     d = theta.shape[0]
     theta = np.clip(theta, lo, hi)
-    precond = _Reuse(d, 2 * data.n_benchmarks) if solver == "cg" else None
+    precond = Reuse(d, 2 * data.n_benchmarks) if solver == "cg" else None
     mu = np.full(d, MU0)
     converged = np.zeros(d, dtype=bool)
     iterations = np.zeros(d, dtype=int)
@@ -659,7 +445,7 @@ def fit(
     f = np.zeros(d)
     how = solver
     if solver == "auto":
-        how = "cg" if start is not None and d > 1 and _cg_cheaper(data) else "dense"
+        how = "cg" if start is not None and d > 1 and cg_cheaper(data) else "dense"
     chunk = _chunk_size(data, how)
     for start_row in range(0, d, chunk):
         rows = slice(start_row, min(d, start_row + chunk))
@@ -693,7 +479,7 @@ def bootstrap(
     but the weights are generated one chunk of draws at a time, so memory stays
     proportional to the chunk, not to draws x observations.
     """
-    how = solver if solver != "auto" else ("cg" if _cg_cheaper(data) else "dense")
+    how = solver if solver != "auto" else ("cg" if cg_cheaper(data) else "dense")
     chunk = _chunk_size(data, how)
     parts = []
     for first in range(0, n_draws, chunk):
