@@ -36,7 +36,10 @@ def _newest(signals: pd.DataFrame, name: str) -> pd.Series:
     return part.drop_duplicates("model_id", keep="last").set_index("model_id")["value"]
 
 
-def _warehouse_inputs(warehouse) -> dict:
+def warehouse_inputs(warehouse) -> dict:
+    """What the openness analysis reads from an open warehouse (models, their sources' kinds,
+    the licence claims, AA's openness index): the keyword arguments of ``openness_from``
+    but the fit, the date and the draws."""
     models = warehouse.models()
     sources = warehouse.sources()
     kinds = models["source_id"].map(sources.set_index("source_id")["kind"]) \
@@ -107,7 +110,7 @@ def openness(db: str | None = None, as_of: str | dt.date | None = None,
         raise ConfigError("--draws must be at least 10")
     as_of = as_of_or_data_date(as_of, db) if with_index else parse_as_of(as_of)
     with open_warehouse(db) as warehouse:
-        inputs = _warehouse_inputs(warehouse)
+        inputs = warehouse_inputs(warehouse)
     fitted = None
     if with_index:
         from ._api_index import current_fit

@@ -23,7 +23,7 @@ from ._api_beyond import OverfitReport
 from ._api_coverage import with_coverage
 from ._api_data import gap
 from ._api_index import current_fit, data_groups
-from ._api_openness import _warehouse_inputs as _openness_inputs
+from ._api_openness import warehouse_inputs as openness_warehouse_inputs
 from ._api_openness import openness_from
 from .analysis import prepare
 from .analysis.openness import RUNG_DEFINITIONS
@@ -438,7 +438,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
                                    "data_to, count(*) AS n_signals FROM signals "
                                    "GROUP BY source_id")
             freshness = read_freshness(warehouse, today or dt.date.today())
-            openness_inputs = _openness_inputs(warehouse)
+            openness_inputs = openness_warehouse_inputs(warehouse)
     # Per source: provenance, data-through date and age; data_from/data_to: its signals.
     sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
                                                                 how="left")
