@@ -37,9 +37,10 @@ def _newest(signals: pd.DataFrame, name: str) -> pd.Series:
 
 
 def warehouse_inputs(warehouse) -> dict:
-    """What the openness analysis reads from an open warehouse (models, their sources' kinds,
-    the licence claims, AA's openness index): the keyword arguments of ``openness_from``
-    but the fit, the date and the draws."""
+    """What the openness analysis reads from an open warehouse (models, the kind of source
+    that created each, the licence claims, the openness, Hugging Face and AA index signals,
+    the models with results): the keyword arguments of ``openness_from`` but the fit, the
+    date and the draws."""
     models = warehouse.models()
     sources = warehouse.sources()
     kinds = models["source_id"].map(sources.set_index("source_id")["kind"]) \
