@@ -268,6 +268,21 @@ def test_cheapest_on_the_bundled_index(fitted_db):
     assert int(r.missing["n_unpriced"].sum()) > 0
 
 
+def test_cheapest_says_when_no_model_is_within_reach(capsys, fitted_db):
+    from gaplens._cli.main import main
+
+    # On coding the best open models are 5.6 (GLM-5) and 5.9 (Kimi K2.5) points below
+    # Claude Opus 4.6: none is within 5, both are within 8.
+    assert main(["cheapest", "--domain", "coding", "--within", "5", "--open", "--db",
+                 fitted_db]) == 0
+    out = capsys.readouterr().out
+    assert "No priced open model is within 5 points of Claude Opus 4.6 on coding" in out
+    assert main(["cheapest", "--domain", "coding", "--within", "8", "--open", "--db",
+                 fitted_db]) == 0
+    out = capsys.readouterr().out
+    assert "GLM-5" in out and "No priced" not in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["cost", "--domain", "nosuch"], "unknown domain 'nosuch'"),
     (["cheapest", "--within", "-1"], "--within must be at least 0"),

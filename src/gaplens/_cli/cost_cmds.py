@@ -189,6 +189,13 @@ def cheapest(
             legend="below: frontier minus level; within: share of draws in which it is within "
                    "reach; ratio: price / the frontier model's; * hosted price of open "
                    "weights.", name_width=24)
+    elif r.frontier_model is None:
+        out.print(f"No priced closed model sets a frontier on {r.scope} as of {r.as_of}.",
+                  markup=False)
+    else:
+        which = "open model" if open_only else "model"
+        out.print(f"No priced {which} is within {r.within:g} points of {r.frontier_model} on "
+                  f"{r.scope} as of {r.as_of}.", markup=False)
     m = r.missing
     out.print(f"{int(m['n_priced'].sum())} of {int(m['n_models'].sum())} open and closed "
               f"models of {r.scope} have a price; {int(m['n_unpriced'].sum())} have none and "
