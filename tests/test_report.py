@@ -154,10 +154,10 @@ def test_worker_processes_give_the_numbers_of_one_process(report_inputs, report_
                                                            monkeypatch):
     # The session's inputs ran the per-definition analyses on forked workers wherever two
     # CPUs are usable; GAPLENS_JOBS=1 runs them all here, one after another.
-    from gaplens import _api_report
+    from gaplens import _workers
 
     monkeypatch.setenv("GAPLENS_JOBS", "1")
-    assert _api_report._jobs() == 1
+    assert _workers.jobs() == 1 and not _workers.can_fork()
     # One of the three definitions keeps the test short; each definition's analyses are
     # seeded alike whatever else is computed beside them (the session's inputs computed all
     # three on workers, and the definition-free parts in this process).

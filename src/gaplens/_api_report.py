@@ -25,6 +25,7 @@ from ._api_data import gap
 from ._api_index import current_fit, data_groups
 from ._api_openness import warehouse_inputs as openness_warehouse_inputs
 from ._api_openness import openness_from
+from ._workers import Workers, can_fork, jobs
 from .analysis import prepare
 from .analysis.openness import RUNG_DEFINITIONS
 from .analysis.series import frontier_series
@@ -93,8 +94,33 @@ def _overfit_all(fitted, bench: pd.DataFrame, metas: dict[str, pd.DataFrame], n_
 
 
 @dataclass(frozen=True)
+class _Base:
+    """What the maps read (:func:`_definition_map`, :func:`_past_map`): the results and
+    tables, and the fit (for the coverage beside the map)."""
+
+    as_of: dt.date
+    n_draws: int
+    seed: int
+    long: pd.DataFrame
+    bench: pd.DataFrame
+    domains: pd.DataFrame
+    fitted: object  # IndexFit
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """A definition's map: the gap (its window's timeline, coverage joined), the long lag
+    timeline and the frontier series."""
+
+    gap: object  # GapResult
+    timeline: pd.DataFrame
+    frontiers: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class _Shared:
-    """What every definition's analyses read: the data once, and the parts computed once."""
+    """What the rest of every definition's analyses read: the data once, the parts computed
+    once, and each definition's map."""
 
     as_of: dt.date
     n_draws: int
@@ -114,78 +140,95 @@ class _Shared:
     metas: dict
     overfit_splits: dict
     classes: pd.DataFrame | None = None  # ingest.benchmark_claims: benchmark classes
+    maps: dict = field(default_factory=dict)  # definition value -> _Mapped
     memo: dict = field(default_factory=dict)  # definition-free parts, computed once
 
 
-@dataclass(frozen=True)
-class _Base:
-    """What the earlier maps read (:func:`_history`): the results and tables, no fit."""
-
-    as_of: dt.date
-    n_draws: int
-    seed: int
-    long: pd.DataFrame
-    bench: pd.DataFrame
-    domains: pd.DataFrame
-
-
-def _history(ctx: _Shared | _Base, definition: OpenDefinition) -> tuple[list, list[str]]:
-    """The map's table at each of the quarter ends before the report date (no timeline),
-    and a note per date the data cannot support."""
+def _past_map(base: _Base, definition: OpenDefinition, date: dt.date):
+    """The map's table as of an earlier date (no timeline): (table, None), or (None, the
+    note saying why the data cannot support it)."""
     from .analysis.gap import GapSettings, compute_gap
 
-    history, notes = [], []
-    for date in quarter_ends(ctx.as_of, HISTORY_QUARTERS):
-        try:
-            past = compute_gap(prepare(ctx.long, definition, date), GapSettings(
-                as_of=date, open_definition=definition,
-                n_draws=min(ctx.n_draws, HISTORY_DRAWS), seed=ctx.seed),
-                ctx.domains, ctx.bench, timeline_months=0)
-        except GaplensError as exc:
-            notes.append(f"the map as of {date}: {exc}")
-            continue
-        history.append(past.table.assign(as_of=date))
-    return history, notes
+    try:
+        past = compute_gap(prepare(base.long, definition, date), GapSettings(
+            as_of=date, open_definition=definition,
+            n_draws=min(base.n_draws, HISTORY_DRAWS), seed=base.seed),
+            base.domains, base.bench, timeline_months=0)
+    except GaplensError as exc:
+        return None, f"the map as of {date}: {exc}"
+    return past.table.assign(as_of=date), None
 
 
-def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
-                    with_history: bool = True) -> ByDefinition:
-    """Every definition-dependent analysis; parts the data cannot support become notes.
-    ``with_history=False`` leaves the earlier maps out (:func:`_history`, run apart)."""
+def _history(past: list[tuple]) -> tuple[pd.DataFrame, list[str]]:
+    """The earlier maps (:func:`_past_map` at each quarter end) as one table, and the notes
+    of the dates the data cannot support."""
+    tables = [table for table, _ in past if table is not None]
+    return (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(),
+            [note for _, note in past if note is not None])
+
+
+def _definition_map(base: _Base, definition: OpenDefinition) -> _Mapped:
+    """The map with the long timeline (each month's values depend only on its date, so the
+    map's own window-long timeline is the long one's tail), the coverage beside it (which
+    domains' frontiers lack stronger or newer open models) and the frontier series."""
+    from .analysis.gap import GapSettings, compute_gap
+
+    obs = prepare(base.long, definition, base.as_of)
+    settings = GapSettings(as_of=base.as_of, open_definition=definition,
+                           n_draws=base.n_draws, seed=base.seed)
+    g = compute_gap(obs, settings, base.domains, base.bench, timeline_months=TIMELINE_MONTHS)
+    timeline = g.timeline
+    g = replace(g, timeline=timeline.loc[pd.to_datetime(timeline["date"]) >= pd.Timestamp(
+        base.as_of) - pd.DateOffset(months=settings.window_months)].reset_index(drop=True))
+    g = with_coverage(g, obs, base.domains, base.bench, fit=base.fitted)
+    return _Mapped(gap=g, timeline=timeline, frontiers=frontier_series(obs))
+
+
+def _lifecycle(base: _Base):
+    """(the lifecycle, its notes): the benchmarks' ages, saturation and the focus shift."""
+    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
+
+    notes: list[str] = []
+    found = _try(notes, "lifecycle", lambda: compute_lifecycle(
+        base.long, base.bench, LifecycleSettings(as_of=base.as_of, seed=base.seed,
+                                                 n_draws=base.n_draws)))
+    return found, notes
+
+
+def _early_task(base: _Base, task: tuple):
+    """One task that needs the results and the fit only: a definition's map, the
+    lifecycle, or one earlier map."""
+    kind, *args = task
+    if kind == "map":
+        return _definition_map(base, *args)
+    if kind == "lifecycle":
+        return _lifecycle(base)
+    return _past_map(base, *args)
+
+
+def _early_tasks(chosen: list[OpenDefinition], as_of: dt.date) -> list[tuple]:
+    """The tasks of :func:`_early_task`, longest first (the maps with their 36-month
+    timelines and 1,000 draws, the lifecycle, then 300-draw maps at the quarter ends)."""
+    return ([("map", d) for d in chosen] + [("lifecycle",)]
+            + [("past", d, date) for d in chosen for date in quarter_ends(as_of,
+                                                                          HISTORY_QUARTERS)])
+
+
+def _definition_rest(ctx: _Shared, definition: OpenDefinition, step=lambda: None
+                     ) -> ByDefinition:
+    """Every definition-dependent analysis beyond its map (``ctx.maps``); parts the data
+    cannot support become notes. The earlier maps are added by the caller."""
     from .analysis.composite import published_gap, weight_sensitivity
-    from .analysis.factors import factor_analysis
     from .analysis.forecast import ForecastSettings, forecast
-    from .analysis.gap import GapSettings, compute_gap
+    from .analysis.gap import GapSettings
     from .analysis.index_gap import IndexGapSettings, index_gap, index_scopes
     from .analysis.overfit import lag_by_test_set
     from .analysis.published_lag import published_lag
-    from .analysis.realworld import analyse
 
     notes: list[str] = []
     fitted, ci = ctx.fitted, ctx.fitted.settings.ci
-    obs = prepare(ctx.long, definition, ctx.as_of)
-
-    def gap_of(**options):
-        settings = GapSettings(as_of=ctx.as_of, open_definition=definition,
-                               n_draws=options.pop("n_draws", ctx.n_draws), seed=ctx.seed,
-                               **options)
-        return compute_gap(obs, settings, ctx.domains, ctx.bench)
-
-    # One map with the long timeline: each month's values depend only on its date, so the
-    # map's own (window-long) timeline is the long one's tail.
-    settings = GapSettings(as_of=ctx.as_of, open_definition=definition, n_draws=ctx.n_draws,
-                           seed=ctx.seed)
-    g = compute_gap(obs, settings, ctx.domains, ctx.bench, timeline_months=TIMELINE_MONTHS)
-    timeline = g.timeline
-    g = replace(g, timeline=timeline.loc[pd.to_datetime(timeline["date"]) >= pd.Timestamp(
-        ctx.as_of) - pd.DateOffset(months=settings.window_months)].reset_index(drop=True))
-    # Coverage beside capability: which domains' frontiers lack stronger or newer open models.
-    g = with_coverage(g, obs, ctx.domains, ctx.bench, fit=ctx.fitted)
-    history = []
-    if with_history:
-        history, notes = _history(ctx, definition)
-    frontiers = frontier_series(obs)
-    step()
+    mapped = ctx.maps[definition.value]
+    g = mapped.gap
     scopes, scope_notes = index_scopes(fitted, definition, project=ctx.project)
     warnings = tuple(fitted.warnings) + scope_notes
     ig = index_gap(scopes, IndexGapSettings(
@@ -214,15 +257,9 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
             open_definition=definition, n_draws=max(ctx.n_draws, 200), seed=ctx.seed, ci=ci,
             agree=ctx.agreement))
     step()
-    groups = data_groups(fitted, ctx.data, definition)
-    fa = _try(notes, "factors", lambda: factor_analysis(
-        ctx.data, fitted.settings, groups, k=2, with_heldout=False, seed=ctx.seed,
-        fits=ctx.memo.setdefault("factors", {})))
+    fa = _try(notes, "factors", lambda: _factors(ctx, definition))
     step()
-    rw = _try(notes, "real-world alignment", lambda: analyse(
-        fitted, ctx.signals, ctx.long, ctx.metas[definition.value], n_boot=ctx.n_draws,
-        seed=ctx.seed, project=ctx.project, every_target=True,
-        cache=ctx.memo.setdefault("realworld", {})))
+    rw = _try(notes, "real-world alignment", lambda: _realworld(ctx, definition))
     step()
     splits = ctx.overfit_splits[definition.value]
     # g.per_benchmark: the per-benchmark rows of the map's own computation (same draws).
@@ -246,15 +283,45 @@ def _for_definition(ctx: _Shared, definition: OpenDefinition, step,
     claims = tuple(found[key] for key in CLAIM_KEYS if key in found)
     step()
     return ByDefinition(definition=definition.value, description=definition.description,
-                        gap=g, gap_timeline=timeline,
-                        gap_history=(pd.concat(history, ignore_index=True) if history
-                                     else pd.DataFrame()),
-                        frontiers=frontiers, index_gap=ig,
+                        gap=g, gap_timeline=mapped.timeline, gap_history=pd.DataFrame(),
+                        frontiers=mapped.frontiers, index_gap=ig,
                         published_gap=pub,
                         published_lag=lagged.table if lagged is not None else pd.DataFrame(),
                         composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes), claims=claims,
                         cost=price, countries=countries)
+
+
+def _factors(ctx: _Shared, definition: OpenDefinition):
+    """The factor analysis under a definition's grouping; the factor fit (the same for
+    every definition) is computed once per process (``ctx.memo``)."""
+    from .analysis.factors import factor_analysis
+
+    groups = data_groups(ctx.fitted, ctx.data, definition)
+    return factor_analysis(ctx.data, ctx.fitted.settings, groups, k=2, with_heldout=False,
+                           seed=ctx.seed, fits=ctx.memo.setdefault("factors", {}))
+
+
+def _realworld(ctx: _Shared, definition: OpenDefinition):
+    """The real-world alignment under a definition's grouping; its predictors, targets and
+    correlations (the same for every definition) are computed once per process."""
+    from .analysis.realworld import analyse
+
+    return analyse(ctx.fitted, ctx.signals, ctx.long, ctx.metas[definition.value],
+                   n_boot=ctx.n_draws, seed=ctx.seed, project=ctx.project, every_target=True,
+                   cache=ctx.memo.setdefault("realworld", {}))
+
+
+def _warm(ctx: _Shared, definition: OpenDefinition) -> None:
+    """Fill ``ctx.memo`` with the definition-free parts (the factor fit, the real-world
+    predictors and correlations) before workers fork, so that each inherits them instead
+    of computing them again; a part the data cannot support is left to the workers, whose
+    notes say why."""
+    for part in (_factors, _realworld):
+        try:
+            part(ctx, definition)
+        except GaplensError:
+            pass
 
 
 def _cost(ctx: _Shared, scopes, definition: OpenDefinition):
@@ -288,126 +355,19 @@ def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,
     return replace(item, claims=tuple(found[k] for k in CLAIM_KEYS if k in found))
 
 
-_POOL_CTX: list = []  # the shared inputs a forked worker inherits (set only around the pool)
-_POOL_BASE: list = []  # the same for the earlier maps' workers (set only while they fork)
-
-
-def _history_task(i: int):
-    base, chosen = _POOL_BASE
-    return _history(base, chosen[i])
-
-
-class _EarlyMaps:
-    """The earlier maps of every definition on forked workers, started as soon as the
-    results are read: they need no fit, so they run while this process projects the
-    domains and tests over-fitting. Seeded as in one process (the same numbers)."""
-
-    def __init__(self, base: _Base, chosen: list[OpenDefinition], jobs: int) -> None:
-        import multiprocessing
-
-        _POOL_BASE[:] = [base, chosen]
-        try:  # the workers are forked here, each with its copy of the inputs
-            self.pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chosen)))
-        finally:
-            _POOL_BASE.clear()
-        self.pending = [self.pool.apply_async(_history_task, (i,)) for i in range(len(chosen))]
-
-    @classmethod
-    def start(cls, base: _Base, chosen: list[OpenDefinition]) -> "_EarlyMaps | None":
-        """Started workers, or None where one process does everything (:func:`_jobs`)."""
-        import multiprocessing
-
-        jobs = _jobs()
-        if jobs < 2 or len(chosen) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return None
-        return cls(base, chosen, jobs)
-
-    def results(self) -> list[tuple[list, list[str]]]:
-        try:
-            return [p.get() for p in self.pending]
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self.pool.terminate()
-        self.pool.join()
-
-
-def _jobs() -> int:
-    """Worker processes for the per-definition analyses: GAPLENS_JOBS, else the CPUs this
-    process may use."""
-    value = os.environ.get("GAPLENS_JOBS", "")
-    if value.strip():
-        try:
-            return max(1, int(value))
-        except ValueError:
-            raise ConfigError(f"GAPLENS_JOBS must be a whole number, not '{value}'") from None
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
-
-
-def _task(task: tuple[str, int]):
-    kind, i = task
-    ctx, chosen = _POOL_CTX
-    if kind == "history":
-        return _history(ctx, chosen[i])
-    return _for_definition(ctx, chosen[i], lambda: None, with_history=False)
-
-
-def _per_definition(ctx: _Shared, chosen: list[OpenDefinition], step,
-                    during=None, early: _EarlyMaps | None = None) -> list[ByDefinition]:
-    """:func:`_for_definition` for each definition: in this process, or with two or more
-    CPUs on a pool of forked workers (each definition's analyses and its earlier maps as
-    separate tasks, larger first). Every task is seeded as in one process, so the results
-    are the same numbers; a worker computes the definition-free parts (correlations, factor
-    fit) once for the tasks it runs. ``during``: work of this process's own, run first
-    (while the workers run). ``early``: the earlier maps, already running on workers of
-    their own (then only the rest is run here)."""
-    import multiprocessing
-
-    jobs = min(_jobs(), 2 * len(chosen))
-    if jobs < 2 or len(chosen) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        if during is not None:
-            during()
-        return [_for_definition(ctx, definition, step) for definition in chosen]
-    tasks = [("rest", i) for i in range(len(chosen))]
-    if early is None:
-        tasks += [("history", i) for i in range(len(chosen))]
-    else:
-        jobs = min(jobs, len(chosen))
-    _POOL_CTX[:] = [ctx, chosen]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            pending = [pool.apply_async(_task, (task,)) for task in tasks]
-            if during is not None:
-                during()
-            done = {}
-            for task, result in zip(tasks, pending):
-                done[task] = result.get()
-                if task[0] == "rest":
-                    for _ in range(6):
-                        step()
-    finally:
-        _POOL_CTX.clear()
-    if early is not None:
-        for i, found in enumerate(early.results()):
-            done[("history", i)] = found
-    per = []
-    for i in range(len(chosen)):
-        history, notes = done[("history", i)]
-        item = done[("rest", i)]
-        per.append(replace(item, gap_history=(pd.concat(history, ignore_index=True)
-                                              if history else pd.DataFrame()),
-                           notes=tuple(notes) + item.notes))
-    return per
-
-
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
             definitions: list[str] | None = None, n_draws: int = 1000, seed: int = 0,
             progress: Progress | None = None, today: dt.date | None = None) -> ReportInputs:
     """Run every analysis the report shows, once per open definition where it matters;
-    ``today`` (default: the local date) is the day the data's ages are counted to."""
+    ``today`` (default: the local date) is the day the data's ages are counted to.
+
+    With two or more CPUs the work is spread over forked workers (:mod:`._workers`) in two
+    waves: as soon as the data are read, each definition's map, the lifecycle and the
+    earlier maps (they need the results and the fit only); then, once this process has
+    computed the parts every definition shares (domain projections, over-fitting tests,
+    factor fit, real-world correlations), the rest of each definition's analyses, one of
+    them here. Every task is seeded by itself: the same numbers as in one process."""
     from .analysis.freshness import read_freshness
 
     if n_draws < 10:
@@ -442,27 +402,37 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     # Per source: provenance, data-through date and age; data_from/data_to: its signals.
     sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
                                                                 how="left")
-    early = _EarlyMaps.start(_Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long,
-                                   bench=bench, domains=domains), chosen)
+    base = _Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long, bench=bench,
+                 domains=domains, fitted=fitted)
+    tasks = _early_tasks(chosen, as_of)
+    early = Workers(_early_task, base, tasks, jobs()) if can_fork() else None
     try:
-        return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, total,
-                             fitted, long, bench, domains, signals, sources, rejected, models_,
-                             freshness, early, openness_inputs)
+        return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step,
+                             base, tasks, early, signals, sources, rejected, models_,
+                             freshness, openness_inputs)
     finally:
         if early is not None:
             early.close()
 
 
-def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, total, fitted,
-                  long, bench, domains, signals, sources, rejected, models_, freshness,
-                  early, openness_inputs) -> ReportInputs:
-    """:func:`collect` after the data are read (the earlier maps already running)."""
+def _late_task(ctx: _Shared, definition: OpenDefinition) -> ByDefinition:
+    return _definition_rest(ctx, definition)
+
+
+def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, base, tasks,
+                  early, signals, sources, rejected, models_, freshness,
+                  openness_inputs) -> ReportInputs:
+    """:func:`collect` after the data are read (the first wave already running)."""
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
     from .analysis.domain_index import projector
     from .analysis.gap import settings_dict
-    from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
     from .ingest.benchmark_claims import benchmark_claims
+
+    fitted, long, bench, domains = base.fitted, base.long, base.bench, base.domains
+
+    def early_result(i: int):
+        return early.result(i) if early is not None else _early_task(base, tasks[i])
 
     notes: list[str] = []
     # With --at, values dated later than the report are left out; by default the report is
@@ -475,14 +445,7 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, tot
     project = projector(fitted)
     levels, level_notes = _domain_levels(fitted, project)
     notes += level_notes
-    at, lifecycle_notes, lifecycle = len(notes), [], None
-
-    def lifecycle_part() -> None:  # run while the definitions' workers run, if any
-        nonlocal lifecycle
-        lifecycle = _try(lifecycle_notes, "lifecycle", lambda: compute_lifecycle(
-            long, bench, LifecycleSettings(as_of=as_of, seed=seed, n_draws=n_draws)))
-        step()
-
+    at = len(notes)
     aa = signals.loc[signals["signal"].str.startswith("aa.")]
     composites = bundled_composites()
     agree = agreement(aa, composites) if not aa.empty else None
@@ -503,22 +466,45 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, tot
                   data=build_data(long, bench, fitted.settings), long=long, bench=bench,
                   domains=domains, signals=signals, aa=aa, composites=composites,
                   version=version, composite_as_of=comp_as_of, agreement=agree,
-                  project=project,
-                  metas=metas, overfit_splits=overfit_splits,
+                  project=project, metas=metas, overfit_splits=overfit_splits,
                   classes=_try(notes, "benchmark classes", lambda: benchmark_claims(
                       bench["benchmark"])))
-    per = _per_definition(ctx, chosen, step, during=lifecycle_part, early=early)
-    notes[at:at] = lifecycle_notes
-    per = [_with_focus_claim(item, lifecycle, as_of, domains) for item in per]
+    if early is not None:  # the second wave's workers inherit the shared parts
+        _warm(ctx, chosen[0])
+    for i, definition in enumerate(chosen):
+        ctx.maps[definition.value] = early_result(i)
+        step()
     from ._api_diff import since_last_update_text
 
-    # The ladder and its rung definitions on the fit already made (the report's own
-    # three definitions are not recomputed; docs/openness.md).
-    openness = _try(notes, "openness", lambda: openness_from(
-        **openness_inputs, fitted=fitted, as_of=as_of, definitions=RUNG_DEFINITIONS,
-        n_draws=min(n_draws, 1000), seed=seed))
-    since = _try(notes, "since the last update", lambda: since_last_update_text(
-        db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or ()
+    def own_part() -> tuple:
+        # The ladder and its rung definitions on the fit already made (the report's own
+        # three definitions are not recomputed; docs/openness.md).
+        extra: list[str] = []
+        openness = _try(extra, "openness", lambda: openness_from(
+            **openness_inputs, fitted=fitted, as_of=as_of, definitions=RUNG_DEFINITIONS,
+            n_draws=min(n_draws, 1000), seed=seed))
+        since = _try(extra, "since the last update", lambda: since_last_update_text(
+            db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or ()
+        return openness, since, extra
+
+    if early is not None and len(chosen) > 1:
+        with Workers(_late_task, ctx, chosen[:-1], jobs()) as late:
+            openness, since, extra = own_part()
+            last = _definition_rest(ctx, chosen[-1], step)
+            per = late.results() + [last]
+        for _ in range(5 * (len(chosen) - 1)):
+            step()
+    else:
+        per = [_definition_rest(ctx, definition, step) for definition in chosen]
+        openness, since, extra = own_part()
+    lifecycle, lifecycle_notes = early_result(len(chosen))
+    step()
+    past = [early_result(i) for i in range(len(chosen) + 1, len(tasks))]
+    per = [_with_history(item, [p for p, t in zip(past, tasks[len(chosen) + 1:])
+                                if t[1].value == item.definition]) for item in per]
+    notes[at:at] = lifecycle_notes
+    notes += extra
+    per = [_with_focus_claim(item, lifecycle, as_of, domains) for item in per]
     gap_settings = per[0].gap.settings
     settings = {
         "gap": {**settings_dict(gap_settings), "open_definition": "each, as chosen",
@@ -543,6 +529,12 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, tot
                         rejected=_rejected_with_kind(rejected, sources), models=models_,
                         settings=settings, n_draws=n_draws, seed=seed, notes=tuple(notes),
                         since_update=since, freshness=freshness, openness=openness)
+
+
+def _with_history(item: ByDefinition, past: list[tuple]) -> ByDefinition:
+    """``item`` with its earlier maps, their notes first."""
+    history, notes = _history(past)
+    return replace(item, gap_history=history, notes=tuple(notes) + item.notes)
 
 
 def _rejected_with_kind(rejected: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
