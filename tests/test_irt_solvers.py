@@ -99,6 +99,28 @@ def test_bootstrap_by_conjugate_gradients_equals_the_dense_reference(penalty):
     np.testing.assert_allclose(cg.objective, dense.objective, rtol=1e-9)
 
 
+def test_bootstrap_on_forked_workers_gives_the_draws_of_one_process(monkeypatch):
+    """Chunks of 4 draws (12 in all), fitted here or on two forked workers: the weights
+    are drawn in order in this process either way, so every draw is the same, bit for
+    bit, and comes back in its place."""
+    truth = simulate(seed=12, n_models=40, n_benchmarks=8, observed=0.7, noise=0.03)
+    data, reg = truth.data, Regularisation(0.1, "l2")
+    central = irt.fit(data, reg)
+    monkeypatch.setattr(irt, "_chunk_size", lambda data, solver="dense": 4)
+    seen = []
+    one, two = (irt.bootstrap(data, reg, 12, np.random.default_rng(3), central.params,
+                              jobs=jobs, progress=lambda done, total: seen.append(done))
+                for jobs in (1, 2))
+    for name in ("capability", "difficulty", "slope"):
+        np.testing.assert_array_equal(getattr(two.params, name), getattr(one.params, name))
+    np.testing.assert_array_equal(two.objective, one.objective)
+    np.testing.assert_array_equal(two.converged, one.converged)
+    assert one.params.capability.shape[0] == 12 and seen == [4, 8, 12] * 2
+    # a different stream gives different draws (the comparison can fail)
+    other = irt.bootstrap(data, reg, 12, np.random.default_rng(4), central.params, jobs=2)
+    assert not np.allclose(other.params.capability, one.params.capability)
+
+
 def test_the_automatic_choice_follows_the_cost_of_each_solver():
     small = simulate(seed=2, n_models=40, n_benchmarks=8, observed=0.8).data
     assert not schur.cg_cheaper(small)  # (M + 2B) (2B)^2 = confined to a few thousand

@@ -154,7 +154,7 @@ def test_worker_processes_give_the_numbers_of_one_process(report_inputs, report_
                                                            monkeypatch):
     # The session's inputs ran the per-definition analyses on forked workers wherever two
     # CPUs are usable; GAPLENS_JOBS=1 runs them all here, one after another.
-    from gaplens import _workers
+    from gaplens._util import workers as _workers
 
     monkeypatch.setenv("GAPLENS_JOBS", "1")
     assert _workers.jobs() == 1 and not _workers.can_fork()

@@ -25,7 +25,7 @@ from ._api_data import gap
 from ._api_index import current_fit, data_groups
 from ._api_openness import warehouse_inputs as openness_warehouse_inputs
 from ._api_openness import openness_from
-from ._workers import Workers, can_fork, jobs
+from ._util.workers import Workers, can_fork, jobs
 from .analysis import prepare
 from .analysis.openness import RUNG_DEFINITIONS
 from .analysis.series import frontier_series
@@ -362,7 +362,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     """Run every analysis the report shows, once per open definition where it matters;
     ``today`` (default: the local date) is the day the data's ages are counted to.
 
-    With two or more CPUs the work is spread over forked workers (:mod:`._workers`) in two
+    With two or more CPUs the work is spread over forked workers (:mod:`._util.workers`) in two
     waves: as soon as the data are read, each definition's map, the lifecycle and the
     earlier maps (they need the results and the fit only); then, once this process has
     computed the parts every definition shares (domain projections, over-fitting tests,

@@ -308,8 +308,12 @@ def _anchor_positions(models: pd.DataFrame, anchors: AnchorModels) -> tuple[int,
 
 
 def fit_index(data: IndexData, settings: IndexSettings,
-              progress: Progress | None = None) -> IndexFit:
-    """Central fit, bootstrap and display scale."""
+              progress: Progress | None = None, jobs: int | None = None) -> IndexFit:
+    """Central fit, bootstrap and display scale. ``jobs``: worker processes for the
+    bootstrap's chunks of draws (default: GAPLENS_JOBS, else the usable CPUs); the draws
+    are the same whatever the number."""
+    from .._util.workers import jobs as usable_jobs
+
     reg = settings.reg
     central = irt.fit(data.data, reg)
     if not central.converged[0]:
@@ -319,7 +323,8 @@ def fit_index(data: IndexData, settings: IndexSettings,
     if settings.n_draws:
         rng = np.random.default_rng(settings.seed)
         boot = irt.bootstrap(data.data, reg, settings.n_draws, rng, central.params,
-                             progress=progress)
+                             progress=progress,
+                             jobs=usable_jobs() if jobs is None else jobs)
         draws = irt.IRTParams(*(np.concatenate([getattr(central.params, k),
                                                 getattr(boot.params, k)])
                                 for k in ("capability", "difficulty", "slope")))

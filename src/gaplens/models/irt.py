@@ -472,23 +472,34 @@ def bootstrap(
     tol: float = 1e-9,
     progress: Progress | None = None,
     solver: Solver = "auto",
+    jobs: int = 1,
 ) -> FitOutcome:
     """``n_draws`` model-stratified bootstrap refits, warm-started from ``start``.
 
     Same draws as ``fit(data, reg, weights=stratified_weights(model_idx, n_draws, rng))``
     but the weights are generated one chunk of draws at a time, so memory stays
-    proportional to the chunk, not to draws x observations.
+    proportional to the chunk, not to draws x observations. With ``jobs`` >= 2 the chunks
+    are fitted on that many forked workers (their weights still drawn here, in order, so
+    the draws are the same; each draw's fit does not depend on the others).
     """
+    from .._util.workers import imap_forked
+
     how = solver if solver != "auto" else ("cg" if cg_cheaper(data) else "dense")
     chunk = _chunk_size(data, how)
+
+    def weights():
+        for first in range(0, n_draws, chunk):
+            yield stratified_weights(data.model_idx, min(chunk, n_draws - first), rng)
+
+    def refit(w: np.ndarray) -> FitOutcome:
+        return fit(data, reg, weights=w, start=start, max_iter=max_iter, tol=tol,
+                   solver=solver)
+
     parts = []
-    for first in range(0, n_draws, chunk):
-        size = min(chunk, n_draws - first)
-        weights = stratified_weights(data.model_idx, size, rng)
-        parts.append(fit(data, reg, weights=weights, start=start, max_iter=max_iter, tol=tol,
-                         solver=solver))
+    for part in imap_forked(refit, weights(), jobs):
+        parts.append(part)
         if progress is not None:
-            progress(first + size, n_draws)
+            progress(min(n_draws, len(parts) * chunk), n_draws)
     if not parts:
         empty = np.zeros((0, 0))
         return FitOutcome(IRTParams(empty, empty, empty), np.zeros(0, dtype=bool),

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Callable
+from collections import deque
+from typing import Callable, Iterable, Iterator
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 _INHERITED: list = []  # (run, state, tasks) while a pool forks; empty otherwise
 
@@ -30,9 +31,12 @@ def jobs() -> int:
         os.cpu_count() or 1)
 
 
-def can_fork() -> bool:
-    """Two or more CPUs usable and the fork start method available."""
-    return jobs() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+def can_fork(n: int | None = None) -> bool:
+    """Two or more workers wanted (``n``, default :func:`jobs`), the fork start method
+    available, and this process not itself a pool's worker (which may not fork)."""
+    return ((jobs() if n is None else n) >= 2
+            and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
 
 
 def _run_one(i: int):
@@ -68,3 +72,38 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_MAPPED: list = []  # the function of imap_forked while its pool forks; empty otherwise
+
+
+def _call(item):
+    return _MAPPED[0](item)
+
+
+def imap_forked(func: Callable, items: Iterable, n: int, ahead: int | None = None
+                ) -> Iterator:
+    """``func(item)`` for each item, in order, on ``n`` forked workers (``func`` and what
+    it reads are inherited; each item is pickled to its worker). At most ``ahead`` items
+    (default ``2 n``) are out at once, so a generator of large items is consumed only as
+    fast as the workers take them. Where :func:`can_fork` says no, runs here."""
+    if not can_fork(n):
+        for item in items:
+            yield func(item)
+        return
+    _MAPPED[:] = [func]
+    try:
+        pool = multiprocessing.get_context("fork").Pool(n)
+    finally:
+        _MAPPED.clear()
+    try:
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.apply_async(_call, (item,)))
+            if len(pending) >= (ahead or 2 * n):
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    finally:
+        pool.terminate()
+        pool.join()
