@@ -71,7 +71,7 @@ from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .intervals import bootstrap_interval, bootstrap_intervals, nanmedian_rows
 from .lag import horizontal_lag, threshold_lags
-from .noise import source_counts, standard_errors
+from .noise import source_counts, standard_errors_of
 from .observations import Observations
 
 DAYS_PER_MONTH = 365.2425 / 12
@@ -180,6 +180,47 @@ class _BenchStats:
     se_sources: np.ndarray
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The collapsed results of one benchmark as arrays (in the frame's row order)."""
+
+    group: np.ndarray  # "open" / "closed"
+    model_id: np.ndarray
+    day: np.ndarray  # release day (days since 1970-01-01)
+    score: np.ndarray
+    gidx: np.ndarray  # global model index
+    raw_score: np.ndarray | None  # None: the column is absent
+    stderr: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "_Rows":
+        """The arrays of ``frame`` (columns group, model_id, day, score, gidx and
+        optionally raw_score, stderr), read once."""
+        def column(name, dtype=None):
+            return frame[name].to_numpy(dtype=dtype) if name in frame else None
+
+        return cls(column("group"), column("model_id"), column("day"), column("score", float),
+                   column("gidx"), column("raw_score", float), column("stderr", float))
+
+    def take(self, positions: np.ndarray) -> "_Rows":
+        return _Rows(*(None if v is None else v[positions] for v in (
+            self.group, self.model_id, self.day, self.score, self.gidx, self.raw_score,
+            self.stderr)))
+
+    def split(self, keys: np.ndarray) -> dict:
+        """The rows of each key (one key per row), in row order: what
+        ``groupby(keys, sort=False)`` gives, without a DataFrame per group."""
+        codes, names = pd.factorize(keys, sort=False)
+        order = np.argsort(codes, kind="stable")
+        order = order[codes[order] >= 0]
+        ends = np.searchsorted(codes[order], np.arange(len(names)), side="right")
+        starts = np.concatenate([[0], ends[:-1]]).astype(int)
+        return {name: self.take(order[a:b]) for name, a, b in zip(names, starts, ends)}
+
+
 def _draw_models(groups: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
     """(1 + n_draws, models) inclusion masks; row 0 keeps every model."""
     rng = np.random.default_rng(seed)
@@ -211,7 +252,7 @@ def _noise_rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(str(name).encode("utf-8"))])
 
 
-def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSettings,
+def _benchmark_stats(rows: _Rows, include: np.ndarray, settings: GapSettings,
                      as_of_day: int, month_days: np.ndarray, se: np.ndarray,
                      se_sources: np.ndarray, rng: np.random.Generator,
                      timeline_days: np.ndarray | None = None) -> _BenchStats:
@@ -223,10 +264,10 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
     after t_b are left empty. Draw j > 0 perturbs every score by its standard error.
     ``timeline_days``: the timeline's days (default ``month_days``, the window's).
     """
-    is_open = (rows["group"] == "open").to_numpy()
-    days = rows["day"].to_numpy()
-    scores = rows["score"].to_numpy(dtype=float)
-    gidx = rows["gidx"].to_numpy()
+    is_open = rows.group == "open"
+    days = rows.day
+    scores = rows.score
+    gidx = rows.gidx
     noise = rng.standard_normal((include.shape[0], len(scores)))
     noise[0] = 0.0
     drawn = scores[None, :] + se[None, :] * noise
@@ -489,22 +530,25 @@ def compute_gap(
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
-    by_benchmark = dict(tuple(frame.groupby("benchmark", sort=False)))
+    whole = _Rows.of(frame)
+    by_benchmark = whole.split(frame["benchmark"].to_numpy())
+    no_rows = whole.take(np.arange(0))
     meta_of = {b: row for b, row in bench_meta.to_dict("index").items() if b in set(names)}
     members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
-        rows = by_benchmark.get(name, frame.iloc[:0])
-        is_open = (rows["group"] == "open").to_numpy()
-        ids = rows["model_id"].to_numpy()
+        rows = by_benchmark.get(name, no_rows)
+        is_open = rows.group == "open"
+        ids = rows.model_id
         members_of[name] = (set(ids[is_open]), set(ids[~is_open]))
         n_open = int(is_open.sum())
         n_closed = int(len(rows) - n_open)
         counts[name] = (n_open, n_closed)
         if len(rows):
-            last_day[name] = int(min(as_of_day, rows["day"].max()))
+            last_day[name] = int(min(as_of_day, rows.day.max()))
         if n_open >= settings.min_models and n_closed >= settings.min_models:
             meta = meta_of.get(name)
-            se, sources = standard_errors(rows, meta, settings.default_se)
+            se, sources = standard_errors_of(len(rows), rows.raw_score, rows.stderr, meta,
+                                             settings.default_se)
             stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
                                            se, sources, _noise_rng(settings.seed, name),
                                            timeline_days)
