@@ -165,11 +165,16 @@ def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str
                  window: str, n_boot: int, seed: int, min_models: int = 8) -> list[dict]:
     rng = np.random.default_rng(seed)
     rows = []
+    # Each predictor's model ids and values, and each target's values by model id, read
+    # once: the pairs are then found by lookups, not by an index intersection per pair.
+    keyed = {name: (kind, x.index.to_numpy(dtype=object), x.to_numpy(dtype=float))
+             for name, (kind, x) in predictors.items()}
     for target, y in targets.items():
-        for name, (kind, x) in predictors.items():
+        by_model = dict(zip(y.index.to_numpy(dtype=object), y.to_numpy(dtype=float)))
+        for name, (kind, ids, values) in keyed.items():
             if target.startswith("benchmark:") and name == f"benchmark: {target[10:]}":
                 continue  # a target does not predict itself
-            xs, ys = _paired(x, y)
+            xs, ys = _paired_values(ids, values, by_model)
             if len(xs) < min_models:
                 continue
             rho = spearmanr(xs, ys)[0]
@@ -185,6 +190,17 @@ def _paired(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     common = x.index.intersection(y.index)
     xs = x.reindex(common).to_numpy(dtype=float)
     ys = y.reindex(common).to_numpy(dtype=float)
+    ok = ~(np.isnan(xs) | np.isnan(ys))
+    return xs[ok], ys[ok]
+
+
+def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_paired` of a series given as (ids, values) and one given as a dict by id
+    (both with unique ids): the same pairs in the same order."""
+    common = np.fromiter((m in by_model for m in ids), bool, len(ids))
+    xs = values[common]
+    ys = np.array([by_model[m] for m in ids[common]], dtype=float)
     ok = ~(np.isnan(xs) | np.isnan(ys))
     return xs[ok], ys[ok]
 
