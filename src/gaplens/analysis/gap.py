@@ -69,7 +69,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
-from .intervals import bootstrap_interval, bootstrap_intervals, nanmedian_rows
+from .intervals import bootstrap_intervals, nanmedian_rows
 from .lag import horizontal_lag, threshold_lags
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
@@ -394,6 +394,25 @@ def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator)
     return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
 
 
+def _intervals(values: dict, ci: float) -> dict:
+    """Per key, the intervals of a row's statistics from their draws: ``values`` maps a
+    key to (gap, lag, lag_thr, lag_change, lag_window_mean), each (draws,). The same
+    numbers as :func:`bootstrap_interval` on each; the rows share one vectorised quantile
+    per statistic (:func:`bootstrap_intervals`)."""
+    keys = list(values)
+    out: dict = {key: {} for key in keys}
+    if not keys:
+        return out
+    for j, (stat, bounds) in enumerate((("gap", (-100.0, 100.0)), ("lag_months", None),
+                                        ("lag_threshold_months", None), ("lag_change", None),
+                                        ("lag_window_mean", None))):
+        found = bootstrap_intervals(np.column_stack([values[key][j] for key in keys]), ci,
+                                    INTERVAL_METHODS[stat], bounds)
+        for key, iv in zip(keys, found):
+            out[key][stat] = iv
+    return out
+
+
 def _window_of(s: _BenchStats):
     """(start, change, mean) of one benchmark's lag over its own window."""
     wl = s.window_lag
@@ -563,11 +582,12 @@ def compute_gap(
         return {f"{prefix}_model": model_names[idx],
                 f"{prefix}_release_date": from_day(model_days[idx])}
 
-    def stat_fields(gap, lag, lag_thr, censored, window) -> dict:
+    def stat_fields(gap, lag, lag_thr, censored, window, ivs: dict) -> dict:
+        """The row's statistics; ``ivs``: their intervals (:func:`_intervals`)."""
         out, widened = {}, []
-        for key, values, bounds in (("gap", gap, (-100.0, 100.0)), ("lag_months", lag, None),
-                                    ("lag_threshold_months", lag_thr, None)):
-            iv = bootstrap_interval(values, settings.ci, INTERVAL_METHODS[key], bounds)
+        for key, values in (("gap", gap), ("lag_months", lag),
+                            ("lag_threshold_months", lag_thr)):
+            iv = ivs[key]
             out[key] = float(values[0]) if np.isfinite(values[0]) else np.nan
             out[f"{key}_ci_low"], out[f"{key}_ci_high"] = iv.low, iv.high
             out[f"{key}_failed_draws"] = iv.failed
@@ -576,13 +596,13 @@ def compute_gap(
         out["censored_share"] = float(censored[0]) if np.isfinite(censored[0]) else np.nan
         start, change, window_mean = window
         out["lag_window_start_months"] = float(start[0]) if np.isfinite(start[0]) else np.nan
-        iv = bootstrap_interval(change, settings.ci, INTERVAL_METHODS["lag_change"])
+        iv = ivs["lag_change"]
         out["lag_change_months"] = float(change[0]) if np.isfinite(change[0]) else np.nan
         out["lag_change_ci_low"], out["lag_change_ci_high"] = iv.low, iv.high
         out["lag_change_failed_draws"] = iv.failed
         if iv.widened:
             widened.append("lag_change")
-        iv = bootstrap_interval(window_mean, settings.ci, INTERVAL_METHODS["lag_window_mean"])
+        iv = ivs["lag_window_mean"]
         out["lag_window_mean_months"] = float(window_mean[0]) if np.isfinite(window_mean[0]) else np.nan
         out["lag_window_mean_ci_low"], out["lag_window_mean_ci_high"] = iv.low, iv.high
         if iv.widened:
@@ -622,6 +642,8 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
+    bench_ivs = _intervals({name: (s.gap, s.lag, s.lag_thr, *_window_of(s)[1:])
+                            for name, s in stats.items()}, settings.ci)
     bench_rows: dict[str, dict] = {}
     for name in names:
         meta = meta_of.get(name)
@@ -638,7 +660,8 @@ def compute_gap(
             row.update(leader_fields("open", s.open_lead))
             row.update(closed_level=s.closed_level, open_level=s.open_level,
                        se_sources=source_counts(s.se_sources))
-            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s)))
+            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s),
+                                   bench_ivs[name]))
             notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
             if current[name]:
                 row["status"] = status_of(row)
@@ -664,9 +687,12 @@ def compute_gap(
                              (~np.isnan(s.timeline_gap[0])).astype(int))
     else:
         rng = np.random.default_rng(settings.seed + 1)
-        bench_domain = {b: bench_meta.loc[b, "domain"] for b in names if b in bench_meta.index}
+        bench_domain = {b: meta_of[b]["domain"] for b in names if b in meta_of}
         successor = (bench_meta["superseded_by"].dropna().to_dict()
                      if "superseded_by" in bench_meta else {})
+        # Each domain's draws first (the same order of draws from rng), then every
+        # interval at once, then the rows.
+        pending: list[tuple[dict, tuple | None]] = []
         for d in domains.sort_values(["ord", "domain"]).itertuples():
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
             # A superseded benchmark leaves the domain once its successor qualifies: the
@@ -705,9 +731,23 @@ def compute_gap(
                            open_level=float(np.mean([p.open_level for p in parts])),
                            se_sources=source_counts(np.concatenate(
                                [p.se_sources for p in parts])))
-                gap, lag, lag_thr, cens, tl, tg, window = _aggregate(parts, settings.n_draws, rng)
-                row.update(stat_fields(gap, lag, lag_thr, cens, window))
-                draw_frames.append(pd.DataFrame({"key": d.domain, "draw": np.arange(len(gap)),
+                pending.append((row, (d.domain, used, stale, evidence, members, replaced, parts,
+                                      _aggregate(parts, settings.n_draws, rng))))
+            else:
+                row["status"] = "too_few_models"
+                row["note"] = "no benchmark has {} open and {} closed models: ".format(
+                    settings.min_models, settings.min_models) + ", ".join(
+                    f"{b} ({counts[b][0]} open/{counts[b][1]} closed)" for b in members)
+                pending.append((row, None))
+        domain_ivs = _intervals({i: (*later[7][:3], *later[7][6][1:])
+                                 for i, (_, later) in enumerate(pending) if later is not None},
+                                settings.ci)
+        for i, (row, later) in enumerate(pending):
+            if later is not None:
+                domain, used, stale, evidence, members, replaced, parts, agg = later
+                gap, lag, lag_thr, cens, tl, tg, window = agg
+                row.update(stat_fields(gap, lag, lag_thr, cens, window, domain_ivs[i]))
+                draw_frames.append(pd.DataFrame({"key": domain, "draw": np.arange(len(gap)),
                                                  "gap": gap, "lag_months": lag}))
                 notes = []
                 if evidence == "current":
@@ -732,12 +772,7 @@ def compute_gap(
                 notes.append(_domain_sign_note(row, used, bench_rows))
                 row["note"] = "; ".join(n for n in notes if n)
                 n_with_data = np.sum([~np.isnan(p.timeline_gap[0]) for p in parts], axis=0)
-                add_timeline(d.domain, tl, tg, n_with_data)
-            else:
-                row["status"] = "too_few_models"
-                row["note"] = "no benchmark has {} open and {} closed models: ".format(
-                    settings.min_models, settings.min_models) + ", ".join(
-                    f"{b} ({counts[b][0]} open/{counts[b][1]} closed)" for b in members)
+                add_timeline(domain, tl, tg, n_with_data)
             rows_out.append(row)
 
     table = pd.DataFrame(rows_out)
