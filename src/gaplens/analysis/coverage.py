@@ -52,6 +52,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..types import OpenDefinition
+from .gap_rows import positions_by_key
 from .observations import Observations
 
 if TYPE_CHECKING:
@@ -232,14 +233,9 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
     # Each benchmark's rows (in the frame's order, benchmarks sorted as groupby sorts
     # them) sliced from arrays read once.
     columns = _columns(frame)
-    codes, names = pd.factorize(columns["benchmark"], sort=True)
-    order = np.argsort(codes, kind="stable")
-    order = order[codes[order] >= 0]
-    ends = np.searchsorted(codes[order], np.arange(len(names)), side="right")
-    starts = np.concatenate([[0], ends[:-1]]).astype(int)
     start64 = start.to_datetime64()
-    for name, a, b in zip(names, starts, ends):
-        bench_rows = _take(columns, order[a:b])
+    for name, positions in positions_by_key(columns["benchmark"], sort=True):
+        bench_rows = _take(columns, positions)
         rows = _take(bench_rows, pd.notna(bench_rows["group"]))
         is_open = rows["group"] == "open"
         recent = rows["release_date"] >= start64

@@ -71,6 +71,7 @@ from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .intervals import bootstrap_intervals, nanmedian_rows
 from .lag import horizontal_lag, threshold_lags
+from .gap_rows import BenchmarkRows
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
 
@@ -180,47 +181,6 @@ class _BenchStats:
     se_sources: np.ndarray
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """The collapsed results of one benchmark as arrays (in the frame's row order)."""
-
-    group: np.ndarray  # "open" / "closed"
-    model_id: np.ndarray
-    day: np.ndarray  # release day (days since 1970-01-01)
-    score: np.ndarray
-    gidx: np.ndarray  # global model index
-    raw_score: np.ndarray | None  # None: the column is absent
-    stderr: np.ndarray | None
-
-    def __len__(self) -> int:
-        return len(self.score)
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> "_Rows":
-        """The arrays of ``frame`` (columns group, model_id, day, score, gidx and
-        optionally raw_score, stderr), read once."""
-        def column(name, dtype=None):
-            return frame[name].to_numpy(dtype=dtype) if name in frame else None
-
-        return cls(column("group"), column("model_id"), column("day"), column("score", float),
-                   column("gidx"), column("raw_score", float), column("stderr", float))
-
-    def take(self, positions: np.ndarray) -> "_Rows":
-        return _Rows(*(None if v is None else v[positions] for v in (
-            self.group, self.model_id, self.day, self.score, self.gidx, self.raw_score,
-            self.stderr)))
-
-    def split(self, keys: np.ndarray) -> dict:
-        """The rows of each key (one key per row), in row order: what
-        ``groupby(keys, sort=False)`` gives, without a DataFrame per group."""
-        codes, names = pd.factorize(keys, sort=False)
-        order = np.argsort(codes, kind="stable")
-        order = order[codes[order] >= 0]
-        ends = np.searchsorted(codes[order], np.arange(len(names)), side="right")
-        starts = np.concatenate([[0], ends[:-1]]).astype(int)
-        return {name: self.take(order[a:b]) for name, a, b in zip(names, starts, ends)}
-
-
 def _draw_models(groups: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
     """(1 + n_draws, models) inclusion masks; row 0 keeps every model."""
     rng = np.random.default_rng(seed)
@@ -252,7 +212,7 @@ def _noise_rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(str(name).encode("utf-8"))])
 
 
-def _benchmark_stats(rows: _Rows, include: np.ndarray, settings: GapSettings,
+def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSettings,
                      as_of_day: int, month_days: np.ndarray, se: np.ndarray,
                      se_sources: np.ndarray, rng: np.random.Generator,
                      timeline_days: np.ndarray | None = None) -> _BenchStats:
@@ -549,7 +509,7 @@ def compute_gap(
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
-    whole = _Rows.of(frame)
+    whole = BenchmarkRows.of(frame)
     by_benchmark = whole.split(frame["benchmark"].to_numpy())
     no_rows = whole.take(np.arange(0))
     meta_of = {b: row for b, row in bench_meta.to_dict("index").items() if b in set(names)}
