@@ -177,7 +177,7 @@ def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str
             xs, ys = _paired_values(ids, values, by_model)
             if len(xs) < min_models:
                 continue
-            rho = spearmanr(xs, ys)[0]
+            rho = _spearman(xs, ys)
             lo, hi = _boot_spearman(xs, ys, n_boot, rng)
             rows.append({"predictor": name, "kind": kind, "target": target, "window": window,
                          "n": len(xs), "spearman": float(rho), "ci_low": lo, "ci_high": hi})
@@ -192,6 +192,18 @@ def _paired(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ys = y.reindex(common).to_numpy(dtype=float)
     ok = ~(np.isnan(xs) | np.isnan(ys))
     return xs[ok], ys[ok]
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """``scipy.stats.spearmanr(x, y)[0]`` of NaN-free 1-D arrays: the same average ranks
+    (whole and half numbers, exact either way) laid out and correlated as scipy does,
+    without the p-value scipy also computes. A constant input (or fewer than two values)
+    goes to scipy, which says so and returns NaN."""
+    if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
+        return spearmanr(x, y)[0]
+    ranked = np.apply_along_axis(lambda v: _resampled_ranks(v, np.arange(len(v))[None])[0],
+                                 0, np.column_stack((x, y)))
+    return np.corrcoef(ranked, rowvar=False)[1, 0]
 
 
 def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
@@ -394,8 +406,13 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
                                "'index: agentic', 'benchmark: GPQA diamond', "
                                "'composite: AA index')")
     rows, target_all = [], {}
+    # Each target's own rows, selected once (target_values selects them again, the same
+    # rows in the same order, from these few instead of the whole tables per window).
+    own = {t: (signals, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
+           if t.startswith("benchmark:") else (signals.loc[signals["signal"] == t], results)
+           for t in chosen}
     for window in yearly_windows(target_dates(signals, results, chosen)):
-        values = {t: target_values(signals, results, t, window) for t in chosen}
+        values = {t: target_values(*own[t], t, window) for t in chosen}
         if window.name == "all":
             target_all = values
         rows += correlations(_as_known(preds, index_preds, long, signals, window, min_models),
