@@ -479,21 +479,28 @@ def compute_gap(
     """
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
-    frame = obs.frame.loc[obs.frame["group"].notna()].copy()
-    for column in ("model_id", "group", "benchmark", "display_name"):
-        frame[column] = frame[column].astype(object)  # fast row slicing below
-    frame["day"] = _days(frame["release_date"])
-    models = frame.drop_duplicates("model_id").reset_index(drop=True)
-    gidx_of = {m: i for i, m in enumerate(models["model_id"])}
-    frame["gidx"] = frame["model_id"].map(gidx_of)
-    model_groups = models["group"].to_numpy()
-    model_names = models["display_name"].fillna(models["model_id"]).to_numpy()
-    model_days = dict(zip(range(len(models)),
-                          frame.groupby("gidx")["day"].min().reindex(range(len(models)))))
+    # The grouped rows as plain arrays (object strings: fast slicing below), read once.
+    frame = obs.frame.loc[obs.frame["group"].notna(), [
+        c for c in ("model_id", "group", "benchmark", "display_name", "release_date",
+                    "score", "raw_score", "stderr") if c in obs.frame]]
+    model_id, group, benchmark, display_name = (
+        frame[c].to_numpy(dtype=object) for c in ("model_id", "group", "benchmark",
+                                                   "display_name"))
+    day = _days(frame["release_date"])
+    # Models in order of first appearance; each one's earliest release day.
+    first = np.sort(np.unique(model_id, return_index=True)[1]) if len(model_id) else \
+        np.arange(0)
+    gidx_of = {m: i for i, m in enumerate(model_id[first])}
+    gidx = np.array([gidx_of[m] for m in model_id], dtype=np.int64)
+    model_groups = group[first]
+    model_names = np.where(pd.isna(display_name[first]), model_id[first], display_name[first])
+    earliest = np.full(len(first), np.iinfo(np.int64).max)
+    np.minimum.at(earliest, gidx, day)
+    model_days = dict(enumerate(earliest.tolist()))
     if settings.resample_models:
         include = _draw_models(model_groups, settings.n_draws, settings.seed)
     else:
-        include = np.ones((settings.n_draws + 1, len(models)), dtype=bool)
+        include = np.ones((settings.n_draws + 1, len(first)), dtype=bool)
     as_of_day = to_day(settings.as_of)
     recent_start = _months_before(as_of_day, settings.recent_months)
     month_days = _month_days(settings.as_of, settings.window_months)
@@ -509,10 +516,14 @@ def compute_gap(
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
-    whole = BenchmarkRows.of(frame)
-    by_benchmark = whole.split(frame["benchmark"].to_numpy())
+    whole = BenchmarkRows(group, model_id, day, frame["score"].to_numpy(dtype=float), gidx,
+                          *(frame[c].to_numpy(dtype=float) if c in frame else None
+                            for c in ("raw_score", "stderr")))
+    by_benchmark = whole.split(benchmark)
     no_rows = whole.take(np.arange(0))
-    meta_of = {b: row for b, row in bench_meta.to_dict("index").items() if b in set(names)}
+    meta_of = {b: row for b, row in bench_meta[[  # the columns read below
+        c for c in ("domain", "test_set", "unit", "transform", "random_baseline", "ceiling",
+                    "n_items") if c in bench_meta]].to_dict("index").items() if b in set(names)}
     members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, no_rows)
