@@ -30,16 +30,6 @@ class BenchmarkRows:
     def __len__(self) -> int:
         return len(self.score)
 
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> "BenchmarkRows":
-        """The arrays of ``frame`` (columns group, model_id, day, score, gidx and
-        optionally raw_score, stderr), read once."""
-        def column(name, dtype=None):
-            return frame[name].to_numpy(dtype=dtype) if name in frame else None
-
-        return cls(column("group"), column("model_id"), column("day"), column("score", float),
-                   column("gidx"), column("raw_score", float), column("stderr", float))
-
     def take(self, positions: np.ndarray) -> "BenchmarkRows":
         return BenchmarkRows(*(None if v is None else v[positions] for v in (
             self.group, self.model_id, self.day, self.score, self.gidx, self.raw_score,
