@@ -52,6 +52,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..types import OpenDefinition
+from .gap_rows import positions_by_key
 from .observations import Observations
 
 if TYPE_CHECKING:
@@ -154,27 +155,38 @@ def _name(row) -> str:
     return str(name) if isinstance(name, str) and name else str(row["model_id"])
 
 
-def _first(rows: pd.DataFrame, keys: list[tuple[str, bool]]) -> dict:
-    """The first row of ``rows`` ordered by ``keys`` ((column, descending)), model id last."""
-    order = [np.unique(rows["model_id"].to_numpy(dtype=str), return_inverse=True)[1]]
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns of ``frame`` as arrays: rows are then sliced without a DataFrame."""
+    return {column: frame[column].to_numpy() for column in frame.columns}
+
+
+def _take(rows: dict[str, np.ndarray], where: np.ndarray) -> dict[str, np.ndarray]:
+    return {column: values[where] for column, values in rows.items()}
+
+
+def _first(rows: dict[str, np.ndarray], keys: list[tuple[str, bool]]) -> dict:
+    """The first row of ``rows`` (columns as arrays) ordered by ``keys`` ((column,
+    descending)), model id last."""
+    order = [np.unique(rows["model_id"].astype(str), return_inverse=True)[1]]
     for column, descending in reversed(keys):  # np.lexsort: the last key sorts first
-        values = rows[column].to_numpy()
+        values = rows[column]
         if np.issubdtype(values.dtype, np.datetime64):
             values = values.astype("datetime64[D]").astype(np.int64)
         order.append(-values if descending else values)
-    return rows.iloc[int(np.lexsort(order)[0])].to_dict()
+    first = int(np.lexsort(order)[0])
+    return {column: values[first] for column, values in rows.items()}
 
 
-def _newest(rows: pd.DataFrame) -> tuple[str | None, dt.date | None]:
-    if rows.empty:
+def _newest(rows: dict[str, np.ndarray]) -> tuple[str | None, dt.date | None]:
+    if len(rows["model_id"]) == 0:
         return None, None
     top = _first(rows, [("release_date", True)])
     return _name(top), pd.Timestamp(top["release_date"]).date()
 
 
-def _frontier_holder(rows: pd.DataFrame):
+def _frontier_holder(rows: dict[str, np.ndarray]):
     """The best score and the model that first reached it (ties: earliest release)."""
-    if rows.empty:
+    if len(rows["model_id"]) == 0:
         return None, None, np.nan
     top = _first(rows, [("score", True), ("release_date", False)])
     return _name(top), pd.Timestamp(top["release_date"]).date(), 100 * float(top["score"])
@@ -208,6 +220,9 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
     opens = view.open_models if view is not None else None
     expected_all = _expected_all(view, opens, benchmarks) if view is not None else {}
     in_fit = set(fit.benchmarks["benchmark"]) if fit is not None else set()
+    if opens is not None:
+        open_ids, open_pos = opens["model_id"].to_numpy(dtype=object), opens["pos"].to_numpy()
+        open_released = (opens["release_date"] <= as_of).to_numpy()
     open_recent = (grouped.loc[(grouped["group"] == "open") & (grouped["release_date"] >= start)]
                    .drop_duplicates("model_id"))
     meta = benchmarks.set_index("benchmark")
@@ -215,21 +230,28 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
 
     rows_out: list[dict] = []
     expected_parts: list[pd.DataFrame] = []
-    for name, bench_rows in frame.groupby("benchmark", sort=True):
-        rows = bench_rows.loc[bench_rows["group"].notna()]
-        is_open, recent = rows["group"] == "open", rows["release_date"] >= start
-        domain = meta["domain"].get(name) if name in meta.index else bench_rows["domain"].iloc[0]
+    # Each benchmark's rows (in the frame's order, benchmarks sorted as groupby sorts
+    # them) sliced from arrays read once.
+    columns = _columns(frame)
+    start64 = start.to_datetime64()
+    for name, positions in positions_by_key(columns["benchmark"], sort=True):
+        bench_rows = _take(columns, positions)
+        rows = _take(bench_rows, pd.notna(bench_rows["group"]))
+        is_open = rows["group"] == "open"
+        recent = rows["release_date"] >= start64
+        domain = meta["domain"].get(name) if name in meta.index else bench_rows["domain"][0]
         unit = meta["unit"].get(name) if name in meta.index else None
         row = dict(key=name, benchmark=name, domain=domain, label=labels.get(domain, domain),
                    unit=unit, in_index=name in in_fit,
                    n_open_recent=int((is_open & recent).sum()),
                    n_closed_recent=int((~is_open & recent).sum()),
                    n_open=int(is_open.sum()), n_closed=int((~is_open).sum()))
-        row["newest_open_model"], row["newest_open_release_date"] = _newest(rows.loc[is_open])
+        row["newest_open_model"], row["newest_open_release_date"] = _newest(
+            _take(rows, is_open))
         row["newest_closed_model"], row["newest_closed_release_date"] = _newest(
-            rows.loc[~is_open])
+            _take(rows, ~is_open))
         (row["observed_open_model"], row["observed_open_release_date"],
-         row["observed_open_score"]) = _frontier_holder(rows.loc[is_open])
+         row["observed_open_score"]) = _frontier_holder(_take(rows, is_open))
         reasons: list[str] = []
         notes: list[str] = []
 
@@ -256,17 +278,20 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
             notes.append(f"not in the index fit (unit {unit}): counts only" if unit in
                          ("elo", "minutes") else "not in the index fit: counts only")
         else:
-            evaluated = set(bench_rows["model_id"])
-            judged = opens.loc[opens["model_id"].isin(set(rows.loc[is_open, "model_id"]))]
-            candidates = opens.loc[~opens["model_id"].isin(evaluated)
-                                   & (opens["release_date"] <= as_of)]
-            expected = expected_all[name].loc[candidates["model_id"]]
+            # Positions in ``opens`` (highest index first) of the open models evaluated
+            # here and of the candidates (released by the date, not evaluated here).
+            evaluated, open_here = set(bench_rows["model_id"]), set(rows["model_id"][is_open])
+            judged = np.flatnonzero(np.fromiter((m in open_here for m in open_ids), bool,
+                                                len(open_ids)))
+            candidates = np.flatnonzero(np.fromiter(
+                (m not in evaluated for m in open_ids), bool, len(open_ids)) & open_released)
+            expected = expected_all[name].loc[open_ids[candidates]]
             if len(expected):
                 shown = expected.head(settings.top).reset_index(drop=True)
                 shown.insert(0, "rank", np.arange(1, len(shown) + 1))
                 expected_parts.append(shown[EXPECTED_COLUMNS])
             observed = row["observed_open_score"]
-            if candidates.empty:
+            if len(candidates) == 0:
                 notes.append("every open model of the index released by the date is "
                              "evaluated here")
                 stronger = above = candidates
@@ -274,10 +299,10 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                 above_mask = (expected["expected_ci_low"] > observed).to_numpy() if row[
                     "n_open"] else np.ones(len(candidates), dtype=bool)
                 if len(judged):
-                    ref = judged.iloc[0]  # opens are ordered by index
+                    ref = opens.iloc[judged[0]]  # opens are ordered by index
                     row["open_reference_model"] = _name(ref)
                     row["open_reference_index"] = float(ref["index"])
-                    mask = view.stronger(candidates["pos"].to_numpy(), int(ref["pos"]))
+                    mask = view.stronger(open_pos[candidates], int(ref["pos"]))
                     basis = (f"open models stronger on the index than any evaluated here (best:"
                              f" {row['open_reference_model']}, {ref['index']:.1f}) have no "
                              f"result and are expected above the observed open frontier of "
@@ -290,13 +315,13 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                 else:
                     mask = np.ones(len(candidates), dtype=bool)
                     basis = "the strongest open models on the index have no result here: "
-                stronger = candidates.loc[mask]
-                above = candidates.loc[mask & above_mask]
+                stronger = candidates[mask]
+                above = candidates[mask & above_mask]
                 exp_of = expected["expected"]
             row["n_stronger_unevaluated"] = int(len(stronger))
             row["n_stronger_expected_above"] = int(len(above))
             if len(above):
-                top = above.head(3).to_dict(orient="records")
+                top = opens.iloc[above[:3]].to_dict(orient="records")
                 reasons.append(basis + _listing(
                     [_name(r) for r in top], len(above),
                     [f"index {r['index']:.1f}, expected {exp_of[r['model_id']]:.1f}"
@@ -360,25 +385,31 @@ def _domain_table(bench_table: pd.DataFrame, grouped: pd.DataFrame, domains: pd.
              if "ord" in domains else sorted(domains["domain"]))
     order += sorted(set(bench_table["domain"].dropna()) - set(order))
     labels = domains.set_index("domain")["label"] if "label" in domains else pd.Series(dtype=str)
+    arrays = _columns(grouped[["model_id", "display_name", "group", "benchmark",
+                               "release_date"]])
+    start64 = start.to_datetime64()
     out = []
     for domain in order:
         members = bench_table.loc[bench_table["domain"] == domain]
         if members.empty:
             continue
-        rows = grouped.loc[grouped["benchmark"].isin(set(members["benchmark"]))]
-        is_open, recent = rows["group"] == "open", rows["release_date"] >= start
+        chosen = set(members["benchmark"])
+        rows = _take(arrays, np.fromiter((b in chosen for b in arrays["benchmark"]), bool,
+                                         len(arrays["benchmark"])))
+        is_open, recent = rows["group"] == "open", rows["release_date"] >= start64
+        ids = rows["model_id"]
         limited = members.loc[members["coverage_limited"], "benchmark"].tolist()
         row = dict(key=domain, domain=domain, label=labels.get(domain, domain),
                    n_benchmarks=len(members), n_coverage_limited=len(limited),
                    coverage_limited=bool(limited),
                    coverage_limited_benchmarks="; ".join(limited),
-                   n_open_recent=int(rows.loc[is_open & recent, "model_id"].nunique()),
-                   n_closed_recent=int(rows.loc[~is_open & recent, "model_id"].nunique()),
-                   n_open=int(rows.loc[is_open, "model_id"].nunique()),
-                   n_closed=int(rows.loc[~is_open, "model_id"].nunique()))
-        row["newest_open_model"], row["newest_open_release_date"] = _newest(rows.loc[is_open])
+                   n_open_recent=len(set(ids[is_open & recent])),
+                   n_closed_recent=len(set(ids[~is_open & recent])),
+                   n_open=len(set(ids[is_open])), n_closed=len(set(ids[~is_open])))
+        row["newest_open_model"], row["newest_open_release_date"] = _newest(
+            _take(rows, is_open))
         row["newest_closed_model"], row["newest_closed_release_date"] = _newest(
-            rows.loc[~is_open])
+            _take(rows, ~is_open))
         row["coverage_reason"] = (
             f"{len(limited)} of {len(members)} benchmarks coverage-limited: " + ", ".join(limited)
             if limited else "")

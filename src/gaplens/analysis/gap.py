@@ -69,9 +69,10 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
-from .intervals import bootstrap_interval, bootstrap_intervals, nanmedian_rows
+from .intervals import bootstrap_intervals, nanmedian_rows
 from .lag import horizontal_lag, threshold_lags
-from .noise import source_counts, standard_errors
+from .gap_rows import BenchmarkRows
+from .noise import source_counts, standard_errors_of
 from .observations import Observations
 
 DAYS_PER_MONTH = 365.2425 / 12
@@ -211,7 +212,7 @@ def _noise_rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(str(name).encode("utf-8"))])
 
 
-def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSettings,
+def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSettings,
                      as_of_day: int, month_days: np.ndarray, se: np.ndarray,
                      se_sources: np.ndarray, rng: np.random.Generator,
                      timeline_days: np.ndarray | None = None) -> _BenchStats:
@@ -223,10 +224,10 @@ def _benchmark_stats(rows: pd.DataFrame, include: np.ndarray, settings: GapSetti
     after t_b are left empty. Draw j > 0 perturbs every score by its standard error.
     ``timeline_days``: the timeline's days (default ``month_days``, the window's).
     """
-    is_open = (rows["group"] == "open").to_numpy()
-    days = rows["day"].to_numpy()
-    scores = rows["score"].to_numpy(dtype=float)
-    gidx = rows["gidx"].to_numpy()
+    is_open = rows.group == "open"
+    days = rows.day
+    scores = rows.score
+    gidx = rows.gidx
     noise = rng.standard_normal((include.shape[0], len(scores)))
     noise[0] = 0.0
     drawn = scores[None, :] + se[None, :] * noise
@@ -353,6 +354,25 @@ def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator)
     return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
 
 
+def _intervals(values: dict, ci: float) -> dict:
+    """Per key, the intervals of a row's statistics from their draws: ``values`` maps a
+    key to (gap, lag, lag_thr, lag_change, lag_window_mean), each (draws,). The same
+    numbers as :func:`bootstrap_interval` on each; the rows share one vectorised quantile
+    per statistic (:func:`bootstrap_intervals`)."""
+    keys = list(values)
+    out: dict = {key: {} for key in keys}
+    if not keys:
+        return out
+    for j, (stat, bounds) in enumerate((("gap", (-100.0, 100.0)), ("lag_months", None),
+                                        ("lag_threshold_months", None), ("lag_change", None),
+                                        ("lag_window_mean", None))):
+        found = bootstrap_intervals(np.column_stack([values[key][j] for key in keys]), ci,
+                                    INTERVAL_METHODS[stat], bounds)
+        for key, iv in zip(keys, found):
+            out[key][stat] = iv
+    return out
+
+
 def _window_of(s: _BenchStats):
     """(start, change, mean) of one benchmark's lag over its own window."""
     wl = s.window_lag
@@ -459,21 +479,28 @@ def compute_gap(
     """
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
-    frame = obs.frame.loc[obs.frame["group"].notna()].copy()
-    for column in ("model_id", "group", "benchmark", "display_name"):
-        frame[column] = frame[column].astype(object)  # fast row slicing below
-    frame["day"] = _days(frame["release_date"])
-    models = frame.drop_duplicates("model_id").reset_index(drop=True)
-    gidx_of = {m: i for i, m in enumerate(models["model_id"])}
-    frame["gidx"] = frame["model_id"].map(gidx_of)
-    model_groups = models["group"].to_numpy()
-    model_names = models["display_name"].fillna(models["model_id"]).to_numpy()
-    model_days = dict(zip(range(len(models)),
-                          frame.groupby("gidx")["day"].min().reindex(range(len(models)))))
+    # The grouped rows as plain arrays (object strings: fast slicing below), read once.
+    frame = obs.frame.loc[obs.frame["group"].notna(), [
+        c for c in ("model_id", "group", "benchmark", "display_name", "release_date",
+                    "score", "raw_score", "stderr") if c in obs.frame]]
+    model_id, group, benchmark, display_name = (
+        frame[c].to_numpy(dtype=object) for c in ("model_id", "group", "benchmark",
+                                                   "display_name"))
+    day = _days(frame["release_date"])
+    # Models in order of first appearance; each one's earliest release day.
+    first = np.sort(np.unique(model_id, return_index=True)[1]) if len(model_id) else \
+        np.arange(0)
+    gidx_of = {m: i for i, m in enumerate(model_id[first])}
+    gidx = np.array([gidx_of[m] for m in model_id], dtype=np.int64)
+    model_groups = group[first]
+    model_names = np.where(pd.isna(display_name[first]), model_id[first], display_name[first])
+    earliest = np.full(len(first), np.iinfo(np.int64).max)
+    np.minimum.at(earliest, gidx, day)
+    model_days = dict(enumerate(earliest.tolist()))
     if settings.resample_models:
         include = _draw_models(model_groups, settings.n_draws, settings.seed)
     else:
-        include = np.ones((settings.n_draws + 1, len(models)), dtype=bool)
+        include = np.ones((settings.n_draws + 1, len(first)), dtype=bool)
     as_of_day = to_day(settings.as_of)
     recent_start = _months_before(as_of_day, settings.recent_months)
     month_days = _month_days(settings.as_of, settings.window_months)
@@ -489,22 +516,29 @@ def compute_gap(
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
-    by_benchmark = dict(tuple(frame.groupby("benchmark", sort=False)))
-    meta_of = {b: row for b, row in bench_meta.to_dict("index").items() if b in set(names)}
+    whole = BenchmarkRows(group, model_id, day, frame["score"].to_numpy(dtype=float), gidx,
+                          *(frame[c].to_numpy(dtype=float) if c in frame else None
+                            for c in ("raw_score", "stderr")))
+    by_benchmark = whole.split(benchmark)
+    no_rows = whole.take(np.arange(0))
+    meta_of = {b: row for b, row in bench_meta[[  # the columns read below
+        c for c in ("domain", "test_set", "unit", "transform", "random_baseline", "ceiling",
+                    "n_items") if c in bench_meta]].to_dict("index").items() if b in set(names)}
     members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
-        rows = by_benchmark.get(name, frame.iloc[:0])
-        is_open = (rows["group"] == "open").to_numpy()
-        ids = rows["model_id"].to_numpy()
+        rows = by_benchmark.get(name, no_rows)
+        is_open = rows.group == "open"
+        ids = rows.model_id
         members_of[name] = (set(ids[is_open]), set(ids[~is_open]))
         n_open = int(is_open.sum())
         n_closed = int(len(rows) - n_open)
         counts[name] = (n_open, n_closed)
         if len(rows):
-            last_day[name] = int(min(as_of_day, rows["day"].max()))
+            last_day[name] = int(min(as_of_day, rows.day.max()))
         if n_open >= settings.min_models and n_closed >= settings.min_models:
             meta = meta_of.get(name)
-            se, sources = standard_errors(rows, meta, settings.default_se)
+            se, sources = standard_errors_of(len(rows), rows.raw_score, rows.stderr, meta,
+                                             settings.default_se)
             stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
                                            se, sources, _noise_rng(settings.seed, name),
                                            timeline_days)
@@ -519,11 +553,12 @@ def compute_gap(
         return {f"{prefix}_model": model_names[idx],
                 f"{prefix}_release_date": from_day(model_days[idx])}
 
-    def stat_fields(gap, lag, lag_thr, censored, window) -> dict:
+    def stat_fields(gap, lag, lag_thr, censored, window, ivs: dict) -> dict:
+        """The row's statistics; ``ivs``: their intervals (:func:`_intervals`)."""
         out, widened = {}, []
-        for key, values, bounds in (("gap", gap, (-100.0, 100.0)), ("lag_months", lag, None),
-                                    ("lag_threshold_months", lag_thr, None)):
-            iv = bootstrap_interval(values, settings.ci, INTERVAL_METHODS[key], bounds)
+        for key, values in (("gap", gap), ("lag_months", lag),
+                            ("lag_threshold_months", lag_thr)):
+            iv = ivs[key]
             out[key] = float(values[0]) if np.isfinite(values[0]) else np.nan
             out[f"{key}_ci_low"], out[f"{key}_ci_high"] = iv.low, iv.high
             out[f"{key}_failed_draws"] = iv.failed
@@ -532,13 +567,13 @@ def compute_gap(
         out["censored_share"] = float(censored[0]) if np.isfinite(censored[0]) else np.nan
         start, change, window_mean = window
         out["lag_window_start_months"] = float(start[0]) if np.isfinite(start[0]) else np.nan
-        iv = bootstrap_interval(change, settings.ci, INTERVAL_METHODS["lag_change"])
+        iv = ivs["lag_change"]
         out["lag_change_months"] = float(change[0]) if np.isfinite(change[0]) else np.nan
         out["lag_change_ci_low"], out["lag_change_ci_high"] = iv.low, iv.high
         out["lag_change_failed_draws"] = iv.failed
         if iv.widened:
             widened.append("lag_change")
-        iv = bootstrap_interval(window_mean, settings.ci, INTERVAL_METHODS["lag_window_mean"])
+        iv = ivs["lag_window_mean"]
         out["lag_window_mean_months"] = float(window_mean[0]) if np.isfinite(window_mean[0]) else np.nan
         out["lag_window_mean_ci_low"], out["lag_window_mean_ci_high"] = iv.low, iv.high
         if iv.widened:
@@ -578,6 +613,8 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
+    bench_ivs = _intervals({name: (s.gap, s.lag, s.lag_thr, *_window_of(s)[1:])
+                            for name, s in stats.items()}, settings.ci)
     bench_rows: dict[str, dict] = {}
     for name in names:
         meta = meta_of.get(name)
@@ -594,7 +631,8 @@ def compute_gap(
             row.update(leader_fields("open", s.open_lead))
             row.update(closed_level=s.closed_level, open_level=s.open_level,
                        se_sources=source_counts(s.se_sources))
-            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s)))
+            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s),
+                                   bench_ivs[name]))
             notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
             if current[name]:
                 row["status"] = status_of(row)
@@ -620,9 +658,12 @@ def compute_gap(
                              (~np.isnan(s.timeline_gap[0])).astype(int))
     else:
         rng = np.random.default_rng(settings.seed + 1)
-        bench_domain = {b: bench_meta.loc[b, "domain"] for b in names if b in bench_meta.index}
+        bench_domain = {b: meta_of[b]["domain"] for b in names if b in meta_of}
         successor = (bench_meta["superseded_by"].dropna().to_dict()
                      if "superseded_by" in bench_meta else {})
+        # Each domain's draws first (the same order of draws from rng), then every
+        # interval at once, then the rows.
+        pending: list[tuple[dict, tuple | None]] = []
         for d in domains.sort_values(["ord", "domain"]).itertuples():
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
             # A superseded benchmark leaves the domain once its successor qualifies: the
@@ -661,9 +702,23 @@ def compute_gap(
                            open_level=float(np.mean([p.open_level for p in parts])),
                            se_sources=source_counts(np.concatenate(
                                [p.se_sources for p in parts])))
-                gap, lag, lag_thr, cens, tl, tg, window = _aggregate(parts, settings.n_draws, rng)
-                row.update(stat_fields(gap, lag, lag_thr, cens, window))
-                draw_frames.append(pd.DataFrame({"key": d.domain, "draw": np.arange(len(gap)),
+                pending.append((row, (d.domain, used, stale, evidence, members, replaced, parts,
+                                      _aggregate(parts, settings.n_draws, rng))))
+            else:
+                row["status"] = "too_few_models"
+                row["note"] = "no benchmark has {} open and {} closed models: ".format(
+                    settings.min_models, settings.min_models) + ", ".join(
+                    f"{b} ({counts[b][0]} open/{counts[b][1]} closed)" for b in members)
+                pending.append((row, None))
+        domain_ivs = _intervals({i: (*later[7][:3], *later[7][6][1:])
+                                 for i, (_, later) in enumerate(pending) if later is not None},
+                                settings.ci)
+        for i, (row, later) in enumerate(pending):
+            if later is not None:
+                domain, used, stale, evidence, members, replaced, parts, agg = later
+                gap, lag, lag_thr, cens, tl, tg, window = agg
+                row.update(stat_fields(gap, lag, lag_thr, cens, window, domain_ivs[i]))
+                draw_frames.append(pd.DataFrame({"key": domain, "draw": np.arange(len(gap)),
                                                  "gap": gap, "lag_months": lag}))
                 notes = []
                 if evidence == "current":
@@ -688,12 +743,7 @@ def compute_gap(
                 notes.append(_domain_sign_note(row, used, bench_rows))
                 row["note"] = "; ".join(n for n in notes if n)
                 n_with_data = np.sum([~np.isnan(p.timeline_gap[0]) for p in parts], axis=0)
-                add_timeline(d.domain, tl, tg, n_with_data)
-            else:
-                row["status"] = "too_few_models"
-                row["note"] = "no benchmark has {} open and {} closed models: ".format(
-                    settings.min_models, settings.min_models) + ", ".join(
-                    f"{b} ({counts[b][0]} open/{counts[b][1]} closed)" for b in members)
+                add_timeline(domain, tl, tg, n_with_data)
             rows_out.append(row)
 
     table = pd.DataFrame(rows_out)

@@ -73,8 +73,15 @@ def _first_reach(f: GroupFrontier, levels: np.ndarray) -> np.ndarray:
     out = np.full(levels.shape, np.nan)
     if f.running.shape[1] == 0:
         return out
+    finite = np.isfinite(levels)
+    rows, cols = np.nonzero(finite)
+    if 2 * len(rows) < levels.size:  # few levels to reach: only those (the same values)
+        hit = f.running[rows] >= levels[rows, cols][:, None]
+        has = hit.any(axis=1)
+        out[rows[has], cols[has]] = f.days[hit.argmax(axis=1)[has]]
+        return out
     hit = f.running[:, None, :] >= levels[:, :, None]
-    has = hit.any(axis=2) & np.isfinite(levels)
+    has = hit.any(axis=2) & finite
     first = hit.argmax(axis=2)
     out[has] = f.days[first[has]]
     return out

@@ -31,7 +31,15 @@ def standard_errors(rows: pd.DataFrame, meta: pd.Series | None,
     benchmark's row of the benchmark table (``transform``, ``random_baseline``,
     ``ceiling``, ``unit`` and optionally ``n_items``), or None.
     """
-    n = len(rows)
+    return standard_errors_of(
+        len(rows), rows["raw_score"].to_numpy(dtype=float) if "raw_score" in rows else None,
+        rows["stderr"].to_numpy(dtype=float) if "stderr" in rows else None, meta, default_se)
+
+
+def standard_errors_of(n: int, raw_score: np.ndarray | None, stderr: np.ndarray | None,
+                       meta, default_se: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`standard_errors` of ``n`` rows given as arrays (None: the column is absent);
+    ``meta`` is the benchmark's row as a Series or a dict."""
     se = np.full(n, float(default_se))
     source = np.full(n, "default", dtype=object)
     if meta is None:
@@ -44,13 +52,13 @@ def standard_errors(rows: pd.DataFrame, meta: pd.Series | None,
     width = float(ceiling) - float(baseline)
     n_items = meta.get("n_items")
     if n_items is not None and pd.notna(n_items) and n_items > 0 and \
-            str(meta.get("unit") or "fraction") == "fraction" and "raw_score" in rows:
-        p = rows["raw_score"].to_numpy(dtype=float)
+            str(meta.get("unit") or "fraction") == "fraction" and raw_score is not None:
+        p = raw_score
         binomial = np.sqrt(np.clip(p * (1 - p), 0, None) / float(n_items)) / width
         ok = np.isfinite(binomial)
         se[ok], source[ok] = binomial[ok], "binomial"
-    if "stderr" in rows:
-        reported = rows["stderr"].to_numpy(dtype=float) / width
+    if stderr is not None:
+        reported = stderr / width
         ok = np.isfinite(reported) & (reported >= 0)
         se[ok], source[ok] = reported[ok], "reported"
     return se, source

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..types import Accessibility, OpenDefinition
@@ -66,11 +67,17 @@ def collapse(long: pd.DataFrame) -> pd.DataFrame:
         ascending=[True, True, False, True, True, True],
         na_position="last",
     )
-    counts = ordered.groupby(["model_id", "benchmark"]).size().rename("n_rows")
-    best = ordered.drop_duplicates(["model_id", "benchmark"], keep="first")
-    best = best.join(counts, on=["model_id", "benchmark"])
-    joined = best["setting"].fillna("")
-    version_setting = best.get("version_setting", pd.Series("", index=best.index)).fillna("")
+    # Sorted by (model, benchmark) first, a pair's rows are one block: its first row is the
+    # best, its length the number of rows.
+    models = ordered["model_id"].to_numpy(dtype=object)
+    benchmarks = ordered["benchmark"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.concatenate(
+        [[True], (models[1:] != models[:-1]) | (benchmarks[1:] != benchmarks[:-1])]))
+    best = ordered.iloc[starts]
+    best = best.assign(n_rows=np.diff(np.append(starts, len(ordered))).astype(np.int64))
+    joined = best["setting"].fillna("").to_numpy(dtype=object)
+    version_setting = best.get("version_setting", pd.Series("", index=best.index)).fillna(
+        "").to_numpy(dtype=object)
     best = best.assign(
         setting=[
             "; ".join(p for p in (v, s) if p) for v, s in zip(version_setting, joined)

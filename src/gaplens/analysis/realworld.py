@@ -165,14 +165,19 @@ def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str
                  window: str, n_boot: int, seed: int, min_models: int = 8) -> list[dict]:
     rng = np.random.default_rng(seed)
     rows = []
+    # Each predictor's model ids and values, and each target's values by model id, read
+    # once: the pairs are then found by lookups, not by an index intersection per pair.
+    keyed = {name: (kind, x.index.to_numpy(dtype=object), x.to_numpy(dtype=float))
+             for name, (kind, x) in predictors.items()}
     for target, y in targets.items():
-        for name, (kind, x) in predictors.items():
+        by_model = dict(zip(y.index.to_numpy(dtype=object), y.to_numpy(dtype=float)))
+        for name, (kind, ids, values) in keyed.items():
             if target.startswith("benchmark:") and name == f"benchmark: {target[10:]}":
                 continue  # a target does not predict itself
-            xs, ys = _paired(x, y)
+            xs, ys = _paired_values(ids, values, by_model)
             if len(xs) < min_models:
                 continue
-            rho = spearmanr(xs, ys)[0]
+            rho = _spearman(xs, ys)
             lo, hi = _boot_spearman(xs, ys, n_boot, rng)
             rows.append({"predictor": name, "kind": kind, "target": target, "window": window,
                          "n": len(xs), "spearman": float(rho), "ci_low": lo, "ci_high": hi})
@@ -185,6 +190,29 @@ def _paired(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     common = x.index.intersection(y.index)
     xs = x.reindex(common).to_numpy(dtype=float)
     ys = y.reindex(common).to_numpy(dtype=float)
+    ok = ~(np.isnan(xs) | np.isnan(ys))
+    return xs[ok], ys[ok]
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """``scipy.stats.spearmanr(x, y)[0]`` of NaN-free 1-D arrays: the same average ranks
+    (whole and half numbers, exact either way) laid out and correlated as scipy does,
+    without the p-value scipy also computes. A constant input (or fewer than two values)
+    goes to scipy, which says so and returns NaN."""
+    if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
+        return spearmanr(x, y)[0]
+    ranked = np.apply_along_axis(lambda v: _resampled_ranks(v, np.arange(len(v))[None])[0],
+                                 0, np.column_stack((x, y)))
+    return np.corrcoef(ranked, rowvar=False)[1, 0]
+
+
+def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_paired` of a series given as (ids, values) and one given as a dict by id
+    (both with unique ids): the same pairs in the same order."""
+    common = np.fromiter((m in by_model for m in ids), bool, len(ids))
+    xs = values[common]
+    ys = np.array([by_model[m] for m in ids[common]], dtype=float)
     ok = ~(np.isnan(xs) | np.isnan(ys))
     return xs[ok], ys[ok]
 
@@ -378,8 +406,13 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
                                "'index: agentic', 'benchmark: GPQA diamond', "
                                "'composite: AA index')")
     rows, target_all = [], {}
+    # Each target's own rows, selected once (target_values selects them again, the same
+    # rows in the same order, from these few instead of the whole tables per window).
+    own = {t: (signals, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
+           if t.startswith("benchmark:") else (signals.loc[signals["signal"] == t], results)
+           for t in chosen}
     for window in yearly_windows(target_dates(signals, results, chosen)):
-        values = {t: target_values(signals, results, t, window) for t in chosen}
+        values = {t: target_values(*own[t], t, window) for t in chosen}
         if window.name == "all":
             target_all = values
         rows += correlations(_as_known(preds, index_preds, long, signals, window, min_models),
