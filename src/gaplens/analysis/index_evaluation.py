@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from ..models import irt
 from ..models.scale import DisplayMap
@@ -144,6 +143,8 @@ def sensitivity(data: IndexData, settings: IndexSettings, k_folds: int = 5,
             "slopes_at_bound": int(out.at_bound[0, -data.data.n_benchmarks:].sum()),
             "models_at_bound": int(out.at_bound[0, :data.data.n_models].sum()),
         })
+    from scipy.stats import spearmanr  # here, not at import: the command line starts faster
+
     table = pd.DataFrame(rows)
     ref = settings.regularisation if settings.regularisation in index_cols else names[0]
     table["spearman_vs_default"] = [float(spearmanr(index_cols[n], index_cols[ref])[0])
@@ -201,6 +202,8 @@ def epoch_agreement(fit, published_eci: pd.DataFrame,
                     published_edi: pd.DataFrame) -> EpochAgreement:
     """``published_eci``: model_id, epoch_eci and optionally Epoch's interval
     (epoch_eci_ci_low, epoch_eci_ci_high); ``published_edi``: Epoch's difficulty file."""
+    from scipy.stats import spearmanr
+
     published = published_eci.dropna(subset=["epoch_eci"])
     for column in ("epoch_eci_ci_low", "epoch_eci_ci_high"):
         if column not in published:

@@ -123,7 +123,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ConfigError
 from .focus import (  # noqa: F401 (re-exported)
@@ -344,6 +343,8 @@ def saturation_test(scores: np.ndarray, se: np.ndarray, settings: LifecycleSetti
     sd = float(np.std(scores, ddof=1)) if k >= 2 else np.nan
     q = p = z = p_z = np.nan
     if k >= max(2, settings.min_models):
+        from scipy import stats  # here, not at import: the command line starts faster
+
         w = 1.0 / se ** 2
         mean = float(np.sum(w * scores) / np.sum(w))
         q = float(np.sum(w * (scores - mean) ** 2))
