@@ -52,8 +52,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata, spearmanr
-from scipy.stats import t as student_t
 
 from ..errors import ConfigError, UnknownNameError
 from .grouptest import P_ADJUST_METHOD, holm, permutation_p_values, welch_interval
@@ -65,6 +63,13 @@ THIN = {"openrouter.": "OpenRouter lists only the top ~10 models by weekly token
         "lmarena.code": "the 2026 arena snapshots keep only the top 20-70 models a day",
         "benchmark:GDPval": "GDPval has few evaluated models (and no open one in the Epoch "
                             "snapshot)"}
+
+
+def _stats():
+    """scipy.stats, imported on first use (it is a third of the command line's start-up)."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,7 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     without the p-value scipy also computes. A constant input (or fewer than two values)
     goes to scipy, which says so and returns NaN."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
-        return spearmanr(x, y)[0]
+        return _stats().spearmanr(x, y)[0]
     ranked = np.apply_along_axis(lambda v: _resampled_ranks(v, np.arange(len(v))[None])[0],
                                  0, np.column_stack((x, y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
@@ -221,8 +226,8 @@ def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
     both = pd.concat([x.rename("predictor"), y.rename("target")], axis=1, join="inner").dropna()
     if len(both) < 5:
         raise ConfigError(f"only {len(both)} models have both the predictor and the target")
-    px = (rankdata(both["predictor"]) - 0.5) / len(both)
-    py = (rankdata(both["target"]) - 0.5) / len(both)
+    px = (_stats().rankdata(both["predictor"]) - 0.5) / len(both)
+    py = (_stats().rankdata(both["target"]) - 0.5) / len(both)
     slope, intercept = np.polyfit(px, py, 1)
     both["predictor_pct"], both["target_pct"] = px, py
     both["residual"] = py - (intercept + slope * px)
@@ -296,7 +301,7 @@ def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str
     open models' mean percentile rank among all models with a value."""
     frame = pd.DataFrame({"value": values}).join(groups.rename("group"), how="left")
     frame = frame.join(names.rename("name"), how="left").dropna(subset=["value"])
-    frame["pct"] = (rankdata(frame["value"]) - 0.5) / len(frame)
+    frame["pct"] = (_stats().rankdata(frame["value"]) - 0.5) / len(frame)
     o, c = frame.loc[frame["group"] == "open"], frame.loc[frame["group"] == "closed"]
     row = {"target": target, "n": len(frame), "n_open": len(o), "n_closed": len(c)}
     if len(o) == 0 or len(c) == 0:
@@ -487,9 +492,9 @@ def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
         dof = max(n - 2, 1)
         s_res = float(np.sqrt((res["residual"] ** 2).sum() / dof))
         sxx = float(((px - px.mean()) ** 2).sum())
-        band = student_t.ppf(0.95, dof) * s_res * np.sqrt(
+        band = _stats().t.ppf(0.95, dof) * s_res * np.sqrt(
             1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
-        rho = float(spearmanr(both["x"], both["y"])[0])
+        rho = float(_stats().spearmanr(both["x"], both["y"])[0])
         low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
         through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
         part = res.reset_index().assign(
