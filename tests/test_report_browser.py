@@ -103,9 +103,9 @@ def _reset(pg):
 
 @pytest.fixture(scope="module")
 def shared_page(browser, report_page):
-    """One loaded page of ``report_page`` for the tests of this module, every chart drawn;
-    errors and requests are collected over all of them."""
-    pg = _open(browser, report_page)
+    """One loaded page of ``report_page`` for the tests of this module; errors and requests
+    are collected over all of them."""
+    pg = _open(browser, report_page, draw_all=False)
     yield pg
     pg.context.close()
 
@@ -131,7 +131,14 @@ def rows_of(pg, chart: str) -> int:
     return int(pg.get_attribute(f"#chart-{chart}", "data-rows"))
 
 
+def draw(pg, chart: str) -> None:
+    """Draw a chart now if it is not up to date (the page draws a chart when it comes near
+    the viewport; a control's change redraws at once only the charts near it)."""
+    pg.evaluate(f"gaplensDraw('{chart}')")
+
+
 def plotted(pg, chart: str, expr: str):
+    draw(pg, chart)
     return pg.evaluate(f"(() => {{ const gd = document.getElementById('plot-{chart}'); "
                        f"return {expr}; }})()")
 
@@ -142,6 +149,7 @@ def test_every_section_renders_with_data_offline_and_without_running_names(page,
     # (a claim's chart may be empty: its "not enough data" sentence says why)
     charts = page.eval_on_selector_all("figure.chart:not(.claim-chart)",
                                        "els => els.map(e => e.id)")
+    page.evaluate("gaplensDrawAll()")
     assert len(charts) >= 14
     for chart in charts:
         name = chart[len("chart-"):]
@@ -191,6 +199,7 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
     assert "unrestricted (shown)" in page.inner_text("#methods")
 
     page.select_option("#ctl-domain", "maths")
+    draw(page, "frontiers")
     titles = page.eval_on_selector_all("#chart-frontiers .annotation-text",
                                        "els => els.map(e => e.textContent)")
     assert "MATH level 5" in titles and "ARC-AGI" not in titles
@@ -201,6 +210,7 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
 
     # a name with markup is shown as text in a chart title, never run
     page.select_option("#ctl-domain", "hostile")
+    draw(page, "frontiers")
     titles = page.eval_on_selector_all("#chart-frontiers .annotation-text",
                                        "els => els.map(e => e.textContent)")
     assert titles == [HOSTILE_BENCHMARK]
@@ -243,11 +253,13 @@ def test_countries_section_draws_country_frontiers_and_lab_lags(page):
     assert tables.count() == 3  # best open per country, lab x domain, leading lab by quarter
     assert "China · open" in tables.nth(0).inner_text()
     page.select_option("#ctl-domain", "maths")  # the chart follows the domain control
+    draw(page, "countries-frontiers")
     assert page.locator("#chart-countries-frontiers .main-svg").count() >= 1
     assert page.errors == [] and page.evaluate("window.__xss") is None
 
 
 def test_legend_toggles_and_every_chart_exports(page, tmp_path):
+    draw(page, "index")
     page.locator("#chart-index .legend .traces .legendtoggle").first.click()
     # plotly waits out its double-click delay before hiding the trace
     page.wait_for_function("document.getElementById('plot-index').data[0].visible === "
@@ -331,9 +343,9 @@ def test_a_domain_label_never_becomes_a_link_in_any_chart(variant_page):
     """plotly turns <a href> in chart text into a live link: every label from the data is
     escaped before it reaches a chart (the domain index axis title once was not)."""
     pg, _ = variant_page
-    assert pg.locator("figure.chart:not([data-drawn])").count() == 0  # every chart drawn
     for domain in ("general", "maths"):
         pg.select_option("#ctl-domain", domain)
+        pg.evaluate("gaplensDrawAll()")
         assert pg.locator(".main-svg a").count() == 0, domain
     title = pg.evaluate("document.getElementById('plot-index').layout.yaxis.title.text")
     assert title.startswith("&lt;a href=") and "Maths" in title
@@ -424,7 +436,7 @@ def claims_page(report_inputs, tmp_path_factory) -> str:
 def claims_loaded(browser, claims_page):
     """One loaded page of ``claims_page`` shared by the tests below (each puts back what it
     changes)."""
-    pg = _open(browser, claims_page)
+    pg = _open(browser, claims_page, draw_all=False)
     yield pg
     pg.context.close()
 
@@ -466,6 +478,7 @@ def test_claims_are_listed_with_verdicts_in_words_and_open_their_sections(cpage,
     labels = plotted(cpage, "claim-use_vs_benchmarks",
                      "gd.data.map(t => t.mode + ':' + t.text.join('|'))")
     assert "markers+text:o3|Gemini 3 Pro" in labels  # LMArena first, then OpenRouter
+    draw(cpage, "claim-use_vs_benchmarks")
     assert "Gemini 3 Pro" in cpage.text_content("#chart-claim-use_vs_benchmarks .main-svg >> nth=0")
     lab = cpage.inner_text("#claim-lab_focus-table")
     assert "consistent with" in lab and "not detected" in lab

@@ -207,13 +207,14 @@
     charts.push(c);
     CHART_BY_ID[id] = c;
     CHART_BY_FIG.set(fig, c);
-    if (observer) observer.observe(fig); else c.live = true;
+    if (observer) observer.observe(fig);
     return c;
   }
   // Drawing is lazy: paint() computes a chart's data, note, rows and search hits at once
-  // (cheap), but hands it to plotly (the costly part) only when the chart is "live": near
-  // the viewport (an IntersectionObserver below), or asked for (exports, printing, the
-  // search's links, window.gaplensDrawAll). A live chart is redrawn on every later change.
+  // (cheap), but hands them to plotly (the costly part) only while the chart is near the
+  // viewport (an IntersectionObserver below), or when something asks for it (exports,
+  // printing, the search's links, window.gaplensDraw / gaplensDrawAll). A chart further
+  // away keeps its new figure and is drawn when it comes near.
   function paint(c) {
     let out;
     try {
@@ -252,7 +253,7 @@
     c.stale = true;
     // until drawn, the figure keeps the plot's height (the page does not jump when it is)
     c.plot.style.minHeight = layout.height + "px";
-    if (c.live) plot(c);
+    if (c.near || !observer) plot(c);
   }
   function plot(c) {
     if (!c.stale || !c.spec) return;
@@ -260,10 +261,8 @@
     Plotly.react(c.plot, c.spec.traces, c.spec.layout, CONFIG);
     c.fig.dataset.drawn = "true";
   }
-  // make a chart live and draw it now (false when it has nothing to draw)
+  // draw a chart now if it is not up to date (false when it has nothing to draw)
   function ensure(c) {
-    c.live = true;
-    if (observer) observer.unobserve(c.fig);
     plot(c);
     return Boolean(c.spec);
   }
@@ -277,7 +276,8 @@
       const c = CHART_BY_FIG.get(e.target);
       if (!c) return;
       c.seen = true;
-      if (e.isIntersecting && !c.live) { c.live = true; observer.unobserve(c.fig); queue.push(c); }
+      c.near = e.isIntersecting;
+      if (c.near && c.stale) queue.push(c);
     });
     pump();
   }, { rootMargin: "600px 0px" }) : null;
@@ -1318,14 +1318,14 @@
   // drawn at once, then the other charts near the viewport; the rest as they are scrolled
   // near. window.gaplensReadyAt: the first screen drawn (read by benchmarks/bench_report.py).
   hooks.forEach(function (h) { h(); });
-  if (charts.length) { ensure(charts[0]); paint(charts[0]); }
+  if (charts.length) { paint(charts[0]); ensure(charts[0]); }
   window.gaplensFirstChartAt = performance.now();
   charts.slice(1).forEach(paint);
   listHits();
   writeHash();
   let ready = false;
   function firstScreen() {
-    if (ready || !charts.every(function (c) { return c.seen || c.live; })) return;
+    if (ready || !charts.every(function (c) { return c.seen; })) return;
     ready = true;
     window.gaplensReadyAt = performance.now();
     document.body.dataset.ready = "true";
