@@ -13,9 +13,12 @@ runs it). Steps:
    (GAPLENS_JOBS=1, everything in one process; the profiler adds its own overhead);
 3. the page's size;
 4. opening the page in headless Chromium (Debian's, through Playwright), fresh browser
-   context each time, no network: the time from navigation start until every chart is
-   drawn (`window.gaplensReadyAt`, set by the page), until the headline chart is drawn
-   (`window.gaplensFirstChartAt`) and the `load` event; median of five;
+   context each time, no network, 1300 x 900 window: the time from navigation start until
+   the headline chart is drawn (`window.gaplensFirstChartAt`), until the first screen is
+   drawn (`window.gaplensReadyAt`: every chart near the viewport; the page draws the
+   others when they are scrolled near, printed or exported), until every chart is drawn
+   when all are asked for as soon as the first screen is ready (`gaplensDrawAll()`, then
+   `window.gaplensAllDrawnAt`), and the `load` event; medians of five;
 5. with `--screenshot`, the top of the page for the README. ``--skip-page`` keeps the
    page figures of the previous results file (when the page did not change).
 
@@ -116,7 +119,7 @@ def parts(env: dict, out: str, tmp: str) -> dict:
 def open_page(path: str, repeat: int = 5, screenshot: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
-    ready, first, load = [], [], []
+    ready, first, every, load = [], [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
         for i in range(repeat):
@@ -128,6 +131,9 @@ def open_page(path: str, repeat: int = 5, screenshot: str | None = None) -> dict
             page.wait_for_function("document.body.dataset.ready === 'true'", timeout=60000)
             ready.append(page.evaluate("window.gaplensReadyAt") / 1000)
             first.append(page.evaluate("window.gaplensFirstChartAt") / 1000)
+            page.evaluate("window.gaplensDrawAll && gaplensDrawAll()")
+            every.append(page.evaluate("window.gaplensAllDrawnAt || window.gaplensReadyAt")
+                         / 1000)
             load.append(page.evaluate("performance.getEntriesByType('navigation')[0]"
                                       ".loadEventEnd") / 1000)
             if screenshot and i == 0:
@@ -139,6 +145,7 @@ def open_page(path: str, repeat: int = 5, screenshot: str | None = None) -> dict
         browser.close()
     return {"first_chart_seconds_median": statistics.median(first),
             "ready_seconds_median": statistics.median(ready), "ready_seconds": ready,
+            "all_charts_seconds_median": statistics.median(every), "all_charts_seconds": every,
             "load_event_seconds_median": statistics.median(load)}
 
 
@@ -161,6 +168,8 @@ def main() -> None:
                 previous = json.load(handle)
             opened = {k: previous[k] for k in ("first_chart_seconds_median",
                                                "ready_seconds_median", "ready_seconds",
+                                               "all_charts_seconds_median",
+                                               "all_charts_seconds",
                                                "load_event_seconds_median") if k in previous}
             opened["page_figures"] = "carried over from the previous run (page unchanged)"
         else:

@@ -59,11 +59,12 @@ def test_table_keeps_values_and_turns_missing_into_null():
 # --- the page ---------------------------------------------------------------------------------
 
 def test_page_is_one_self_contained_file_under_10_mb(report_page):
-    from plotly.offline import get_plotlyjs
+    from gaplens.report.html import plotly_js
 
     text = open(report_page, encoding="utf-8").read()
     assert os.path.getsize(report_page) < 10_000_000
-    assert text.count(get_plotlyjs()[:400]) == 1  # the library once, not per chart
+    assert text.count(plotly_js()[:400]) == 1  # the library once, not per chart
+    assert "plotly.js (cartesian - minified)" in text  # the small bundle (report/html.py)
     assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.I)  # nothing fetched
     assert not re.search(r"<link\b", text, re.I)
     assert not re.search(r"<img\b", text, re.I)

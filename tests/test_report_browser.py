@@ -52,10 +52,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, report_page):
-    context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True)
-    pg = context.new_page()
+def _watch(pg):
+    """Collect the page's errors, dialogs and every request for anything but the file
+    itself (aborted: the page must need no network)."""
     pg.errors = []
     pg.requests = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
@@ -70,10 +69,51 @@ def page(browser, report_page):
             r.abort()
 
     pg.route("**/*", route)
-    pg.goto("file://" + report_page)
+
+
+def _ready(pg):
     pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+
+
+def _open(browser, path: str, width: int = 1300, fragment: str = "", height: int = 900,
+          draw_all: bool = True):
+    """A new page of ``path``, its first screen drawn and, with ``draw_all``, every chart
+    (charts further down are drawn lazily, when they come near the viewport)."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  accept_downloads=True)
+    pg = context.new_page()
+    _watch(pg)
+    pg.goto("file://" + path + fragment)
+    _ready(pg)
+    if draw_all:
+        pg.evaluate("gaplensDrawAll()")
+    return pg
+
+
+def _reset(pg):
+    """Back to the page as opened: the default view (the address carries no view then),
+    the screen's media and size, the top of the page."""
+    pg.emulate_media(media="screen")
+    pg.set_viewport_size({"width": 1300, "height": 900})
+    if pg.evaluate("location.hash"):
+        pg.click("#ctl-reset")
+    assert pg.evaluate("location.hash") == ""
+    pg.evaluate("window.scrollTo(0, 0)")
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser, report_page):
+    """One loaded page of ``report_page`` for the tests of this module; errors and requests
+    are collected over all of them."""
+    pg = _open(browser, report_page, draw_all=False)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def page(shared_page):
+    _reset(shared_page)
+    yield shared_page
 
 
 def shot(pg, tmp_path, name: str) -> str:
@@ -91,7 +131,14 @@ def rows_of(pg, chart: str) -> int:
     return int(pg.get_attribute(f"#chart-{chart}", "data-rows"))
 
 
+def draw(pg, chart: str) -> None:
+    """Draw a chart now if it is not up to date (the page draws a chart when it comes near
+    the viewport; a control's change redraws at once only the charts near it)."""
+    pg.evaluate(f"gaplensDraw('{chart}')")
+
+
 def plotted(pg, chart: str, expr: str):
+    draw(pg, chart)
     return pg.evaluate(f"(() => {{ const gd = document.getElementById('plot-{chart}'); "
                        f"return {expr}; }})()")
 
@@ -102,6 +149,7 @@ def test_every_section_renders_with_data_offline_and_without_running_names(page,
     # (a claim's chart may be empty: its "not enough data" sentence says why)
     charts = page.eval_on_selector_all("figure.chart:not(.claim-chart)",
                                        "els => els.map(e => e.id)")
+    page.evaluate("gaplensDrawAll()")
     assert len(charts) >= 14
     for chart in charts:
         name = chart[len("chart-"):]
@@ -151,6 +199,7 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
     assert "unrestricted (shown)" in page.inner_text("#methods")
 
     page.select_option("#ctl-domain", "maths")
+    draw(page, "frontiers")
     titles = page.eval_on_selector_all("#chart-frontiers .annotation-text",
                                        "els => els.map(e => e.textContent)")
     assert "MATH level 5" in titles and "ARC-AGI" not in titles
@@ -161,6 +210,7 @@ def test_switching_open_definition_domain_and_window_redraws(page, tmp_path):
 
     # a name with markup is shown as text in a chart title, never run
     page.select_option("#ctl-domain", "hostile")
+    draw(page, "frontiers")
     titles = page.eval_on_selector_all("#chart-frontiers .annotation-text",
                                        "els => els.map(e => e.textContent)")
     assert titles == [HOSTILE_BENCHMARK]
@@ -203,11 +253,13 @@ def test_countries_section_draws_country_frontiers_and_lab_lags(page):
     assert tables.count() == 3  # best open per country, lab x domain, leading lab by quarter
     assert "China · open" in tables.nth(0).inner_text()
     page.select_option("#ctl-domain", "maths")  # the chart follows the domain control
+    draw(page, "countries-frontiers")
     assert page.locator("#chart-countries-frontiers .main-svg").count() >= 1
     assert page.errors == [] and page.evaluate("window.__xss") is None
 
 
 def test_legend_toggles_and_every_chart_exports(page, tmp_path):
+    draw(page, "index")
     page.locator("#chart-index .legend .traces .legendtoggle").first.click()
     # plotly waits out its double-click delay before hiding the trace
     page.wait_for_function("document.getElementById('plot-index').data[0].visible === "
@@ -237,38 +289,47 @@ def test_legend_toggles_and_every_chart_exports(page, tmp_path):
     assert page.errors == []
 
 
-def test_a_stale_index_fit_is_announced_on_top(browser, report_inputs, tmp_path):
+STALE_WARNING = ("the warehouse changed since this fit (2026-11-01 10:00); run 'gaplens fit' "
+                 "to refit")
+LINK_LABEL = "<a href='https://example.com/'>Maths</a>"
+#: opened with a hash naming nothing known: ignored, not an error
+UNKNOWN_VIEW = "#def=nope&domain=%3Cb%3E&from=x&heat=1"
+
+
+@pytest.fixture(scope="module")
+def variant_page(browser, report_inputs, report_db, tmp_path_factory):
+    """One page for the cases that need their own report (independent of each other): a
+    stale index fit, old data (counted on 2026-11-30), a domain label that is a link, and
+    no claims; opened with UNKNOWN_VIEW in its address. Yields the page and the controls'
+    values as it opened."""
     from dataclasses import replace
 
-    from gaplens.report.html import write_html
-
-    warning = ("the warehouse changed since this fit (2026-11-01 10:00); run 'gaplens fit' "
-               "to refit")
-    inputs = replace(report_inputs, fit=replace(report_inputs.fit, warnings=(warning,)))
-    path = write_html(inputs, str(tmp_path / "stale.html"))
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    pg = context.new_page()
-    pg.goto("file://" + path)
-    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
-    banner = pg.inner_text("#stale-fit")
-    assert banner.startswith("The capability index is out of date.") and warning in banner
-    assert warning in pg.inner_text("#warnings")
-    context.close()
-
-
-def test_data_through_and_old_data_are_stated_on_top(browser, report_inputs, report_db,
-                                                    tmp_path):
-    from dataclasses import replace
+    from report_claims import with_claims
 
     from gaplens import api
     from gaplens.report.html import write_html
 
-    fresh = api.freshness(db=report_db, today="2026-11-30")
-    path = write_html(replace(report_inputs, freshness=fresh), str(tmp_path / "old.html"))
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    pg = context.new_page()
-    pg.goto("file://" + path)
-    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    domains = report_inputs.domains.copy()
+    domains.loc[domains["domain"] == "maths", "label"] = LINK_LABEL
+    inputs = replace(report_inputs, fit=replace(report_inputs.fit, warnings=(STALE_WARNING,)),
+                     freshness=api.freshness(db=report_db, today="2026-11-30"), domains=domains)
+    path = write_html(with_claims(inputs, []),
+                      str(tmp_path_factory.mktemp("variant") / "variant.html"))
+    pg = _open(browser, path, fragment=UNKNOWN_VIEW)
+    opened = {k: pg.input_value(f"#ctl-{k}") for k in ("definition", "domain", "heat")}
+    yield pg, opened
+    pg.context.close()
+
+
+def test_a_stale_index_fit_is_announced_on_top(variant_page):
+    pg, _ = variant_page
+    banner = pg.inner_text("#stale-fit")
+    assert banner.startswith("The capability index is out of date.") and STALE_WARNING in banner
+    assert STALE_WARNING in pg.inner_text("#warnings")
+
+
+def test_data_through_and_old_data_are_stated_on_top(variant_page):
+    pg, _ = variant_page
     through = pg.inner_text("#data-through")
     assert through.startswith("Data through. aa 2026-07-10 (143 days old), ")
     assert "epoch 2026-04-16 (228 days old)" in through and "counted on 2026-11-30" in through
@@ -276,31 +337,21 @@ def test_data_through_and_old_data_are_stated_on_top(browser, report_inputs, rep
                                             "(2026-07-10): run 'gaplens update' for current "
                                             "data, then write the report again.")
     assert "Data through" in pg.inner_text("#methods")  # the sources table's column
-    context.close()
 
 
-def test_a_domain_label_never_becomes_a_link_in_any_chart(browser, report_inputs, tmp_path):
+def test_a_domain_label_never_becomes_a_link_in_any_chart(variant_page):
     """plotly turns <a href> in chart text into a live link: every label from the data is
     escaped before it reaches a chart (the domain index axis title once was not)."""
-    from dataclasses import replace
-
-    from gaplens.report.html import write_html
-
-    link = "<a href='https://example.com/'>Maths</a>"
-    domains = report_inputs.domains.copy()
-    domains.loc[domains["domain"] == "maths", "label"] = link
-    path = write_html(replace(report_inputs, domains=domains), str(tmp_path / "link.html"))
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    pg = context.new_page()
-    pg.goto("file://" + path)
-    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    pg, _ = variant_page
     for domain in ("general", "maths"):
         pg.select_option("#ctl-domain", domain)
+        pg.evaluate("gaplensDrawAll()")
         assert pg.locator(".main-svg a").count() == 0, domain
     title = pg.evaluate("document.getElementById('plot-index').layout.yaxis.title.text")
     assert title.startswith("&lt;a href=") and "Maths" in title
-    assert link in pg.text_content("#ctl-domain")
-    context.close()
+    assert LINK_LABEL in pg.text_content("#ctl-domain")
+    pg.select_option("#ctl-domain", "general")
+    assert pg.errors == []
 
 
 # --- reading, sharing and printing (claims on the page, search, permalinks, exports) ---------
@@ -381,24 +432,19 @@ def claims_page(report_inputs, tmp_path_factory) -> str:
                       str(tmp_path_factory.mktemp("claims") / "report.html"))
 
 
-def _open(browser, path: str, width: int = 1300, fragment: str = "", height: int = 900):
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  accept_downloads=True)
-    pg = context.new_page()
-    pg.errors = []
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    pg.goto("file://" + path + fragment)
-    pg.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
-    return pg
-
-
 @pytest.fixture(scope="module")
-def cpage(browser, claims_page):
+def claims_loaded(browser, claims_page):
     """One loaded page of ``claims_page`` shared by the tests below (each puts back what it
     changes)."""
-    pg = _open(browser, claims_page)
+    pg = _open(browser, claims_page, draw_all=False)
     yield pg
     pg.context.close()
+
+
+@pytest.fixture
+def cpage(claims_loaded):
+    _reset(claims_loaded)
+    yield claims_loaded
 
 
 def test_claims_are_listed_with_verdicts_in_words_and_open_their_sections(cpage, tmp_path):
@@ -432,6 +478,7 @@ def test_claims_are_listed_with_verdicts_in_words_and_open_their_sections(cpage,
     labels = plotted(cpage, "claim-use_vs_benchmarks",
                      "gd.data.map(t => t.mode + ':' + t.text.join('|'))")
     assert "markers+text:o3|Gemini 3 Pro" in labels  # LMArena first, then OpenRouter
+    draw(cpage, "claim-use_vs_benchmarks")
     assert "Gemini 3 Pro" in cpage.text_content("#chart-claim-use_vs_benchmarks .main-svg >> nth=0")
     lab = cpage.inner_text("#claim-lab_focus-table")
     assert "consistent with" in lab and "not detected" in lab
@@ -440,23 +487,15 @@ def test_claims_are_listed_with_verdicts_in_words_and_open_their_sections(cpage,
     shot(cpage, tmp_path, "report-claims.png")
 
 
-def test_no_claims_show_nothing_extra(browser, report_inputs, tmp_path):
-    from report_claims import with_claims
-
-    from gaplens.report.html import write_html
-
-    path = write_html(with_claims(report_inputs, []), str(tmp_path / "none.html"))
-    # (opened with a hash naming nothing known: ignored, not an error)
-    pg = _open(browser, path, fragment="#def=nope&domain=%3Cb%3E&from=x&heat=1")
-    assert pg.input_value("#ctl-definition") == "open-weights"
-    assert pg.input_value("#ctl-domain") == "general" and pg.input_value("#ctl-heat") == "gap"
+def test_no_claims_show_nothing_extra(variant_page):
+    pg, opened = variant_page
+    assert opened == {"definition": "open-weights", "domain": "general", "heat": "gap"}
     assert pg.locator("#claims").is_hidden()
     assert pg.locator("section#resist").count() == 0
     assert pg.locator('header.top nav a[href="#resist"]').count() == 0
     assert pg.locator(".claim-lead p").count() == 0
     assert pg.locator("#chart-claim-use_vs_benchmarks").count() == 0
     assert pg.errors == []
-    pg.context.close()
 
 
 def _search(pg, name: str) -> None:
@@ -508,8 +547,8 @@ def test_a_model_search_highlights_it_in_every_chart_that_draws_it(cpage):
     assert cpage.errors == []
 
 
-def test_a_link_with_the_view_in_its_hash_opens_the_same_view(browser, claims_page):
-    pg = _open(browser, claims_page)
+def test_a_link_with_the_view_in_its_hash_opens_the_same_view(cpage):
+    pg = cpage
     pg.select_option("#ctl-definition", "unrestricted")
     pg.select_option("#ctl-domain", "maths")
     pg.fill("#ctl-from", "2025-01-01")
@@ -521,7 +560,8 @@ def test_a_link_with_the_view_in_its_hash_opens_the_same_view(browser, claims_pa
     url = pg.evaluate("location.href")
     assert url.split("#")[1] == ("def=unrestricted&domain=maths&from=2025-01-01&to=2025-12-31"
                                  "&q=o3&heat=lag")
-    state = """(() => [
+    # (the charts compared are drawn first: further down the page they are drawn lazily)
+    state = """(() => [gaplensDraw('profile'), gaplensDraw('heatmap'),
       ['ctl-definition', 'ctl-domain', 'ctl-from', 'ctl-to', 'ctl-search', 'ctl-heat']
         .map(id => document.getElementById(id).value),
       document.getElementById('plot-profile').data[0].x,
@@ -530,16 +570,36 @@ def test_a_link_with_the_view_in_its_hash_opens_the_same_view(browser, claims_pa
     before = pg.evaluate(state)
     other = pg.context.new_page()
     other.goto(url)
-    other.wait_for_function("document.body.dataset.ready === 'true'", timeout=30000)
+    _ready(other)
     assert other.evaluate(state) == before
     assert "as of 2025-12-31" in other.inner_text("#past-view")
     assert other.evaluate("location.href") == url
+    other.close()
     assert pg.errors == []
-    pg.context.close()
 
 
 def test_a_phone_never_scrolls_sideways(browser, claims_page, tmp_path):
-    pg = _open(browser, claims_page, width=390, height=844)
+    """Also: a chart far down the page is drawn when scrolled near, printing draws every
+    chart, and a chart's rows do not wait for its drawing."""
+    pg = _open(browser, claims_page, width=390, height=844, draw_all=False)
+    undrawn = "Array.from(document.querySelectorAll('figure.chart:not([data-drawn])'))" \
+              ".filter(f => f.querySelector('.plot').style.display !== 'none').map(f => f.id)"
+    assert pg.get_attribute("#chart-profile", "data-drawn") == "true"  # the first screen
+    waiting = pg.evaluate(undrawn)
+    assert "chart-overfit" in waiting and rows_of(pg, "overfit") > 0
+    pg.locator("#chart-overfit").scroll_into_view_if_needed()
+    pg.wait_for_function("document.getElementById('chart-overfit').dataset.drawn === 'true'",
+                         timeout=10000)
+    assert pg.locator("#chart-overfit .main-svg").count() >= 1
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.emulate_media(media="print")  # (the page hears of it at its next rendering)
+    pg.wait_for_function(undrawn + ".length === 0", timeout=10000)
+    pg.emulate_media(media="screen")
+    # back on the screen, the charts are fitted to it again (plotly resizes asynchronously)
+    pg.wait_for_function("document.scrollingElement.scrollWidth <= window.innerWidth && "
+                         "Array.from(document.querySelectorAll('.main-svg')).every("
+                         "e => e.getBoundingClientRect().right <= window.innerWidth)",
+                         timeout=10000)
     width = "[document.scrollingElement.scrollWidth, window.innerWidth]"
     scroll, inner = pg.evaluate(width)
     assert scroll <= inner
@@ -611,11 +671,15 @@ def test_print_shows_the_definition_and_date_and_fits_charts_to_the_page(cpage):
         rule = cpage.text_content("#print-page-style")
         assert "@top-left" in rule and "data as of 2026-04-16" in rule
         assert cpage.locator("#controls").is_hidden()
-        cpage.wait_for_timeout(300)
-        over = cpage.evaluate("""Array.from(document.querySelectorAll('figure.chart')).filter(
+        # every chart fits its figure once redrawn to the page's width (plotly resizes
+        # asynchronously)
+        over = """Array.from(document.querySelectorAll('figure.chart')).filter(
           f => f.querySelector('.main-svg') && f.querySelector('.main-svg')
-            .getBoundingClientRect().right > f.getBoundingClientRect().right + 1).map(f => f.id)""")
-        assert over == []
+            .getBoundingClientRect().right > f.getBoundingClientRect().right + 1).map(f => f.id)"""
+        try:
+            cpage.wait_for_function(over + ".length === 0", timeout=10000)
+        finally:
+            assert cpage.evaluate(over) == []
     finally:
         cpage.emulate_media(media="screen")
         cpage.set_viewport_size({"width": 1300, "height": 900})

@@ -50,8 +50,19 @@ def _no_end_tag(code: str) -> str:
     return re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
 
 
+# plotly.js's "cartesian" bundle (npm package plotly.js-cartesian-dist-min, MIT licence, the
+# version of the full bundle in the ``plotly`` package): the trace types the page draws
+# (scatter, bar, heatmap, histogram) in 1.5 MB instead of 4.6 MB. The browser spends most of
+# the time before the first chart evaluating the library, about three times less for it.
+PLOTLY_BUNDLE = "vendor/plotly-cartesian.min.js"
+
+
 def plotly_js() -> str:
-    """The plotly.js bundle shipped with the ``plotly`` Python package."""
+    """The plotly.js bundle embedded in the page: the vendored cartesian bundle, or the full
+    bundle shipped with the ``plotly`` Python package when it is absent."""
+    path = resources.files("gaplens.report").joinpath("assets", *PLOTLY_BUNDLE.split("/"))
+    if path.is_file():
+        return path.read_text("utf-8")
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()

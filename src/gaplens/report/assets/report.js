@@ -167,7 +167,7 @@
     return layout;
   }
   function exportImage(c, format) {
-    if (!c.plot.data || !c.plot.layout) return Promise.reject(new Error("nothing drawn"));
+    if (!ensure(c) || !c.plot.data || !c.plot.layout) return Promise.reject(new Error("nothing drawn"));
     return Plotly.toImage({ data: c.plot.data, layout: exportLayout(c) }, { format: format, width: EXPORT_W, height: EXPORT_H, scale: 1 });
   }
 
@@ -206,8 +206,15 @@
     parent.appendChild(fig);
     charts.push(c);
     CHART_BY_ID[id] = c;
+    CHART_BY_FIG.set(fig, c);
+    if (observer) observer.observe(fig);
     return c;
   }
+  // Drawing is lazy: paint() computes a chart's data, note, rows and search hits at once
+  // (cheap), but hands them to plotly (the costly part) only while the chart is near the
+  // viewport (an IntersectionObserver below), or when something asks for it (exports,
+  // printing, the search's links, window.gaplensDraw / gaplensDrawAll). A chart further
+  // away keeps its new figure and is drawn when it comes near.
   function paint(c) {
     let out;
     try {
@@ -224,7 +231,10 @@
     if (!drawn) {
       c.empty.textContent = out.empty || "No data for this choice of definition, window and domain.";
       c.plot.style.display = "none";
-      Plotly.purge(c.plot);
+      c.spec = null; c.stale = false;
+      if (c.plot.data) Plotly.purge(c.plot);
+      c.hits = 0;
+      c.fig.dataset.hits = "0";
       return;
     }
     c.empty.textContent = "";
@@ -239,7 +249,52 @@
     fitScreen(layout);
     c.hits = highlight(out.traces, searched());
     c.fig.dataset.hits = String(c.hits);
-    Plotly.react(c.plot, out.traces, layout, CONFIG);
+    c.spec = { traces: out.traces, layout: layout };
+    c.stale = true;
+    // until drawn, the figure keeps the plot's height (the page does not jump when it is)
+    c.plot.style.minHeight = layout.height + "px";
+    if (c.near || !observer) plot(c);
+  }
+  function plot(c) {
+    if (!c.stale || !c.spec) return;
+    c.stale = false;
+    Plotly.react(c.plot, c.spec.traces, c.spec.layout, CONFIG);
+    c.fig.dataset.drawn = "true";
+  }
+  // draw a chart now if it is not up to date (false when it has nothing to draw)
+  function ensure(c) {
+    plot(c);
+    return Boolean(c.spec);
+  }
+  function drawAll() {
+    charts.forEach(ensure);
+    if (window.gaplensAllDrawnAt == null) window.gaplensAllDrawnAt = performance.now();  // read by benchmarks/bench_report.py
+    return charts.filter(function (c) { return c.plot.data; }).length;
+  }
+  const observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      const c = CHART_BY_FIG.get(e.target);
+      if (!c) return;
+      c.seen = true;
+      c.near = e.isIntersecting;
+      if (c.near && c.stale) queue.push(c);
+    });
+    pump();
+  }, { rootMargin: "600px 0px" }) : null;
+  const CHART_BY_FIG = new Map();
+  const queue = [];
+  let pumping = false;
+  // the charts that came near the viewport, drawn in slices so the page stays responsive
+  function pump() {
+    if (pumping) return;
+    pumping = true;
+    (function slice() {
+      const started = performance.now();
+      while (queue.length && performance.now() - started < 40) plot(queue.shift());
+      if (queue.length) { setTimeout(slice, 0); return; }
+      pumping = false;
+      firstScreen();
+    })();
   }
   function redraw() {
     hooks.forEach(function (h) { h(); });
@@ -322,7 +377,7 @@
     where.appendChild(el("span", { text: (m.display_name || m.model_id) + (shown.length ? " appears in: " : " is not drawn in any chart for this choice.") }));
     shown.forEach(function (c, i) {
       const b = el("button", { type: "button", cls: "link", "data-chart": c.id, text: c.title + " (" + c.hits + ")" });
-      b.addEventListener("click", function () { c.fig.scrollIntoView({ behavior: "smooth", block: "start" }); });
+      b.addEventListener("click", function () { ensure(c); c.fig.scrollIntoView({ behavior: "smooth", block: "start" }); });
       where.appendChild(b);
       if (i < shown.length - 1) where.appendChild(document.createTextNode(" · "));
     });
@@ -1249,27 +1304,31 @@
   window.gaplensNarrow = narrow();
   // printing: every chart redrawn to the printed page's width, and back afterwards
   if (window.matchMedia) {
-    window.matchMedia("print").addEventListener("change", function () { charts.forEach(function (c) { if (c.plot.data) Plotly.Plots.resize(c.plot); }); });
+    window.matchMedia("print").addEventListener("change", function (e) { if (e.matches) drawAll(); charts.forEach(function (c) { if (c.plot.data) Plotly.Plots.resize(c.plot); }); });
   }
+  window.addEventListener("beforeprint", drawAll);  // a printed page shows every chart
+  window.gaplensDrawAll = drawAll;  // for tests, scripts and the benchmark
+  window.gaplensDraw = function (id) { return ensure(CHART_BY_ID[id]); };
   const all = el("button", { type: "button", id: "download-all", text: "Download all the report's data (JSON, schema " + DATA.schema + ")" });
   all.addEventListener("click", function () { download("gaplens-report-data.json", JSON.stringify(DATA, null, 1), "application/json"); });
   s7.appendChild(el("p", {}, all));
   s7.appendChild(el("p", { cls: "note", text: "Methods: the gap and lag per domain follow the frontier estimators of Epoch AI and Artificial Analysis (score gap at the last data; horizontal frontier distance; threshold-crossing lag); the capability index follows the Epoch Capabilities Index's item-response model with bootstrap intervals; saturation uses top-k indistinguishability near the ceiling. The gaplens documentation (docs/) gives every equation and its sources. Report data schema: " + DATA.schema + "; gaplens " + META.gaplens_version + ", made " + META.created + "." }));
 
-  // First load: the headline at once, then the other charts in slices so the browser can
-  // show the page while they are drawn. Later redraws (the controls) are synchronous.
+  // First load: every chart's data at once (rows, notes, search hits), the headline chart
+  // drawn at once, then the other charts near the viewport; the rest as they are scrolled
+  // near. window.gaplensReadyAt: the first screen drawn (read by benchmarks/bench_report.py).
   hooks.forEach(function (h) { h(); });
-  let next = 0;
-  (function slice() {
-    const started = performance.now();
-    while (next < charts.length && (next < 1 || performance.now() - started < 40)) {
-      paint(charts[next++]);
-      if (next === 1) window.gaplensFirstChartAt = performance.now();
-    }
-    if (next < charts.length) { setTimeout(slice, 0); return; }
-    listHits();
-    writeHash();
-    window.gaplensReadyAt = performance.now();  // read by benchmarks/bench_report.py
+  if (charts.length) { paint(charts[0]); ensure(charts[0]); }
+  window.gaplensFirstChartAt = performance.now();
+  charts.slice(1).forEach(paint);
+  listHits();
+  writeHash();
+  let ready = false;
+  function firstScreen() {
+    if (ready || !charts.every(function (c) { return c.seen; })) return;
+    ready = true;
+    window.gaplensReadyAt = performance.now();
     document.body.dataset.ready = "true";
-  })();
+  }
+  if (!observer) { drawAll(); firstScreen(); }
 })();
