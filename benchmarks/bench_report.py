@@ -19,7 +19,8 @@ runs it). Steps:
    others when they are scrolled near, printed or exported), until every chart is drawn
    when all are asked for as soon as the first screen is ready (`gaplensDrawAll()`, then
    `window.gaplensAllDrawnAt`), and the `load` event; medians of five;
-5. with `--screenshot`, the top of the page for the README. ``--skip-page`` keeps the
+5. with `--screenshot`, the top of the page (the README shows the headline chart, an
+   element screenshot of `#chart-profile`). ``--skip-page`` keeps the
    page figures of the previous results file (when the page did not change).
 
 Results go to benchmarks/results/bench_report.json.
