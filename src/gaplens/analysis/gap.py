@@ -71,7 +71,7 @@ from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .intervals import bootstrap_intervals, nanmedian_rows
 from .lag import horizontal_lag, threshold_lags
-from .gap_rows import BenchmarkRows
+from .gap_rows import BenchmarkRows, draws_frame, row_intervals
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
 
@@ -87,6 +87,10 @@ Progress = Callable[[int, int], None]
 INTERVAL_METHODS = {"gap": "spread", "lag_months": "percentile",
                     "lag_threshold_months": "percentile", "lag_change": "percentile",
                     "lag_window_mean": "percentile"}
+# A row's statistics with intervals, in stat_fields' order: (name, method, bounds).
+ROW_STATISTICS = tuple((k, INTERVAL_METHODS[k], (-100.0, 100.0) if k == "gap" else None)
+                       for k in ("gap", "lag_months", "lag_threshold_months", "lag_change",
+                                 "lag_window_mean"))
 
 
 def to_day(value) -> int:
@@ -354,25 +358,6 @@ def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator)
     return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
 
 
-def _intervals(values: dict, ci: float) -> dict:
-    """Per key, the intervals of a row's statistics from their draws: ``values`` maps a
-    key to (gap, lag, lag_thr, lag_change, lag_window_mean), each (draws,). The same
-    numbers as :func:`bootstrap_interval` on each; the rows share one vectorised quantile
-    per statistic (:func:`bootstrap_intervals`)."""
-    keys = list(values)
-    out: dict = {key: {} for key in keys}
-    if not keys:
-        return out
-    for j, (stat, bounds) in enumerate((("gap", (-100.0, 100.0)), ("lag_months", None),
-                                        ("lag_threshold_months", None), ("lag_change", None),
-                                        ("lag_window_mean", None))):
-        found = bootstrap_intervals(np.column_stack([values[key][j] for key in keys]), ci,
-                                    INTERVAL_METHODS[stat], bounds)
-        for key, iv in zip(keys, found):
-            out[key][stat] = iv
-    return out
-
-
 def _window_of(s: _BenchStats):
     """(start, change, mean) of one benchmark's lag over its own window."""
     wl = s.window_lag
@@ -599,7 +584,7 @@ def compute_gap(
 
     rows_out: list[dict] = []
     timeline_rows: list[dict] = []
-    draw_frames: list[pd.DataFrame] = []
+    draw_parts: list[tuple[str, np.ndarray, np.ndarray]] = []  # domain, gap, lag draws
     month_dates = [from_day(d) for d in timeline_days]
 
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
@@ -613,8 +598,8 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
-    bench_ivs = _intervals({name: (s.gap, s.lag, s.lag_thr, *_window_of(s)[1:])
-                            for name, s in stats.items()}, settings.ci)
+    bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *_window_of(s)[1:])
+                               for name, s in stats.items()}, settings.ci, ROW_STATISTICS)
     bench_rows: dict[str, dict] = {}
     for name in names:
         meta = meta_of.get(name)
@@ -710,16 +695,15 @@ def compute_gap(
                     settings.min_models, settings.min_models) + ", ".join(
                     f"{b} ({counts[b][0]} open/{counts[b][1]} closed)" for b in members)
                 pending.append((row, None))
-        domain_ivs = _intervals({i: (*later[7][:3], *later[7][6][1:])
-                                 for i, (_, later) in enumerate(pending) if later is not None},
-                                settings.ci)
+        domain_ivs = row_intervals({i: (*later[7][:3], *later[7][6][1:]) for i, (_, later)
+                                    in enumerate(pending) if later is not None}, settings.ci,
+                                   ROW_STATISTICS)
         for i, (row, later) in enumerate(pending):
             if later is not None:
                 domain, used, stale, evidence, members, replaced, parts, agg = later
                 gap, lag, lag_thr, cens, tl, tg, window = agg
                 row.update(stat_fields(gap, lag, lag_thr, cens, window, domain_ivs[i]))
-                draw_frames.append(pd.DataFrame({"key": domain, "draw": np.arange(len(gap)),
-                                                 "gap": gap, "lag_months": lag}))
+                draw_parts.append((domain, gap, lag))
                 notes = []
                 if evidence == "current":
                     row["status"] = status_of(row)
@@ -775,8 +759,7 @@ def compute_gap(
                         + "; their rows keep their last map and are labelled as such")
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models,
-                     draws=(pd.concat(draw_frames, ignore_index=True) if draw_frames
-                            else pd.DataFrame(columns=["key", "draw", "gap", "lag_months"])),
+                     draws=draws_frame(draw_parts),
                      per_benchmark=(pd.DataFrame(list(bench_rows.values())).reindex(
                          columns=TABLE_COLUMNS) if settings.by == "domain" else pd.DataFrame()))
 

@@ -1,10 +1,12 @@
-"""Collapsed results as plain arrays, split by benchmark without a DataFrame per benchmark.
+"""The gap map's arrays: results split by benchmark, rows' intervals, domains' draws.
 
 The gap map (analysis/gap.py) reads each benchmark's rows: their group, model, release
 day, score and the columns behind the standard errors. Slicing string[pyarrow] columns
 per benchmark was most of an earlier map's cost; the arrays are read once per map and
 each benchmark's rows are positions into them, in the frame's row order (what
-``groupby("benchmark", sort=False)`` gives).
+``groupby("benchmark", sort=False)`` gives). The rows' intervals come from one
+vectorised quantile per statistic (:func:`row_intervals`) and the domains' draws make one
+frame (:func:`draws_frame`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from .intervals import bootstrap_intervals
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,30 @@ def positions_by_key(keys: np.ndarray, sort: bool = False) -> list[tuple[object,
     ends = np.searchsorted(codes[order], np.arange(len(names)), side="right")
     starts = np.concatenate([[0], ends[:-1]]).astype(int)
     return [(name, order[a:b]) for name, a, b in zip(names, starts, ends)]
+
+
+def row_intervals(values: dict, ci: float, statistics: tuple) -> dict:
+    """Per key, the intervals of a row's statistics from their draws: ``values`` maps a
+    key to one (draws,) array per statistic, ``statistics`` is ((name, method, bounds),
+    ...) in the same order. The same numbers as :func:`bootstrap_interval` on each; the
+    rows share one vectorised quantile per statistic (:func:`bootstrap_intervals`)."""
+    keys = list(values)
+    out: dict = {key: {} for key in keys}
+    for j, (name, method, bounds) in enumerate(statistics if keys else ()):
+        found = bootstrap_intervals(np.column_stack([values[key][j] for key in keys]), ci,
+                                    method, bounds)
+        for key, iv in zip(keys, found):
+            out[key][name] = iv
+    return out
+
+
+def draws_frame(parts: list[tuple[str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """key, draw, gap, lag_months: each domain's draws (draw 0 the estimate), one frame."""
+    if not parts:
+        return pd.DataFrame(columns=["key", "draw", "gap", "lag_months"])
+    return pd.DataFrame({
+        "key": np.repeat(np.array([key for key, _, _ in parts], dtype=object),
+                         [len(gap) for _, gap, _ in parts]),
+        "draw": np.concatenate([np.arange(len(gap)) for _, gap, _ in parts]),
+        "gap": np.concatenate([gap for _, gap, _ in parts]),
+        "lag_months": np.concatenate([lag for _, _, lag in parts])})
