@@ -415,10 +415,6 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
             early.close()
 
 
-def _late_task(ctx: _Shared, definition: OpenDefinition) -> ByDefinition:
-    return _definition_rest(ctx, definition)
-
-
 def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, base, tasks,
                   early, signals, sources, rejected, models_, freshness,
                   openness_inputs) -> ReportInputs:
@@ -488,7 +484,7 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
         return openness, since, extra
 
     if early is not None and len(chosen) > 1:
-        with Workers(_late_task, ctx, chosen[:-1], jobs()) as late:
+        with Workers(_definition_rest, ctx, chosen[:-1], jobs()) as late:
             openness, since, extra = own_part()
             last = _definition_rest(ctx, chosen[-1], step)
             per = late.results() + [last]

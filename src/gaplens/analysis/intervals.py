@@ -47,6 +47,28 @@ class Interval:
     widened: bool  # the interval missed the estimate and was extended to it
 
 
+def _ends(estimate, ok: np.ndarray, ci: float, method: Method, axis=None):
+    """(low, high) of ``method`` (module docstring) from the finite draws ``ok``: one
+    statistic (``axis=None``) or one per column (``axis=0``)."""
+    tail = (1 - ci) / 2 * 100
+    q_low, q_high = np.percentile(ok, [tail, 100 - tail], axis=axis)
+    if method == "basic":
+        return 2 * estimate - q_high, 2 * estimate - q_low
+    if method == "spread":
+        q_mid = np.median(ok, axis=axis)
+        return estimate - (q_high - q_mid), estimate + (q_mid - q_low)
+    return q_low, q_high
+
+
+def _interval(low, high, estimate, failed: int,
+              bounds: tuple[float, float] | None) -> Interval:
+    """The interval clipped to ``bounds`` and widened to reach the estimate if it missed."""
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    widened = bool(low > estimate or high < estimate)
+    return Interval(float(min(low, estimate)), float(max(high, estimate)), failed, widened)
+
+
 def bootstrap_interval(values: np.ndarray, ci: float, method: Method = "basic",
                        bounds: tuple[float, float] | None = None) -> Interval:
     """The interval of ``values[1:]`` around ``values[0]`` (the estimate).
@@ -62,19 +84,8 @@ def bootstrap_interval(values: np.ndarray, ci: float, method: Method = "basic",
     failed = int(len(draws) - len(ok))
     if len(ok) == 0:
         return Interval(np.nan, np.nan, failed, False)
-    tail = (1 - ci) / 2 * 100
-    q_low, q_high = np.percentile(ok, [tail, 100 - tail])
-    if method == "basic":
-        low, high = 2 * estimate - q_high, 2 * estimate - q_low
-    elif method == "spread":
-        q_mid = float(np.median(ok))
-        low, high = estimate - (q_high - q_mid), estimate + (q_mid - q_low)
-    else:
-        low, high = q_low, q_high
-    if bounds is not None:
-        low, high = max(low, bounds[0]), min(high, bounds[1])
-    widened = bool(low > estimate or high < estimate)
-    return Interval(float(min(low, estimate)), float(max(high, estimate)), failed, widened)
+    low, high = _ends(estimate, ok, ci, method)
+    return _interval(low, high, estimate, failed, bounds)
 
 
 def nanmedian_rows(stack: np.ndarray) -> np.ndarray:
@@ -104,20 +115,7 @@ def bootstrap_intervals(values: np.ndarray, ci: float, method: Method = "basic",
     cols = np.flatnonzero(whole)
     if len(cols):
         estimate = values[0, cols]
-        ok = draws[:, cols]
-        tail = (1 - ci) / 2 * 100
-        q_low, q_high = np.percentile(ok, [tail, 100 - tail], axis=0)
-        if method == "basic":
-            low, high = 2 * estimate - q_high, 2 * estimate - q_low
-        elif method == "spread":
-            q_mid = np.median(ok, axis=0)
-            low, high = estimate - (q_high - q_mid), estimate + (q_mid - q_low)
-        else:
-            low, high = q_low, q_high
+        low, high = _ends(estimate, draws[:, cols], ci, method, axis=0)
         for k, j in enumerate(cols):
-            lo, hi, est = float(low[k]), float(high[k]), estimate[k]
-            if bounds is not None:
-                lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
-            out[j] = Interval(float(min(lo, est)), float(max(hi, est)), 0,
-                              bool(lo > est or hi < est))
+            out[j] = _interval(float(low[k]), float(high[k]), estimate[k], 0, bounds)
     return out

@@ -189,16 +189,6 @@ def correlations(predictors: dict[str, tuple[str, pd.Series]], targets: dict[str
     return rows
 
 
-def _paired(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The values of the models with both (in ``x``'s order, as an inner join of the two
-    series gives them), NaN-free."""
-    common = x.index.intersection(y.index)
-    xs = x.reindex(common).to_numpy(dtype=float)
-    ys = y.reindex(common).to_numpy(dtype=float)
-    ok = ~(np.isnan(xs) | np.isnan(ys))
-    return xs[ok], ys[ok]
-
-
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     """``scipy.stats.spearmanr(x, y)[0]`` of NaN-free 1-D arrays: the same average ranks
     (whole and half numbers, exact either way) laid out and correlated as scipy does,
@@ -213,8 +203,9 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_paired` of a series given as (ids, values) and one given as a dict by id
-    (both with unique ids): the same pairs in the same order."""
+    """The values of the models in both a series given as (ids, values) and one given as
+    a dict by id (both with unique ids), in ``ids``' order (as an inner join of the two
+    series gives them), NaN-free."""
     common = np.fromiter((m in by_model for m in ids), bool, len(ids))
     xs = values[common]
     ys = np.array([by_model[m] for m in ids[common]], dtype=float)
