@@ -90,16 +90,35 @@ def current_fit(db: str | None = None, progress: Progress | None = None) -> "Ind
     return fitted if fitted is not None else fit_index(db=db, progress=progress)
 
 
+def ensure_fit(db: str | None = None, progress: Progress | None = None) -> None:
+    """Fit and store the index if the warehouse holds no fit (a write: call it before a
+    read-only state is held); a stored fit is not read."""
+    with open_warehouse(db) as warehouse:
+        held = warehouse.has_fit()
+    if not held:
+        fit_index(db=db, progress=progress)
+
+
 def stored_fit(db: str | None = None) -> "IndexFit | None":
     """The stored capability fit as :func:`current_fit` reads it, or None when the
     warehouse holds none (nothing is fitted here)."""
+    with open_warehouse(db) as warehouse:
+        frames = warehouse.load_fit()
+        if not frames:
+            return None
+        long, bench, table = warehouse.observations(), warehouse.benchmarks(), warehouse.models()
+    return fit_from(frames, long, bench, table)
+
+
+def fit_from(frames: dict[str, pd.DataFrame], long: pd.DataFrame, bench: pd.DataFrame,
+             table: pd.DataFrame) -> "IndexFit | None":
+    """The stored fit (the warehouse's fit tables, ``frames``) read against the warehouse's
+    observations, benchmarks and models: a warning if the data changed since the fit,
+    and each model's current accessibility."""
     from dataclasses import replace
 
     from .analysis.capability import build_data, from_frames
 
-    with open_warehouse(db) as warehouse:
-        frames = warehouse.load_fit()
-        long, bench, table = warehouse.observations(), warehouse.benchmarks(), warehouse.models()
     fitted = from_frames(frames) if frames else None
     if fitted is None:
         return None

@@ -12,7 +12,6 @@ import pandas as pd
 from ._api_core import (
     Progress,
     _model_meta,
-    as_of_or_data_date,
     one_state,
     open_warehouse,
     parse_as_of,
@@ -22,11 +21,12 @@ from ._api_core import (
 from ._api_beyond import OverfitReport
 from ._api_coverage import with_coverage
 from ._api_data import gap
-from ._api_index import current_fit, data_groups
+from ._api_index import current_fit, data_groups, ensure_fit, fit_from
 from ._api_openness import warehouse_inputs as openness_warehouse_inputs
 from ._api_openness import openness_from
 from ._util.workers import Workers, can_fork, jobs
 from .analysis import prepare
+from .analysis.observations import data_date
 from .analysis.openness import RUNG_DEFINITIONS
 from .analysis.series import frontier_series
 from .errors import ConfigError, GaplensError
@@ -385,27 +385,36 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         if progress:
             progress(done[0], total)
 
-    current_fit(db)  # fitted and stored on first use: a write, so before the state is held
+    ensure_fit(db)  # fitted and stored on first use: a write, so before the state is held
     with one_state(db):  # every read below sees one state of the warehouse
-        fitted = current_fit(db)
-        as_of = as_of_or_data_date(as_of, db)
         with open_warehouse(db) as warehouse:
+            frames = warehouse.load_fit()
             long, bench = warehouse.observations(), warehouse.benchmarks()
-            domains, signals = warehouse.domains(), warehouse.signals()
-            sources, rejected = warehouse.sources(), warehouse.rejected()
-            models_ = warehouse.models()
-            span = warehouse.query("SELECT source_id, min(as_of) AS data_from, max(as_of) AS "
-                                   "data_to, count(*) AS n_signals FROM signals "
-                                   "GROUP BY source_id")
-            freshness = read_freshness(warehouse, today or dt.date.today())
-            openness_inputs = openness_warehouse_inputs(warehouse)
+            domains, models_ = warehouse.domains(), warehouse.models()
+        # A read-only warehouse stores no fit: it is fitted here again (current_fit).
+        fitted = (fit_from(frames, long, bench, models_) if frames else None) or current_fit(db)
+        as_of = as_of if as_of is not None else data_date(long)
+        base = _Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long, bench=bench,
+                     domains=domains, fitted=fitted)
+        tasks = _early_tasks(chosen, as_of)
+        # The first wave needs only the above: it starts while the rest is read.
+        early = Workers(_early_task, base, tasks, jobs()) if can_fork() else None
+        try:
+            with open_warehouse(db) as warehouse:
+                signals = warehouse.signals()
+                sources, rejected = warehouse.sources(), warehouse.rejected()
+                span = warehouse.query("SELECT source_id, min(as_of) AS data_from, "
+                                       "max(as_of) AS data_to, count(*) AS n_signals FROM "
+                                       "signals GROUP BY source_id")
+                freshness = read_freshness(warehouse, today or dt.date.today())
+                openness_inputs = openness_warehouse_inputs(warehouse)
+        except BaseException:
+            if early is not None:
+                early.close()
+            raise
     # Per source: provenance, data-through date and age; data_from/data_to: its signals.
     sources = freshness.sources.drop(columns="data_from").merge(span, on="source_id",
                                                                 how="left")
-    base = _Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long, bench=bench,
-                 domains=domains, fitted=fitted)
-    tasks = _early_tasks(chosen, as_of)
-    early = Workers(_early_task, base, tasks, jobs()) if can_fork() else None
     try:
         return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step,
                              base, tasks, early, signals, sources, rejected, models_,

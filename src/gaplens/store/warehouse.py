@@ -382,6 +382,9 @@ class Warehouse:
             return None
         return {name[len("fit_"):]: self.query(f'SELECT * FROM "{name}"') for name in names}
 
+    def has_fit(self) -> bool:
+        return bool(self._fit_tables())
+
     def _fit_tables(self) -> list[str]:
         rows = self.con.execute("SELECT table_name FROM information_schema.tables WHERE "
                                 "table_schema = 'main' AND table_name LIKE 'fit\\_%' ESCAPE '\\'"
