@@ -536,6 +536,10 @@ def stratified_weights(model_idx: np.ndarray, n_draws: int,
 
 # --- one-dimensional projection with the benchmark parameters frozen ------------------
 
+# Flat (draw, observation) rows a projection holds at once (each array of them 16 MiB).
+PROJECT_ROWS = 1 << 21
+
+
 def project(
     model_idx: np.ndarray,
     bench_idx: np.ndarray,
@@ -563,9 +567,24 @@ def project(
     d = max(difficulty.shape[0], slope.shape[0],
             1 if weights is None else np.atleast_2d(weights).shape[0])
     n = len(y)
-    w = np.ones((d, n)) if weights is None else np.broadcast_to(np.atleast_2d(weights), (d, n))
+    w = np.ones((1, n)) if weights is None else np.atleast_2d(weights)
+    w = np.broadcast_to(w, (d, n))
     difficulty = np.broadcast_to(difficulty, (d, difficulty.shape[1]))
     slope = np.broadcast_to(slope, (d, slope.shape[1]))
+    # Draws are independent: a block of draws at a time bounds the flat rows' memory
+    # (each pair's sums run over the same rows in the same order: the same numbers).
+    block = max(1, PROJECT_ROWS // max(n, 1))
+    parts = [_project_block(model_idx, bench_idx, y, n_models, difficulty[i:i + block],
+                            slope[i:i + block], rho, w[i:i + block], max_iter)
+             for i in range(0, d, block)]
+    if len(parts) == 1:
+        return parts[0]
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+
+def _project_block(model_idx, bench_idx, y, n_models, difficulty, slope, rho, w, max_iter):
+    """:func:`project` for one block of draws (``w``: (draws, n) weights)."""
+    d = w.shape[0]
     lo, hi = CAPABILITY_BOUNDS
     size = d * n_models
     # flat entries: (draw, observation) with a positive weight; key = draw * M + model
@@ -581,7 +600,8 @@ def project(
     converged = np.zeros(size, dtype=bool)
 
     # f at C = 0 for every pair (pairs without rows have f = 0 and converge at once)
-    r0 = sigmoid(-a * dd) - yy
+    s = sigmoid(-a * dd)  # each row's sigmoid at its pair's current C
+    r0 = s - yy
     f = np.bincount(key, ww * r0 * r0, minlength=size)
     running = np.bincount(key, minlength=size) > 0
     converged[~running] = True
@@ -589,8 +609,6 @@ def project(
         keys = np.flatnonzero(running)
         if keys.size == 0:
             break
-        cs = c[key]
-        s = sigmoid(a * (cs - dd))
         r = s - yy
         g = s * (1 - s)
         j = g * a
@@ -602,7 +620,8 @@ def project(
         trial = np.clip(c[keys] - grad / hess, lo, hi)
         full = np.zeros(size)
         full[keys] = trial
-        rt = sigmoid(a * (full[key] - dd)) - yy
+        st = sigmoid(a * (full[key] - dd))
+        rt = st - yy
         f_new = np.bincount(key, ww * rt * rt, minlength=size)[keys] + rho * trial * trial
         f_old = f[keys]
         better = f_new <= f_old
@@ -614,7 +633,10 @@ def project(
         converged[keys[done]] = True
         stop = done | (mu[keys] > 1e12)
         running[keys[stop]] = False
+        accepted = np.zeros(size, dtype=bool)
+        accepted[keys[better]] = True
+        s = np.where(accepted[key], st, s)  # the trial's sigmoid where C moved to it
         if stop.any():  # drop the rows of the pairs that have finished
             keep = running[key]
-            a, dd, ww, yy, key = a[keep], dd[keep], ww[keep], yy[keep], key[keep]
+            a, dd, ww, yy, key, s = a[keep], dd[keep], ww[keep], yy[keep], key[keep], s[keep]
     return c.reshape(d, n_models), converged.reshape(d, n_models)
