@@ -302,6 +302,27 @@ def test_project_with_ridge_and_weights_matches_a_scalar_minimiser():
             assert c[k, m] == pytest.approx(best.x, abs=1e-5)
 
 
+def test_project_in_blocks_of_draws_gives_the_same_numbers(monkeypatch):
+    truth = simulate(35, n_models=15, n_benchmarks=5, observed=0.7)
+    d = truth.data
+    rng = np.random.default_rng(35)
+    draws = 7
+    dif = truth.difficulty + 0.3 * rng.standard_normal((draws, d.n_benchmarks))
+    weights = irt.stratified_weights(d.model_idx, draws, rng)
+    whole = irt.project(d.model_idx, d.bench_idx, d.y, d.n_models, dif, truth.slope, 0.01,
+                        weights)
+    # shared parameters and unit weights, broadcast over the draws of the difficulty
+    plain = irt.project(d.model_idx, d.bench_idx, d.y, d.n_models, dif, truth.slope, 0.0)
+    monkeypatch.setattr(irt, "PROJECT_ROWS", 2 * d.n_obs)  # blocks of 2, 2, 2 and 1 draws
+    blocks = irt.project(d.model_idx, d.bench_idx, d.y, d.n_models, dif, truth.slope, 0.01,
+                         weights)
+    plain_blocks = irt.project(d.model_idx, d.bench_idx, d.y, d.n_models, dif, truth.slope,
+                               0.0)
+    for a, b in ((whole, blocks), (plain, plain_blocks)):
+        assert a[0].shape == (draws, d.n_models) and a[1].all()
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
 def test_project_stays_within_the_capability_bounds():
     b = 4
     dif = np.array([-3.0, -2.0, -1.0, 0.0])
