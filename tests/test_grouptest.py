@@ -88,3 +88,16 @@ def test_welch_interval_by_hand():
     d, low, high = welch_interval(np.array([1.0, 2.0, 3.0]), np.zeros(4), 0.90)
     half = stats.t.ppf(0.95, 2) * np.sqrt(1 / 3)
     assert d == 2.0 and low == pytest.approx(2 - half) and high == pytest.approx(2 + half)
+
+
+def test_welch_interval_equals_the_one_with_scipy_stats_t_quantile():
+    from gaplens.analysis.grouptest import welch_interval
+
+    rng = np.random.default_rng(7)
+    for k, m in [(2, 2), (3, 9), (11, 4), (40, 60)]:
+        inside, outside = rng.normal(1, 2, k), rng.normal(0, 0.5, m)
+        a, b = inside.var(ddof=1) / k, outside.var(ddof=1) / m
+        nu = (a + b) ** 2 / (a ** 2 / (k - 1) + b ** 2 / (m - 1))
+        half = float(stats.t.ppf(0.95, nu)) * float(np.sqrt(a + b))
+        d = float(inside.mean() - outside.mean())
+        assert welch_interval(inside, outside, 0.90) == (d, d - half, d + half)
