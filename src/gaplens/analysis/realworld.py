@@ -126,32 +126,44 @@ def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
     return latest.set_index("model_id")["value"]
 
 
-def _resampled_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Average ranks (ties averaged, as scipy's ``rankdata``) of ``x[k]`` within each row of
-    the index matrix ``k``, from counts of x's distinct values per row: exact, and without
-    sorting every resample."""
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks of ``x`` (ties averaged, as scipy's ``rankdata``): whole and half
+    numbers, exact."""
+    codes = np.unique(x, return_inverse=True)[1].ravel()  # dense rank of each value
+    counts = np.bincount(codes).astype(float)
+    return (np.cumsum(counts) - counts + (counts + 1) / 2)[codes]
+
+
+def _twice_centred_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """2 * (average rank - mean rank) of ``x[k]`` within each row of the index matrix ``k``
+    (ties averaged, as scipy's ``rankdata``): integers, from counts of x's distinct values
+    per row, without sorting every resample. The rows' counts are laid end to end, so
+    one running sum over all of them gives each row's ranks plus 2n per earlier row."""
     codes = np.unique(x, return_inverse=True)[1].ravel()  # dense rank of each value
     u = int(codes.max()) + 1 if len(codes) else 0
-    c = codes[k]
-    flat = (c + u * np.arange(k.shape[0])[:, None]).ravel()
-    counts = np.bincount(flat, minlength=k.shape[0] * u).reshape(k.shape[0], u).astype(float)
-    table = np.cumsum(counts, axis=1) - counts + (counts + 1) / 2  # rank of each value
-    return np.take_along_axis(table, c, axis=1)
+    rows, n = k.shape
+    flat = codes[k] + u * np.arange(rows)[:, None]
+    counts = np.bincount(flat.ravel(), minlength=rows * u)
+    # 2 * rank = 2 * (values below) + count + 1, and 2 * mean rank = n + 1
+    twice = 2 * np.cumsum(counts) - counts - n
+    return twice[flat] - 2 * n * np.arange(rows)[:, None]
 
 
 def _boot_spearman(x: np.ndarray, y: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
-    """90 % bootstrap interval of Spearman's rho over models (vectorised over draws)."""
+    """90 % bootstrap interval of Spearman's rho over models (vectorised over draws). The
+    sums of products of centred ranks are computed on twice the ranks, in integers: they
+    are exact, so the same as summed in floating point over the ranks themselves."""
     n = len(x)
     k = rng.integers(0, n, (n_boot, n))
-    rx, ry = _resampled_ranks(x, k), _resampled_ranks(y, k)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    rx = _twice_centred_ranks(x, k).astype(float)
+    ry = _twice_centred_ranks(y, k).astype(float)
+    den = np.sqrt(np.einsum("ij,ij->i", rx, rx) / 4 * (np.einsum("ij,ij->i", ry, ry) / 4))
     ok = den > 0
     if ok.sum() < 10:
         return np.nan, np.nan
-    rho = (rx * ry).sum(axis=1)[ok] / den[ok]
-    return float(np.quantile(rho, 0.05)), float(np.quantile(rho, 0.95))
+    rho = (np.einsum("ij,ij->i", rx, ry) / 4)[ok] / den[ok]
+    low, high = np.quantile(rho, [0.05, 0.95])
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -196,8 +208,7 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     goes to scipy, which says so and returns NaN."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
         return _stats().spearmanr(x, y)[0]
-    ranked = np.apply_along_axis(lambda v: _resampled_ranks(v, np.arange(len(v))[None])[0],
-                                 0, np.column_stack((x, y)))
+    ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
 
 
@@ -214,16 +225,35 @@ def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
 
 
 def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
+    return _with_meta(_ranked(x, y), meta)
+
+
+def _ranked(x: pd.Series, y: pd.Series) -> pd.DataFrame:
+    """The part of :func:`residuals` that does not depend on ``meta``: the models with
+    both, their percentile ranks and residuals, by model id, largest residual first."""
     both = pd.concat([x.rename("predictor"), y.rename("target")], axis=1, join="inner").dropna()
     if len(both) < 5:
         raise ConfigError(f"only {len(both)} models have both the predictor and the target")
-    px = (_stats().rankdata(both["predictor"]) - 0.5) / len(both)
-    py = (_stats().rankdata(both["target"]) - 0.5) / len(both)
+    px = (_average_ranks(both["predictor"].to_numpy()) - 0.5) / len(both)
+    py = (_average_ranks(both["target"].to_numpy()) - 0.5) / len(both)
     slope, intercept = np.polyfit(px, py, 1)
     both["predictor_pct"], both["target_pct"] = px, py
     both["residual"] = py - (intercept + slope * px)
-    out = both.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
-    return out.sort_values("residual", ascending=False).reset_index(drop=True)
+    return both.sort_values("residual", ascending=False)
+
+
+def _with_meta(ranked: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_ranked`'s rows with ``meta`` joined (one row per model id: the order kept)."""
+    return ranked.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
+
+
+def _memo(cache: dict | None, key, compute):
+    """``compute()``, kept in ``cache`` under ``key`` when a cache is given."""
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 GROUP_COLUMNS = ["grouping", "group", "n", "mean_residual", "difference_vs_rest", "ci_low",
@@ -360,7 +390,8 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
     res_parts, group_parts = [], []
     for target in (chosen if every_target else [focus_target]):
         try:
-            part = residuals(preds[predictor][1], target_all[target], meta)
+            part = _with_meta(_memo(cache, ("ranked", key, target), lambda: _ranked(
+                preds[predictor][1], target_all[target])), meta)
         except ConfigError as exc:
             notes.append(f"no residuals for {target} on {predictor}: {exc}")
             continue
@@ -374,7 +405,7 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
                                                          ascending=[True, False])
             .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
     usage = usage_alignment(preds["index: general"][1], signals, meta, n_boot, seed,
-                            min_models)
+                            min_models, cache=cache)
     return RealWorld(correlations=corr, residuals=res, groups=groups,
                      focus=(predictor, focus_target), notes=tuple(notes), best=best,
                      standing=stand, usage=usage)
@@ -465,30 +496,19 @@ def usage_targets(names) -> list[str]:
 
 
 def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
-                    n_boot: int = 1000, seed: int = 0, min_models: int = 8) -> pd.DataFrame:
+                    n_boot: int = 1000, seed: int = 0, min_models: int = 8,
+                    cache: dict | None = None) -> pd.DataFrame:
     """Per usage signal and model (USAGE_COLUMNS): rank agreement with the general index
     (``index``: value per model id) and where each model's use stands against what its
-    index rank predicts; signals with fewer than ``min_models`` models are left out."""
-    rng = np.random.default_rng([seed, 13])
+    index rank predicts; signals with fewer than ``min_models`` models are left out.
+    ``cache`` (as in :func:`analyse`): the part that does not depend on ``meta`` is
+    computed once."""
     parts = []
-    everything = Window("all", None, None)
-    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
-        y = target_values(signals, pd.DataFrame(), signal, everything)
-        both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
-        n = len(both)
-        if n < max(min_models, 5):
-            continue
-        res = residuals(both["x"], both["y"], meta).set_index("model_id")
-        px, fitted = res["predictor_pct"].to_numpy(), res["target_pct"] - res["residual"]
-        dof = max(n - 2, 1)
-        s_res = float(np.sqrt((res["residual"] ** 2).sum() / dof))
-        sxx = float(((px - px.mean()) ** 2).sum())
-        band = _stats().t.ppf(0.95, dof) * s_res * np.sqrt(
-            1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
-        rho = float(_stats().spearmanr(both["x"], both["y"])[0])
-        low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
-        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
-        part = res.reset_index().assign(
+    for signal, ranked, n, px, fitted, band, rho, low, high, through in _memo(
+            cache, ("usage", n_boot, seed, min_models),
+            lambda: _usage_part(index, signals, n_boot, seed, min_models)):
+        res = _with_meta(ranked, meta)
+        part = res.assign(
             signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
             data_through=through.date() if pd.notna(through) else None, n=n,
             index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
@@ -505,3 +525,32 @@ def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
         if column not in out:
             out[column] = None
     return out[USAGE_COLUMNS]
+
+
+def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
+                min_models: int) -> list[tuple]:
+    """The part of :func:`usage_alignment` that does not depend on ``meta``: per usage
+    signal with enough models, (signal, :func:`_ranked` rows, n, the predictor's
+    percentiles and the fitted values in their order, the prediction band, rho and its
+    interval, the signal's newest date)."""
+    rng = np.random.default_rng([seed, 13])
+    out = []
+    everything = Window("all", None, None)
+    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
+        y = target_values(signals, pd.DataFrame(), signal, everything)
+        both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
+        n = len(both)
+        if n < max(min_models, 5):
+            continue
+        ranked = _ranked(both["x"], both["y"])
+        px, fitted = ranked["predictor_pct"].to_numpy(), ranked["target_pct"] - ranked["residual"]
+        dof = max(n - 2, 1)
+        s_res = float(np.sqrt((ranked["residual"] ** 2).sum() / dof))
+        sxx = float(((px - px.mean()) ** 2).sum())
+        band = _stats().t.ppf(0.95, dof) * s_res * np.sqrt(
+            1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
+        rho = float(_spearman(both["x"].to_numpy(), both["y"].to_numpy()))
+        low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
+        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
+        out.append((signal, ranked, n, px, fitted, band, rho, low, high, through))
+    return out
