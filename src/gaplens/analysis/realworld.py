@@ -356,13 +356,32 @@ def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
             continue
         if len(d.table) >= min_models:
             out[f"index: {domain}"] = ("domain index", d.table.set_index("model_id")["index"])
-    for bench, rows in results.groupby("benchmark"):
-        if len(rows) >= min_models:
-            out[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
+    out.update(_benchmark_predictors(results, min_models))
     aa = signals.loc[signals["signal"] == "aa.intelligence_index"]
     if len(aa):
         latest = aa.sort_values("as_of").groupby("model_id").tail(1).set_index("model_id")
         out["composite: AA index"] = ("composite", latest["value"])
+    return out
+
+
+def _benchmark_predictors(results: pd.DataFrame, min_models: int
+                          ) -> dict[str, tuple[str, pd.Series]]:
+    """Each benchmark's best score per model (``results``: one row per model and
+    benchmark), for benchmarks with ``min_models`` models: the series
+    ``results.groupby("benchmark")`` gives, in its order, cut from the columns read once."""
+    codes, names = pd.factorize(results["benchmark"], sort=True)  # a missing name: -1
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    ids = results["model_id"].to_numpy(dtype=object)[order]
+    scores = results["score"].to_numpy(dtype=float)[order]
+    starts = np.searchsorted(codes, np.arange(len(names)), side="left")
+    ends = np.searchsorted(codes, np.arange(len(names)), side="right")
+    out = {}
+    for name, a, b in zip(names, starts, ends):
+        if b - a >= min_models:
+            index = pd.Index(ids[a:b], dtype=results["model_id"].dtype, name="model_id")
+            out[f"benchmark: {name}"] = ("benchmark", pd.Series(scores[a:b], index=index,
+                                                                name="score"))
     return out
 
 
@@ -435,8 +454,11 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     rows, target_all = [], {}
     # Each target's own rows, selected once (target_values selects them again, the same
     # rows in the same order, from these few instead of the whole tables per window).
-    own = {t: (signals, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
-           if t.startswith("benchmark:") else (signals.loc[signals["signal"] == t], results)
+    # Only the columns target_values reads: the rows of the other columns are not copied
+    # per window.
+    narrow = signals[["model_id", "signal", "value", "as_of"]]
+    own = {t: (narrow, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
+           if t.startswith("benchmark:") else (narrow.loc[narrow["signal"] == t], results)
            for t in chosen}
     for window in yearly_windows(target_dates(signals, results, chosen)):
         values = {t: target_values(*own[t], t, window) for t in chosen}
@@ -456,13 +478,12 @@ def _as_known(preds: dict, index_preds: dict, long: pd.DataFrame, signals: pd.Da
     window: refitting it per window is a fit per window."""
     if window.end is None:
         return preds
-    dated = long.loc[pd.to_datetime(long["release_date"]) <= window.end]
+    scored = long[["model_id", "benchmark", "score", "release_date"]]
+    dated = scored.loc[pd.to_datetime(scored["release_date"]) <= window.end]
     results = dated.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
     out = dict(index_preds)
-    for bench, rows in results.groupby("benchmark"):
-        if len(rows) >= min_models:
-            out[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
+    out.update(_benchmark_predictors(results, min_models))
     aa = signals.loc[(signals["signal"] == "aa.intelligence_index")
                      & (pd.to_datetime(signals["as_of"]) <= window.end)]
     if len(aa):
