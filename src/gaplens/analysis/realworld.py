@@ -320,24 +320,32 @@ def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str
     """Where open models stand on a target: best open and best closed model, the gap
     between them with a bootstrap interval (models resampled within each group), and the
     open models' mean percentile rank among all models with a value."""
-    frame = pd.DataFrame({"value": values}).join(groups.rename("group"), how="left")
-    frame = frame.join(names.rename("name"), how="left").dropna(subset=["value"])
-    frame["pct"] = (_stats().rankdata(frame["value"]) - 0.5) / len(frame)
-    o, c = frame.loc[frame["group"] == "open"], frame.loc[frame["group"] == "closed"]
-    row = {"target": target, "n": len(frame), "n_open": len(o), "n_closed": len(c)}
-    if len(o) == 0 or len(c) == 0:
+    # ``groups`` and ``names`` have one row per model id (as ``meta``): looked up, not joined
+    for side in (groups, names):
+        if not side.index.is_unique:
+            raise ValueError("standing needs one group and one name per model id")
+    value = values.to_numpy(dtype=float)
+    keep = ~np.isnan(value)
+    ids, value = values.index.to_numpy(dtype=object)[keep], value[keep]
+    group_of = dict(zip(groups.index.to_numpy(dtype=object), groups.to_numpy(dtype=object)))
+    group = np.array([group_of.get(m) for m in ids], dtype=object)
+    pct = (_average_ranks(value) - 0.5) / len(value)
+    is_o, is_c = group == "open", group == "closed"
+    row = {"target": target, "n": len(value), "n_open": int(is_o.sum()),
+           "n_closed": int(is_c.sum())}
+    if not is_o.any() or not is_c.any():
         return {**row, "note": "no open or no closed model has a value"}
     rng = np.random.default_rng(seed)
-    ov, cv = o["value"].to_numpy(), c["value"].to_numpy()
+    ov, cv = value[is_o], value[is_c]
     boot = (rng.choice(cv, (n_boot, len(cv))).max(axis=1)
             - rng.choice(ov, (n_boot, len(ov))).max(axis=1))
-    best_o, best_c = o["value"].idxmax(), c["value"].idxmax()
-    return {**row, "best_open": best_o, "best_open_value": float(o.at[best_o, "value"]),
-            "best_closed": best_c, "best_closed_value": float(c.at[best_c, "value"]),
-            "gap": float(c["value"].max() - o["value"].max()),
-            "gap_ci_low": float(np.quantile(boot, 0.05)),
-            "gap_ci_high": float(np.quantile(boot, 0.95)),
-            "open_mean_percentile": float(o["pct"].mean()), "note": ""}
+    best_o, best_c = int(np.argmax(ov)), int(np.argmax(cv))  # the first on a tie (idxmax)
+    low, high = np.quantile(boot, [0.05, 0.95])
+    return {**row, "best_open": ids[is_o][best_o], "best_open_value": float(ov[best_o]),
+            "best_closed": ids[is_c][best_c], "best_closed_value": float(cv[best_c]),
+            "gap": float(cv.max() - ov.max()),
+            "gap_ci_low": float(low), "gap_ci_high": float(high),
+            "open_mean_percentile": float(pct[is_o].mean()), "note": ""}
 
 
 def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
