@@ -487,8 +487,13 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
     m = fitted.models
     levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])
     ids = m["model_id"].to_numpy()
-    scopes = [Scope("general", "general", ids, ids, days_of(m["release_date"]), groups(m),
-                    levels)]
+    all_days, all_groups = days_of(m["release_date"]), groups(m)
+    scopes = [Scope("general", "general", ids, ids, all_days, all_groups, levels)]
+    # a domain's models are the fit's models: their days and groups are looked up (each is
+    # a function of the model's own row), not read again from a reindexed table
+    row_of = {x: i for i, x in enumerate(m["model_id"].to_numpy(dtype=object))}
+    if len(row_of) < len(m):
+        row_of = None  # repeated ids: read the rows as the table gives them
     notes = []
     if domains is None:
         domains = list(dict.fromkeys(fitted.benchmarks["domain"].dropna()))
@@ -499,9 +504,13 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
             notes.append(f"{domain}: {exc}")
             continue
         ids, levels = result.levels()
-        sub = m.set_index("model_id").loc[ids].reset_index()
-        scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
-                            groups(sub), levels))
+        if row_of is not None:
+            rows = np.array([row_of[x] for x in ids], dtype=np.intp)
+            days, found = all_days[rows], all_groups[rows]
+        else:
+            sub = m.set_index("model_id").loc[ids].reset_index()
+            days, found = days_of(sub["release_date"]), groups(sub)
+        scopes.append(Scope(domain, "project", ids, ids, days, found, levels))
     return scopes, tuple(notes)
 
 
