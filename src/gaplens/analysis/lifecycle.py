@@ -237,7 +237,8 @@ class _Bench:
     names: np.ndarray
     ids: np.ndarray
     id_rank: np.ndarray = field(default=None)  # ids' rank as text (ties broken by it)
-    statuses: dict = field(default_factory=dict, compare=False, repr=False)  # upto -> _Status
+    # (models released, the settings read) -> _Status, filled by _status_at
+    statuses: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.id_rank is None:
@@ -409,7 +410,8 @@ def _status_at(bench: _Bench, day: int, settings: LifecycleSettings) -> _Status:
     """The benchmark's status on ``day``: it changes only with the models released by
     then, so it is computed once per number of models (and settings)."""
     upto = int(np.searchsorted(bench.days, day, side="right"))
-    key = (upto, settings)
+    key = (upto, settings.top_k, settings.min_models, settings.alpha, settings.near_ceiling,
+           settings.saturation_level)  # what the status reads of the settings
     if key not in bench.statuses:
         bench.statuses[key] = _status_of(bench, upto, settings)
     return bench.statuses[key]
