@@ -106,38 +106,98 @@ class Composite:
         return cls(version, tuple(rows["signal"]), tuple(cats), within / sums, weights,
                    tuple(rows["transform"]), tuple(rows["evaluation"]))
 
-    def missing(self, wide: pd.DataFrame) -> tuple[str, ...]:
-        """The evaluations of this version with no value at all in ``wide`` (one snapshot):
+    def missing(self, snap: "_Snapshot") -> tuple[str, ...]:
+        """The evaluations of this version with no value at all on ``snap`` (one snapshot):
         if any, the version cannot be recomputed there."""
         return tuple(e for e, s in zip(self.evaluations, self.signals)
-                     if s not in wide.columns or wide[s].isna().all())
+                     if np.isnan(snap.column(s)).all())
 
     def eval_weights(self, category_weight: dict[str, float] | None = None) -> np.ndarray:
         cw = category_weight or self.category_weight
         total = sum(cw.get(c, 0.0) for c in set(self.categories))
         return np.array([cw.get(c, 0.0) / total for c in self.categories]) * self.within
 
-    def scores(self, wide: pd.DataFrame) -> np.ndarray:
-        """(models, evals) matrix on 0-1, in this composite's signal order."""
-        x = wide[list(self.signals)].to_numpy(float).copy()
+    def scores(self, snap: "_Snapshot", rows: np.ndarray) -> np.ndarray:
+        """(models, evals) matrix on 0-1 of the models ``rows`` of ``snap``, in this
+        composite's signal order."""
+        x = np.column_stack([snap.column(s)[rows] for s in self.signals])
         for j, t in enumerate(self.transforms):
             if t == "omniscience":
                 x[:, j] = (x[:, j] + 100.0) / 200.0
         return x
 
 
-def _wide(signals: pd.DataFrame, as_of) -> pd.DataFrame:
-    snap = signals.loc[pd.to_datetime(signals["as_of"]) == pd.Timestamp(as_of)]
-    meta = snap.drop_duplicates("model_id").set_index("model_id")[
-        ["display_name", "organization", "accessibility", "release_date"]]
-    wide = snap.pivot_table(index="model_id", columns="signal", values="value", aggfunc="first")
-    return meta.join(wide)
+@dataclass(frozen=True)
+class _Snapshot:
+    """One snapshot of the AA signals as arrays: its models in the order of their first
+    row, the display name and accessibility of that row, and per signal the first
+    non-missing value of each model (NaN where it has none)."""
+
+    models: np.ndarray  # object: model ids
+    names: np.ndarray  # object: display names (NaN where missing)
+    access: np.ndarray  # object: accessibility texts (NaN where missing)
+    values: np.ndarray  # (models, signals) float
+    signal_column: dict  # signal -> its column in values
+    access_dtype: object  # the dtype of the accessibility column read
+
+    def column(self, signal: str) -> np.ndarray:
+        """The signal's value per model (all NaN if the snapshot lacks it)."""
+        j = self.signal_column.get(signal)
+        return self.values[:, j] if j is not None else np.full(len(self.models), np.nan)
+
+    def __len__(self) -> int:
+        return len(self.models)
 
 
-def _not_estimated(wide: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose published index AA measured (not estimated)."""
-    flag = ESTIMATED_FLAG
-    return wide.loc[wide[flag].fillna(0) == 0] if flag in wide else wide
+def _snapshots(signals: pd.DataFrame, only=None):
+    """(snapshot, :class:`_Snapshot`) for every snapshot in date order (``only``: that one
+    snapshot), the columns read once for all of them."""
+    when = pd.to_datetime(signals["as_of"]).to_numpy()
+    model, model_ids = pd.factorize(signals["model_id"])
+    signal, signal_names = pd.factorize(signals["signal"])
+    value = signals["value"].to_numpy(float)
+    ids = np.append(np.asarray(model_ids, dtype=object), np.nan)  # code -1: a missing id
+    model = np.where(model < 0, len(model_ids), model)
+    n_signals = len(signal_names)
+    columns = {name: j for j, name in enumerate(signal_names)}
+    snaps = [pd.Timestamp(only)] if only is not None else snapshots(signals)
+    found = []
+    for snap in snaps:
+        rows = np.flatnonzero(when == np.datetime64(snap)) if pd.notna(snap) else \
+            np.empty(0, dtype=np.intp)
+        codes, first = np.unique(model[rows], return_index=True)
+        order = np.argsort(first, kind="stable")  # models in the order of their first row
+        codes, first_rows = codes[order], rows[first[order]]
+        slot = np.full(len(ids), -1)
+        slot[codes] = np.arange(len(codes))
+        # each (model, signal)'s first non-missing value, as a pivot's "first" takes it
+        kept = rows[~np.isnan(value[rows]) & (model[rows] < len(model_ids))
+                    & (signal[rows] >= 0)]
+        key = slot[model[kept]] * n_signals + signal[kept]
+        key, at = np.unique(key, return_index=True)
+        values = np.full((len(codes), n_signals), np.nan)
+        values.flat[key] = value[kept[at]]
+        found.append((snap, ids[codes], first_rows, values))
+    every = np.concatenate([f[2] for f in found]) if found else np.empty(0, dtype=np.intp)
+    names = signals["display_name"].take(every).to_numpy(dtype=object)
+    access = signals["accessibility"].take(every).to_numpy(dtype=object)
+    start = 0
+    for snap, models, first_rows, values in found:
+        end = start + len(first_rows)
+        yield snap, _Snapshot(models, names[start:end], access[start:end], values, columns,
+                              signals["accessibility"].dtype)
+        start = end
+
+
+def _snapshot(signals: pd.DataFrame, as_of) -> "_Snapshot":
+    """The one snapshot dated ``as_of``."""
+    return next(_snapshots(signals, only=as_of))[1]
+
+
+def _not_estimated(snap: _Snapshot, rows: np.ndarray) -> np.ndarray:
+    """Of ``rows`` (positions), those whose published index AA measured (not estimated)."""
+    flag = snap.column(ESTIMATED_FLAG)[rows]
+    return rows[np.where(np.isnan(flag), 0, flag) == 0]
 
 
 def snapshots(signals: pd.DataFrame) -> list[pd.Timestamp]:
@@ -209,8 +269,7 @@ def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
     rows, implied, missing = [], [], []
     versions = sorted(table["version"].unique())
     comps = {v: Composite.from_table(table, v) for v in versions}
-    for snap in snapshots(signals):
-        wide = _wide(signals, snap)
+    for snap, wide in _snapshots(signals):
         for version in versions:
             comp = comps[version]
             lacking = comp.missing(wide)
@@ -218,20 +277,21 @@ def agreement(signals: pd.DataFrame, table: pd.DataFrame) -> Agreement:
                 missing.append({"snapshot": snap.date(), "version": version,
                                 "missing": ", ".join(lacking)})
                 continue
-            if PUBLISHED_SIGNAL not in wide:
-                continue
-            have = _not_estimated(wide.dropna(subset=list(comp.signals) + [PUBLISHED_SIGNAL]))
+            complete = ~np.isnan(wide.column(PUBLISHED_SIGNAL))
+            for s in comp.signals:
+                complete &= ~np.isnan(wide.column(s))
+            have = _not_estimated(wide, np.flatnonzero(complete))
             if len(have) < 3:
                 continue
-            mine = 100 * comp.scores(have) @ comp.eval_weights()
-            published = have[PUBLISHED_SIGNAL].to_numpy(float)
+            mine = 100 * comp.scores(wide, have) @ comp.eval_weights()
+            published = wide.column(PUBLISHED_SIGNAL)[have]
             diff = mine - published
             rows.append({"snapshot": snap.date(), "version": version, "n": len(have),
                          "corr": float(np.corrcoef(mine, published)[0, 1]),
                          "mean_diff": float(diff.mean()),
                          "max_abs_diff": float(np.abs(diff).max())})
             if version == versions[0] and len(have) > len(comp.signals) + 5:
-                x = np.column_stack([comp.scores(have), np.ones(len(have))])
+                x = np.column_stack([comp.scores(wide, have), np.ones(len(have))])
                 coef = np.linalg.lstsq(x, published, rcond=None)[0]
                 for s, c in zip(list(comp.signals) + ["constant"], coef):
                     implied.append({"snapshot": snap.date(), "signal": s, "implied": float(c)})
@@ -277,18 +337,20 @@ def choose_snapshot(signals: pd.DataFrame, agree: Agreement, version: str, as_of
     return chosen, tuple(notes), tuple(warnings)
 
 
-def _published_at(wide: pd.DataFrame, open_definition: OpenDefinition) -> dict | None:
+def _published_at(snap: _Snapshot, open_definition: OpenDefinition) -> dict | None:
     """AA's own number on one snapshot: best closed minus best open published index
     (estimated values left out), the leaders, and counts that add up:
     n_models = n_no_index + n_estimated + n_open + n_closed + n_other."""
-    if PUBLISHED_SIGNAL not in wide:
+    if PUBLISHED_SIGNAL not in snap.signal_column:
         return None
-    have = wide.dropna(subset=[PUBLISHED_SIGNAL])
-    measured = _not_estimated(have)
-    groups = open_definition.groups(measured["accessibility"], measured.index)
-    names = measured["display_name"].fillna(pd.Series(measured.index, index=measured.index))
-    values = measured[PUBLISHED_SIGNAL].to_numpy(float)
-    best = _group_best(values, groups, names.to_numpy())
+    index = snap.column(PUBLISHED_SIGNAL)
+    have = np.flatnonzero(~np.isnan(index))
+    measured = _not_estimated(snap, have)
+    access = snap.access[measured]
+    groups = open_definition.groups(access, snap.models[measured])
+    names = snap.names[measured]
+    names = np.where(pd.isna(names), snap.models[measured], names)
+    best = _group_best(index[measured], groups, names)
     if len(best) < 2:
         return None
     n_open, n_closed = int((groups == "open").sum()), int((groups == "closed").sum())
@@ -296,17 +358,17 @@ def _published_at(wide: pd.DataFrame, open_definition: OpenDefinition) -> dict |
     return {"gap": best["closed"][1] - best["open"][1], "leader": best[top][0],
             "leader_group": top, "closed_leader": best["closed"][0],
             "closed_level": best["closed"][1], "open_leader": best["open"][0],
-            "open_level": best["open"][1], "n_models": len(wide),
-            "n_no_index": len(wide) - len(have), "n_estimated": len(have) - len(measured),
+            "open_level": best["open"][1], "n_models": len(snap),
+            "n_no_index": len(snap) - len(have), "n_estimated": len(have) - len(measured),
             "n_open": n_open, "n_closed": n_closed,
             "n_other": len(measured) - n_open - n_closed,
-            "other_accessibility": _classes(measured["accessibility"], groups)}
+            "other_accessibility": _classes(access, groups, snap.access_dtype)}
 
 
-def _classes(accessibility: pd.Series, groups: np.ndarray) -> str:
+def _classes(accessibility: np.ndarray, groups: np.ndarray, dtype) -> str:
     """The accessibility classes of the models that are neither open nor closed under the
     definition, with counts ("Unknown 3, ...")."""
-    other = accessibility.loc[pd.isna(pd.Series(groups, index=accessibility.index))]
+    other = pd.Series(accessibility[pd.isna(groups)], dtype=dtype)
     counts = other.fillna("no accessibility").value_counts()
     return ", ".join(f"{k} {v}" for k, v in counts.items())
 
@@ -345,6 +407,12 @@ def _stats(values: np.ndarray, groups: np.ndarray, names: np.ndarray):
     return best_c - best_o, order[:, 0], order[:, :10]
 
 
+def _slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The least-squares slope of y on x (with an intercept) in each row."""
+    dx = x - x.mean(axis=1, keepdims=True)
+    return (dx * (y - y.mean(axis=1, keepdims=True))).sum(axis=1) / (dx * dx).sum(axis=1)
+
+
 def _group_best(values: np.ndarray, groups: np.ndarray, names) -> dict[str, tuple]:
     """(name, value) of the best open and the best closed model, for the groups present."""
     out = {}
@@ -369,7 +437,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     comp = Composite.from_table(table, version)
     agree = agree if agree is not None else agreement(signals, table)
     as_of, notes, mismatch = choose_snapshot(signals, agree, version, as_of)
-    wide = _wide(signals, as_of)
+    wide = _snapshot(signals, as_of)
     missing = comp.missing(wide)
     if missing:
         raise ConfigError(f"{version} cannot be recomputed on {as_of.date()}: "
@@ -377,17 +445,20 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     published = _published_at(wide, open_definition)
     if published is None:
         raise ConfigError(f"no published index with open and closed models on {as_of.date()}")
-    full = wide.dropna(subset=list(comp.signals))
+    complete = np.ones(len(wide), dtype=bool)
+    for s in comp.signals:
+        complete &= ~np.isnan(wide.column(s))
+    full = np.flatnonzero(complete)
     warnings = list(mismatch)
     if len(full) < len(wide):
         warnings.append(f"{len(wide) - len(full)} of {len(wide)} models lack an evaluation "
                         f"of {version} on {as_of.date()} and are left out of the "
                         f"recomputation ({len(full)} recomputed)")
-    groups = open_definition.groups(full["accessibility"], full.index)
+    names = wide.models[full]
+    groups = open_definition.groups(wide.access[full], names)
     if (groups == "open").sum() == 0 or (groups == "closed").sum() == 0:
         raise ConfigError("the composite needs open and closed models with every sub-evaluation")
-    names = full.index.to_numpy()
-    x = comp.scores(full)
+    x = comp.scores(wide, full)
     base_w = comp.eval_weights()
     base = 100 * x @ base_w
     gap0, lead0, top0 = _stats(base[None, :], groups, names)
@@ -429,10 +500,8 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     for c, name in enumerate(cats):
         xw = cat_draws[:, c]
         slope = np.polyfit(xw, gaps, 1)[0] if np.std(xw) > 0 else np.nan
-        boot = []
-        for _ in range(200):
-            k = rng.integers(0, n_draws, n_draws)
-            boot.append(np.polyfit(xw[k], gaps[k], 1)[0])
+        k = np.stack([rng.integers(0, n_draws, n_draws) for _ in range(200)])
+        boot = _slopes(xw[k], gaps[k])
         effects.append({"category": name, "published_weight": float(cw0[c]),
                         "gap_per_unit_weight": float(slope),
                         "ci_low": float(np.quantile(boot, tail)),
@@ -442,10 +511,10 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     # named alternatives
     alternatives = []
     # other versions' category weights, on this version's evaluations
-    schemes = {(f"{v} weights" if v == version else f"{v} category weights"):
-               Composite.from_table(table, v).category_weight
-               for v in sorted(table["version"].unique())
-               if set(Composite.from_table(table, v).categories) == set(cats)}
+    others = {v: (comp if v == version else Composite.from_table(table, v))
+              for v in sorted(table["version"].unique())}
+    schemes = {(f"{v} weights" if v == version else f"{v} category weights"): c.category_weight
+               for v, c in others.items() if set(c.categories) == set(cats)}
     schemes["equal categories"] = {c: 1.0 for c in cats}
     for c in cats:
         schemes[f"without {c}"] = {k: (0.0 if k == c else comp.category_weight[k]) for k in cats}
@@ -483,7 +552,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     counts = {"n_models": len(wide), "n_missing_evaluations": len(wide) - len(full),
               "n_recomputed": len(full), "n_open": int(is_open.sum()),
               "n_closed": int(is_closed.sum()), "n_other": n_other,
-              "other_accessibility": _classes(full["accessibility"], groups)}
+              "other_accessibility": _classes(wide.access[full], groups, wide.access_dtype)}
     return WeightSensitivity(as_of=as_of.date(), version=version,
                              open_definition=open_definition.value, n_models=len(full),
                              n_open=int(is_open.sum()), n_closed=int(is_closed.sum()),
@@ -520,7 +589,7 @@ def composite_view(signals: pd.DataFrame, table: pd.DataFrame, version: str = "v
     comp = Composite.from_table(table, version)
     agree = agreement(signals, table)
     snap, notes, warnings = choose_snapshot(signals, agree, version, as_of)
-    wide = _wide(signals, snap)
+    wide = _snapshot(signals, snap)
     published = _published_at(wide, open_definition)
     if published is None:
         raise ConfigError(f"no published index with open and closed models on {snap.date()}")
@@ -549,8 +618,8 @@ def published_gap(signals: pd.DataFrame,
     columns = ["snapshot", "n_models", "n_no_index", "n_estimated", "n_open", "n_closed",
                "n_other", "closed_model", "closed_level", "open_model", "open_level", "gap"]
     rows = []
-    for snap in snapshots(signals):
-        p = _published_at(_wide(signals, snap), open_definition)
+    for snap, wide in _snapshots(signals):
+        p = _published_at(wide, open_definition)
         if p is not None:
             rows.append({**p, "snapshot": snap.date(), "closed_model": p["closed_leader"],
                          "open_model": p["open_leader"]})

@@ -206,11 +206,15 @@ def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _pick(mask: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Per row, ``size`` column indices drawn uniformly (with replacement) among ``mask``."""
+    """Per row, ``size`` column indices drawn uniformly (with replacement) among ``mask``
+    (column 0 for a row without any)."""
     count = mask.sum(axis=1)
-    order = np.argsort(~mask, axis=1, kind="stable")  # the masked columns first
     pick = (rng.random((mask.shape[0], size)) * np.maximum(count, 1)[:, None]).astype(int)
-    return np.take_along_axis(order, np.minimum(pick, mask.shape[1] - 1), axis=1)
+    columns = np.nonzero(mask)[1]  # each row's masked columns in order, row after row
+    if len(columns) == 0:
+        return np.zeros_like(pick)
+    at = (np.cumsum(count) - count)[:, None] + pick  # pick < count where count > 0
+    return np.where(count[:, None] > 0, columns[np.minimum(at, len(columns) - 1)], 0)
 
 
 def frontier_points(days: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,10 +240,28 @@ def fit_trend(days: np.ndarray, levels: np.ndarray, cutoff: int, settings: Forec
     keep = np.asarray(days) <= cutoff
     days = np.asarray(days, dtype=np.int64)[keep]
     levels = np.asarray(levels, dtype=float)[:, keep]
+    order = np.argsort(days, kind="stable")
+    return _fit_sorted(days[order], levels[:, order], cutoff, settings, rng)
+
+
+def _by_day(scope: Scope) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per group, its models' days and levels sorted by day (ties in scope order): the
+    models released by any cut-off are then a leading slice, as :func:`fit_trend` keeps
+    and orders them."""
+    out = {}
+    for g in GROUPS:
+        mask = scope.groups == g
+        days = np.asarray(scope.days, dtype=np.int64)[mask]
+        order = np.argsort(days, kind="stable")
+        out[g] = days[order], np.asarray(scope.levels, dtype=float)[:, mask][:, order]
+    return out
+
+
+def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
+                settings: ForecastSettings, rng: np.random.Generator) -> TrendFit:
+    """:func:`fit_trend` of models sorted by day, all released by ``cutoff``."""
     if levels.shape[0] == 1:  # no index draws: only the frontier points are resampled
         levels = np.repeat(levels, 1 + settings.resamples, axis=0)
-    order = np.argsort(days, kind="stable")
-    days, levels = days[order], levels[:, order]
     rows = levels.shape[0]
     nan = np.full(rows, np.nan)
     x = (days - cutoff) / DAYS_PER_MONTH
@@ -324,11 +346,18 @@ def _rng(settings: ForecastSettings, scope: str, group: str, cutoff: int) -> np.
                                   GROUPS.index(group), cutoff + 10 ** 7])
 
 
-def fit_scope(scope: Scope, cutoff: int, settings: ForecastSettings) -> dict[str, TrendFit]:
-    """The open and closed trends of one scope at one cut-off (day)."""
-    return {g: fit_trend(scope.days[scope.groups == g], scope.levels[:, scope.groups == g],
-                         cutoff, settings, _rng(settings, scope.name, g, cutoff))
-            for g in GROUPS}
+def fit_scope(scope: Scope, cutoff: int, settings: ForecastSettings,
+              by_day: dict | None = None) -> dict[str, TrendFit]:
+    """The open and closed trends of one scope at one cut-off (day); ``by_day``: the
+    scope's :func:`_by_day` (computed once for many cut-offs)."""
+    by_day = by_day if by_day is not None else _by_day(scope)
+    fits = {}
+    for g in GROUPS:
+        days, levels = by_day[g]
+        m = int(np.searchsorted(days, cutoff, side="right"))
+        fits[g] = _fit_sorted(days[:m], levels[:, :m], cutoff, settings,
+                              _rng(settings, scope.name, g, cutoff))
+    return fits
 
 
 def _value(x: float) -> float:
@@ -470,10 +499,11 @@ def backtest_scope(scope: Scope, settings: ForecastSettings,
     end = to_day(settings.as_of)
     central = scope.levels[0]
     sel = {g: scope.groups == g for g in GROUPS}
+    by_day = _by_day(scope)
     rows = []
     for cut in cutoffs:
         t = to_day(cut)
-        fits = fit_scope(scope, t, settings)
+        fits = fit_scope(scope, t, settings, by_day)
         base = {"scope": scope.name, "cutoff": cut}
         for g, fit in fits.items():
             days, lv = scope.days[sel[g]], central[sel[g]]
@@ -537,21 +567,40 @@ def summarise_backtest(table: pd.DataFrame) -> pd.DataFrame:
     """MAE, bias and coverage per scope, quantity and horizon (censored catch-ups apart)."""
     rows = []
     keys = ["scope", "quantity", "horizon_months"]
-    for key, part in table.groupby(keys, dropna=False, sort=False):
-        err, naive = part["error"].dropna(), part["naive_error"].dropna()
-        cens = part.loc[part["censored"]]
-        rows.append({**dict(zip(keys, key)), "n_cutoffs": len(part), "n_scored": len(err),
-                     "n_insufficient": int((part["status"] != "ok").sum()),
-                     "mae": float(err.abs().mean()) if len(err) else np.nan,
+    if table.empty:
+        return pd.DataFrame(rows)
+    # the columns read once; each group's rows in table order, groups in order of first
+    # appearance (as groupby(sort=False, dropna=False) gives them)
+    group = table.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+    key_values = [table[k].to_numpy(dtype=object) for k in keys]
+    error = table["error"].to_numpy(dtype=float)
+    naive_error = table["naive_error"].to_numpy(dtype=float)
+    not_ok = (table["status"] != "ok").to_numpy(dtype=bool)
+    censored = table["censored"].to_numpy(dtype=bool)
+    covered = table["covered"]
+    has_cover = covered.notna().to_numpy(dtype=bool)
+    cover = covered.astype(float).to_numpy(dtype=float, na_value=np.nan)
+    predicted = table["predicted"].to_numpy(dtype=float)
+    realised = table["realised"].to_numpy(dtype=float)
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    for at in np.split(order, starts[1:]):
+        err = error[at][~np.isnan(error[at])]
+        naive = naive_error[at][~np.isnan(naive_error[at])]
+        cens = at[censored[at]]
+        seen = cover[at][has_cover[at]]
+        rows.append({**{k: v[at[0]] for k, v in zip(keys, key_values)},
+                     "n_cutoffs": len(at), "n_scored": len(err),
+                     "n_insufficient": int(not_ok[at].sum()),
+                     "mae": float(np.abs(err).mean()) if len(err) else np.nan,
                      "bias": float(err.mean()) if len(err) else np.nan,
                      "rmse": float(np.sqrt((err ** 2).mean())) if len(err) else np.nan,
-                     "coverage": float(part["covered"].dropna().astype(float).mean())
-                     if part["covered"].notna().any() else np.nan,
-                     "naive_mae": float(naive.abs().mean()) if len(naive) else np.nan,
+                     "coverage": float(seen.mean()) if len(seen) else np.nan,
+                     "naive_mae": float(np.abs(naive).mean()) if len(naive) else np.nan,
                      "n_censored": len(cens),
                      # censored: the data say "later than realised"; a smaller prediction is
                      # already known to be too early
-                     "n_censored_too_early": int((cens["predicted"] < cens["realised"]).sum())})
+                     "n_censored_too_early": int((predicted[cens] < realised[cens]).sum())})
     return pd.DataFrame(rows)
 
 

@@ -322,6 +322,18 @@ class _UnitReader:
 
 # --- the comparison ------------------------------------------------------------------------
 
+def _aligned(series: pd.Series, ids: np.ndarray, missing=np.nan) -> np.ndarray:
+    """``series.reindex(ids)``'s values as objects (``missing`` for an id not in its
+    index), by one lookup of the ids."""
+    index = series.index
+    if not index.is_unique:
+        raise ValueError("cannot reindex on an axis with duplicate labels")
+    value_of = dict(zip(index.to_numpy(dtype=object), series.to_numpy(dtype=object)))
+    out = np.empty(len(ids), dtype=object)
+    out[:] = [value_of.get(m, missing) for m in ids]
+    return out
+
+
 def _pairs(groups: list[str], extra: list[str]) -> list[tuple[str, str]]:
     """(group, versus): every group and extra group against closed, every ordered pair of
     groups."""
@@ -348,13 +360,13 @@ def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSetting
     masks_of = {}
     for u in units:
         released = u.days <= as_of_day
-        lab = members.reindex(u.model_ids).to_numpy()
+        lab = _aligned(members, u.model_ids)
         masks = {g: (lab == g) & released for g in set(lab[released]) if isinstance(g, str)}
         if len(extra):
-            lab = extra.reindex(u.model_ids).to_numpy()
+            lab = _aligned(extra, u.model_ids)
             masks.update({g: (lab == g) & released for g in set(lab[released])
                           if isinstance(g, str) and g in extra_groups})
-        masks[CLOSED] = closed.reindex(u.model_ids).fillna(False).to_numpy(dtype=bool) \
+        masks[CLOSED] = _aligned(closed, u.model_ids, False).astype(bool) \
             & released
         masks_of[u.name] = masks
     able = {g for masks in masks_of.values() for g, m in masks.items()
@@ -497,7 +509,7 @@ def leading_labs(units: list[Unit], members: pd.Series, labs: dict[str, str],
     days = [to_day(d) for d in dates]
     since = [to_day(pd.Timestamp(d) - pd.DateOffset(months=recent_months)) for d in dates]
     for scope, scope_units in scopes.items():
-        grouped = {u.name: members.reindex(u.model_ids).notna().to_numpy()
+        grouped = {u.name: ~pd.isna(_aligned(members, u.model_ids))
                    & np.isfinite(u.levels[0]) for u in scope_units}
         for date, day, start in zip(dates, days, since):
             tops = []
@@ -538,9 +550,9 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
     for u in units:
         if u.kind != "index":
             continue
-        labelled = {"closed": closed.reindex(u.model_ids).fillna(False).to_numpy(dtype=bool)}
+        labelled = {"closed": _aligned(closed, u.model_ids, False).astype(bool)}
         for series in (members, extra if extra is not None else pd.Series(dtype=object)):
-            lab = series.reindex(u.model_ids).to_numpy()
+            lab = _aligned(series, u.model_ids)
             for g in sorted({x for x in lab if isinstance(x, str)}):
                 labelled[g] = lab == g
         for g, mask in labelled.items():

@@ -60,6 +60,7 @@ discrete lag whose draws all move one way), it is widened to it and the row's no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -173,6 +174,25 @@ def interval(values: np.ndarray, ci: float) -> tuple[float, float, int, bool]:
     return min(lo, float(estimate)), max(hi, float(estimate)), failed, widened
 
 
+def _intervals(values: np.ndarray, ci: float) -> list[tuple[float, float, int, bool]]:
+    """:func:`interval` of each row of ``values``, the same numbers: the rows whose estimate
+    and draws are all finite share one vectorised quantile (the same selection per row),
+    the others are read one by one."""
+    out: list = [None] * len(values)
+    whole = np.isfinite(values).all(axis=1) if values.shape[1] >= 3 else \
+        np.zeros(len(values), dtype=bool)
+    if whole.any():
+        tail = (1 - ci) / 2
+        ends = np.quantile(values[whole, 1:], [tail, 1 - tail], axis=1)
+        for i, lo, hi in zip(np.flatnonzero(whole), ends[0], ends[1]):
+            estimate, lo, hi = values[i, 0], float(lo), float(hi)
+            out[i] = (min(lo, float(estimate)), max(hi, float(estimate)), 0,
+                      not lo <= estimate <= hi)
+    for i in np.flatnonzero(~whole):
+        out[i] = interval(values[i], ci)
+    return out
+
+
 def _nanquantile_columns(values: np.ndarray, q: float) -> np.ndarray:
     """``np.nanquantile(values, q, axis=0)``, the same numbers: the columns without NaN
     share one vectorised quantile (the same selection per column), the others are read
@@ -192,9 +212,17 @@ def significant_lag(steps: Steps, target: np.ndarray, k: int, day: int,
                     ci: float) -> np.ndarray:
     """t - sup {t' <= day : the leading group's frontier at t' is not significantly above
     ``target``} in days per row (see the module docstring); NaN without draws."""
-    rows = len(target)
-    if k == 0 or rows < 3:
-        return np.full(rows, np.nan)
+    return _lag_since(steps, _last_not_significant(steps, target, k, ci), k, day,
+                      len(target))
+
+
+def _last_not_significant(steps: Steps, target: np.ndarray, k: int, ci: float
+                          ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of :func:`significant_lag` that does not depend on the day: per row, the
+    last of the first ``k`` records not significantly above ``target`` (-1: none), and
+    the rows with a missing value. None without draws."""
+    if k == 0 or len(target) < 3:
+        return None
     diff = steps.levels[:, :k] - target[:, None]  # (rows, k), paired within each draw
     tail = (1 - ci) / 2
     q_lo = _nanquantile_columns(diff[1:], tail)
@@ -203,6 +231,14 @@ def significant_lag(steps: Steps, target: np.ndarray, k: int, day: int,
     bad = ~np.isfinite(diff).all(axis=1)
     not_sig = ~significant
     last = np.where(not_sig.any(axis=1), k - 1 - not_sig[:, ::-1].argmax(axis=1), -1)
+    return last, bad
+
+
+def _lag_since(steps: Steps, found, k: int, day: int, rows: int) -> np.ndarray:
+    """:func:`significant_lag` at ``day`` from :func:`_last_not_significant`."""
+    if found is None:
+        return np.full(rows, np.nan)
+    last, bad = found
     sup = np.where(last == k - 1, day, steps.days[np.minimum(last + 1, k - 1)])
     lag = (day - sup).astype(float)
     lag[bad] = np.nan
@@ -223,19 +259,23 @@ class Reading:
     closed_leader: str | None
 
 
-def read_at(open_: Steps, closed: Steps, day: int, ci: float) -> Reading | None:
-    """The gap and the three lags at ``day`` (in days), or None before either group exists."""
+def read_at(open_: Steps, closed: Steps, day: int, ci: float,
+            memo: dict | None = None) -> Reading | None:
+    """The gap and the three lags at ``day`` (in days), or None before either group exists.
+    ``memo`` (a dict kept across the days read on the same two groups and ``ci``): the
+    part that depends only on the records released by ``day`` is computed once."""
     k_o, k_c = open_.upto(day), closed.upto(day)
     if k_o == 0 or k_c == 0:
         return None
-    o, c = open_.levels[:, k_o - 1], closed.levels[:, k_c - 1]
-    with np.errstate(invalid="ignore"):
-        level = np.minimum(o, c)
-        t_o, t_c = open_.first_reach(level, k_o), closed.first_reach(level, k_c)
-        behind, ahead = o < c, o > c
+    part = memo.get((k_o, k_c)) if memo is not None else None
+    if part is None:
+        part = _records_part(open_, closed, k_o, k_c, ci)
+        if memo is not None:
+            memo[(k_o, k_c)] = part
+    o, c, t_o, t_c, behind, ahead, found_c, found_o = part
     lag = np.where(behind, day - t_c, np.where(ahead, -(day - t_o), 0.0)) + 0.0
-    sig_behind = significant_lag(closed, o, k_c, day, ci)
-    sig_ahead = -significant_lag(open_, c, k_o, day, ci)
+    sig_behind = _lag_since(closed, found_c, k_c, day, len(o))
+    sig_ahead = -_lag_since(open_, found_o, k_o, day, len(c))
     lag_sig = np.where(behind, sig_behind, np.where(ahead, sig_ahead, 0.0)) + 0.0
     bad = ~(np.isfinite(o) & np.isfinite(c))
     for values in (lag, lag_sig):
@@ -243,6 +283,19 @@ def read_at(open_: Steps, closed: Steps, day: int, ci: float) -> Reading | None:
     return Reading(gap=c - o, open_level=o, closed_level=c, lag=lag, lag_sig=lag_sig,
                    lag_threshold=t_o - t_c, open_leader=str(open_.names[k_o - 1]),
                    closed_leader=str(closed.names[k_c - 1]))
+
+
+def _records_part(open_: Steps, closed: Steps, k_o: int, k_c: int, ci: float) -> tuple:
+    """What :func:`read_at` reads from the first ``k_o`` open and ``k_c`` closed records,
+    whatever the day: the two leaders' levels, the days each group first reached the lower
+    of them, which group is behind, and :func:`_last_not_significant` of each."""
+    o, c = open_.levels[:, k_o - 1], closed.levels[:, k_c - 1]
+    with np.errstate(invalid="ignore"):
+        level = np.minimum(o, c)
+        t_o, t_c = open_.first_reach(level, k_o), closed.first_reach(level, k_c)
+        behind, ahead = o < c, o > c
+    return (o, c, t_o, t_c, behind, ahead, _last_not_significant(closed, o, k_c, ci),
+            _last_not_significant(open_, c, k_o, ci))
 
 
 def threshold_window(open_: Steps, closed: Steps, start: int, end: int
@@ -278,8 +331,14 @@ def threshold_window(open_: Steps, closed: Steps, start: int, end: int
     return mean, share
 
 
-def _month_grid(as_of: dt.date, months: int) -> list[dt.date]:
-    return [(pd.Timestamp(as_of) - pd.DateOffset(months=k)).date() for k in range(months, -1, -1)]
+@functools.lru_cache(maxsize=64)
+def _months_and_days(as_of: dt.date, months: int) -> tuple[tuple[dt.date, ...],
+                                                            tuple[int, ...]]:
+    """The month ends from ``months`` months before ``as_of`` to it, and the day of each
+    (computed once per date and length)."""
+    grid = tuple((pd.Timestamp(as_of) - pd.DateOffset(months=k)).date()
+                 for k in range(months, -1, -1))
+    return grid, tuple(to_day(m) for m in grid)
 
 
 def data_from(open_: Steps, closed: Steps) -> int | None:
@@ -332,11 +391,14 @@ def scope_gap(scope: Scope, settings: IndexGapSettings) -> tuple[dict, pd.DataFr
         notes.append(f"fewer than {need} open or closed models by {settings.as_of} "
                      f"({row['n_open']} open, {row['n_closed']} closed): counts only")
 
-    months = _month_grid(settings.as_of, max(settings.timeline_months, max(settings.windows)))
+    months, month_days = _months_and_days(settings.as_of, max(settings.timeline_months,
+                                                              max(settings.windows)))
+    day_of = dict(zip(months, month_days))
     readings = {}
-    for month in months:
-        day = to_day(month)
-        readings[month] = read_at(open_, closed, day, ci) if reading is not None else None
+    memo: dict = {}
+    for month, day in day_of.items():
+        readings[month] = read_at(open_, closed, day, ci, memo) if reading is not None \
+            else None
     for w in settings.windows:
         window = months[-(w + 1):]
         keys = {"lag": f"mean_lag_{w}m", "lag_sig": f"mean_lag_sig_{w}m"}
@@ -346,7 +408,7 @@ def scope_gap(scope: Scope, settings: IndexGapSettings) -> tuple[dict, pd.DataFr
                       / DAYS_PER_MONTH if complete else nan)
             _put(row, key, values, ci, widened)
         key = f"mean_lag_threshold_{w}m"
-        values, share = (threshold_window(open_, closed, to_day(window[0]), as_of_day)
+        values, share = (threshold_window(open_, closed, day_of[window[0]], as_of_day)
                          if complete else (nan, np.nan))
         _put(row, key, values / DAYS_PER_MONTH, ci, widened)
         row[f"{key}_censored_share"] = share
@@ -361,21 +423,32 @@ def scope_gap(scope: Scope, settings: IndexGapSettings) -> tuple[dict, pd.DataFr
         notes.append("interval widened to contain the estimate: " + ", ".join(widened))
     row["note"] = "; ".join(notes) if notes else None
 
-    timeline = []
+    timeline, shown = [], []
     for month in months[-(settings.timeline_months + 1):]:
-        day = to_day(month)
+        day = day_of[month]
         point = {"scope": scope.name, "month": month, "n_open": open_.count(day),
                  "n_closed": closed.count(day)}
-        r = readings[month] if min(point["n_open"], point["n_closed"]) >= need else None
-        for key, attr, unit in _STATS:
+        shown.append(readings[month] if min(point["n_open"], point["n_closed"]) >= need
+                     else None)
+        timeline.append(point)
+    # each statistic's intervals over the months at once (the same numbers as _put's)
+    read = [i for i, r in enumerate(shown) if r]
+    found = {}
+    for key, attr, unit in _STATS:
+        values = (np.vstack([getattr(shown[i], attr) for i in read]) / unit if read
+                  else np.empty((0, 1)))
+        found[key] = dict(zip(read, zip(values[:, 0], _intervals(values, ci))))
+    for i, (point, r) in enumerate(zip(timeline, shown)):
+        for key, _, _ in _STATS:
             name = "gap" if key == "gap" else key.removesuffix("_months")
-            values = getattr(r, attr) / unit if r else nan
-            _put(point, key, values, ci, [], names=(f"{name}_ci_low", f"{name}_ci_high"))
+            estimate, (low, high, _, _) = found[key].get(i, (np.nan, (np.nan, np.nan, 0,
+                                                                        False)))
+            point[key] = float(estimate) if np.isfinite(estimate) else np.nan
+            point[f"{name}_ci_low"], point[f"{name}_ci_high"] = low, high
         point["open_level"] = float(r.open_level[0]) if r else np.nan
         point["closed_level"] = float(r.closed_level[0]) if r else np.nan
         point["open_leader"] = r.open_leader if r else None
         point["closed_leader"] = r.closed_leader if r else None
-        timeline.append(point)
     return row, pd.DataFrame(timeline)
 
 
@@ -414,8 +487,13 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
     m = fitted.models
     levels = np.vstack([fitted.central_index()[None, :], fitted.index_draws()])
     ids = m["model_id"].to_numpy()
-    scopes = [Scope("general", "general", ids, ids, days_of(m["release_date"]), groups(m),
-                    levels)]
+    all_days, all_groups = days_of(m["release_date"]), groups(m)
+    scopes = [Scope("general", "general", ids, ids, all_days, all_groups, levels)]
+    # a domain's models are the fit's models: their days and groups are looked up (each is
+    # a function of the model's own row), not read again from a reindexed table
+    row_of = {x: i for i, x in enumerate(m["model_id"].to_numpy(dtype=object))}
+    if len(row_of) < len(m):
+        row_of = None  # repeated ids: read the rows as the table gives them
     notes = []
     if domains is None:
         domains = list(dict.fromkeys(fitted.benchmarks["domain"].dropna()))
@@ -426,9 +504,13 @@ def index_scopes(fitted: "IndexFit", definition: "OpenDefinition",
             notes.append(f"{domain}: {exc}")
             continue
         ids, levels = result.levels()
-        sub = m.set_index("model_id").loc[ids].reset_index()
-        scopes.append(Scope(domain, "project", ids, ids, days_of(sub["release_date"]),
-                            groups(sub), levels))
+        if row_of is not None:
+            rows = np.array([row_of[x] for x in ids], dtype=np.intp)
+            days, found = all_days[rows], all_groups[rows]
+        else:
+            sub = m.set_index("model_id").loc[ids].reset_index()
+            days, found = days_of(sub["release_date"]), groups(sub)
+        scopes.append(Scope(domain, "project", ids, ids, days, found, levels))
     return scopes, tuple(notes)
 
 

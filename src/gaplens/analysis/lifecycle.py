@@ -135,8 +135,8 @@ from .focus import (  # noqa: F401 (re-exported)
     focus_shifts,
     persistent_focus,
 )
-from .gap import DAYS_PER_MONTH, from_day, to_day
-from .noise import standard_errors
+from .gap import DAYS_PER_MONTH, _days, from_day, to_day
+from .noise import standard_errors_of
 from .observations import collapse
 
 
@@ -236,6 +236,14 @@ class _Bench:
     se_source: np.ndarray  # "reported" / "binomial" / "default"
     names: np.ndarray
     ids: np.ndarray
+    id_rank: np.ndarray = field(default=None)  # ids' rank as text (ties broken by it)
+    # (models released, the settings read) -> _Status, filled by _status_at
+    statuses: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.id_rank is None:
+            ranks = np.unique(self.ids.astype(str), return_inverse=True)[1].ravel()
+            object.__setattr__(self, "id_rank", ranks)
 
 
 def _threshold_label(x: float) -> str:
@@ -267,41 +275,49 @@ def _collapse(long: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, list[st
     return collapse(frame), warnings
 
 
-def _standard_errors(rows: pd.DataFrame, meta: pd.Series | None,
-                     settings: LifecycleSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(sigma on the normalised scale, source) per row (the shared rule of
-    :func:`gaplens.analysis.noise.standard_errors`)."""
-    return standard_errors(rows, meta, settings.default_se)
-
-
 def _benchmarks(best: pd.DataFrame, benchmarks: pd.DataFrame,
                 settings: LifecycleSettings) -> tuple[list[_Bench], list[str]]:
     warnings: list[str] = []
     meta = benchmarks.drop_duplicates("benchmark").set_index("benchmark")
     out: list[_Bench] = []
     floored: dict[str, int] = {}
-    for name, rows in best.groupby("benchmark", sort=True):
-        rows = rows.sort_values(["release_date", "score", "model_id"],
-                                ascending=[True, False, True])
+    # Sorted once (benchmark, then release date, best score and id within it: one row per
+    # model and benchmark, so no ties) and read as arrays: each benchmark is a slice.
+    rows = best.loc[best["benchmark"].notna()].sort_values(
+        ["benchmark", "release_date", "score", "model_id"], ascending=[True, True, False, True])
+    bench = rows["benchmark"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, bench[1:] != bench[:-1]]) if len(bench) else []
+    ends = np.r_[starts[1:], len(bench)] if len(bench) else []
+    all_days = _days(rows["release_date"])
+    scores = rows["score"].to_numpy(dtype=float)
+    raw = rows["raw_score"].to_numpy(dtype=float) if "raw_score" in rows else None
+    stderr = rows["stderr"].to_numpy(dtype=float) if "stderr" in rows else None
+    ids = rows["model_id"].to_numpy(dtype=object)
+    shown = rows["display_name"].to_numpy(dtype=object)
+    shown = np.where(pd.isna(shown), ids, shown)
+    domains = rows["domain"].to_numpy(dtype=object) if "domain" in rows else None
+    for a, b in zip(starts, ends):
+        name = bench[a]
         m = meta.loc[name] if name in meta.index else None
-        se, source = _standard_errors(rows, m, settings)
+        se, source = standard_errors_of(b - a, raw[a:b] if raw is not None else None,
+                                        stderr[a:b] if stderr is not None else None, m,
+                                        settings.default_se)
         if (se < settings.min_se).any():
             floored[str(name)] = int((se < settings.min_se).sum())
         se = np.maximum(se, settings.min_se)
-        days = np.array([to_day(d) for d in rows["release_date"]], dtype=np.int64)
+        days = all_days[a:b]
         release = m.get("release_date") if m is not None else None
         if release is not None and pd.notna(release):
             release_day, release_from = to_day(release), "table"
         else:
             release_day, release_from = int(days.min()), "first result"
         domain = m.get("domain") if m is not None else None
-        if (domain is None or pd.isna(domain)) and "domain" in rows:
-            domain = rows["domain"].dropna().iloc[0] if rows["domain"].notna().any() else None
+        if (domain is None or pd.isna(domain)) and domains is not None:
+            known = [d for d in domains[a:b] if not pd.isna(d)]
+            domain = known[0] if known else None
         test_set = m.get("test_set") if m is not None else None
-        names = rows["display_name"].where(rows["display_name"].notna(), rows["model_id"])
         out.append(_Bench(str(name), domain, test_set, release_day, release_from, days,
-                          rows["score"].to_numpy(dtype=float), se, source,
-                          names.to_numpy(dtype=object), rows["model_id"].to_numpy(dtype=object)))
+                          scores[a:b], se, source, shown[a:b], ids[a:b]))
     no_release = [b.name for b in out if b.release_from != "table"]
     if no_release:
         warnings.append(f"{len(no_release)} benchmarks have no release date in the benchmark "
@@ -343,14 +359,17 @@ def saturation_test(scores: np.ndarray, se: np.ndarray, settings: LifecycleSetti
     sd = float(np.std(scores, ddof=1)) if k >= 2 else np.nan
     q = p = z = p_z = np.nan
     if k >= max(2, settings.min_models):
-        from scipy import stats  # here, not at import: the command line starts faster
+        # scipy.special, not scipy.stats: the same functions (chi2.sf is chdtrc, norm.sf
+        # is ndtr of minus x) without stats' argument handling in this inner loop; here,
+        # not at import: the command line starts faster
+        from scipy import special
 
         w = 1.0 / se ** 2
         mean = float(np.sum(w * scores) / np.sum(w))
         q = float(np.sum(w * (scores - mean) ** 2))
-        p = float(stats.chi2.sf(q, k - 1))
+        p = 1.0 if q <= 0 else float(special.chdtrc(k - 1, q))  # chi2.sf: 1 at and below 0
         z = float((scores[0] - scores[-1]) / math.hypot(se[0], se[-1]))
-        p_z = float(2 * stats.norm.sf(abs(z)))
+        p_z = float(2 * special.ndtr(-abs(z)))
     indistinct = bool(np.isfinite(p) and p >= settings.alpha)
     saturated = bool(indistinct and frontier >= settings.near_ceiling)
     near = bool(np.isfinite(frontier) and frontier >= settings.saturation_level)
@@ -383,12 +402,22 @@ _NO_TEST = TopTest(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, False, False,
 def _top(bench: _Bench, upto: int, k: int) -> np.ndarray:
     """Indices of the best k among the first ``upto`` models (ties: earlier, then id)."""
     idx = np.arange(upto)
-    order = np.lexsort((bench.ids[:upto].astype(str), bench.days[:upto], -bench.scores[:upto]))
+    order = np.lexsort((bench.id_rank[:upto], bench.days[:upto], -bench.scores[:upto]))
     return idx[order][:k]
 
 
 def _status_at(bench: _Bench, day: int, settings: LifecycleSettings) -> _Status:
+    """The benchmark's status on ``day``: it changes only with the models released by
+    then, so it is computed once per number of models (and settings)."""
     upto = int(np.searchsorted(bench.days, day, side="right"))
+    key = (upto, settings.top_k, settings.min_models, settings.alpha, settings.near_ceiling,
+           settings.saturation_level)  # what the status reads of the settings
+    if key not in bench.statuses:
+        bench.statuses[key] = _status_of(bench, upto, settings)
+    return bench.statuses[key]
+
+
+def _status_of(bench: _Bench, upto: int, settings: LifecycleSettings) -> _Status:
     if upto == 0:
         return _Status(0, np.array([], dtype=int), np.nan, _NO_TEST)
     top = _top(bench, upto, settings.top_k)

@@ -126,32 +126,44 @@ def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
     return latest.set_index("model_id")["value"]
 
 
-def _resampled_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Average ranks (ties averaged, as scipy's ``rankdata``) of ``x[k]`` within each row of
-    the index matrix ``k``, from counts of x's distinct values per row: exact, and without
-    sorting every resample."""
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks of ``x`` (ties averaged, as scipy's ``rankdata``): whole and half
+    numbers, exact."""
+    codes = np.unique(x, return_inverse=True)[1].ravel()  # dense rank of each value
+    counts = np.bincount(codes).astype(float)
+    return (np.cumsum(counts) - counts + (counts + 1) / 2)[codes]
+
+
+def _twice_centred_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """2 * (average rank - mean rank) of ``x[k]`` within each row of the index matrix ``k``
+    (ties averaged, as scipy's ``rankdata``): integers, from counts of x's distinct values
+    per row, without sorting every resample. The rows' counts are laid end to end, so
+    one running sum over all of them gives each row's ranks plus 2n per earlier row."""
     codes = np.unique(x, return_inverse=True)[1].ravel()  # dense rank of each value
     u = int(codes.max()) + 1 if len(codes) else 0
-    c = codes[k]
-    flat = (c + u * np.arange(k.shape[0])[:, None]).ravel()
-    counts = np.bincount(flat, minlength=k.shape[0] * u).reshape(k.shape[0], u).astype(float)
-    table = np.cumsum(counts, axis=1) - counts + (counts + 1) / 2  # rank of each value
-    return np.take_along_axis(table, c, axis=1)
+    rows, n = k.shape
+    flat = codes[k] + u * np.arange(rows)[:, None]
+    counts = np.bincount(flat.ravel(), minlength=rows * u)
+    # 2 * rank = 2 * (values below) + count + 1, and 2 * mean rank = n + 1
+    twice = 2 * np.cumsum(counts) - counts - n
+    return twice[flat] - 2 * n * np.arange(rows)[:, None]
 
 
 def _boot_spearman(x: np.ndarray, y: np.ndarray, n_boot: int, rng) -> tuple[float, float]:
-    """90 % bootstrap interval of Spearman's rho over models (vectorised over draws)."""
+    """90 % bootstrap interval of Spearman's rho over models (vectorised over draws). The
+    sums of products of centred ranks are computed on twice the ranks, in integers: they
+    are exact, so the same as summed in floating point over the ranks themselves."""
     n = len(x)
     k = rng.integers(0, n, (n_boot, n))
-    rx, ry = _resampled_ranks(x, k), _resampled_ranks(y, k)
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    den = np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    rx = _twice_centred_ranks(x, k).astype(float)
+    ry = _twice_centred_ranks(y, k).astype(float)
+    den = np.sqrt(np.einsum("ij,ij->i", rx, rx) / 4 * (np.einsum("ij,ij->i", ry, ry) / 4))
     ok = den > 0
     if ok.sum() < 10:
         return np.nan, np.nan
-    rho = (rx * ry).sum(axis=1)[ok] / den[ok]
-    return float(np.quantile(rho, 0.05)), float(np.quantile(rho, 0.95))
+    rho = (np.einsum("ij,ij->i", rx, ry) / 4)[ok] / den[ok]
+    low, high = np.quantile(rho, [0.05, 0.95])
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -196,8 +208,7 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     goes to scipy, which says so and returns NaN."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
         return _stats().spearmanr(x, y)[0]
-    ranked = np.apply_along_axis(lambda v: _resampled_ranks(v, np.arange(len(v))[None])[0],
-                                 0, np.column_stack((x, y)))
+    ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
 
 
@@ -214,16 +225,35 @@ def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
 
 
 def residuals(x: pd.Series, y: pd.Series, meta: pd.DataFrame) -> pd.DataFrame:
+    return _with_meta(_ranked(x, y), meta)
+
+
+def _ranked(x: pd.Series, y: pd.Series) -> pd.DataFrame:
+    """The part of :func:`residuals` that does not depend on ``meta``: the models with
+    both, their percentile ranks and residuals, by model id, largest residual first."""
     both = pd.concat([x.rename("predictor"), y.rename("target")], axis=1, join="inner").dropna()
     if len(both) < 5:
         raise ConfigError(f"only {len(both)} models have both the predictor and the target")
-    px = (_stats().rankdata(both["predictor"]) - 0.5) / len(both)
-    py = (_stats().rankdata(both["target"]) - 0.5) / len(both)
+    px = (_average_ranks(both["predictor"].to_numpy()) - 0.5) / len(both)
+    py = (_average_ranks(both["target"].to_numpy()) - 0.5) / len(both)
     slope, intercept = np.polyfit(px, py, 1)
     both["predictor_pct"], both["target_pct"] = px, py
     both["residual"] = py - (intercept + slope * px)
-    out = both.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
-    return out.sort_values("residual", ascending=False).reset_index(drop=True)
+    return both.sort_values("residual", ascending=False)
+
+
+def _with_meta(ranked: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_ranked`'s rows with ``meta`` joined (one row per model id: the order kept)."""
+    return ranked.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
+
+
+def _memo(cache: dict | None, key, compute):
+    """``compute()``, kept in ``cache`` under ``key`` when a cache is given."""
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 GROUP_COLUMNS = ["grouping", "group", "n", "mean_residual", "difference_vs_rest", "ci_low",
@@ -290,24 +320,32 @@ def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str
     """Where open models stand on a target: best open and best closed model, the gap
     between them with a bootstrap interval (models resampled within each group), and the
     open models' mean percentile rank among all models with a value."""
-    frame = pd.DataFrame({"value": values}).join(groups.rename("group"), how="left")
-    frame = frame.join(names.rename("name"), how="left").dropna(subset=["value"])
-    frame["pct"] = (_stats().rankdata(frame["value"]) - 0.5) / len(frame)
-    o, c = frame.loc[frame["group"] == "open"], frame.loc[frame["group"] == "closed"]
-    row = {"target": target, "n": len(frame), "n_open": len(o), "n_closed": len(c)}
-    if len(o) == 0 or len(c) == 0:
+    # ``groups`` and ``names`` have one row per model id (as ``meta``): looked up, not joined
+    for side in (groups, names):
+        if not side.index.is_unique:
+            raise ValueError("standing needs one group and one name per model id")
+    value = values.to_numpy(dtype=float)
+    keep = ~np.isnan(value)
+    ids, value = values.index.to_numpy(dtype=object)[keep], value[keep]
+    group_of = dict(zip(groups.index.to_numpy(dtype=object), groups.to_numpy(dtype=object)))
+    group = np.array([group_of.get(m) for m in ids], dtype=object)
+    pct = (_average_ranks(value) - 0.5) / len(value)
+    is_o, is_c = group == "open", group == "closed"
+    row = {"target": target, "n": len(value), "n_open": int(is_o.sum()),
+           "n_closed": int(is_c.sum())}
+    if not is_o.any() or not is_c.any():
         return {**row, "note": "no open or no closed model has a value"}
     rng = np.random.default_rng(seed)
-    ov, cv = o["value"].to_numpy(), c["value"].to_numpy()
+    ov, cv = value[is_o], value[is_c]
     boot = (rng.choice(cv, (n_boot, len(cv))).max(axis=1)
             - rng.choice(ov, (n_boot, len(ov))).max(axis=1))
-    best_o, best_c = o["value"].idxmax(), c["value"].idxmax()
-    return {**row, "best_open": best_o, "best_open_value": float(o.at[best_o, "value"]),
-            "best_closed": best_c, "best_closed_value": float(c.at[best_c, "value"]),
-            "gap": float(c["value"].max() - o["value"].max()),
-            "gap_ci_low": float(np.quantile(boot, 0.05)),
-            "gap_ci_high": float(np.quantile(boot, 0.95)),
-            "open_mean_percentile": float(o["pct"].mean()), "note": ""}
+    best_o, best_c = int(np.argmax(ov)), int(np.argmax(cv))  # the first on a tie (idxmax)
+    low, high = np.quantile(boot, [0.05, 0.95])
+    return {**row, "best_open": ids[is_o][best_o], "best_open_value": float(ov[best_o]),
+            "best_closed": ids[is_c][best_c], "best_closed_value": float(cv[best_c]),
+            "gap": float(cv.max() - ov.max()),
+            "gap_ci_low": float(low), "gap_ci_high": float(high),
+            "open_mean_percentile": float(pct[is_o].mean()), "note": ""}
 
 
 def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
@@ -326,13 +364,32 @@ def predictors(fitted, results: pd.DataFrame, signals: pd.DataFrame,
             continue
         if len(d.table) >= min_models:
             out[f"index: {domain}"] = ("domain index", d.table.set_index("model_id")["index"])
-    for bench, rows in results.groupby("benchmark"):
-        if len(rows) >= min_models:
-            out[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
+    out.update(_benchmark_predictors(results, min_models))
     aa = signals.loc[signals["signal"] == "aa.intelligence_index"]
     if len(aa):
         latest = aa.sort_values("as_of").groupby("model_id").tail(1).set_index("model_id")
         out["composite: AA index"] = ("composite", latest["value"])
+    return out
+
+
+def _benchmark_predictors(results: pd.DataFrame, min_models: int
+                          ) -> dict[str, tuple[str, pd.Series]]:
+    """Each benchmark's best score per model (``results``: one row per model and
+    benchmark), for benchmarks with ``min_models`` models: the series
+    ``results.groupby("benchmark")`` gives, in its order, cut from the columns read once."""
+    codes, names = pd.factorize(results["benchmark"], sort=True)  # a missing name: -1
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    ids = results["model_id"].to_numpy(dtype=object)[order]
+    scores = results["score"].to_numpy(dtype=float)[order]
+    starts = np.searchsorted(codes, np.arange(len(names)), side="left")
+    ends = np.searchsorted(codes, np.arange(len(names)), side="right")
+    out = {}
+    for name, a, b in zip(names, starts, ends):
+        if b - a >= min_models:
+            index = pd.Index(ids[a:b], dtype=results["model_id"].dtype, name="model_id")
+            out[f"benchmark: {name}"] = ("benchmark", pd.Series(scores[a:b], index=index,
+                                                                name="score"))
     return out
 
 
@@ -360,7 +417,8 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
     res_parts, group_parts = [], []
     for target in (chosen if every_target else [focus_target]):
         try:
-            part = residuals(preds[predictor][1], target_all[target], meta)
+            part = _with_meta(_memo(cache, ("ranked", key, target), lambda: _ranked(
+                preds[predictor][1], target_all[target])), meta)
         except ConfigError as exc:
             notes.append(f"no residuals for {target} on {predictor}: {exc}")
             continue
@@ -374,7 +432,7 @@ def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFram
                                                          ascending=[True, False])
             .groupby("target").head(8).reset_index(drop=True)) if len(corr) else corr
     usage = usage_alignment(preds["index: general"][1], signals, meta, n_boot, seed,
-                            min_models)
+                            min_models, cache=cache)
     return RealWorld(correlations=corr, residuals=res, groups=groups,
                      focus=(predictor, focus_target), notes=tuple(notes), best=best,
                      standing=stand, usage=usage)
@@ -404,8 +462,11 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     rows, target_all = [], {}
     # Each target's own rows, selected once (target_values selects them again, the same
     # rows in the same order, from these few instead of the whole tables per window).
-    own = {t: (signals, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
-           if t.startswith("benchmark:") else (signals.loc[signals["signal"] == t], results)
+    # Only the columns target_values reads: the rows of the other columns are not copied
+    # per window.
+    narrow = signals[["model_id", "signal", "value", "as_of"]]
+    own = {t: (narrow, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
+           if t.startswith("benchmark:") else (narrow.loc[narrow["signal"] == t], results)
            for t in chosen}
     for window in yearly_windows(target_dates(signals, results, chosen)):
         values = {t: target_values(*own[t], t, window) for t in chosen}
@@ -425,13 +486,12 @@ def _as_known(preds: dict, index_preds: dict, long: pd.DataFrame, signals: pd.Da
     window: refitting it per window is a fit per window."""
     if window.end is None:
         return preds
-    dated = long.loc[pd.to_datetime(long["release_date"]) <= window.end]
+    scored = long[["model_id", "benchmark", "score", "release_date"]]
+    dated = scored.loc[pd.to_datetime(scored["release_date"]) <= window.end]
     results = dated.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
     out = dict(index_preds)
-    for bench, rows in results.groupby("benchmark"):
-        if len(rows) >= min_models:
-            out[f"benchmark: {bench}"] = ("benchmark", rows.set_index("model_id")["score"])
+    out.update(_benchmark_predictors(results, min_models))
     aa = signals.loc[(signals["signal"] == "aa.intelligence_index")
                      & (pd.to_datetime(signals["as_of"]) <= window.end)]
     if len(aa):
@@ -465,30 +525,19 @@ def usage_targets(names) -> list[str]:
 
 
 def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
-                    n_boot: int = 1000, seed: int = 0, min_models: int = 8) -> pd.DataFrame:
+                    n_boot: int = 1000, seed: int = 0, min_models: int = 8,
+                    cache: dict | None = None) -> pd.DataFrame:
     """Per usage signal and model (USAGE_COLUMNS): rank agreement with the general index
     (``index``: value per model id) and where each model's use stands against what its
-    index rank predicts; signals with fewer than ``min_models`` models are left out."""
-    rng = np.random.default_rng([seed, 13])
+    index rank predicts; signals with fewer than ``min_models`` models are left out.
+    ``cache`` (as in :func:`analyse`): the part that does not depend on ``meta`` is
+    computed once."""
     parts = []
-    everything = Window("all", None, None)
-    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
-        y = target_values(signals, pd.DataFrame(), signal, everything)
-        both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
-        n = len(both)
-        if n < max(min_models, 5):
-            continue
-        res = residuals(both["x"], both["y"], meta).set_index("model_id")
-        px, fitted = res["predictor_pct"].to_numpy(), res["target_pct"] - res["residual"]
-        dof = max(n - 2, 1)
-        s_res = float(np.sqrt((res["residual"] ** 2).sum() / dof))
-        sxx = float(((px - px.mean()) ** 2).sum())
-        band = _stats().t.ppf(0.95, dof) * s_res * np.sqrt(
-            1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
-        rho = float(_stats().spearmanr(both["x"], both["y"])[0])
-        low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
-        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
-        part = res.reset_index().assign(
+    for signal, ranked, n, px, fitted, band, rho, low, high, through in _memo(
+            cache, ("usage", n_boot, seed, min_models),
+            lambda: _usage_part(index, signals, n_boot, seed, min_models)):
+        res = _with_meta(ranked, meta)
+        part = res.assign(
             signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
             data_through=through.date() if pd.notna(through) else None, n=n,
             index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
@@ -505,3 +554,32 @@ def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
         if column not in out:
             out[column] = None
     return out[USAGE_COLUMNS]
+
+
+def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
+                min_models: int) -> list[tuple]:
+    """The part of :func:`usage_alignment` that does not depend on ``meta``: per usage
+    signal with enough models, (signal, :func:`_ranked` rows, n, the predictor's
+    percentiles and the fitted values in their order, the prediction band, rho and its
+    interval, the signal's newest date)."""
+    rng = np.random.default_rng([seed, 13])
+    out = []
+    everything = Window("all", None, None)
+    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
+        y = target_values(signals, pd.DataFrame(), signal, everything)
+        both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
+        n = len(both)
+        if n < max(min_models, 5):
+            continue
+        ranked = _ranked(both["x"], both["y"])
+        px, fitted = ranked["predictor_pct"].to_numpy(), ranked["target_pct"] - ranked["residual"]
+        dof = max(n - 2, 1)
+        s_res = float(np.sqrt((ranked["residual"] ** 2).sum() / dof))
+        sxx = float(((px - px.mean()) ** 2).sum())
+        band = _stats().t.ppf(0.95, dof) * s_res * np.sqrt(
+            1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
+        rho = float(_spearman(both["x"].to_numpy(), both["y"].to_numpy()))
+        low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
+        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
+        out.append((signal, ranked, n, px, fitted, band, rho, low, high, through))
+    return out
