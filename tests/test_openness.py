@@ -271,3 +271,15 @@ def test_bundled_ladder_and_audit(fitted_db):
     assert (result.aa["aa_gap"] > 0).all()  # no open model above the best closed one
     for r in corr.itertuples():
         assert r.rho_ci_low <= r.rho <= r.rho_ci_high
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 12), st.integers(1, 1000), st.integers(0, 2 ** 16))
+def test_average_ranks_are_scipys(rows, columns, distinct, seed):
+    from scipy.stats import rankdata
+
+    from gaplens.analysis.openness import average_ranks_rows
+
+    # few distinct values: many ties; many: almost none
+    x = np.random.default_rng(seed).integers(0, distinct, (rows, columns)) * 0.25
+    assert np.array_equal(average_ranks_rows(x), rankdata(x, axis=1))

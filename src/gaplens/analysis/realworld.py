@@ -65,13 +65,6 @@ THIN = {"openrouter.": "OpenRouter lists only the top ~10 models by weekly token
                             "snapshot)"}
 
 
-def _stats():
-    """scipy.stats, imported on first use (it is a third of the command line's start-up)."""
-    from scipy import stats
-
-    return stats
-
-
 @dataclass(frozen=True)
 class Window:
     name: str
@@ -205,9 +198,9 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     """``scipy.stats.spearmanr(x, y)[0]`` of NaN-free 1-D arrays: the same average ranks
     (whole and half numbers, exact either way) laid out and correlated as scipy does,
     without the p-value scipy also computes. A constant input (or fewer than two values)
-    goes to scipy, which says so and returns NaN."""
+    has no correlation: NaN, as scipy gives."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
-        return _stats().spearmanr(x, y)[0]
+        return float("nan")
     ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
 
@@ -561,7 +554,10 @@ def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
     """The part of :func:`usage_alignment` that does not depend on ``meta``: per usage
     signal with enough models, (signal, :func:`_ranked` rows, n, the predictor's
     percentiles and the fitted values in their order, the prediction band, rho and its
-    interval, the signal's newest date)."""
+    interval, the signal's newest date). The band's t quantile is scipy.special.stdtrit,
+    the function scipy.stats.t.ppf evaluates (scipy.stats takes about a second to import)."""
+    from scipy.special import stdtrit
+
     rng = np.random.default_rng([seed, 13])
     out = []
     everything = Window("all", None, None)
@@ -576,7 +572,7 @@ def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
         dof = max(n - 2, 1)
         s_res = float(np.sqrt((ranked["residual"] ** 2).sum() / dof))
         sxx = float(((px - px.mean()) ** 2).sum())
-        band = _stats().t.ppf(0.95, dof) * s_res * np.sqrt(
+        band = stdtrit(dof, 0.95) * s_res * np.sqrt(
             1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
         rho = float(_spearman(both["x"].to_numpy(), both["y"].to_numpy()))
         low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
