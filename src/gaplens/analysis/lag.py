@@ -69,21 +69,23 @@ def _levels(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
 
 
 def _first_reach(f: GroupFrontier, levels: np.ndarray) -> np.ndarray:
-    """first_reach(level) in days per draw and day (levels (draws, days)); NaN if never."""
+    """first_reach(level) in days per draw and day (levels (draws, days)); NaN if never.
+
+    A level equal to the one before it in its row reaches the frontier on the same day:
+    only the others are searched, and the repeats copy the value before them."""
     out = np.full(levels.shape, np.nan)
     if f.running.shape[1] == 0:
         return out
     finite = np.isfinite(levels)
-    rows, cols = np.nonzero(finite)
-    if 2 * len(rows) < levels.size:  # few levels to reach: only those (the same values)
-        hit = f.running[rows] >= levels[rows, cols][:, None]
-        has = hit.any(axis=1)
-        out[rows[has], cols[has]] = f.days[hit.argmax(axis=1)[has]]
-        return out
-    hit = f.running[:, None, :] >= levels[:, :, None]
-    has = hit.any(axis=2) & finite
-    first = hit.argmax(axis=2)
-    out[has] = f.days[first[has]]
+    repeat = np.zeros(levels.shape, dtype=bool)
+    repeat[:, 1:] = (levels[:, 1:] == levels[:, :-1]) & finite[:, 1:]
+    rows, cols = np.nonzero(finite & ~repeat)
+    first = f.reach_index(rows, levels[rows, cols])
+    has = first < f.running.shape[1]
+    out[rows[has], cols[has]] = f.days[first[has]]
+    if repeat.any():
+        source = np.maximum.accumulate(np.where(repeat, 0, np.arange(levels.shape[1])), axis=1)
+        out = np.take_along_axis(out, source, axis=1)
     return out
 
 
