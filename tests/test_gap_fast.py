@@ -1,17 +1,20 @@
 """The gap map's fast paths give the same numbers as the plain computations they replace.
 
-Each one (the first reach by binary search and by counts, the repeated levels read once)
-is compared bit for bit with the plain computation, written out here, on random data with
-ties, signed zeros, missing scores and unsorted thresholds.
+Each one (the first reach by binary search and by counts, the repeated levels read once,
+the collapse's sort by codes and the unknown models' table without a groupby) is compared
+bit for bit with the plain computation, written out here, on random data with ties, signed
+zeros, missing values and unsorted thresholds.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gaplens.analysis.lag import _first_reach
+from gaplens.analysis.observations import _unknown_models, sort_order
 from gaplens.models.frontier import GroupFrontier
 
 FAST = settings(max_examples=40, deadline=None)
@@ -78,3 +81,44 @@ def test_first_reach_reads_repeated_levels_once(n_models, draws, days, seed, nan
     has = hit.any(axis=2) & np.isfinite(levels)
     expected[has] = f.days[hit.argmax(axis=2)[has]]
     assert same_bits(_first_reach(f, levels), expected)
+
+
+@FAST
+@given(st.integers(1, 30), st.integers(0, 2**32 - 1))
+def test_sort_order_is_sort_values(n, seed):
+    rng = np.random.default_rng(seed)
+    text = np.array(["b", "a", "B", "ä", "a b", ""], dtype=object)
+    frame = pd.DataFrame({
+        "name": pd.array(np.where(rng.random(n) < 0.2, None, rng.choice(text, n)), dtype="str"),
+        "score": np.where(rng.random(n) < 0.2, np.nan, np.round(rng.random(n), 1) - 0.5),
+        "date": pd.to_datetime(np.where(rng.random(n) < 0.2, None, rng.choice(
+            ["2024-01-02", "2023-05-06", "2024-01-02 00:00:01"], n)), format="ISO8601"
+                              ).astype("datetime64[s]"),
+    })
+    frame["score"] = frame["score"].where(frame["score"] != 0, -0.0)  # signed zeros tie
+    for columns, ascending in ((["name", "score", "date"], [True, False, True]),
+                               (["date", "name", "score"], [False, False, True])):
+        expected = frame.sort_values(columns, ascending=ascending, na_position="last")
+        assert np.array_equal(sort_order(frame, columns, ascending), expected.index.to_numpy())
+    rows = rng.permutation(n)[: n // 2]
+    expected = frame.take(rows).reset_index(drop=True).sort_values(
+        ["name", "date"], ascending=[False, True], na_position="last")
+    assert np.array_equal(sort_order(frame, ["name", "date"], [False, True], rows),
+                          expected.index.to_numpy())
+
+
+def test_unknown_models_is_the_groupby_table():
+    unknown = pd.DataFrame({
+        "model_id": pd.array(["m2", "m1", "m2", "m3", "m1", "m3", "m0"], dtype="str"),
+        "display_name": pd.array(["M2", None, "M2", "M3", None, "M3b", "M0"], dtype="str"),
+        "benchmark": pd.array(list("abcdefg"), dtype="str"),
+        "release_date": pd.to_datetime(["2024-03-01", "2024-01-01", "2023-12-31",
+                                        "2024-02-02", "2023-01-01", None, None]
+                                       ).astype("datetime64[s]"),
+    })
+    expected = (unknown.groupby(["model_id", "display_name"], dropna=False)
+                .agg(results=("benchmark", "size"), release_date=("release_date", "min"))
+                .reset_index().sort_values(["results", "model_id"], ascending=[False, True]))
+    found = _unknown_models(unknown)
+    pd.testing.assert_frame_equal(found, expected, check_exact=True)
+    assert found["results"].tolist() == [2, 2, 1, 1, 1]  # m1, m2, then m0, m3/M3, m3/M3b
