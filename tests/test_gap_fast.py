@@ -1,7 +1,7 @@
 """The gap map's fast paths give the same numbers as the plain computations they replace.
 
 Each one (the first reach by binary search and by counts, the repeated levels read once,
-the collapse's sort by codes and the unknown models' table without a groupby) is compared
+the gap's floored spread and leaders on many days at once, the collapse's sort by codes and the unknown models' table without a groupby) is compared
 bit for bit with the plain computation, written out here, on random data with ties, signed
 zeros, missing values and unsorted thresholds.
 """
@@ -13,6 +13,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gaplens.analysis.gap import _leader0, _leaders0, floor_spread, floor_spread_columns
 from gaplens.analysis.lag import _first_reach
 from gaplens.analysis.observations import _unknown_models, sort_order
 from gaplens.models.frontier import GroupFrontier
@@ -122,3 +123,27 @@ def test_unknown_models_is_the_groupby_table():
     found = _unknown_models(unknown)
     pd.testing.assert_frame_equal(found, expected, check_exact=True)
     assert found["results"].tolist() == [2, 2, 1, 1, 1]  # m1, m2, then m0, m3/M3, m3/M3b
+
+
+@FAST
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.0, 0.0, 0.1]))
+def test_floor_spread_of_columns_is_one_call_per_column(draws, columns, seed, nan_share):
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(draws, columns)) * rng.exponential(size=columns)
+    values[rng.random(values.shape) < nan_share] = np.nan
+    values[:, 0] = values[0, 0]  # a constant column: no spread to scale
+    floors = rng.choice([0.0, 0.5, 3.0], size=columns)
+    expected = np.column_stack([floor_spread(values[:, j], float(floors[j]))
+                                for j in range(columns)])
+    assert same_bits(floor_spread_columns(values, floors), expected)
+
+
+@FAST
+@given(st.integers(0, 7), st.integers(1, 5), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.0, 0.0, 0.3]))
+def test_leaders_on_many_days_are_the_leader_of_each(n_models, draws, seed, nan_share):
+    rng = np.random.default_rng(seed)
+    f = frontier(rng, n_models, draws, nan_share)
+    days = np.array([-1, 0, 3, 10, 10, 29, 40])
+    assert _leaders0(f, days).tolist() == [_leader0(f, int(d)) for d in days]

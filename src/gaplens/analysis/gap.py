@@ -70,7 +70,7 @@ from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .intervals import bootstrap_intervals, nanmedian_rows
-from .lag import horizontal_lag, threshold_lags
+from .lag import _levels, horizontal_lag, threshold_lags
 from .gap_rows import BenchmarkRows, draws_frame, row_intervals
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
@@ -244,27 +244,22 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     se_open, se_closed = se[is_open], se[~is_open]
     timeline_days = month_days if timeline_days is None else timeline_days
 
-    def gap_at(day: int) -> np.ndarray:
-        lo, lc = _leader0(fo, day), _leader0(fc, day)
-        floor = 100 * float(np.hypot(se_open[lo], se_closed[lc])) if lo >= 0 and lc >= 0 \
-            else 0.0
-        return floor_spread(_difference(fc.level_at(day), fo.level_at(day)), floor)
-
-    gap = gap_at(t_b)
+    # The gap at t_b and at every timeline day up to t_b, in one pass.
+    seen = timeline_days[timeline_days <= t_b]
+    gap_days, back = np.unique(np.concatenate([[t_b], seen]), return_inverse=True)
+    gaps = _gaps_at(fo, fc, gap_days, se_open, se_closed)[:, back.ravel()]
+    gap = gaps[:, 0]
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
     # Every horizontal lag in one pass: t_b, the timeline's days up to t_b, the window.
     window_days = month_days - month_days[-1] + t_b
-    seen = timeline_days[timeline_days <= t_b]
     lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
                           settings.tolerance) / DAYS_PER_MONTH
     lag = lags[:, 0]
     timeline_lag = np.full((include.shape[0], len(timeline_days)), np.nan)
     timeline_lag[:, timeline_days <= t_b] = lags[:, 1:1 + len(seen)]
     timeline_gap = np.full((include.shape[0], len(timeline_days)), np.nan)
-    for m, d in enumerate(timeline_days):
-        if d <= t_b:
-            timeline_gap[:, m] = gap_at(d)
+    timeline_gap[:, timeline_days <= t_b] = gaps[:, 1:]
     window_lag = lags[:, 1 + len(seen):]
     # leader_at indexes the arrays given to build(): map back to global model indices.
     lead_o, lead_c = _leader0(fo, t_b), _leader0(fc, t_b)
@@ -291,6 +286,34 @@ def _leader0(f: GroupFrontier, day: int) -> int:
     return int(f.order[hit.argmax()]) if hit.any() else -1
 
 
+def _gaps_at(fo: GroupFrontier, fc: GroupFrontier, days: np.ndarray, se_open: np.ndarray,
+             se_closed: np.ndarray) -> np.ndarray:
+    """The gap's draws at each of ``days`` (draws, days), spread floored at the two
+    leaders' errors on that day (:func:`floor_spread`)."""
+    lo, lc = _leaders0(fo, days), _leaders0(fc, days)
+    both = (lo >= 0) & (lc >= 0)
+    floors = np.zeros(len(days))
+    floors[both] = 100 * np.hypot(se_open[lo[both]], se_closed[lc[both]])
+    return floor_spread_columns(_difference(_levels(fc, days), _levels(fo, days)), floors)
+
+
+def _leaders0(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
+    """:func:`_leader0` at each of ``days``. The frontier's holder is the first model whose
+    running level on draw 0 reaches the level there (the running maximum first reaches a
+    level at a model that has it), found by one binary search when that row is ordered."""
+    running = f.running[0] if f.running.shape[1] else f.running[0, :0]
+    if np.isnan(running).any():
+        return np.array([_leader0(f, int(d)) for d in days], dtype=np.int64)
+    k = np.searchsorted(f.days, days, side="right")
+    out = np.full(len(days), -1, dtype=np.int64)
+    if not len(running):
+        return out
+    level = running[np.maximum(k - 1, 0)]
+    ok = (k > 0) & np.isfinite(level)
+    out[ok] = f.order[np.searchsorted(running, level[ok], side="left")]
+    return out
+
+
 def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
     """Gap draws whose errors around their median have a standard deviation of at least
     ``floor``: draw 0 (the estimate) is kept, draws j > 0 become x + f (x*_j - median x*),
@@ -305,6 +328,26 @@ def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
     sd = float(dev.std())
     factor = max(1.0, floor / sd) if sd > 0 else 1.0
     rest[ok] = out[0] + factor * dev
+    return out
+
+
+def floor_spread_columns(draws: np.ndarray, floors: np.ndarray) -> np.ndarray:
+    """:func:`floor_spread` of each column of ``draws`` (draws, columns) with its floor, the
+    same numbers: the columns whose draws are all finite share one median and one standard
+    deviation (each column reduced on its own contiguous row, as one call per column)."""
+    out = draws.copy()
+    whole = np.isfinite(draws[0]) & np.isfinite(draws[1:]).all(axis=0) & (len(draws) > 2)
+    for j in np.flatnonzero(~whole):
+        out[:, j] = floor_spread(draws[:, j], float(floors[j]))
+    cols = np.flatnonzero(whole)
+    if len(cols):
+        rest = np.ascontiguousarray(draws[1:, cols].T)
+        dev = rest - np.median(rest, axis=1)[:, None]
+        sd = dev.std(axis=1)
+        factor = np.ones(len(cols))
+        positive = sd > 0
+        factor[positive] = np.maximum(1.0, floors[cols][positive] / sd[positive])
+        out[1:, cols] = (draws[0, cols][:, None] + factor[:, None] * dev).T
     return out
 
 

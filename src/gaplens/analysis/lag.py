@@ -42,7 +42,11 @@ def horizontal_lag(
 
     ``day`` may also be an array of days: the result is then (draws, days), every day in
     one pass (the same numbers as one call per day)."""
-    days = np.atleast_1d(np.asarray(day, dtype=np.int64))
+    if np.ndim(day) == 0:
+        return horizontal_lag(open_, closed, np.array([day]), tolerance)[:, 0]
+    # Each distinct day once, in date order (a level repeats on the next day more often
+    # than not: _first_reach reads it once).
+    days, back = np.unique(np.asarray(day, dtype=np.int64), return_inverse=True)
     o = _levels(open_, days)
     c = _levels(closed, days)
     lag = np.full(o.shape, np.nan)
@@ -56,7 +60,7 @@ def horizontal_lag(
     t_open = _first_reach(open_, np.where(ahead, c, np.nan))
     lag[ahead] = -(at[ahead] - t_open[ahead])
     lag[level] = 0.0
-    return lag[:, 0] if np.ndim(day) == 0 else lag
+    return lag[:, back.ravel()]
 
 
 def _levels(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
