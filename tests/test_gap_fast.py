@@ -1,12 +1,14 @@
 """The gap map's fast paths give the same numbers as the plain computations they replace.
 
 Each one (the first reach by binary search and by counts, the repeated levels read once,
-the gap's floored spread and leaders on many days at once, the collapse's sort by codes and the unknown models' table without a groupby) is compared
+the gap's floored spread and leaders on many days at once, the median of rows without NaN, the collapse's sort by codes and the unknown models' table without a groupby) is compared
 bit for bit with the plain computation, written out here, on random data with ties, signed
 zeros, missing values and unsorted thresholds.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gaplens.analysis.gap import _leader0, _leaders0, floor_spread, floor_spread_columns
+from gaplens.analysis.intervals import nanmedian_rows
 from gaplens.analysis.lag import _first_reach
 from gaplens.analysis.observations import _unknown_models, sort_order
 from gaplens.models.frontier import GroupFrontier
@@ -147,3 +150,17 @@ def test_leaders_on_many_days_are_the_leader_of_each(n_models, draws, seed, nan_
     f = frontier(rng, n_models, draws, nan_share)
     days = np.array([-1, 0, 3, 10, 10, 29, 40])
     assert _leaders0(f, days).tolist() == [_leader0(f, int(d)) for d in days]
+
+
+@FAST
+@given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 6), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.0, 0.0, 0.3, 1.0]))
+def test_nanmedian_rows_is_numpys(rows, middle, k, seed, nan_share):
+    rng = np.random.default_rng(seed)
+    stack = np.round(rng.normal(size=(rows, middle, k)), 0) * rng.choice([1.0, -1.0])
+    stack[rng.random(stack.shape) < nan_share] = np.nan  # -0.0 and 0.0 tie in the middle
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an all-NaN row
+        expected = np.nanmedian(stack, axis=-1)
+    assert same_bits(nanmedian_rows(stack), expected)
+    assert same_bits(nanmedian_rows(stack[:, 0]), expected[:, 0])

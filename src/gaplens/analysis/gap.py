@@ -630,9 +630,28 @@ def compute_gap(
     draw_parts: list[tuple[str, np.ndarray, np.ndarray]] = []  # domain, gap, lag draws
     month_dates = [from_day(d) for d in timeline_days]
 
+    timelines: list[tuple] = []  # (key, tl, tg, n): their intervals are computed at once
+
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
-        lag_ivs = bootstrap_intervals(tl, settings.ci, INTERVAL_METHODS["lag_months"])
-        gap_ivs = bootstrap_intervals(tg, settings.ci, INTERVAL_METHODS["gap"], (-100.0, 100.0))
+        timelines.append((key, tl, tg, n))
+
+    def timeline_table() -> pd.DataFrame:
+        """Every timeline's rows; the intervals of all keys' months in one call per
+        statistic (each column's interval is its own: the same numbers)."""
+        if not timelines or not len(month_dates):
+            return pd.DataFrame(timeline_rows, columns=TIMELINE_COLUMNS)
+        all_lag = bootstrap_intervals(np.hstack([t[1] for t in timelines]), settings.ci,
+                                      INTERVAL_METHODS["lag_months"])
+        all_gap = bootstrap_intervals(np.hstack([t[2] for t in timelines]), settings.ci,
+                                      INTERVAL_METHODS["gap"], (-100.0, 100.0))
+        months = len(month_dates)
+        for i, (key, tl, tg, n) in enumerate(timelines):
+            lag_ivs = all_lag[i * months:(i + 1) * months]
+            gap_ivs = all_gap[i * months:(i + 1) * months]
+            add_rows(key, tl, tg, n, lag_ivs, gap_ivs)
+        return pd.DataFrame(timeline_rows, columns=TIMELINE_COLUMNS)
+
+    def add_rows(key, tl, tg, n, lag_ivs, gap_ivs) -> None:
         for m, date in enumerate(month_dates):
             lag_iv, gap_iv = lag_ivs[m], gap_ivs[m]
             timeline_rows.append(dict(
@@ -641,7 +660,8 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
-    bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *_window_of(s)[1:])
+    windows = {name: _window_of(s) for name, s in stats.items()}
+    bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *windows[name][1:])
                                for name, s in stats.items()}, settings.ci, ROW_STATISTICS)
     bench_rows: dict[str, dict] = {}
     for name in names:
@@ -659,7 +679,7 @@ def compute_gap(
             row.update(leader_fields("open", s.open_lead))
             row.update(closed_level=s.closed_level, open_level=s.open_level,
                        se_sources=source_counts(s.se_sources))
-            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s),
+            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, windows[name],
                                    bench_ivs[name]))
             notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
             if current[name]:
@@ -778,7 +798,7 @@ def compute_gap(
         if column not in table:
             table[column] = np.nan if column not in TEXT_COLUMNS else None
     table = table[TABLE_COLUMNS]
-    timeline = pd.DataFrame(timeline_rows, columns=TIMELINE_COLUMNS)
+    timeline = timeline_table()
     warnings = list(obs.warnings)
     total_failed = int(table[[c for c in table.columns if c.endswith("failed_draws")]]
                        .fillna(0).to_numpy().sum())
