@@ -248,19 +248,19 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     seen = timeline_days[timeline_days <= t_b]
     gap_days, back = np.unique(np.concatenate([[t_b], seen]), return_inverse=True)
     gaps = _gaps_at(fo, fc, gap_days, se_open, se_closed)[:, back.ravel()]
-    gap = gaps[:, 0]
+    gap = gaps[:, 0].copy()  # copies: the statistics kept do not hold the whole passes
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
     # Every horizontal lag in one pass: t_b, the timeline's days up to t_b, the window.
     window_days = month_days - month_days[-1] + t_b
     lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
                           settings.tolerance) / DAYS_PER_MONTH
-    lag = lags[:, 0]
+    lag = lags[:, 0].copy()
     timeline_lag = np.full((include.shape[0], len(timeline_days)), np.nan)
     timeline_lag[:, timeline_days <= t_b] = lags[:, 1:1 + len(seen)]
     timeline_gap = np.full((include.shape[0], len(timeline_days)), np.nan)
     timeline_gap[:, timeline_days <= t_b] = gaps[:, 1:]
-    window_lag = lags[:, 1 + len(seen):]
+    window_lag = lags[:, 1 + len(seen):].copy()
     # leader_at indexes the arrays given to build(): map back to global model indices.
     lead_o, lead_c = _leader0(fo, t_b), _leader0(fc, t_b)
     lead_o = int(gidx[is_open][lead_o]) if lead_o >= 0 else -1
@@ -508,13 +508,14 @@ def compute_gap(
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
     # The grouped rows as plain arrays (object strings: fast slicing below), read once.
-    frame = obs.frame.loc[obs.frame["group"].notna(), [
-        c for c in ("model_id", "group", "benchmark", "display_name", "release_date",
-                    "score", "raw_score", "stderr") if c in obs.frame]]
+    kept = obs.frame["group"].notna().to_numpy()
+
+    def column(name: str, dtype) -> np.ndarray:
+        return obs.frame[name].to_numpy(dtype=dtype)[kept]
+
     model_id, group, benchmark, display_name = (
-        frame[c].to_numpy(dtype=object) for c in ("model_id", "group", "benchmark",
-                                                   "display_name"))
-    day = _days(frame["release_date"])
+        column(c, object) for c in ("model_id", "group", "benchmark", "display_name"))
+    day = _days(obs.frame["release_date"])[kept]
     # Models in order of first appearance; each one's earliest release day.
     first = np.sort(np.unique(model_id, return_index=True)[1]) if len(model_id) else \
         np.arange(0)
@@ -544,8 +545,8 @@ def compute_gap(
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
-    whole = BenchmarkRows(group, model_id, day, frame["score"].to_numpy(dtype=float), gidx,
-                          *(frame[c].to_numpy(dtype=float) if c in frame else None
+    whole = BenchmarkRows(group, model_id, day, column("score", float), gidx,
+                          *(column(c, float) if c in obs.frame else None
                             for c in ("raw_score", "stderr")))
     by_benchmark = whole.split(benchmark)
     no_rows = whole.take(np.arange(0))
