@@ -9,6 +9,7 @@ zeros, missing values and unsorted thresholds.
 from __future__ import annotations
 
 import warnings
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 
 from gaplens.analysis.gap import _leader0, _leaders0, floor_spread, floor_spread_columns
 from gaplens.analysis.intervals import nanmedian_rows
-from gaplens.analysis.lag import _first_reach
+from gaplens.analysis import lag
+from gaplens.analysis.lag import _first_reach, horizontal_lag
 from gaplens.analysis.observations import _unknown_models, sort_order
 from gaplens.models.frontier import GroupFrontier
 
@@ -84,7 +86,9 @@ def test_first_reach_reads_repeated_levels_once(n_models, draws, days, seed, nan
     hit = f.running[:, None, :] >= levels[:, :, None]
     has = hit.any(axis=2) & np.isfinite(levels)
     expected[has] = f.days[hit.argmax(axis=2)[has]]
-    assert same_bits(_first_reach(f, levels), expected)
+    assert same_bits(_first_reach(f, levels), expected)  # few models: compared with each
+    with patch.object(lag, "FEW_MODELS", 0):  # the binary search
+        assert same_bits(_first_reach(f, levels), expected)
 
 
 @FAST
@@ -164,3 +168,16 @@ def test_nanmedian_rows_is_numpys(rows, middle, k, seed, nan_share):
         expected = np.nanmedian(stack, axis=-1)
     assert same_bits(nanmedian_rows(stack), expected)
     assert same_bits(nanmedian_rows(stack[:, 0]), expected[:, 0])
+
+
+@FAST
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_horizontal_lag_on_repeated_and_unsorted_days_is_one_call_per_day(
+        n_open, n_closed, draws, seed):
+    rng = np.random.default_rng(seed)
+    fo, fc = frontier(rng, n_open, draws, 0.0), frontier(rng, n_closed, draws, 0.0)
+    days = np.array([29, 3, 10, 10, 0, 29, 40, -5])
+    expected = np.column_stack([horizontal_lag(fo, fc, int(d), 0.05) for d in days])
+    assert same_bits(horizontal_lag(fo, fc, days, 0.05), expected)
+    assert same_bits(horizontal_lag(fo, fc, np.sort(np.unique(days)), 0.05),
+                     expected[:, [7, 4, 1, 2, 0, 6]])

@@ -246,15 +246,22 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
 
     # The gap at t_b and at every timeline day up to t_b, in one pass.
     seen = timeline_days[timeline_days <= t_b]
-    gap_days, back = np.unique(np.concatenate([[t_b], seen]), return_inverse=True)
-    gaps = _gaps_at(fo, fc, gap_days, se_open, se_closed)[:, back.ravel()]
+    if len(seen):
+        gap_days, back = np.unique(np.concatenate([[t_b], seen]), return_inverse=True)
+        gaps = _gaps_at(fo, fc, gap_days, se_open, se_closed)[:, back.ravel()]
+    else:
+        gaps = _gaps_at(fo, fc, np.array([t_b]), se_open, se_closed)
     gap = gaps[:, 0].copy()  # copies: the statistics kept do not hold the whole passes
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
     # Every horizontal lag in one pass: t_b, the timeline's days up to t_b, the window.
     window_days = month_days - month_days[-1] + t_b
-    lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
-                          settings.tolerance) / DAYS_PER_MONTH
+    if len(seen):
+        lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
+                              settings.tolerance) / DAYS_PER_MONTH
+    else:  # the window's days (increasing) end at t_b
+        lags = horizontal_lag(fo, fc, window_days, settings.tolerance) / DAYS_PER_MONTH
+        lags = np.concatenate([lags[:, -1:], lags], axis=1)
     lag = lags[:, 0].copy()
     timeline_lag = np.full((include.shape[0], len(timeline_days)), np.nan)
     timeline_lag[:, timeline_days <= t_b] = lags[:, 1:1 + len(seen)]
