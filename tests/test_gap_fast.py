@@ -61,16 +61,17 @@ def test_reach_index_is_the_first_model_at_or_above(n_models, draws, pairs, seed
 def test_first_reach_grid_is_the_broadcast_one(n_models, draws, seed, nan_share):
     rng = np.random.default_rng(seed)
     f = frontier(rng, n_models, draws, nan_share)
-    thresholds = np.array([0.3, -0.2, 0.5, 0.3, np.nan, 0.0, -0.0, 0.75])  # unsorted, tied
-    days, left = f.first_reach_grid(thresholds)
-    if n_models == 0:
-        assert np.isnan(days).all() and not left.any()
-        return
-    hit = f.running[:, :, None] >= thresholds[None, None, :]
-    has, first = hit.any(axis=1), hit.argmax(axis=1)
-    assert same_bits(days, np.where(has, f.days[first].astype(float), np.nan))
-    assert np.array_equal(left, has & (f.days[first]
-                                       == f.days[f.include.argmax(axis=1)][:, None]))
+    unsorted = np.array([0.3, -0.2, 0.5, 0.3, np.nan, 0.0, -0.0, 0.75])  # tied, a NaN
+    for thresholds in (unsorted, np.array([-0.2, 0.0, 0.05, 0.3, 0.3, 0.75])):
+        days, left = f.first_reach_grid(thresholds)
+        if n_models == 0:
+            assert np.isnan(days).all() and not left.any()
+            continue
+        hit = f.running[:, :, None] >= thresholds[None, None, :]
+        has, first = hit.any(axis=1), hit.argmax(axis=1)
+        assert same_bits(days, np.where(has, f.days[first].astype(float), np.nan))
+        assert np.array_equal(left, has & (f.days[first]
+                                           == f.days[f.include.argmax(axis=1)][:, None]))
 
 
 @FAST

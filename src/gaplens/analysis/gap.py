@@ -342,6 +342,8 @@ def floor_spread_columns(draws: np.ndarray, floors: np.ndarray) -> np.ndarray:
     """:func:`floor_spread` of each column of ``draws`` (draws, columns) with its floor, the
     same numbers: the columns whose draws are all finite share one median and one standard
     deviation (each column reduced on its own contiguous row, as one call per column)."""
+    if draws.shape[1] == 1:
+        return floor_spread(draws[:, 0], float(floors[0]))[:, None]
     out = draws.copy()
     whole = np.isfinite(draws[0]) & np.isfinite(draws[1:]).all(axis=0) & (len(draws) > 2)
     for j in np.flatnonzero(~whole):

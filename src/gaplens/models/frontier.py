@@ -173,11 +173,16 @@ class GroupFrontier:
         rows: with c the number of thresholds at or below a running level, a row first
         reaches threshold s at the number of its models whose c is at most s (c grows along
         the row), one count per draw and value of c."""
-        order = np.argsort(thresholds, kind="stable")
+        ordered = bool((thresholds[1:] >= thresholds[:-1]).all())  # the usual grid
+        order = None if ordered else np.argsort(thresholds, kind="stable")
         size = len(thresholds) + 1
-        c = np.searchsorted(thresholds[order], self.running, side="right")
+        c = np.searchsorted(thresholds if ordered else thresholds[order], self.running,
+                            side="right")
         c += (np.arange(self.draws) * size)[:, None]
         counts = np.bincount(c.ravel(), minlength=self.draws * size).reshape(self.draws, size)
+        first = np.cumsum(counts[:, :-1], axis=1)
+        if ordered:
+            return first
         out = np.empty((self.draws, len(thresholds)), dtype=np.int64)
-        out[:, order] = np.cumsum(counts[:, :-1], axis=1)
+        out[:, order] = first
         return out
