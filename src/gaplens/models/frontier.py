@@ -179,8 +179,11 @@ class GroupFrontier:
         c = np.searchsorted(thresholds if ordered else thresholds[order], self.running,
                             side="right")
         c += (np.arange(self.draws) * size)[:, None]
-        counts = np.bincount(c.ravel(), minlength=self.draws * size).reshape(self.draws, size)
-        first = np.cumsum(counts[:, :-1], axis=1)
+        # One running count over every draw's bins: a draw's bins hold its n models, so
+        # draw d's counts start after d * n.
+        counts = np.cumsum(np.bincount(c.ravel(), minlength=self.draws * size))
+        first = (counts.reshape(self.draws, size)[:, :-1]
+                 - (np.arange(self.draws) * self.running.shape[1])[:, None])
         if ordered:
             return first
         out = np.empty((self.draws, len(thresholds)), dtype=np.int64)
