@@ -249,8 +249,11 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     if len(seen):
         gap_days, back = np.unique(np.concatenate([[t_b], seen]), return_inverse=True)
         gaps = _gaps_at(fo, fc, gap_days, se_open, se_closed)[:, back.ravel()]
-    else:
-        gaps = _gaps_at(fo, fc, np.array([t_b]), se_open, se_closed)
+    else:  # t_b alone
+        lo, lc = _leader0(fo, t_b), _leader0(fc, t_b)
+        floor = 100 * float(np.hypot(se_open[lo], se_closed[lc])) if lo >= 0 and lc >= 0 \
+            else 0.0
+        gaps = floor_spread(_difference(fc.level_at(t_b), fo.level_at(t_b)), floor)[:, None]
     gap = gaps[:, 0].copy()  # copies: the statistics kept do not hold the whole passes
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
