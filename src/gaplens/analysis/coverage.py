@@ -218,18 +218,26 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
     grouped = frame.loc[frame["group"].notna()]
     view = _IndexView.of(fit, settings.open_definition) if fit is not None else None
     opens = view.open_models if view is not None else None
-    expected_all = _expected_all(view, opens, benchmarks) if view is not None else {}
+    # Expected scores of every open model (``opens`` order) on every benchmark of the fit,
+    # one block of rows per benchmark; the rows shown are taken once at the end.
+    expected_all, block_of = (_expected_all(view, opens, benchmarks) if view is not None
+                              else (None, {}))
     in_fit = set(fit.benchmarks["benchmark"]) if fit is not None else set()
     if opens is not None:
         open_ids, open_pos = opens["model_id"].to_numpy(dtype=object), opens["pos"].to_numpy()
         open_released = (opens["release_date"] <= as_of).to_numpy()
+        open_names = np.array([_name(r) for r in opens[["model_id", "display_name"]].to_dict(
+            orient="records")], dtype=object)
+        open_index = opens["index"].to_numpy()
+        expected_central = expected_all["expected"].to_numpy()
+        expected_low = expected_all["expected_ci_low"].to_numpy()
     open_recent = (grouped.loc[(grouped["group"] == "open") & (grouped["release_date"] >= start)]
                    .drop_duplicates("model_id"))
     meta = benchmarks.set_index("benchmark")
     labels = domains.set_index("domain")["label"] if "label" in domains else pd.Series(dtype=str)
 
     rows_out: list[dict] = []
-    expected_parts: list[pd.DataFrame] = []
+    shown_rows: list[np.ndarray] = []  # rows of expected_all shown, ranked per benchmark
     # Each benchmark's rows (in the frame's order, benchmarks sorted as groupby sorts
     # them) sliced from arrays read once.
     columns = _columns(frame)
@@ -285,26 +293,23 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                                                 len(open_ids)))
             candidates = np.flatnonzero(np.fromiter(
                 (m not in evaluated for m in open_ids), bool, len(open_ids)) & open_released)
-            expected = expected_all[name].loc[open_ids[candidates]]
-            if len(expected):
-                shown = expected.head(settings.top).reset_index(drop=True)
-                shown.insert(0, "rank", np.arange(1, len(shown) + 1))
-                expected_parts.append(shown[EXPECTED_COLUMNS])
+            rows_here = block_of[name] * len(open_ids) + candidates
+            shown_rows.append(rows_here[:settings.top])
             observed = row["observed_open_score"]
             if len(candidates) == 0:
                 notes.append("every open model of the index released by the date is "
                              "evaluated here")
                 stronger = above = candidates
             else:
-                above_mask = (expected["expected_ci_low"] > observed).to_numpy() if row[
+                above_mask = (expected_low[rows_here] > observed) if row[
                     "n_open"] else np.ones(len(candidates), dtype=bool)
                 if len(judged):
-                    ref = opens.iloc[judged[0]]  # opens are ordered by index
-                    row["open_reference_model"] = _name(ref)
-                    row["open_reference_index"] = float(ref["index"])
-                    mask = view.stronger(open_pos[candidates], int(ref["pos"]))
+                    ref = judged[0]  # opens are ordered by index
+                    row["open_reference_model"] = open_names[ref]
+                    row["open_reference_index"] = float(open_index[ref])
+                    mask = view.stronger(open_pos[candidates], int(open_pos[ref]))
                     basis = (f"open models stronger on the index than any evaluated here (best:"
-                             f" {row['open_reference_model']}, {ref['index']:.1f}) have no "
+                             f" {row['open_reference_model']}, {open_index[ref]:.1f}) have no "
                              f"result and are expected above the observed open frontier of "
                              f"{observed:.1f}: ")
                 elif row["n_open"]:  # the evaluated open models are outside the fit
@@ -317,15 +322,14 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
                     basis = "the strongest open models on the index have no result here: "
                 stronger = candidates[mask]
                 above = candidates[mask & above_mask]
-                exp_of = expected["expected"]
+                exp_of = dict(zip(candidates, expected_central[rows_here]))
             row["n_stronger_unevaluated"] = int(len(stronger))
             row["n_stronger_expected_above"] = int(len(above))
             if len(above):
-                top = opens.iloc[above[:3]].to_dict(orient="records")
+                top = above[:3]
                 reasons.append(basis + _listing(
-                    [_name(r) for r in top], len(above),
-                    [f"index {r['index']:.1f}, expected {exp_of[r['model_id']]:.1f}"
-                     for r in top]))
+                    list(open_names[top]), len(above),
+                    [f"index {open_index[i]:.1f}, expected {exp_of[i]:.1f}" for i in top]))
         row["coverage_newer"] = bool(stale)
         row["coverage_stronger"] = bool(row["n_stronger_expected_above"])
         row["coverage_limited"] = bool(reasons)
@@ -335,8 +339,13 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
 
     bench_table = pd.DataFrame(rows_out, columns=[c for c in BENCHMARK_COLUMNS
                                                   if not c.startswith("expected_")])
-    expected = (pd.concat(expected_parts, ignore_index=True) if expected_parts
-                else pd.DataFrame(columns=EXPECTED_COLUMNS))
+    taken = np.concatenate(shown_rows) if shown_rows else np.arange(0)
+    if len(taken):
+        expected = expected_all.take(taken).reset_index(drop=True)
+        expected.insert(0, "rank", np.concatenate([np.arange(1, len(r) + 1)
+                                                   for r in shown_rows]))
+    else:
+        expected = pd.DataFrame(columns=EXPECTED_COLUMNS)
     best = expected.loc[expected["rank"] == 1].set_index("benchmark")
     for column in [c for c in BENCHMARK_COLUMNS if c.startswith("expected_open_")]:
         source = EXPECTED_WIDE[column]
@@ -351,9 +360,10 @@ def compute_coverage(obs: Observations, settings: CoverageSettings, benchmarks: 
 
 
 def _expected_all(view: _IndexView, opens: pd.DataFrame, bench_table: pd.DataFrame
-                  ) -> dict[str, pd.DataFrame]:
-    """Expected scores of every open model of the fit on every benchmark of the fit, per
-    benchmark (EXPECTED_COLUMNS but ``rank``, indexed by model id, highest index first)."""
+                  ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Expected scores of every open model of the fit on every benchmark of the fit
+    (EXPECTED_COLUMNS but ``rank``): benchmark k's rows are k * len(opens) + the models'
+    positions in ``opens`` (highest index first); and k of each benchmark."""
     from .index_queries import expected_scores
 
     names = view.fit.benchmarks["benchmark"].tolist()
@@ -375,8 +385,8 @@ def _expected_all(view: _IndexView, opens: pd.DataFrame, bench_table: pd.DataFra
     out["release_date"] = [d.date() for d in opens["release_date"]] * len(names)
     for column in ("index", "index_ci_low", "index_ci_high", "at_bound"):
         out[column] = np.tile(opens[column].to_numpy(), len(names))
-    return {name: part.set_index("model_id", drop=False)
-            for name, part in out.groupby("benchmark", sort=False)}
+    return out[[c for c in EXPECTED_COLUMNS if c != "rank"]], {
+        name: k for k, name in enumerate(names)}
 
 
 def _domain_table(bench_table: pd.DataFrame, grouped: pd.DataFrame, domains: pd.DataFrame,
@@ -388,17 +398,21 @@ def _domain_table(bench_table: pd.DataFrame, grouped: pd.DataFrame, domains: pd.
     arrays = _columns(grouped[["model_id", "display_name", "group", "benchmark",
                                "release_date"]])
     start64 = start.to_datetime64()
+    # The benchmark table's columns read once; each domain's rows are positions into them.
+    bench_domain = bench_table["domain"].to_numpy(dtype=object)
+    bench_names = bench_table["benchmark"].to_numpy(dtype=object)
+    bench_limited = bench_table["coverage_limited"].to_numpy(dtype=bool)
+    domain_of = dict(zip(bench_names, bench_domain))  # one row per benchmark
+    row_domain = np.array([domain_of.get(b) for b in arrays["benchmark"]], dtype=object)
     out = []
     for domain in order:
-        members = bench_table.loc[bench_table["domain"] == domain]
-        if members.empty:
+        members = np.flatnonzero(bench_domain == domain)
+        if not len(members):
             continue
-        chosen = set(members["benchmark"])
-        rows = _take(arrays, np.fromiter((b in chosen for b in arrays["benchmark"]), bool,
-                                         len(arrays["benchmark"])))
+        rows = _take(arrays, row_domain == domain)  # the rows of the domain's benchmarks
         is_open, recent = rows["group"] == "open", rows["release_date"] >= start64
         ids = rows["model_id"]
-        limited = members.loc[members["coverage_limited"], "benchmark"].tolist()
+        limited = bench_names[members[bench_limited[members]]].tolist()
         row = dict(key=domain, domain=domain, label=labels.get(domain, domain),
                    n_benchmarks=len(members), n_coverage_limited=len(limited),
                    coverage_limited=bool(limited),

@@ -70,7 +70,7 @@ from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .intervals import bootstrap_intervals, nanmedian_rows
-from .lag import horizontal_lag, threshold_lags
+from .lag import _levels, horizontal_lag, threshold_lags
 from .gap_rows import BenchmarkRows, draws_frame, row_intervals
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
@@ -244,28 +244,33 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     se_open, se_closed = se[is_open], se[~is_open]
     timeline_days = month_days if timeline_days is None else timeline_days
 
-    def gap_at(day: int) -> np.ndarray:
-        lo, lc = _leader0(fo, day), _leader0(fc, day)
+    # The gap at t_b and at every timeline day up to t_b, in one pass.
+    seen = timeline_days[timeline_days <= t_b]
+    if len(seen):
+        gap_days, back = np.unique(np.concatenate([[t_b], seen]), return_inverse=True)
+        gaps = _gaps_at(fo, fc, gap_days, se_open, se_closed)[:, back.ravel()]
+    else:  # t_b alone
+        lo, lc = _leader0(fo, t_b), _leader0(fc, t_b)
         floor = 100 * float(np.hypot(se_open[lo], se_closed[lc])) if lo >= 0 and lc >= 0 \
             else 0.0
-        return floor_spread(_difference(fc.level_at(day), fo.level_at(day)), floor)
-
-    gap = gap_at(t_b)
+        gaps = floor_spread(_difference(fc.level_at(t_b), fo.level_at(t_b)), floor)[:, None]
+    gap = gaps[:, 0].copy()  # copies: the statistics kept do not hold the whole passes
     thr = threshold_lags(fo, fc, np.array(settings.thresholds), t_b)
     lag_thr, censored = thr.summary()
     # Every horizontal lag in one pass: t_b, the timeline's days up to t_b, the window.
     window_days = month_days - month_days[-1] + t_b
-    seen = timeline_days[timeline_days <= t_b]
-    lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
-                          settings.tolerance) / DAYS_PER_MONTH
-    lag = lags[:, 0]
+    if len(seen):
+        lags = horizontal_lag(fo, fc, np.concatenate([[t_b], seen, window_days]),
+                              settings.tolerance) / DAYS_PER_MONTH
+    else:  # the window's days (increasing) end at t_b
+        lags = horizontal_lag(fo, fc, window_days, settings.tolerance) / DAYS_PER_MONTH
+        lags = np.concatenate([lags[:, -1:], lags], axis=1)
+    lag = lags[:, 0].copy()
     timeline_lag = np.full((include.shape[0], len(timeline_days)), np.nan)
     timeline_lag[:, timeline_days <= t_b] = lags[:, 1:1 + len(seen)]
     timeline_gap = np.full((include.shape[0], len(timeline_days)), np.nan)
-    for m, d in enumerate(timeline_days):
-        if d <= t_b:
-            timeline_gap[:, m] = gap_at(d)
-    window_lag = lags[:, 1 + len(seen):]
+    timeline_gap[:, timeline_days <= t_b] = gaps[:, 1:]
+    window_lag = lags[:, 1 + len(seen):].copy()
     # leader_at indexes the arrays given to build(): map back to global model indices.
     lead_o, lead_c = _leader0(fo, t_b), _leader0(fc, t_b)
     lead_o = int(gidx[is_open][lead_o]) if lead_o >= 0 else -1
@@ -291,6 +296,34 @@ def _leader0(f: GroupFrontier, day: int) -> int:
     return int(f.order[hit.argmax()]) if hit.any() else -1
 
 
+def _gaps_at(fo: GroupFrontier, fc: GroupFrontier, days: np.ndarray, se_open: np.ndarray,
+             se_closed: np.ndarray) -> np.ndarray:
+    """The gap's draws at each of ``days`` (draws, days), spread floored at the two
+    leaders' errors on that day (:func:`floor_spread`)."""
+    lo, lc = _leaders0(fo, days), _leaders0(fc, days)
+    both = (lo >= 0) & (lc >= 0)
+    floors = np.zeros(len(days))
+    floors[both] = 100 * np.hypot(se_open[lo[both]], se_closed[lc[both]])
+    return floor_spread_columns(_difference(_levels(fc, days), _levels(fo, days)), floors)
+
+
+def _leaders0(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
+    """:func:`_leader0` at each of ``days``. The frontier's holder is the first model whose
+    running level on draw 0 reaches the level there (the running maximum first reaches a
+    level at a model that has it), found by one binary search when that row is ordered."""
+    running = f.running[0] if f.running.shape[1] else f.running[0, :0]
+    if np.isnan(running).any():
+        return np.array([_leader0(f, int(d)) for d in days], dtype=np.int64)
+    k = np.searchsorted(f.days, days, side="right")
+    out = np.full(len(days), -1, dtype=np.int64)
+    if not len(running):
+        return out
+    level = running[np.maximum(k - 1, 0)]
+    ok = (k > 0) & np.isfinite(level)
+    out[ok] = f.order[np.searchsorted(running, level[ok], side="left")]
+    return out
+
+
 def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
     """Gap draws whose errors around their median have a standard deviation of at least
     ``floor``: draw 0 (the estimate) is kept, draws j > 0 become x + f (x*_j - median x*),
@@ -305,6 +338,28 @@ def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
     sd = float(dev.std())
     factor = max(1.0, floor / sd) if sd > 0 else 1.0
     rest[ok] = out[0] + factor * dev
+    return out
+
+
+def floor_spread_columns(draws: np.ndarray, floors: np.ndarray) -> np.ndarray:
+    """:func:`floor_spread` of each column of ``draws`` (draws, columns) with its floor, the
+    same numbers: the columns whose draws are all finite share one median and one standard
+    deviation (each column reduced on its own contiguous row, as one call per column)."""
+    if draws.shape[1] == 1:
+        return floor_spread(draws[:, 0], float(floors[0]))[:, None]
+    out = draws.copy()
+    whole = np.isfinite(draws[0]) & np.isfinite(draws[1:]).all(axis=0) & (len(draws) > 2)
+    for j in np.flatnonzero(~whole):
+        out[:, j] = floor_spread(draws[:, j], float(floors[j]))
+    cols = np.flatnonzero(whole)
+    if len(cols):
+        rest = np.ascontiguousarray(draws[1:, cols].T)
+        dev = rest - np.median(rest, axis=1)[:, None]
+        sd = dev.std(axis=1)
+        factor = np.ones(len(cols))
+        positive = sd > 0
+        factor[positive] = np.maximum(1.0, floors[cols][positive] / sd[positive])
+        out[1:, cols] = (draws[0, cols][:, None] + factor[:, None] * dev).T
     return out
 
 
@@ -465,13 +520,14 @@ def compute_gap(
     if obs.as_of != settings.as_of or obs.open_definition != settings.open_definition:
         raise ConfigError("observations were prepared for another date or open definition")
     # The grouped rows as plain arrays (object strings: fast slicing below), read once.
-    frame = obs.frame.loc[obs.frame["group"].notna(), [
-        c for c in ("model_id", "group", "benchmark", "display_name", "release_date",
-                    "score", "raw_score", "stderr") if c in obs.frame]]
+    kept = obs.frame["group"].notna().to_numpy()
+
+    def column(name: str, dtype) -> np.ndarray:
+        return obs.frame[name].to_numpy(dtype=dtype)[kept]
+
     model_id, group, benchmark, display_name = (
-        frame[c].to_numpy(dtype=object) for c in ("model_id", "group", "benchmark",
-                                                   "display_name"))
-    day = _days(frame["release_date"])
+        column(c, object) for c in ("model_id", "group", "benchmark", "display_name"))
+    day = _days(obs.frame["release_date"])[kept]
     # Models in order of first appearance; each one's earliest release day.
     first = np.sort(np.unique(model_id, return_index=True)[1]) if len(model_id) else \
         np.arange(0)
@@ -501,8 +557,8 @@ def compute_gap(
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
     names = sorted(set(obs.frame["benchmark"].unique()))
-    whole = BenchmarkRows(group, model_id, day, frame["score"].to_numpy(dtype=float), gidx,
-                          *(frame[c].to_numpy(dtype=float) if c in frame else None
+    whole = BenchmarkRows(group, model_id, day, column("score", float), gidx,
+                          *(column(c, float) if c in obs.frame else None
                             for c in ("raw_score", "stderr")))
     by_benchmark = whole.split(benchmark)
     no_rows = whole.take(np.arange(0))
@@ -587,9 +643,28 @@ def compute_gap(
     draw_parts: list[tuple[str, np.ndarray, np.ndarray]] = []  # domain, gap, lag draws
     month_dates = [from_day(d) for d in timeline_days]
 
+    timelines: list[tuple] = []  # (key, tl, tg, n): their intervals are computed at once
+
     def add_timeline(key: str, tl: np.ndarray, tg: np.ndarray, n: np.ndarray) -> None:
-        lag_ivs = bootstrap_intervals(tl, settings.ci, INTERVAL_METHODS["lag_months"])
-        gap_ivs = bootstrap_intervals(tg, settings.ci, INTERVAL_METHODS["gap"], (-100.0, 100.0))
+        timelines.append((key, tl, tg, n))
+
+    def timeline_table() -> pd.DataFrame:
+        """Every timeline's rows; the intervals of all keys' months in one call per
+        statistic (each column's interval is its own: the same numbers)."""
+        if not timelines or not len(month_dates):
+            return pd.DataFrame(timeline_rows, columns=TIMELINE_COLUMNS)
+        all_lag = bootstrap_intervals(np.hstack([t[1] for t in timelines]), settings.ci,
+                                      INTERVAL_METHODS["lag_months"])
+        all_gap = bootstrap_intervals(np.hstack([t[2] for t in timelines]), settings.ci,
+                                      INTERVAL_METHODS["gap"], (-100.0, 100.0))
+        months = len(month_dates)
+        for i, (key, tl, tg, n) in enumerate(timelines):
+            lag_ivs = all_lag[i * months:(i + 1) * months]
+            gap_ivs = all_gap[i * months:(i + 1) * months]
+            add_rows(key, tl, tg, n, lag_ivs, gap_ivs)
+        return pd.DataFrame(timeline_rows, columns=TIMELINE_COLUMNS)
+
+    def add_rows(key, tl, tg, n, lag_ivs, gap_ivs) -> None:
         for m, date in enumerate(month_dates):
             lag_iv, gap_iv = lag_ivs[m], gap_ivs[m]
             timeline_rows.append(dict(
@@ -598,7 +673,8 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
-    bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *_window_of(s)[1:])
+    windows = {name: _window_of(s) for name, s in stats.items()}
+    bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *windows[name][1:])
                                for name, s in stats.items()}, settings.ci, ROW_STATISTICS)
     bench_rows: dict[str, dict] = {}
     for name in names:
@@ -616,7 +692,7 @@ def compute_gap(
             row.update(leader_fields("open", s.open_lead))
             row.update(closed_level=s.closed_level, open_level=s.open_level,
                        se_sources=source_counts(s.se_sources))
-            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, _window_of(s),
+            row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, windows[name],
                                    bench_ivs[name]))
             notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
             if current[name]:
@@ -735,7 +811,7 @@ def compute_gap(
         if column not in table:
             table[column] = np.nan if column not in TEXT_COLUMNS else None
     table = table[TABLE_COLUMNS]
-    timeline = pd.DataFrame(timeline_rows, columns=TIMELINE_COLUMNS)
+    timeline = timeline_table()
     warnings = list(obs.warnings)
     total_failed = int(table[[c for c in table.columns if c.endswith("failed_draws")]]
                        .fillna(0).to_numpy().sum())

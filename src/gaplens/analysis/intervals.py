@@ -94,6 +94,10 @@ def nanmedian_rows(stack: np.ndarray) -> np.ndarray:
     sorted finite ones; a zero median is +0.0), without its per-row masked-array path."""
     stack = np.asarray(stack, dtype=float)
     ordered = np.sort(stack, axis=-1)  # NaN sorts last
+    k = stack.shape[-1]
+    if k and not np.isnan(ordered[..., -1]).any():  # no NaN: every row has k values
+        with np.errstate(invalid="ignore"):
+            return np.asarray((ordered[..., (k - 1) // 2] + ordered[..., k // 2]) / 2.0 + 0.0)
     n = (~np.isnan(stack)).sum(axis=-1)
     low = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[..., None], axis=-1)[..., 0]
     high = np.take_along_axis(ordered, np.maximum(n // 2, 0)[..., None], axis=-1)[..., 0]

@@ -42,7 +42,14 @@ def horizontal_lag(
 
     ``day`` may also be an array of days: the result is then (draws, days), every day in
     one pass (the same numbers as one call per day)."""
-    days = np.atleast_1d(np.asarray(day, dtype=np.int64))
+    if np.ndim(day) == 0:
+        return horizontal_lag(open_, closed, np.array([day]), tolerance)[:, 0]
+    # Each distinct day once, in date order (a level repeats on the next day more often
+    # than not: _first_reach reads it once).
+    days = np.asarray(day, dtype=np.int64)
+    back = None
+    if len(days) > 1 and not (days[1:] > days[:-1]).all():
+        days, back = np.unique(days, return_inverse=True)
     o = _levels(open_, days)
     c = _levels(closed, days)
     lag = np.full(o.shape, np.nan)
@@ -56,7 +63,7 @@ def horizontal_lag(
     t_open = _first_reach(open_, np.where(ahead, c, np.nan))
     lag[ahead] = -(at[ahead] - t_open[ahead])
     lag[level] = 0.0
-    return lag[:, 0] if np.ndim(day) == 0 else lag
+    return lag if back is None else lag[:, back.ravel()]
 
 
 def _levels(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
@@ -69,13 +76,40 @@ def _levels(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
 
 
 def _first_reach(f: GroupFrontier, levels: np.ndarray) -> np.ndarray:
-    """first_reach(level) in days per draw and day (levels (draws, days)); NaN if never."""
+    """first_reach(level) in days per draw and day (levels (draws, days)); NaN if never.
+
+    With many models, a level equal to the one before it in its row reaches the frontier on
+    the same day: only the others are searched (:meth:`GroupFrontier.reach_index`), and the
+    repeats copy the value before them. With few, comparing the levels with every model
+    costs less."""
     out = np.full(levels.shape, np.nan)
     if f.running.shape[1] == 0:
         return out
+    if f.running.shape[1] <= FEW_MODELS:
+        return _first_reach_compared(f, levels, out)
+    finite = np.isfinite(levels)
+    repeat = np.zeros(levels.shape, dtype=bool)
+    repeat[:, 1:] = (levels[:, 1:] == levels[:, :-1]) & finite[:, 1:]
+    rows, cols = np.nonzero(finite & ~repeat)
+    first = f.reach_index(rows, levels[rows, cols])
+    has = first < f.running.shape[1]
+    out[rows[has], cols[has]] = f.days[first[has]]
+    if repeat.any():
+        source = np.maximum.accumulate(np.where(repeat, 0, np.arange(levels.shape[1])), axis=1)
+        out = np.take_along_axis(out, source, axis=1)
+    return out
+
+
+FEW_MODELS = 48  # up to this many models in a group, _first_reach compares with each
+
+
+def _first_reach_compared(f: GroupFrontier, levels: np.ndarray, out: np.ndarray
+                          ) -> np.ndarray:
+    """:func:`_first_reach` by comparing each level with every model's running level (only
+    the finite levels when they are few)."""
     finite = np.isfinite(levels)
     rows, cols = np.nonzero(finite)
-    if 2 * len(rows) < levels.size:  # few levels to reach: only those (the same values)
+    if 2 * len(rows) < levels.size:
         hit = f.running[rows] >= levels[rows, cols][:, None]
         has = hit.any(axis=1)
         out[rows[has], cols[has]] = f.days[hit.argmax(axis=1)[has]]

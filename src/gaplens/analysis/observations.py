@@ -62,28 +62,70 @@ def collapse(long: pd.DataFrame) -> pd.DataFrame:
     """
     if long.empty:
         return long.assign(n_rows=pd.Series(dtype=int))
-    ordered = long.sort_values(
-        ["model_id", "benchmark", "score", "release_date", "version_id", "setting"],
-        ascending=[True, True, False, True, True, True],
-        na_position="last",
-    )
+    return _collapse(long, np.arange(len(long)))
+
+
+def _collapse(long: pd.DataFrame, rows: np.ndarray, release_date: np.ndarray | None = None
+              ) -> pd.DataFrame:
+    """:func:`collapse` of ``long.take(rows)`` (non-empty), with its ``release_date``
+    replaced by ``release_date`` (one value per row of ``long``) if given: one take of
+    the kept rows instead of one of the rows and another of the best."""
+    replaced = {} if release_date is None else {"release_date": release_date}
+    order = sort_order(long, ["model_id", "benchmark", "score", "release_date", "version_id",
+                              "setting"], [True, True, False, True, True, True], rows,
+                       replaced)
     # Sorted by (model, benchmark) first, a pair's rows are one block: its first row is the
     # best, its length the number of rows.
-    models = ordered["model_id"].to_numpy(dtype=object)
-    benchmarks = ordered["benchmark"].to_numpy(dtype=object)
+    models = long["model_id"].to_numpy(dtype=object)[rows][order]
+    benchmarks = long["benchmark"].to_numpy(dtype=object)[rows][order]
     starts = np.flatnonzero(np.concatenate(
         [[True], (models[1:] != models[:-1]) | (benchmarks[1:] != benchmarks[:-1])]))
-    best = ordered.iloc[starts]
-    best = best.assign(n_rows=np.diff(np.append(starts, len(ordered))).astype(np.int64))
+    chosen = rows[order[starts]]
+    best = long.take(chosen)
+    extra = {"n_rows": np.diff(np.append(starts, len(order))).astype(np.int64)}
+    if release_date is not None:
+        extra["release_date"] = release_date[chosen]
+    best = best.assign(**extra)
     joined = best["setting"].fillna("").to_numpy(dtype=object)
     version_setting = best.get("version_setting", pd.Series("", index=best.index)).fillna(
         "").to_numpy(dtype=object)
-    best = best.assign(
-        setting=[
-            "; ".join(p for p in (v, s) if p) for v, s in zip(version_setting, joined)
-        ]
-    )
+    # "; ".join of the non-empty parts
+    best = best.assign(setting=[f"{v}; {s}" if v and s else (v or s)
+                                for v, s in zip(version_setting, joined)])
     return best.reset_index(drop=True)
+
+
+def sort_order(frame: pd.DataFrame, columns: list[str], ascending: list[bool],
+               rows: np.ndarray | None = None, replaced: dict | None = None) -> np.ndarray:
+    """The row positions of ``frame.sort_values(columns, ascending=ascending,
+    na_position="last")``: the same stable lexicographic sort, with text and dates ranked
+    by codes of their sorted distinct values (missing last) read from arrays once.
+    ``rows``: sort ``frame.take(rows)`` (positions into it); ``replaced``: a column's
+    values (one per row of ``frame``) to sort by instead of its own."""
+    keys = []
+    for column, up in zip(reversed(columns), reversed(ascending)):
+        values = (replaced or {}).get(column)
+        values = frame[column] if values is None else values
+        kind = values.dtype.kind
+        if kind == "f":
+            array = np.asarray(values, dtype=float)
+        elif kind in "iubM":
+            array = np.asarray(values)
+        else:
+            array = values.to_numpy(dtype=object)
+        array = array if rows is None else array[rows]
+        if kind == "f":
+            keys.append(array if up else -array)  # NaN sorts last either way
+            continue
+        if kind in "iub":
+            keys.append(array if up else ~array)
+            continue
+        codes, uniques = pd.factorize(array, sort=True)
+        n = len(uniques)
+        missing = codes < 0
+        codes = np.where(missing, n, codes)
+        keys.append(codes if up else np.where(missing, codes, n - codes - 1))
+    return np.lexsort(keys)
 
 
 def data_date(long: pd.DataFrame) -> dt.date:
@@ -120,36 +162,37 @@ def prepare(
     """Collapse, date-filter and group the long table from ``Warehouse.observations()``."""
     as_of = as_of or dt.date.today()
     warnings: list[str] = []
-    frame = long.copy()
-    undated = frame["release_date"].isna()
+    undated = long["release_date"].isna().to_numpy()
     if undated.any():
-        n_models = frame.loc[undated, "model_id"].nunique()
+        n_models = long.loc[undated, "model_id"].nunique()
         warnings.append(
             f"{undated.sum()} results of {n_models} models have no release date and are left out"
         )
-        frame = frame.loc[~undated]
-    frame["release_date"] = pd.to_datetime(frame["release_date"]).astype("datetime64[s]")
-    frame = frame.loc[frame["release_date"] <= pd.Timestamp(as_of)]
-    best = collapse(frame)
-    best["group"] = open_definition.groups(best["accessibility"], best["model_id"])
-    unknown = best.loc[best["accessibility"] == Accessibility.UNKNOWN.value]
-    unknown_models = (
-        unknown.groupby(["model_id", "display_name"], dropna=False)
-        .agg(results=("benchmark", "size"), release_date=("release_date", "min"))
-        .reset_index()
-        .sort_values(["results", "model_id"], ascending=[False, True])
-    )
+    dates = pd.to_datetime(long["release_date"]).astype("datetime64[s]").to_numpy()
+    kept = np.flatnonzero(~undated & (dates <= np.datetime64(pd.Timestamp(as_of))))
+    best = (_collapse(long, kept, dates) if len(kept)
+            else collapse(long.take(kept).assign(release_date=dates[kept])))
+    accessibility = best["accessibility"].to_numpy(dtype=object)
+    if open_definition is OpenDefinition.OPEN_SOURCE:
+        group = open_definition.groups(accessibility, best["model_id"].to_numpy(dtype=object))
+    else:  # each distinct class once
+        codes, classes = pd.factorize(accessibility, use_na_sentinel=False)
+        group = open_definition.groups(np.asarray(classes, dtype=object))[codes]
+    best["group"] = group
+    is_unknown = accessibility == Accessibility.UNKNOWN.value
+    unknown_models = _unknown_models(best.loc[is_unknown])
     if len(unknown_models):
         warnings.append(
-            f"{len(unknown_models)} models with {len(unknown)} collapsed results have unknown "
-            "accessibility and are in neither group (see 'gaplens models --accessibility "
-            "Unknown'; correct them with 'gaplens ingest overrides')"
+            f"{len(unknown_models)} models with {int(is_unknown.sum())} collapsed results have "
+            "unknown accessibility and are in neither group (see 'gaplens models "
+            "--accessibility Unknown'; correct them with 'gaplens ingest overrides')"
         )
-    others = best.loc[best["group"].isna() & (best["accessibility"] != "Unknown")]
-    if len(others):
-        classes = ", ".join(sorted(set(others["accessibility"])))
+    others = pd.isna(group) & (accessibility != "Unknown")
+    if others.any():
+        classes = ", ".join(sorted(set(accessibility[others])))
+        n_others = len(set(best["model_id"].to_numpy(dtype=object)[others]))
         warnings.append(
-            f"{others['model_id'].nunique()} models outside the definition '{open_definition.value}'"
+            f"{n_others} models outside the definition '{open_definition.value}'"
             f" are in neither group ({classes})"
         )
     best = best[[c for c in COLLAPSED_COLUMNS if c in best.columns]]
@@ -160,3 +203,31 @@ def prepare(
         warnings=tuple(warnings),
         unknown_models=unknown_models,
     )
+
+
+def _unknown_models(unknown: pd.DataFrame) -> pd.DataFrame:
+    """Per (model_id, display_name) of ``unknown``: its number of results and earliest
+    release date, most results first (then model id): ``groupby(dropna=False)``'s table,
+    with the groups found by codes of sorted distinct values (missing last)."""
+    if unknown.empty:
+        return (unknown.groupby(["model_id", "display_name"], dropna=False)
+                .agg(results=("benchmark", "size"), release_date=("release_date", "min"))
+                .reset_index()
+                .sort_values(["results", "model_id"], ascending=[False, True]))
+    key = np.zeros(len(unknown), dtype=np.int64)
+    for column in ("model_id", "display_name"):
+        codes, uniques = pd.factorize(unknown[column].to_numpy(dtype=object), sort=True)
+        key = key * (len(uniques) + 1) + np.where(codes < 0, len(uniques), codes)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    dates = unknown["release_date"].to_numpy()
+    stamps = dates.view(np.int64).copy()
+    missing = np.isnat(dates)
+    stamps[missing] = np.iinfo(np.int64).max
+    earliest = np.full(len(first), np.iinfo(np.int64).max)
+    np.minimum.at(earliest, inverse, stamps)
+    earliest = earliest.view(dates.dtype).copy()
+    earliest[earliest.view(np.int64) == np.iinfo(np.int64).max] = np.datetime64("NaT")
+    out = unknown[["model_id", "display_name"]].iloc[first].reset_index(drop=True)
+    out["results"] = np.bincount(inverse).astype(np.int64)
+    out["release_date"] = earliest
+    return out.sort_values(["results", "model_id"], ascending=[False, True])

@@ -13,11 +13,19 @@ Everything here is vectorised over bootstrap draws: a draw is a boolean row of
 ``include`` (the models that draw kept), or a row of scores when every draw has its own
 (bootstrap values of the capability index), so ``running`` has shape (draws, models).
 Dates are integer days since 1970-01-01.
+
+A running maximum is non-decreasing along its row, so first_reach is a binary search:
+the draws' rows are laid end to end as complex numbers (draw + i level), whose order is
+the order of (draw, level), and one ``searchsorted`` finds the first model reaching each
+(draw, level) pair, the same index as a comparison with every model. A NaN score (whose
+running maximum is NaN from there on) breaks that order: such frontiers compare every
+model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -93,6 +101,38 @@ class GroupFrontier:
         out[has] = self.order[first[has]]
         return out
 
+    @cached_property
+    def _ordered(self) -> bool:
+        """Whether every row of ``running`` is non-decreasing (no NaN score)."""
+        return not np.isnan(self.running).any()
+
+    @cached_property
+    def _keys(self) -> np.ndarray | None:
+        """The running levels of every draw end to end, as draw + i level (sorted); None
+        when a NaN breaks the order (module docstring)."""
+        if not self._ordered:
+            return None
+        keys = np.empty(self.running.size, dtype=complex)
+        keys.real = np.repeat(np.arange(self.draws, dtype=float), self.running.shape[1])
+        keys.imag = self.running.ravel()
+        return keys
+
+    def reach_index(self, rows: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """Per pair (rows[i], levels[i]): the index of the first model whose running level
+        in draw rows[i] is at least levels[i]; n (the number of models) where none is."""
+        rows = np.asarray(rows, dtype=np.int64)
+        levels = np.asarray(levels, dtype=float)
+        n = self.running.shape[1]
+        if n == 0:
+            return np.zeros(len(rows), dtype=np.int64)
+        keys = self._keys
+        if keys is None:
+            hit = self.running[rows] >= levels[:, None]
+            return np.where(hit.any(axis=1), hit.argmax(axis=1), n)
+        wanted = np.empty(len(rows), dtype=complex)
+        wanted.real, wanted.imag = rows, levels
+        return np.searchsorted(keys, wanted, side="left") - rows * n
+
     def first_reach(self, levels: np.ndarray) -> np.ndarray:
         """first_reach(level) in days per draw (levels has shape (draws,)); NaN if never."""
         levels = np.asarray(levels, dtype=float)
@@ -115,10 +155,37 @@ class GroupFrontier:
         if self.running.shape[1] == 0:
             shape = (self.draws, len(thresholds))
             return np.full(shape, np.nan), np.zeros(shape, dtype=bool)
-        hit = self.running[:, :, None] >= thresholds[None, None, :]
-        has = hit.any(axis=1)
-        first = hit.argmax(axis=1)
+        n, shape = self.running.shape[1], (self.draws, len(thresholds))
+        if self._ordered:
+            first = self._reach_grid(thresholds)
+        else:
+            first = self.reach_index(np.repeat(np.arange(self.draws), len(thresholds)),
+                                     np.tile(thresholds, self.draws)).reshape(shape)
+        has = first < n
+        first = np.where(has, first, 0)
         days = np.where(has, self.days[first].astype(float), np.nan)
         first_included = self.include.argmax(axis=1)
         left = has & (self.days[first] == self.days[first_included][:, None])
         return days, left
+
+    def _reach_grid(self, thresholds: np.ndarray) -> np.ndarray:
+        """:meth:`reach_index` of every draw at every threshold, (draws, S), for ordered
+        rows: with c the number of thresholds at or below a running level, a row first
+        reaches threshold s at the number of its models whose c is at most s (c grows along
+        the row), one count per draw and value of c."""
+        ordered = bool((thresholds[1:] >= thresholds[:-1]).all())  # the usual grid
+        order = None if ordered else np.argsort(thresholds, kind="stable")
+        size = len(thresholds) + 1
+        c = np.searchsorted(thresholds if ordered else thresholds[order], self.running,
+                            side="right")
+        c += (np.arange(self.draws) * size)[:, None]
+        # One running count over every draw's bins: a draw's bins hold its n models, so
+        # draw d's counts start after d * n.
+        counts = np.cumsum(np.bincount(c.ravel(), minlength=self.draws * size))
+        first = (counts.reshape(self.draws, size)[:, :-1]
+                 - (np.arange(self.draws) * self.running.shape[1])[:, None])
+        if ordered:
+            return first
+        out = np.empty((self.draws, len(thresholds)), dtype=np.int64)
+        out[:, order] = first
+        return out
