@@ -282,3 +282,20 @@ def test_predict_projects_a_model_outside_the_fit(sim1, sim1_fit):
     truth = sim1.true_index(["Sparse"])[0]
     level = fit.display.a[0] + fit.display.b[0] * best.x
     assert abs(level - truth) < 6.0
+
+
+def test_expected_scores_in_blocks_of_pairs_are_the_same(sim1_fit, monkeypatch):
+    from gaplens.analysis import index_queries
+    from gaplens.analysis.index_queries import expected_scores
+
+    fit = sim1_fit
+    models = list(fit.models["model_id"]) * 2
+    benchmarks = [b for _, b in zip(models, list(fit.benchmarks["benchmark"]) * len(models))]
+    table = fit.benchmarks.assign(random_baseline=0.0, ceiling=1.0, unit="%",
+                                  transform="linear")
+    whole = expected_scores(fit, models, benchmarks, table)
+    n_draws = int(fit.ok.sum())
+    monkeypatch.setattr(index_queries, "EXPECTED_VALUES", 3 * n_draws)  # blocks of 3 pairs
+    blocks = expected_scores(fit, models, benchmarks, table)
+    assert len(whole) == len(models) > 3
+    pd.testing.assert_frame_equal(whole, blocks, check_exact=True)
