@@ -45,9 +45,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 import numpy as np
+from scipy.special import expit
 
 from ..errors import ConfigError
-from .schur import Reuse, bincount2, cg_cheaper, cg_solve, dense_schur, dense_solve
+from .schur import (Reuse, bincount2, cg_cheaper, cg_solve, dense_schur, dense_solve,
+                    reuse_cheaper)
 
 AlphaPenalty = Literal["l2", "log"]
 Progress = Callable[[int, int], None]
@@ -59,6 +61,7 @@ CHUNK_BYTES = 64e6
 MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
 NEWTON_BELOW = 0.5
 NEWTON_DONE = 1e-6
+AUTO_REUSE = True
 LINE_SEARCH = (0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)
 
 
@@ -205,7 +208,7 @@ def _prediction(theta, data, reg):
     u = np.take(theta[:, m + b:], data.bench_idx, axis=1)
     alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
     z = cap - dif
-    return alpha, z, sigmoid(alpha * z)
+    return alpha, z, expit(alpha * z)  # sigmoid, in one pass
 
 
 def _forward(theta, data, reg, w=None, parts=False):
@@ -361,7 +364,7 @@ def _weighted_rows(data: IRTData, w: np.ndarray) -> tuple[IRTData, np.ndarray]:
 
 def _chunk_size(data: IRTData, solver: str = "dense") -> int:
     per_draw = data.n_obs * 8 * 16
-    if solver == "dense":
+    if solver in ("dense", "reuse"):
         per_draw += (data.n_models + 2 * data.n_benchmarks) * 2 * data.n_benchmarks * 8 * 3
     return int(max(1, CHUNK_BYTES // per_draw))
 
@@ -371,7 +374,7 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
     lo, hi = _bounds(data, reg)
     d = theta.shape[0]
     theta = np.clip(theta, lo, hi)
-    precond = Reuse(d, 2 * data.n_benchmarks) if solver == "cg" else None
+    precond = Reuse(d, 2 * data.n_benchmarks) if solver in ("cg", "reuse") else None
     mu = np.full(d, MU0)
     converged = np.zeros(d, dtype=bool)
     iterations = np.zeros(d, dtype=int)
@@ -383,10 +386,12 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
         if live.size == 0:
             break
         th, ww = theta[live], w[live]
-        if precond is not None:
-            precond.live = live
         r, j_c, j_u, parts = _forward(th, data, reg, ww, parts=True)
         newton = last_step[live] < NEWTON_BELOW
+        if precond is not None:
+            precond.live = live
+            if solver == "reuse":  # conjugate gradients only on Newton steps
+                precond.try_cg = newton
         delta, grad, active, bad = _lm_step(th, data, reg, ww, r, j_c, j_u, mu[live], lo, hi,
                                             newton, precond, parts)
         # Try the full step, then shorter ones (LINE_SEARCH); keep the longest that
@@ -476,6 +481,8 @@ def fit(
     how = solver
     if solver == "auto":
         how = "cg" if start is not None and d > 1 and cg_cheaper(data) else "dense"
+        if how == "dense" and AUTO_REUSE and reuse_cheaper(data):
+            how = "reuse"
     chunk = _chunk_size(data, how)
     for start_row in range(0, d, chunk):
         rows = slice(start_row, min(d, start_row + chunk))
