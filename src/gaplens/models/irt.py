@@ -23,16 +23,23 @@ at 0 instead.
 
 Solver: projected Levenberg-Marquardt on the Gauss-Newton system (the exact Hessian
 near the solution), the capability block eliminated (it is diagonal), so each step
-solves one 2B x 2B system S (the Schur complement) per draw. Bootstrap draws are
-fitted together: a model-stratified resample is a vector of integer weights on the same
-observations, so every draw shares the index arrays. S is solved one of two ways
-(models/schur.py):
+solves one 2B x 2B system S (the Schur complement) per draw. A Newton step that does not
+lower f is followed by a Gauss-Newton one (positive definite, so downhill) with the
+damping kept; each step tries the full length and shorter ones down to 1/64. Bootstrap
+draws are fitted together: a model-stratified resample is a vector of integer weights on
+the same observations, so every draw shares the index arrays, and a batch of draws is
+fitted on the observations weighted in at least one of its draws (a single draw leaves
+about 1/e of them out). S is solved one of three ways (models/schur.py):
 
-* ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU;
+* ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU
+  (by Cholesky, or LU if indefinite, for 2B >= 256);
 * ``cg``: conjugate gradients, each product by S computed from the observations without
-  forming it (O(n) per draw), preconditioned by the inverse of the draw's last dense S
-  (built on its first step and again only when 12 iterations do not reach the
-  tolerance): near a warm start S changes little from step to step.
+  forming it (O(n) per draw), preconditioned by the Cholesky factor of the draw's last
+  dense S (built on its first step and again only when 12 iterations do not reach the
+  tolerance): near a warm start S changes little from step to step;
+* the same reuse on Newton steps only (Gauss-Newton steps, far from the solution, are
+  built densely), which ``auto`` takes when the dense build is large against the
+  observations (models/schur.py: reuse_cheaper; 100 times the bundled data).
 
 ``auto`` takes ``cg`` for warm-started batches when its estimated cost is lower. Draws
 that converge (or stall) leave the batch, so a draw that does not converge costs only

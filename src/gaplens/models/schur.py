@@ -8,9 +8,12 @@ draw, the 2B x 2B Schur complement
 where H_BB holds the difficulty and slope blocks (h_dd, h_du, h_uu per benchmark) and
 H_CB has one entry per observation and parameter kind (cross_d, cross_u). Two ways:
 
-* dense (the reference): S built as a (M + 2B) (2B)^2 product per draw and solved by LU;
+* dense (the reference): S built as a (M + 2B) (2B)^2 product per draw and solved by LU
+  (Cholesky for large systems, 2B >= CHOLESKY_FROM, with LU if S is indefinite);
 * conjugate gradients: each product S v from the observations, O(n) per draw, without
-  forming S, preconditioned by the inverse of the draw's last dense S (:class:`Reuse`).
+  forming S, preconditioned by the Cholesky factor of the draw's last dense S
+  (:class:`Reuse`); for a few draws the product is two sparse products by the
+  models x 2B cross-term matrix (:func:`sparse_products`).
 
 Sums over observations by model or benchmark are row-wise bincounts (:func:`bincount2`),
 contiguous segment sums when the index is sorted.
@@ -196,8 +199,8 @@ def cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
     """Solve S x = rhs per draw by preconditioned conjugate gradients.
 
     ``precond``: a positive definite approximation of S^-1, as the Cholesky factor of one
-    matrix shared by every draw (scipy's cho_factor) or as one inverse per draw
-    (d, 2B, 2B). A draw whose system shows negative curvature, or that has not converged
+    matrix shared by every draw (scipy's cho_factor), as one inverse per draw
+    (d, 2B, 2B), or as a function ``apply(rows, residuals)``. A draw whose system shows negative curvature, or that has not converged
     in ``max_iter`` (CG_MAX_ITER) iterations, is returned as not solved (x = 0)."""
     from scipy.linalg import cho_solve
 
