@@ -68,7 +68,6 @@ CHUNK_BYTES = 64e6
 MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
 NEWTON_BELOW = 0.5
 NEWTON_DONE = 1e-6
-AUTO_REUSE = True
 LINE_SEARCH = (0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)
 
 
@@ -420,10 +419,10 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
         theta[live[better]] = trial[better]
         f[live[better]] = f_new[better]
         last_step[live[better]] = step[better]
-        # A Newton step that was refused (f did not fall, or no step) is followed
-        # by a Gauss-Newton one, whose system is positive definite, so that the draw still
-        # moves downhill; the damping, raised by the refusal to at least its starting value, is kept for
-        # the next Newton try.
+        # A Newton step that was refused (f did not fall, or no step) is followed by a
+        # Gauss-Newton one, whose system is positive definite, so that the draw still
+        # moves downhill; the damping, raised by the refusal to at least MU0, is kept
+        # for the next Newton try.
         after = refused[live] & ~newton
         mu[live] = np.where(better, np.where(after, mu[live],
                                              np.maximum(mu[live] / MU_DOWN, 1e-12)),
@@ -488,7 +487,7 @@ def fit(
     how = solver
     if solver == "auto":
         how = "cg" if start is not None and d > 1 and cg_cheaper(data) else "dense"
-        if how == "dense" and AUTO_REUSE and reuse_cheaper(data):
+        if how == "dense" and reuse_cheaper(data):
             how = "reuse"
     chunk = _chunk_size(data, how)
     for start_row in range(0, d, chunk):

@@ -200,8 +200,9 @@ def cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
 
     ``precond``: a positive definite approximation of S^-1, as the Cholesky factor of one
     matrix shared by every draw (scipy's cho_factor), as one inverse per draw
-    (d, 2B, 2B), or as a function ``apply(rows, residuals)``. A draw whose system shows negative curvature, or that has not converged
-    in ``max_iter`` (CG_MAX_ITER) iterations, is returned as not solved (x = 0)."""
+    (d, 2B, 2B), or as a function ``apply(rows, residuals)``. A draw whose system shows
+    negative curvature, or that has not converged in ``max_iter`` (CG_MAX_ITER)
+    iterations, is returned as not solved (x = 0)."""
     from scipy.linalg import cho_solve
 
     if callable(precond):
@@ -226,7 +227,8 @@ def cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
     # the compacted ones have finished (a finished draw inside takes steps of 0).
     rows = np.flatnonzero(running)
     sub = None
-    sparse = sparse_products(data, blocks, h_cc, cross_d, cross_u) if d <= SPARSE_DRAWS else None
+    sparse = (sparse_products(data, blocks, h_cc, cross_d, cross_u) if d <= SPARSE_DRAWS
+              else None)
     ok &= rz > 0
     running &= ok
     for _ in range(max_iter):
