@@ -54,6 +54,18 @@ def test_the_product_by_s_equals_the_dense_schur_complement(seed):
                                rtol=1e-12, atol=1e-10)
 
 
+def test_sparse_products_by_s_equal_the_observation_sums():
+    data, blocks, h_cc, cross_d, cross_u = _system(2)
+    product = schur.sparse_products(data, blocks, h_cc, cross_d, cross_u)
+    v = np.random.default_rng(12).normal(size=(3, 2 * data.n_benchmarks))
+    expected = schur.schur_matvec(data, blocks, h_cc, cross_d, cross_u, v)
+    for k in range(3):
+        np.testing.assert_allclose(product(k, v[k]), expected[k], rtol=1e-12, atol=1e-10)
+    shuffled = irt.IRTData(data.model_idx[::-1], data.bench_idx[::-1], data.y[::-1],
+                           data.n_models, data.n_benchmarks, data.anchor)
+    assert schur.sparse_products(shuffled, blocks, h_cc, cross_d, cross_u) is None
+
+
 def test_conjugate_gradients_solve_the_system():
     data, blocks, h_cc, cross_d, cross_u = _system(3)
     from scipy.linalg import cho_factor
@@ -129,6 +141,58 @@ def test_the_automatic_choice_follows_the_cost_of_each_solver():
     assert schur.cg_cheaper(wide)  # 800 benchmark parameters, 2,000 observations
     with pytest.raises(ConfigError, match="solver"):
         irt.fit(small, Regularisation(), solver="sparse")
+
+
+def test_large_systems_are_solved_by_cholesky_or_else_lu(monkeypatch):
+    """Above CHOLESKY_FROM the solve goes draw by draw: Cholesky for a positive definite
+    S, LU for an indefinite one, and no step for a singular or non-finite one; each
+    answer is the textbook solve."""
+    monkeypatch.setattr(schur, "CHOLESKY_FROM", 4)
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=(6, 6))
+    definite = a @ a.T + 6 * np.eye(6)
+    indefinite = definite - 12 * np.eye(6)  # some eigenvalues below zero
+    singular = np.outer(a[0], a[0])
+    s = np.stack([definite, indefinite, singular, np.full((6, 6), np.nan)])
+    assert np.linalg.eigvalsh(indefinite).min() < 0 < np.linalg.eigvalsh(indefinite).max()
+    rhs = rng.normal(size=(4, 6))
+    x, ok = schur.dense_solve(s, rhs)
+    assert ok.tolist() == [True, True, False, False]
+    for k in (0, 1):
+        np.testing.assert_allclose(x[k], np.linalg.solve(s[k], rhs[k]), rtol=1e-10)
+    assert (x[2:] == 0).all()
+
+
+@pytest.mark.parametrize("penalty", PENALTIES)
+def test_conjugate_gradients_on_the_newton_tail_give_the_dense_draws(monkeypatch, penalty):
+    """When the dense build is large against the observations, ``auto`` solves Newton
+    steps by conjugate gradients preconditioned by the last dense system's Cholesky
+    factor (the threshold lowered here to the planted size; chunks of two draws, so each
+    fits on its weighted rows with sparse products by S): same draws as the dense
+    reference, and conjugate gradients did take steps (the comparison can fail)."""
+    truth = simulate(seed=13, n_models=60, n_benchmarks=9, observed=0.7, noise=0.03)
+    data, reg = truth.data, Regularisation(0.1, penalty)
+    central = irt.fit(data, reg)
+    dense = irt.bootstrap(data, reg, 6, np.random.default_rng(5), central.params,
+                          solver="dense")
+    monkeypatch.setattr(schur, "REUSE_COST", 0)
+    monkeypatch.setattr(irt, "_chunk_size", lambda data, solver="dense": 2)
+    calls = []
+    solve = schur.cg_solve
+
+    def counted(*args, **kwargs):
+        x, ok = solve(*args, **kwargs)
+        calls.append(int(ok.sum()))
+        return x, ok
+
+    monkeypatch.setattr(irt, "cg_solve", counted)
+    monkeypatch.setattr(schur, "cg_solve", counted)
+    tail = irt.bootstrap(data, reg, 6, np.random.default_rng(5), central.params)
+    assert sum(calls) > 0
+    assert dense.converged.all() and tail.converged.all()
+    for name in ("capability", "difficulty", "slope"):
+        np.testing.assert_allclose(getattr(tail.params, name), getattr(dense.params, name),
+                                   atol=1e-7)
 
 
 def _project_reference(model_idx, bench_idx, y, n_models, difficulty, slope, rho, weights,

@@ -23,16 +23,23 @@ at 0 instead.
 
 Solver: projected Levenberg-Marquardt on the Gauss-Newton system (the exact Hessian
 near the solution), the capability block eliminated (it is diagonal), so each step
-solves one 2B x 2B system S (the Schur complement) per draw. Bootstrap draws are
-fitted together: a model-stratified resample is a vector of integer weights on the same
-observations, so every draw shares the index arrays. S is solved one of two ways
-(models/schur.py):
+solves one 2B x 2B system S (the Schur complement) per draw. A Newton step that does not
+lower f is followed by a Gauss-Newton one (positive definite, so downhill) with the
+damping kept; each step tries the full length and shorter ones down to 1/64. Bootstrap
+draws are fitted together: a model-stratified resample is a vector of integer weights on
+the same observations, so every draw shares the index arrays, and a batch of draws is
+fitted on the observations weighted in at least one of its draws (a single draw leaves
+about 1/e of them out). S is solved one of three ways (models/schur.py):
 
-* ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU;
+* ``dense`` (the reference): S built as a (M + 2B) (2B)^2 product and solved by LU
+  (by Cholesky, or LU if indefinite, for 2B >= 256);
 * ``cg``: conjugate gradients, each product by S computed from the observations without
-  forming it (O(n) per draw), preconditioned by the inverse of the draw's last dense S
-  (built on its first step and again only when 12 iterations do not reach the
-  tolerance): near a warm start S changes little from step to step.
+  forming it (O(n) per draw), preconditioned by the Cholesky factor of the draw's last
+  dense S (built on its first step and again only when 12 iterations do not reach the
+  tolerance): near a warm start S changes little from step to step;
+* the same reuse on Newton steps only (Gauss-Newton steps, far from the solution, are
+  built densely), which ``auto`` takes when the dense build is large against the
+  observations (models/schur.py: reuse_cheaper; 100 times the bundled data).
 
 ``auto`` takes ``cg`` for warm-started batches when its estimated cost is lower. Draws
 that converge (or stall) leave the batch, so a draw that does not converge costs only
@@ -45,9 +52,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 import numpy as np
+from scipy.special import expit
 
 from ..errors import ConfigError
-from .schur import Reuse, bincount2, cg_cheaper, cg_solve, dense_schur, dense_solve
+from .schur import (Reuse, bincount2, cg_cheaper, cg_solve, dense_schur, dense_solve,
+                    reuse_cheaper)
 
 AlphaPenalty = Literal["l2", "log"]
 Progress = Callable[[int, int], None]
@@ -59,7 +68,7 @@ CHUNK_BYTES = 64e6
 MU0, MU_DOWN, MU_UP = 1e-3, 5.0, 8.0
 NEWTON_BELOW = 0.5
 NEWTON_DONE = 1e-6
-LINE_SEARCH = (0.5, 0.25)
+LINE_SEARCH = (0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)
 
 
 @dataclass(frozen=True)
@@ -197,34 +206,38 @@ def _anchor_u(reg: Regularisation) -> float:
     return 1.0 if reg.alpha_penalty == "l2" else 0.0
 
 
-def _forward(theta, data, reg, w):
-    """Per observation: prediction s, residual r, and the Jacobian columns (d, n)."""
+def _prediction(theta, data, reg):
+    """Per observation: slope alpha, z = C - D and the prediction s."""
     m, b = data.n_models, data.n_benchmarks
     cap = np.take(theta[:, :m], data.model_idx, axis=1)
     dif = np.take(theta[:, m:m + b], data.bench_idx, axis=1)
     u = np.take(theta[:, m + b:], data.bench_idx, axis=1)
     alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
     z = cap - dif
-    s = sigmoid(alpha * z)
+    return alpha, z, expit(alpha * z)  # sigmoid, in one pass
+
+
+def _forward(theta, data, reg, w=None, parts=False):
+    """Per observation: residual r and the Jacobian columns (d, n); with ``parts`` also
+    (alpha, z, s) for :func:`_curvature`."""
+    alpha, z, s = _prediction(theta, data, reg)
     r = s - data.y
     g = s * (1.0 - s)
     j_c = g * alpha
     j_u = g * z if reg.alpha_penalty == "l2" else g * z * alpha
+    if parts:
+        return r, j_c, j_u, (alpha, z, s)
     return r, j_c, j_u
 
 
-def _curvature(theta, data, reg):
+def _curvature(theta, data, reg, parts=None):
     """Second derivatives of the prediction per observation: (s_cc, s_cu, s_uu).
 
     s_DD = s_cc, s_CD = -s_cc, s_Du = -s_cu (x = alpha z, g = s(1-s), g' = g(1-2s)).
+    ``parts``: (alpha, z, s) at ``theta`` if already computed.
     """
-    m, b = data.n_models, data.n_benchmarks
-    z = (np.take(theta[:, :m], data.model_idx, axis=1)
-         - np.take(theta[:, m:m + b], data.bench_idx, axis=1))
-    u = np.take(theta[:, m + b:], data.bench_idx, axis=1)
-    alpha = u if reg.alpha_penalty == "l2" else np.exp(u)
+    alpha, z, s = _prediction(theta, data, reg) if parts is None else parts
     x = alpha * z
-    s = sigmoid(x)
     g = s * (1.0 - s)
     g1 = g * (1.0 - 2.0 * s)
     s_cc = g1 * alpha * alpha
@@ -243,7 +256,7 @@ def objective(theta: np.ndarray, data: IRTData, reg: Regularisation,
     """f(theta) per draw; theta has shape (d, M + 2B) (the anchor's u at its pinned value)."""
     theta = np.atleast_2d(theta)
     w = np.ones((1, data.n_obs)) if weights is None else np.atleast_2d(weights)
-    r, _, _ = _forward(theta, data, reg, w)
+    r = _prediction(theta, data, reg)[2] - data.y
     free = ~_pinned(data, reg)
     return (w * r * r).sum(axis=1) + _rho(data, reg) * (theta[:, free] ** 2).sum(axis=1)
 
@@ -272,7 +285,8 @@ def _half_gradient(theta, data, reg, w, r, j_c, j_u):
     return grad
 
 
-def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=None):
+def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=None,
+             parts=None):
     """One damped Gauss-Newton step per draw, capability block eliminated; the
     benchmark system solved densely or, given ``precond``, by conjugate gradients."""
     d = theta.shape[0]
@@ -294,7 +308,7 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=
     e_cc, e_cu, e_uu = gn_cc, gn_cu, gn_uu
     if np.any(newton):
         # ... plus the residual curvature: the exact Hessian, damped by mu * diag(GN).
-        s_cc, s_cu, s_uu = _curvature(theta, data, reg)
+        s_cc, s_cu, s_uu = _curvature(theta, data, reg, parts)
         q = w * r * np.broadcast_to(newton, (theta.shape[0],))[:, None]
         e_cc, e_cu, e_uu = gn_cc + q * s_cc, gn_cu + q * s_cu, gn_uu + q * s_uu
     # Marquardt scaling, with a floor so that a parameter without curvature yet (a slope
@@ -341,9 +355,22 @@ def _lm_step(theta, data, reg, w, r, j_c, j_u, mu, lo, hi, newton=True, precond=
     return delta, grad, active, bad
 
 
+def _weighted_rows(data: IRTData, w: np.ndarray) -> tuple[IRTData, np.ndarray]:
+    """The observations with a positive weight in some draw of the batch, and their
+    weights: the others add nothing to any sum of the fit. A bootstrap draw leaves about
+    a third of the observations out (1/e), so a batch of one or a few draws fits on
+    about two thirds of the rows."""
+    keep = (w > 0).any(axis=0)
+    if keep.mean() > 0.9:
+        return data, w
+    sub = IRTData(data.model_idx[keep], data.bench_idx[keep], data.y[keep], data.n_models,
+                  data.n_benchmarks, data.anchor)
+    return sub, w[:, keep]
+
+
 def _chunk_size(data: IRTData, solver: str = "dense") -> int:
     per_draw = data.n_obs * 8 * 16
-    if solver == "dense":
+    if solver in ("dense", "reuse"):
         per_draw += (data.n_models + 2 * data.n_benchmarks) * 2 * data.n_benchmarks * 8 * 3
     return int(max(1, CHUNK_BYTES // per_draw))
 
@@ -353,24 +380,28 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
     lo, hi = _bounds(data, reg)
     d = theta.shape[0]
     theta = np.clip(theta, lo, hi)
-    precond = Reuse(d, 2 * data.n_benchmarks) if solver == "cg" else None
+    precond = Reuse(d, 2 * data.n_benchmarks) if solver in ("cg", "reuse") else None
     mu = np.full(d, MU0)
     converged = np.zeros(d, dtype=bool)
     iterations = np.zeros(d, dtype=int)
     f = objective(theta, data, reg, w)
     live = np.arange(d)
     last_step = np.full(d, np.inf if start_gn else 0.0)
+    refused = np.zeros(d, dtype=bool)
     for it in range(max_iter):
         if live.size == 0:
             break
         th, ww = theta[live], w[live]
+        r, j_c, j_u, parts = _forward(th, data, reg, ww, parts=True)
+        newton = last_step[live] < NEWTON_BELOW
         if precond is not None:
             precond.live = live
-        r, j_c, j_u = _forward(th, data, reg, ww)
-        newton = last_step[live] < NEWTON_BELOW
+            if solver == "reuse":  # conjugate gradients only on Newton steps
+                precond.try_cg = newton
         delta, grad, active, bad = _lm_step(th, data, reg, ww, r, j_c, j_u, mu[live], lo, hi,
-                                            newton, precond)
-        # Try the full step and two shorter ones; keep the longest that lowers f.
+                                            newton, precond, parts)
+        # Try the full step, then shorter ones (LINE_SEARCH); keep the longest that
+        # lowers f.
         f_old = f[live]
         trial = np.clip(th + delta, lo, hi)
         f_new = objective(trial, data, reg, ww)
@@ -388,7 +419,17 @@ def _solve(theta, data, reg, w, max_iter, tol, start_gn=True, solver="dense"):
         theta[live[better]] = trial[better]
         f[live[better]] = f_new[better]
         last_step[live[better]] = step[better]
-        mu[live] = np.where(better, np.maximum(mu[live] / MU_DOWN, 1e-12), mu[live] * MU_UP)
+        # A Newton step that was refused (f did not fall, or no step) is followed by a
+        # Gauss-Newton one, whose system is positive definite, so that the draw still
+        # moves downhill; the damping, raised by the refusal to at least MU0, is kept
+        # for the next Newton try.
+        after = refused[live] & ~newton
+        mu[live] = np.where(better, np.where(after, mu[live],
+                                             np.maximum(mu[live] / MU_DOWN, 1e-12)),
+                            mu[live] * MU_UP)
+        refused[live] = ~better & newton
+        mu[live] = np.where(refused[live], np.maximum(mu[live], MU0), mu[live])
+        last_step[live[refused[live]]] = np.inf
         iterations[live] = it + 1
         proj = np.where(active, 0.0, grad)
         # Converged: a tiny accepted step; in the Newton regime the next error is about
@@ -446,10 +487,13 @@ def fit(
     how = solver
     if solver == "auto":
         how = "cg" if start is not None and d > 1 and cg_cheaper(data) else "dense"
+        if how == "dense" and reuse_cheaper(data):
+            how = "reuse"
     chunk = _chunk_size(data, how)
     for start_row in range(0, d, chunk):
         rows = slice(start_row, min(d, start_row + chunk))
-        out = _solve(theta0[rows].copy(), data, reg, w[rows], max_iter, tol, solver=how)
+        sub, w_sub = _weighted_rows(data, w[rows])
+        out = _solve(theta0[rows].copy(), sub, reg, w_sub, max_iter, tol, solver=how)
         theta[rows], converged[rows], iterations[rows], f[rows] = out
         if progress is not None:
             progress(rows.stop, d)
