@@ -69,12 +69,14 @@ def epoch_dir(data_dir) -> str:
 
 
 def snapshot(path: str) -> dict:
-    """Row counts of every table and a checksum of the results table."""
+    """Row counts of every table and a checksum of the results table (a sum of row hashes:
+    exact whatever the order DuckDB adds the rows in, where a sum of doubles is not)."""
     con = duckdb.connect(path, read_only=True)
     try:
         out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
         out["results_checksum"] = con.execute(
-            "SELECT count(*), sum(raw_score), sum(score) FROM results").fetchone()
+            "SELECT count(*), sum(hash(version_id, benchmark, setting, raw_score, score)) FROM results"
+        ).fetchone()
         out["overrides_checksum"] = con.execute(
             "SELECT string_agg(model_id || '=' || accessibility, ',' ORDER BY model_id) "
             "FROM accessibility_overrides").fetchone()
