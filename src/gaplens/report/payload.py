@@ -54,6 +54,8 @@ def _cells(column: pd.Series) -> list:
         return [round(v, DIGITS) if math.isfinite(v) else None for v in column.tolist()]
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         return column.tolist()
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:
+        return [v if isinstance(v, str) else None for v in column.tolist()]  # text or NaN
     return [_value(v) for v in column]
 
 
