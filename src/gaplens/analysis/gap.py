@@ -69,9 +69,11 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
-from .intervals import bootstrap_intervals, nanmedian_rows
-from .lag import _levels, horizontal_lag, threshold_lags
+from .gap_notes import domain_sign_note, stale_note, threshold_sign_note, zero_lag_note
 from .gap_rows import BenchmarkRows, draws_frame, row_intervals
+from .intervals import (bootstrap_intervals, floor_spread, floor_spread_columns,
+                        nanmedian_rows)
+from .lag import _levels, horizontal_lag, threshold_lags
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
 
@@ -324,45 +326,6 @@ def _leaders0(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
     return out
 
 
-def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
-    """Gap draws whose errors around their median have a standard deviation of at least
-    ``floor``: draw 0 (the estimate) is kept, draws j > 0 become x + f (x*_j - median x*),
-    f = max(1, floor / sd). The bound is the standard deviation of a difference of the two
-    leaders' scores (see the module docstring); rows without finite draws are left alone."""
-    out = draws.copy()
-    rest = out[1:]
-    ok = np.isfinite(rest)
-    if not np.isfinite(out[0]) or ok.sum() < 2:
-        return out
-    dev = rest[ok] - np.median(rest[ok])
-    sd = float(dev.std())
-    factor = max(1.0, floor / sd) if sd > 0 else 1.0
-    rest[ok] = out[0] + factor * dev
-    return out
-
-
-def floor_spread_columns(draws: np.ndarray, floors: np.ndarray) -> np.ndarray:
-    """:func:`floor_spread` of each column of ``draws`` (draws, columns) with its floor, the
-    same numbers: the columns whose draws are all finite share one median and one standard
-    deviation (each column reduced on its own contiguous row, as one call per column)."""
-    if draws.shape[1] == 1:
-        return floor_spread(draws[:, 0], float(floors[0]))[:, None]
-    out = draws.copy()
-    whole = np.isfinite(draws[0]) & np.isfinite(draws[1:]).all(axis=0) & (len(draws) > 2)
-    for j in np.flatnonzero(~whole):
-        out[:, j] = floor_spread(draws[:, j], float(floors[j]))
-    cols = np.flatnonzero(whole)
-    if len(cols):
-        rest = np.ascontiguousarray(draws[1:, cols].T)
-        dev = rest - np.median(rest, axis=1)[:, None]
-        sd = dev.std(axis=1)
-        factor = np.ones(len(cols))
-        positive = sd > 0
-        factor[positive] = np.maximum(1.0, floors[cols][positive] / sd[positive])
-        out[1:, cols] = (draws[0, cols][:, None] + factor[:, None] * dev).T
-    return out
-
-
 def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
     """closed - open in normalised points (0-100); NaN where a group has no model."""
     both = np.isfinite(closed) & np.isfinite(open_)
@@ -430,76 +393,6 @@ def _most_common(indices: list[int], days: dict[int, int]) -> int:
     most = max(counts.values())
     top = [i for i, n in counts.items() if n == most]
     return int(max(top, key=lambda i: (days.get(i, 0), -i)))
-
-
-def _percent_range(thresholds: np.ndarray) -> str:
-    if len(thresholds) == 0:
-        return "none"
-    low, high = 100 * float(np.min(thresholds)), 100 * float(np.max(thresholds))
-    return f"{low:.0f} %" if low == high else f"{low:.0f}-{high:.0f} %"
-
-
-def _threshold_sign_note(row: dict, s: _BenchStats, thresholds: np.ndarray) -> str:
-    """Why the threshold lag and the gap of one benchmark disagree in sign ('' if they
-    agree): the one reads the history of crossings, the other today's frontiers."""
-    gap, thr = row.get("gap"), row.get("lag_threshold_months")
-    if gap is None or thr is None or not (np.isfinite(gap) and np.isfinite(thr)) \
-            or gap * thr >= 0:
-        return ""
-    usable = np.isfinite(s.thr_lag)
-    closed_first = thresholds[usable & (s.thr_lag > 0)]
-    open_first = thresholds[usable & (s.thr_lag < 0)]
-    n = int(usable.sum())
-    head = (f"threshold lag {thr:+.1f} mo and gap {gap:+.1f} disagree in sign: the threshold "
-            "lag is a median over the history of crossings, ")
-    if gap < 0:
-        return head + (f"and closed models reached {len(closed_first)} of {n} usable thresholds "
-                       f"first ({_percent_range(closed_first)}), open ones "
-                       f"{len(open_first)} ({_percent_range(open_first)}); the gap compares "
-                       f"the frontiers at {s.data_through}, where open leads (newest closed "
-                       f"result: a model released {s.newest_closed})")
-    return head + (f"and open models reached {len(open_first)} of {n} usable thresholds first "
-                   f"({_percent_range(open_first)}), closed ones {len(closed_first)} "
-                   f"({_percent_range(closed_first)}); the gap compares the frontiers at "
-                   f"{s.data_through}, where closed leads (newest open result: a model "
-                   f"released {s.newest_open})")
-
-
-def _zero_lag_note(row: dict, data_through: dt.date, tolerance: float) -> str:
-    """A zero lag beside a gap beyond the tolerance: one group passed the other on the
-    benchmark's last date."""
-    lag, gap = row.get("lag_months"), row.get("gap")
-    if lag != 0 or gap is None or not np.isfinite(gap) or abs(gap) <= 100 * tolerance:
-        return ""
-    leader = "closed" if gap > 0 else "open"
-    return (f"lag 0 with gap {gap:+.1f}: the {leader} frontier passed the other group's level "
-            f"only on {data_through}, the benchmark's last date")
-
-
-def _domain_sign_note(row: dict, used: list[str], bench_rows: dict[str, dict]) -> str:
-    """Why a domain's gap (a mean) and a lag (a median) disagree in sign ('' if not)."""
-    gap = row.get("gap")
-    notes = []
-    for key, what in (("lag_months", "horizontal lag"), ("lag_threshold_months",
-                                                          "threshold lag")):
-        value = row.get(key)
-        if gap is None or value is None or not (np.isfinite(gap) and np.isfinite(value)) \
-                or gap * value >= 0:
-            continue
-        parts = "; ".join(f"{b} {bench_rows[b]['gap']:+.1f} / {bench_rows[b][key]:+.1f} mo"
-                          for b in used if np.isfinite(bench_rows[b].get(key, np.nan)))
-        notes.append(f"the gap (mean over benchmarks, {gap:+.1f}) and the {what} (median, "
-                     f"{value:+.1f} mo) disagree in sign because the benchmarks do "
-                     f"(gap / {what}: {parts})")
-    return "; ".join(notes)
-
-
-def _stale_note(since, settings: GapSettings, why: str) -> str:
-    """The note of a row without current evidence: since when, why, and that its values are
-    its last map (``why`` names ``{months}`` and ``{as_of}``)."""
-    why = why.format(months=settings.recent_months, as_of=settings.as_of)
-    return (f"no current evidence since {since}: {why}; the values are its last map, "
-            f"as of {since}")
 
 
 def compute_gap(
@@ -694,15 +587,15 @@ def compute_gap(
                        se_sources=source_counts(s.se_sources))
             row.update(stat_fields(s.gap, s.lag, s.lag_thr, s.censored_share, windows[name],
                                    bench_ivs[name]))
-            notes = [_zero_lag_note(row, s.data_through, settings.tolerance)]
+            notes = [zero_lag_note(row, s.data_through, settings.tolerance)]
             if current[name]:
                 row["status"] = status_of(row)
             else:
                 row["status"] = "no_current_evidence"
-                notes.append(_stale_note(s.data_through, settings, "no open or closed model "
+                notes.append(stale_note(s.data_through, settings, "no open or closed model "
                                          "released in the {months} months to {as_of} has a "
                                          "result"))
-            notes.append(_threshold_sign_note(row, s, thresholds))
+            notes.append(threshold_sign_note(row, s, thresholds))
             row["note"] = "; ".join(n for n in notes if n)
         else:
             row["status"] = "too_few_models"
@@ -785,7 +678,7 @@ def compute_gap(
                     row["status"] = status_of(row)
                 else:
                     row["status"] = "no_current_evidence"
-                    notes.append(_stale_note(row["data_through"], settings,
+                    notes.append(stale_note(row["data_through"], settings,
                                              "no benchmark has a result of a model released "
                                              "in the {months} months to {as_of}")
                                  + ", from " + ", ".join(used))
@@ -800,7 +693,7 @@ def compute_gap(
                 if replaced:
                     notes.append("left out, superseded: " + ", ".join(
                         f"{b} (by {n})" for b, n in sorted(replaced.items())))
-                notes.append(_domain_sign_note(row, used, bench_rows))
+                notes.append(domain_sign_note(row, used, bench_rows))
                 row["note"] = "; ".join(n for n in notes if n)
                 n_with_data = np.sum([~np.isnan(p.timeline_gap[0]) for p in parts], axis=0)
                 add_timeline(domain, tl, tg, n_with_data)

@@ -123,3 +123,42 @@ def bootstrap_intervals(values: np.ndarray, ci: float, method: Method = "basic",
         for k, j in enumerate(cols):
             out[j] = _interval(float(low[k]), float(high[k]), estimate[k], 0, bounds)
     return out
+
+
+def floor_spread(draws: np.ndarray, floor: float) -> np.ndarray:
+    """Gap draws whose errors around their median have a standard deviation of at least
+    ``floor``: draw 0 (the estimate) is kept, draws j > 0 become x + f (x*_j - median x*),
+    f = max(1, floor / sd). The bound is the standard deviation of a difference of the two
+    leaders' scores (see the docstring of analysis/gap.py); rows without finite draws are left alone."""
+    out = draws.copy()
+    rest = out[1:]
+    ok = np.isfinite(rest)
+    if not np.isfinite(out[0]) or ok.sum() < 2:
+        return out
+    dev = rest[ok] - np.median(rest[ok])
+    sd = float(dev.std())
+    factor = max(1.0, floor / sd) if sd > 0 else 1.0
+    rest[ok] = out[0] + factor * dev
+    return out
+
+
+def floor_spread_columns(draws: np.ndarray, floors: np.ndarray) -> np.ndarray:
+    """:func:`floor_spread` of each column of ``draws`` (draws, columns) with its floor, the
+    same numbers: the columns whose draws are all finite share one median and one standard
+    deviation (each column reduced on its own contiguous row, as one call per column)."""
+    if draws.shape[1] == 1:
+        return floor_spread(draws[:, 0], float(floors[0]))[:, None]
+    out = draws.copy()
+    whole = np.isfinite(draws[0]) & np.isfinite(draws[1:]).all(axis=0) & (len(draws) > 2)
+    for j in np.flatnonzero(~whole):
+        out[:, j] = floor_spread(draws[:, j], float(floors[j]))
+    cols = np.flatnonzero(whole)
+    if len(cols):
+        rest = np.ascontiguousarray(draws[1:, cols].T)
+        dev = rest - np.median(rest, axis=1)[:, None]
+        sd = dev.std(axis=1)
+        factor = np.ones(len(cols))
+        positive = sd > 0
+        factor[positive] = np.maximum(1.0, floors[cols][positive] / sd[positive])
+        out[1:, cols] = (draws[0, cols][:, None] + factor[:, None] * dev).T
+    return out
