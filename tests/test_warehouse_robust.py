@@ -155,22 +155,26 @@ def _opened(pid: int, path: str) -> bool:
 
 def _interrupt_trials(db, command, sig, delays):
     """Run ``command`` and send ``sig`` ``delay`` seconds after it opened the warehouse;
-    the warehouse must then hold the state before or the state after, never another."""
+    the warehouse must then hold the state before or the state after, never another. Each
+    trial runs on its own copy of ``db`` (a command that finished before the signal must
+    not be the next trial's starting state)."""
     before = snapshot(db)
     states = []
-    for delay in delays:
-        proc = subprocess.Popen([sys.executable, "-m", "gaplens", *command, "--db", db],
+    for k, delay in enumerate(delays):
+        trial = f"{db}.trial{k}.duckdb"
+        shutil.copyfile(db, trial)
+        proc = subprocess.Popen([sys.executable, "-m", "gaplens", *command, "--db", trial],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "PYTHONPATH": SRC})
         deadline = time.monotonic() + 60
-        while not _opened(proc.pid, os.path.realpath(db)) and proc.poll() is None \
+        while not _opened(proc.pid, os.path.realpath(trial)) and proc.poll() is None \
                 and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(delay)
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=120)
         assert "Traceback" not in stderr, stderr
-        states.append(snapshot(db))
+        states.append(snapshot(trial))
     return before, states
 
 
