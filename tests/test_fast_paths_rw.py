@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from gaplens.analysis import composite, forecast, groups, index_gap, lifecycle, realworld
+from gaplens.analysis.ranks import average_ranks
 from gaplens.types import OpenDefinition
 
 FAST = settings(max_examples=30, deadline=None)
@@ -74,7 +75,7 @@ def test_boot_spearman_is_the_float_rank_computation(n, distinct, seed):
 @given(st.lists(st.integers(0, 6), min_size=1, max_size=40))
 def test_average_ranks_are_rankdata(values):
     x = np.array(values, dtype=float) / 3
-    assert same_bits(realworld._average_ranks(x), stats.rankdata(x))
+    assert same_bits(average_ranks(x), stats.rankdata(x))
 
 
 def plain_standing(values, groups_, names, target, n_boot=1000, seed=0):

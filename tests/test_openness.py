@@ -278,7 +278,7 @@ def test_bundled_ladder_and_audit(fitted_db):
 def test_average_ranks_are_scipys(rows, columns, distinct, seed):
     from scipy.stats import rankdata
 
-    from gaplens.analysis.openness import average_ranks_rows
+    from gaplens.analysis.ranks import average_ranks_rows
 
     # few distinct values: many ties; many: almost none
     x = np.random.default_rng(seed).integers(0, distinct, (rows, columns)) * 0.25

@@ -56,6 +56,7 @@ import pandas as pd
 
 from ..types import Accessibility, OpenDefinition, Rung
 from .gap import DAYS_PER_MONTH, to_day
+from .ranks import average_ranks_rows
 
 #: The rung definitions, most open first.
 RUNG_DEFINITIONS = (OpenDefinition.OPEN_SOURCE, OpenDefinition.PERMISSIVE,
@@ -323,31 +324,6 @@ def openness_view(scope, rungs: pd.Series, openness: pd.Series,
     out = pd.DataFrame(rows, columns=VIEW_COLUMNS)
     return out.sort_values(["openness_index", "model_id"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
-
-
-def average_ranks_rows(x: np.ndarray) -> np.ndarray:
-    """Each row's ranks (1 = smallest), ties sharing their average rank: what
-    ``scipy.stats.rankdata(x, axis=1)`` gives (the ranks are whole or half numbers, exact
-    either way), without importing scipy.stats (about a second). Rows with NaN go to
-    scipy."""
-    x = np.asarray(x, dtype=float)
-    if np.isnan(x).any():
-        from scipy.stats import rankdata
-
-        return rankdata(x, axis=1)
-    n = x.shape[1]
-    order = np.argsort(x, axis=1, kind="stable")
-    ordered = np.take_along_axis(x, order, axis=1)
-    position = np.broadcast_to(np.arange(n), x.shape)
-    first = np.ones(x.shape, dtype=bool)  # where a run of equal values starts
-    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    last = np.ones(x.shape, dtype=bool)  # and where it ends
-    last[:, :-1] = first[:, 1:]
-    start = np.maximum.accumulate(np.where(first, position, 0), axis=1)
-    end = np.minimum.accumulate(np.where(last, position, n - 1)[:, ::-1], axis=1)[:, ::-1]
-    ranks = np.empty(x.shape)
-    np.put_along_axis(ranks, order, (start + end) / 2 + 1, axis=1)
-    return ranks
 
 
 def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -55,6 +55,7 @@ import pandas as pd
 
 from ..errors import ConfigError, UnknownNameError
 from .grouptest import P_ADJUST_METHOD, holm, permutation_p_values, welch_interval
+from .ranks import average_ranks
 
 USAGE_SIGNALS = ("openrouter.",)
 DEFAULT_TARGETS = ("lmarena.text", "lmarena.code", "openrouter.share", "benchmark:GDPval",
@@ -117,14 +118,6 @@ def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
         return rows.groupby("model_id")["value"].mean()
     latest = rows.sort_values("as_of").groupby("model_id").tail(1)
     return latest.set_index("model_id")["value"]
-
-
-def _average_ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks of ``x`` (ties averaged, as scipy's ``rankdata``): whole and half
-    numbers, exact."""
-    codes = np.unique(x, return_inverse=True)[1].ravel()  # dense rank of each value
-    counts = np.bincount(codes).astype(float)
-    return (np.cumsum(counts) - counts + (counts + 1) / 2)[codes]
 
 
 def _twice_centred_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -201,7 +194,7 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     has no correlation: NaN, as scipy gives."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
         return float("nan")
-    ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
+    ranked = np.column_stack((average_ranks(x), average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
 
 
@@ -227,8 +220,8 @@ def _ranked(x: pd.Series, y: pd.Series) -> pd.DataFrame:
     both = pd.concat([x.rename("predictor"), y.rename("target")], axis=1, join="inner").dropna()
     if len(both) < 5:
         raise ConfigError(f"only {len(both)} models have both the predictor and the target")
-    px = (_average_ranks(both["predictor"].to_numpy()) - 0.5) / len(both)
-    py = (_average_ranks(both["target"].to_numpy()) - 0.5) / len(both)
+    px = (average_ranks(both["predictor"].to_numpy()) - 0.5) / len(both)
+    py = (average_ranks(both["target"].to_numpy()) - 0.5) / len(both)
     slope, intercept = np.polyfit(px, py, 1)
     both["predictor_pct"], both["target_pct"] = px, py
     both["residual"] = py - (intercept + slope * px)
@@ -322,7 +315,7 @@ def standing(values: pd.Series, groups: pd.Series, names: pd.Series, target: str
     ids, value = values.index.to_numpy(dtype=object)[keep], value[keep]
     group_of = dict(zip(groups.index.to_numpy(dtype=object), groups.to_numpy(dtype=object)))
     group = np.array([group_of.get(m) for m in ids], dtype=object)
-    pct = (_average_ranks(value) - 0.5) / len(value)
+    pct = (average_ranks(value) - 0.5) / len(value)
     is_o, is_c = group == "open", group == "closed"
     row = {"target": target, "n": len(value), "n_open": int(is_o.sum()),
            "n_closed": int(is_c.sum())}
