@@ -41,8 +41,11 @@ def table(frame: pd.DataFrame | None, columns: list[str] | None = None) -> dict:
     keep = [c for c in (columns or list(frame.columns)) if c in frame.columns]
     if not keep:
         return {"columns": keep, "rows": [[] for _ in range(len(frame))]}
-    part = frame[keep]
-    cells = [_cells(part.iloc[:, k]) for k in range(len(keep))]
+    if frame.columns.is_unique:  # a column at a time, without copying the frame
+        cells = [_cells(frame[c]) for c in keep]
+    else:
+        part = frame[keep]
+        cells = [_cells(part.iloc[:, k]) for k in range(len(keep))]
     return {"columns": keep, "rows": [list(row) for row in zip(*cells)]}
 
 
