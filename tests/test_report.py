@@ -171,6 +171,21 @@ def test_worker_processes_give_the_numbers_of_one_process(report_inputs, report_
     assert one.notes == report_inputs.notes
 
 
+def test_page_data_converted_where_computed_equal_those_of_the_finished_inputs(
+        report_inputs, report_db):
+    # The page's report() converts each definition's tables where its analyses ran, before
+    # the earlier maps, their notes and the focus claim were added; the page must read as
+    # if converted from the finished inputs (report_inputs: nothing converted beforehand).
+    one = api.collect(db=report_db, n_draws=40, definitions=["unrestricted"], page=True)
+    assert [item.definition for item in one.definitions] == ["open-weights", "unrestricted"]
+    for item in one.definitions:
+        finished = report_inputs.by(item.definition)
+        assert item.tables is not None and finished.tables is None
+        assert not item.gap_history.empty and item.claims
+        assert json.dumps(by_definition(item), default=str) == \
+            json.dumps(by_definition(finished), default=str)
+
+
 def test_golden_headline_on_the_bundled_data(report_inputs):
     """Central estimates (draw-independent) on the bundled data, open = open weights."""
     item = report_inputs.by("open-weights")

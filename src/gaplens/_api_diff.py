@@ -39,8 +39,9 @@ def snapshot(label: str = "manual", note: str = "", db: str | None = None) -> Sn
 
 
 def _states(warehouse: Warehouse) -> tuple[pd.DataFrame, bool]:
-    """The snapshots, and whether the current data differ from the newest one."""
-    table = list_snapshots(warehouse)
+    """The snapshots (without their sizes), and whether the current data differ from the
+    newest one."""
+    table = list_snapshots(warehouse, sizes=False)
     differs = table.empty or table["fingerprint"].iloc[-1] != fingerprint(warehouse)
     return table, differs
 
@@ -140,7 +141,7 @@ def diff_warehouse(warehouse: Warehouse, from_: str | None = None, to: str | Non
                    progress: Progress | None = None) -> DiffResult:
     """:func:`diff` on an open warehouse (no bundled data are loaded into it)."""
     before, after = pick_states(warehouse, from_, to)
-    table = list_snapshots(warehouse)
+    table = list_snapshots(warehouse, sizes=False)
     a, b = _state(warehouse, before, table), _state(warehouse, after, table)
     return compare_states(a, b, settings or DiffSettings(), progress=progress)
 
@@ -159,14 +160,16 @@ def since_last_update(db: str | None = None, open_definition=OpenDefinition.OPEN
 def since_last_update_text(db: str | None = None,
                            open_definition=OpenDefinition.OPEN_WEIGHTS, n_draws: int = 300,
                            seed: int = 0) -> tuple[str, ...]:
-    """The report's "since the last update" section, in sentences."""
+    """The report's "since the last update" section, in sentences (the default diff's, or
+    what the snapshots say when there is only one data state)."""
     from .analysis.diff import summary_sentences
 
-    result = since_last_update(db=db, open_definition=open_definition, n_draws=n_draws,
-                               seed=seed)
-    if result is not None:
-        return tuple(summary_sentences(result))
-    table = snapshots(db=db)
+    with open_warehouse(db) as warehouse:
+        table, differs = _states(warehouse)
+        if len(table) + int(differs) >= 2:
+            settings = DiffSettings(open_definition=parse_open_definition(open_definition),
+                                    n_draws=n_draws, seed=seed)
+            return tuple(summary_sentences(diff_warehouse(warehouse, settings=settings)))
     if table.empty:
         return ("No earlier state of the data is recorded (no snapshot yet), so there is "
                 "nothing to compare with.",)

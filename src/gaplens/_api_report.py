@@ -95,8 +95,8 @@ def _overfit_all(fitted, bench: pd.DataFrame, metas: dict[str, pd.DataFrame], n_
 
 @dataclass(frozen=True)
 class _Base:
-    """What the maps read (:func:`_definition_map`, :func:`_past_map`): the results and
-    tables, and the fit (for the coverage beside the map)."""
+    """What the first wave reads (:func:`_early_task`): the results and tables, and the fit
+    (for the coverage beside the map and the over-fitting tests)."""
 
     as_of: dt.date
     n_draws: int
@@ -105,6 +105,7 @@ class _Base:
     bench: pd.DataFrame
     domains: pd.DataFrame
     fitted: object  # IndexFit
+    models: pd.DataFrame  # the warehouse's models (each definition's grouping)
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,10 @@ class _Shared:
     agreement: object  # analysis.composite.Agreement (None: no AA data)
     project: object  # domain_index.projector: a domain's index, computed once
     metas: dict
-    overfit_splits: dict
     classes: pd.DataFrame | None = None  # ingest.benchmark_claims: benchmark classes
+    page: bool = False  # convert each definition's page data where it is computed
     maps: dict = field(default_factory=dict)  # definition value -> _Mapped
+    overfit_splits: dict = field(default_factory=dict)  # definition value -> its splits
     memo: dict = field(default_factory=dict)  # definition-free parts, computed once
 
 
@@ -197,21 +199,38 @@ def _lifecycle(base: _Base):
 
 def _early_task(base: _Base, task: tuple):
     """One task that needs the results and the fit only: a definition's map, the
-    lifecycle, or one earlier map."""
+    over-fitting tests of every definition, the lifecycle, or one earlier map."""
     kind, *args = task
     if kind == "map":
         return _definition_map(base, *args)
+    if kind == "overfit":
+        metas = {d.value: _model_meta(base.models, d) for d in args[0]}
+        return _overfit_all(base.fitted, base.bench, metas, min(base.n_draws, 200), 2000,
+                            base.seed)  # label permutations: cheap
     if kind == "lifecycle":
         return _lifecycle(base)
     return _past_map(base, *args)
 
 
 def _early_tasks(chosen: list[OpenDefinition], as_of: dt.date) -> list[tuple]:
-    """The tasks of :func:`_early_task`, longest first (the maps with their 36-month
-    timelines and 1,000 draws, the lifecycle, then 300-draw maps at the quarter ends)."""
-    return ([("map", d) for d in chosen] + [("lifecycle",)]
+    """The tasks of :func:`_early_task`: first what the second wave reads (the maps with
+    their 36-month timelines and 1,000 draws, the over-fitting tests), then the lifecycle
+    and the 300-draw maps at the quarter ends, read only at the end."""
+    return ([("map", d) for d in chosen] + [("overfit", tuple(chosen)), ("lifecycle",)]
             + [("past", d, date) for d in chosen for date in quarter_ends(as_of,
                                                                           HISTORY_QUARTERS)])
+
+
+def _late_task(ctx: "_Shared", task: tuple):
+    """One task of the second wave: the rest of a definition's analyses, or the openness
+    ladder ((result, notes); it reads the fit only)."""
+    kind, *args = task
+    if kind == "rest":
+        return _definition_rest(ctx, *args)
+    notes: list[str] = []
+    return _try(notes, "openness", lambda: openness_from(
+        **args[0], fitted=ctx.fitted, as_of=ctx.as_of, definitions=RUNG_DEFINITIONS,
+        n_draws=min(ctx.n_draws, 1000), seed=ctx.seed)), notes
 
 
 def _definition_rest(ctx: _Shared, definition: OpenDefinition, step=lambda: None
@@ -282,7 +301,7 @@ def _definition_rest(ctx: _Shared, definition: OpenDefinition, step=lambda: None
     found["lab_focus"] = lab_claim(splits or None, ctx.as_of)
     claims = tuple(found[key] for key in CLAIM_KEYS if key in found)
     step()
-    return ByDefinition(definition=definition.value, description=definition.description,
+    item = ByDefinition(definition=definition.value, description=definition.description,
                         gap=g, gap_timeline=mapped.timeline, gap_history=pd.DataFrame(),
                         frontiers=mapped.frontiers, index_gap=ig,
                         published_gap=pub,
@@ -290,6 +309,11 @@ def _definition_rest(ctx: _Shared, definition: OpenDefinition, step=lambda: None
                         composite=comp, factors=fa, realworld=rw,
                         overfit=of, forecast=fc, notes=tuple(notes), claims=claims,
                         cost=price, countries=countries)
+    if not ctx.page:
+        return item
+    from .report.payload import definition_tables
+
+    return replace(item, tables=definition_tables(item))
 
 
 def _factors(ctx: _Shared, definition: OpenDefinition):
@@ -358,16 +382,20 @@ def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,
 def collect(db: str | None = None, as_of: str | dt.date | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
             definitions: list[str] | None = None, n_draws: int = 1000, seed: int = 0,
-            progress: Progress | None = None, today: dt.date | None = None) -> ReportInputs:
+            progress: Progress | None = None, today: dt.date | None = None,
+            page: bool = False) -> ReportInputs:
     """Run every analysis the report shows, once per open definition where it matters;
-    ``today`` (default: the local date) is the day the data's ages are counted to.
+    ``today`` (default: the local date) is the day the data's ages are counted to;
+    ``page``: also convert each definition's page data where its analyses run
+    (``ByDefinition.tables``).
 
     With two or more CPUs the work is spread over forked workers (:mod:`._util.workers`) in two
-    waves: as soon as the data are read, each definition's map, the lifecycle and the
-    earlier maps (they need the results and the fit only); then, once this process has
-    computed the parts every definition shares (domain projections, over-fitting tests,
-    factor fit, real-world correlations), the rest of each definition's analyses, one of
-    them here. Every task is seeded by itself: the same numbers as in one process."""
+    waves: as soon as the data are read, each definition's map, the over-fitting tests,
+    the lifecycle and the earlier maps (they need the results and the fit only); then,
+    once this process has computed the parts every definition shares (domain projections,
+    factor fit, real-world correlations), the rest of each definition's analyses (one of
+    them here) and the openness ladder. Every task is seeded by itself: the same numbers as
+    in one process."""
     from .analysis.freshness import read_freshness
 
     if n_draws < 10:
@@ -395,7 +423,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         fitted = (fit_from(frames, long, bench, models_) if frames else None) or current_fit(db)
         as_of = as_of if as_of is not None else data_date(long)
         base = _Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long, bench=bench,
-                     domains=domains, fitted=fitted)
+                     domains=domains, fitted=fitted, models=models_)
         tasks = _early_tasks(chosen, as_of)
         # The first wave needs only the above: it starts while the rest is read.
         early = Workers(_early_task, base, tasks, jobs()) if can_fork() else None
@@ -418,7 +446,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     try:
         return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step,
                              base, tasks, early, signals, sources, rejected, models_,
-                             freshness, openness_inputs)
+                             freshness, openness_inputs, page)
     finally:
         if early is not None:
             early.close()
@@ -426,7 +454,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
 
 def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, base, tasks,
                   early, signals, sources, rejected, models_, freshness,
-                  openness_inputs) -> ReportInputs:
+                  openness_inputs, page) -> ReportInputs:
     """:func:`collect` after the data are read (the first wave already running)."""
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
@@ -436,7 +464,10 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
 
     fitted, long, bench, domains = base.fitted, base.long, base.bench, base.domains
 
-    def early_result(i: int):
+    position = {task: i for i, task in enumerate(tasks)}
+
+    def early_result(task: tuple):
+        i = position[task]
         return early.result(i) if early is not None else _early_task(base, tasks[i])
 
     notes: list[str] = []
@@ -463,50 +494,54 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
             version, comp_as_of = newest_match(agree)
     step()
     metas = {d.value: _model_meta(models_, d) for d in chosen}
-    overfit_splits, overfit_notes = _overfit_all(fitted, bench, metas, min(n_draws, 200),
-                                                 2000, seed)  # label permutations: cheap
-    notes += overfit_notes
-    step()
+    at_overfit = len(notes)
     ctx = _Shared(as_of=as_of, n_draws=n_draws, seed=seed, fitted=fitted,
                   data=build_data(long, bench, fitted.settings), long=long, bench=bench,
                   domains=domains, signals=signals, aa=aa, composites=composites,
                   version=version, composite_as_of=comp_as_of, agreement=agree,
-                  project=project, metas=metas, overfit_splits=overfit_splits,
+                  project=project, metas=metas, page=page,
                   classes=_try(notes, "benchmark classes", lambda: benchmark_claims(
                       bench["benchmark"])))
     if early is not None:  # the second wave's workers inherit the shared parts
         _warm(ctx, chosen[0])
-    for i, definition in enumerate(chosen):
-        ctx.maps[definition.value] = early_result(i)
+    overfit_splits, overfit_notes = early_result(("overfit", tuple(chosen)))
+    ctx.overfit_splits.update(overfit_splits)
+    notes[at_overfit:at_overfit] = overfit_notes
+    step()
+    for definition in chosen:
+        ctx.maps[definition.value] = early_result(("map", definition))
         step()
     from ._api_diff import since_last_update_text
 
-    def own_part() -> tuple:
-        # The ladder and its rung definitions on the fit already made (the report's own
-        # three definitions are not recomputed; docs/openness.md).
-        extra: list[str] = []
-        openness = _try(extra, "openness", lambda: openness_from(
-            **openness_inputs, fitted=fitted, as_of=as_of, definitions=RUNG_DEFINITIONS,
-            n_draws=min(n_draws, 1000), seed=seed))
-        since = _try(extra, "since the last update", lambda: since_last_update_text(
-            db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or ()
-        return openness, since, extra
+    # The ladder and its rung definitions on the fit already made (the report's own three
+    # definitions are not recomputed; docs/openness.md), and what changed since the last
+    # update (it reads the warehouse: here).
+    ladder = ("openness", openness_inputs)
+
+    def since_part() -> tuple:
+        found: list[str] = []
+        return _try(found, "since the last update", lambda: since_last_update_text(
+            db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or (), found
 
     if early is not None and len(chosen) > 1:
-        with Workers(_definition_rest, ctx, chosen[:-1], jobs()) as late:
-            openness, since, extra = own_part()
+        with Workers(_late_task, ctx, [("rest", d) for d in chosen[:-1]] + [ladder],
+                     jobs()) as late:
+            since, since_notes = since_part()
             last = _definition_rest(ctx, chosen[-1], step)
-            per = late.results() + [last]
+            *per, (openness, ladder_notes) = late.results()
+            per.append(last)
         for _ in range(5 * (len(chosen) - 1)):
             step()
     else:
         per = [_definition_rest(ctx, definition, step) for definition in chosen]
-        openness, since, extra = own_part()
-    lifecycle, lifecycle_notes = early_result(len(chosen))
+        openness, ladder_notes = _late_task(ctx, ladder)
+        since, since_notes = since_part()
+    extra = ladder_notes + since_notes
+    lifecycle, lifecycle_notes = early_result(("lifecycle",))
     step()
-    past = [early_result(i) for i in range(len(chosen) + 1, len(tasks))]
-    per = [_with_history(item, [p for p, t in zip(past, tasks[len(chosen) + 1:])
-                                if t[1].value == item.definition]) for item in per]
+    past = [(task, early_result(task)) for task in tasks if task[0] == "past"]
+    per = [_with_history(item, [p for task, p in past if task[1].value == item.definition])
+           for item in per]
     notes[at:at] = lifecycle_notes
     notes += extra
     per = [_with_focus_claim(item, lifecycle, as_of, domains) for item in per]
@@ -574,7 +609,7 @@ def report(out_dir: str, db: str | None = None, as_of: str | dt.date | None = No
     today = parse_date(today, "today")
     inputs = collect(db=db, as_of=as_of, open_definition=open_definition,
                      definitions=definitions, n_draws=n_draws, seed=seed, progress=progress,
-                     today=today)
+                     today=today, page=True)
     os.makedirs(out_dir, exist_ok=True)
     path = write_html(inputs, os.path.join(out_dir, HTML_NAME))
     return inputs.by(inputs.default_definition).gap, path

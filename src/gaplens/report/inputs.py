@@ -35,6 +35,9 @@ class ByDefinition:
     claims: tuple = field(default=())  # analysis.claims.Claim, in CLAIM_KEYS order
     cost: object | None = None  # analysis.cost.CostResult (None: no prices or no fit)
     countries: object | None = None  # analysis.groups.GroupReport (None: not computed)
+    # report.payload.definition_tables of the above, if converted where they were computed
+    # (None: the page converts them)
+    tables: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -193,12 +193,19 @@ def _cost(result) -> dict | None:
     }
 
 
-def by_definition(item: ByDefinition) -> dict:
+#: The parts of a definition's page data that are read from its item as
+#: :func:`gaplens.api.collect` finishes it (the earlier maps, the notes and claim 3 are
+#: added after its analyses): :func:`definition_tables` leaves them out.
+LATE_PARTS = ("gap_history", "warnings", "claims")
+
+
+def definition_tables(item: ByDefinition) -> dict:
+    """The page data of a definition's analyses, without :data:`LATE_PARTS`: what
+    :func:`by_definition` converts, done where the analyses were computed."""
     return {
         "description": item.description,
         "gap": table(item.gap.table, GAP_COLUMNS),
         "gap_timeline": table(item.gap_timeline),
-        "gap_history": table(item.gap_history, ["as_of"] + GAP_COLUMNS[:-2]),
         "frontiers": table(item.frontiers, ["benchmark", "domain", "group", "release_date",
                                             "level", "display_name"]),
         "index_gap": table(item.index_gap.table),
@@ -217,11 +224,25 @@ def by_definition(item: ByDefinition) -> dict:
             "scope", "group", "slope_per_year", "slope_per_year_ci_low", "slope_per_year_ci_high",
             "trend_at_cutoff", "frontier_at_cutoff"]) if item.forecast is not None else None),
         "unknown_models": table(item.gap.unknown_models),
-        "warnings": _warnings(item),
-        "claims": [claim(c) for c in item.claims],
         "cost": _cost(getattr(item, "cost", None)),
         "countries": _countries(item.countries),
     }
+
+
+def by_definition(item: ByDefinition) -> dict:
+    """A definition's page data: ``item.tables`` (:func:`definition_tables`, if converted
+    beforehand) with :data:`LATE_PARTS` read from the item as it is now."""
+    tables = item.tables if item.tables is not None else definition_tables(item)
+    late = {"gap_history": table(item.gap_history, ["as_of"] + GAP_COLUMNS[:-2]),
+            "warnings": _warnings(item), "claims": [claim(c) for c in item.claims]}
+    return {key: late[key] if key in late else tables[key] for key in PAGE_ORDER}
+
+
+#: The order of a definition's page data (the JSON's key order).
+PAGE_ORDER = ("description", "gap", "gap_timeline", "gap_history", "frontiers", "index_gap",
+              "index_timeline", "published_gap", "published_lag", "composite", "factors",
+              "realworld", "overfit", "forecast", "forecast_trends", "unknown_models",
+              "warnings", "claims", "cost", "countries")
 
 
 def _countries(report) -> dict | None:

@@ -159,16 +159,17 @@ def take_snapshot(warehouse: Warehouse, label: str, note: str = "") -> SnapshotI
 
 def snapshot_if_changed(warehouse: Warehouse, label: str, note: str = "") -> SnapshotInfo | None:
     """A snapshot when there is none yet or the data differ from the newest; else None."""
-    newest = list_snapshots(warehouse)
+    newest = list_snapshots(warehouse, sizes=False)
     if len(newest) and newest["fingerprint"].iloc[-1] == fingerprint(warehouse):
         return None
     return take_snapshot(warehouse, label, note)
 
 
-def list_snapshots(warehouse: Warehouse, snapshot_id: str | None = None) -> pd.DataFrame:
+def list_snapshots(warehouse: Warehouse, snapshot_id: str | None = None,
+                   sizes: bool = True) -> pd.DataFrame:
     """Every snapshot (or the one ``snapshot_id``), oldest first: id, time taken (UTC),
     label, note, data-through date, counts of models, benchmarks and results, and the size
-    of the rows it copied as text."""
+    of the rows it copied as text (``sizes=False``: 0, not measured: it reads every row)."""
     columns = ["snapshot_id", "taken_at", "label", "note", "data_through", "n_models",
                "n_benchmarks", "n_results", "text_bytes", "fingerprint"]
     if not _has_snapshots(warehouse.con):
@@ -180,8 +181,8 @@ def list_snapshots(warehouse: Warehouse, snapshot_id: str | None = None) -> pd.D
         n = warehouse.query(f"SELECT snapshot_id, count(*) AS n FROM snap_{t} {where} "
                             "GROUP BY 1", params).set_index("snapshot_id")["n"]
         frame[f"n_{t}"] = frame["snapshot_id"].map(n).fillna(0).astype(int)
-    frame["text_bytes"] = frame["snapshot_id"].map(_text_bytes(warehouse, where, params)) \
-        .fillna(0).astype(int)
+    frame["text_bytes"] = (frame["snapshot_id"].map(_text_bytes(warehouse, where, params))
+                           .fillna(0).astype(int) if sizes else 0)
     return frame[columns].reset_index(drop=True)
 
 
