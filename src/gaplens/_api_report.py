@@ -221,15 +221,12 @@ def _early_tasks(chosen: list[OpenDefinition], as_of: dt.date) -> list[tuple]:
                                                                           HISTORY_QUARTERS)])
 
 
-def _late_task(ctx: "_Shared", task: tuple):
-    """One task of the second wave: the rest of a definition's analyses, or the openness
-    ladder ((result, notes); it reads the fit only)."""
-    kind, *args = task
-    if kind == "rest":
-        return _definition_rest(ctx, *args)
+def _ladder(ctx: "_Shared", inputs: dict) -> tuple:
+    """(the openness ladder and its rung definitions on the fit already made, its notes);
+    the report's own three definitions are not recomputed (docs/openness.md)."""
     notes: list[str] = []
     return _try(notes, "openness", lambda: openness_from(
-        **args[0], fitted=ctx.fitted, as_of=ctx.as_of, definitions=RUNG_DEFINITIONS,
+        **inputs, fitted=ctx.fitted, as_of=ctx.as_of, definitions=RUNG_DEFINITIONS,
         n_draws=min(ctx.n_draws, 1000), seed=ctx.seed)), notes
 
 
@@ -513,28 +510,23 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
         step()
     from ._api_diff import since_last_update_text
 
-    # The ladder and its rung definitions on the fit already made (the report's own three
-    # definitions are not recomputed; docs/openness.md), and what changed since the last
-    # update (it reads the warehouse: here).
-    ladder = ("openness", openness_inputs)
-
     def since_part() -> tuple:
         found: list[str] = []
         return _try(found, "since the last update", lambda: since_last_update_text(
             db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or (), found
 
     if early is not None and len(chosen) > 1:
-        with Workers(_late_task, ctx, [("rest", d) for d in chosen[:-1]] + [ladder],
-                     jobs()) as late:
+        # Every definition on its own worker, side by side (one more process than CPUs:
+        # they end together), while this process reads and computes the rest.
+        with Workers(_definition_rest, ctx, chosen, jobs() + 1) as late:
+            openness, ladder_notes = _ladder(ctx, openness_inputs)
             since, since_notes = since_part()
-            last = _definition_rest(ctx, chosen[-1], step)
-            *per, (openness, ladder_notes) = late.results()
-            per.append(last)
-        for _ in range(5 * (len(chosen) - 1)):
+            per = late.results()
+        for _ in range(5 * len(chosen)):
             step()
     else:
         per = [_definition_rest(ctx, definition, step) for definition in chosen]
-        openness, ladder_notes = _late_task(ctx, ladder)
+        openness, ladder_notes = _ladder(ctx, openness_inputs)
         since, since_notes = since_part()
     extra = ladder_notes + since_notes
     lifecycle, lifecycle_notes = early_result(("lifecycle",))
