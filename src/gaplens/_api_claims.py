@@ -16,7 +16,7 @@ from ._api_core import (
     parse_as_of,
     parse_open_definition,
 )
-from ._api_index import current_fit, ensure_fit
+from ._api_index import current_fit, fit_index
 from .analysis import prepare
 from .errors import ConfigError, GaplensError
 from .types import OpenDefinition
@@ -78,8 +78,7 @@ def claims(db: str | None = None, as_of: str | dt.date | None = None,
         if progress:
             progress(done[0], total)
 
-    ensure_fit(db)  # fitted and stored on first use: a write, so before the state is held
-    with one_state(db):
+    with one_state(db, fit=lambda: fit_index(db=db)):  # fitted and stored on first use
         fitted = current_fit(db)
         as_of = as_of_or_data_date(as_of, db)
         with open_warehouse(db) as warehouse:

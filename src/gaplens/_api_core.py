@@ -170,14 +170,17 @@ def open_warehouse(db: str | None = None, write: bool = False,
 
 
 @contextmanager
-def one_state(db: str | None = None):
+def one_state(db: str | None = None, fit: Callable[[], object] | None = None):
     """Read one consistent state across several steps (the report): the bundled data are
     loaded first if needed, then a read-only connection is held until the block ends, so
     an import in another process waits (it finds the warehouse locked) instead of
     slipping in between two reads. Every ``open_warehouse(db)`` read inside the block
-    shares the held state."""
-    with open_warehouse(db):
-        pass
+    shares the held state. ``fit``: called first when the warehouse stores no fit (it
+    fits and stores one: a write, so before the state is held)."""
+    with open_warehouse(db) as warehouse:
+        unfitted = fit is not None and not warehouse.has_fit()
+    if unfitted:
+        fit()
     held = Warehouse(warehouse_path(db), read_only=True)
     try:
         yield held

@@ -90,15 +90,6 @@ def current_fit(db: str | None = None, progress: Progress | None = None) -> "Ind
     return fitted if fitted is not None else fit_index(db=db, progress=progress)
 
 
-def ensure_fit(db: str | None = None, progress: Progress | None = None) -> None:
-    """Fit and store the index if the warehouse holds no fit (a write: call it before a
-    read-only state is held); a stored fit is not read."""
-    with open_warehouse(db) as warehouse:
-        held = warehouse.has_fit()
-    if not held:
-        fit_index(db=db, progress=progress)
-
-
 def stored_fit(db: str | None = None) -> "IndexFit | None":
     """The stored capability fit as :func:`current_fit` reads it, or None when the
     warehouse holds none (nothing is fitted here)."""
@@ -115,25 +106,32 @@ def fit_from(frames: dict[str, pd.DataFrame], long: pd.DataFrame, bench: pd.Data
     """The stored fit (the warehouse's fit tables, ``frames``) read against the warehouse's
     observations, benchmarks and models: a warning if the data changed since the fit,
     and each model's current accessibility."""
+    return fit_and_data_from(frames, long, bench, table)[0]
+
+
+def fit_and_data_from(frames: dict[str, pd.DataFrame], long: pd.DataFrame,
+                      bench: pd.DataFrame, table: pd.DataFrame) -> tuple:
+    """(:func:`fit_from`, the data it was checked against: ``build_data`` of the
+    observations under the fit's settings; None where there is no fit or no such data)."""
     from dataclasses import replace
 
     from .analysis.capability import build_data, from_frames
 
     fitted = from_frames(frames) if frames else None
     if fitted is None:
-        return None
+        return None, None
     warnings = list(fitted.warnings)
     try:
-        now = build_data(long, bench, fitted.settings).data_hash
+        data = build_data(long, bench, fitted.settings)
     except ConfigError:
-        now = None
-    if now != fitted.data_hash:
+        data = None
+    if (data.data_hash if data is not None else None) != fitted.data_hash:
         warnings.append(f"the warehouse changed since this fit ({fitted.created_at}); run "
                         "'gaplens fit' to refit")
     access = table.set_index("model_id")["accessibility"]
     models_ = fitted.models.assign(accessibility=fitted.models["model_id"].map(access)
                                    .fillna(fitted.models["accessibility"]))
-    return replace(fitted, models=models_, warnings=tuple(warnings))
+    return replace(fitted, models=models_, warnings=tuple(warnings)), data
 
 
 def index(

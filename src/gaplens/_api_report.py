@@ -21,7 +21,7 @@ from ._api_core import (
 from ._api_beyond import OverfitReport
 from ._api_coverage import with_coverage
 from ._api_data import gap
-from ._api_index import current_fit, data_groups, ensure_fit, fit_from
+from ._api_index import current_fit, data_groups, fit_and_data_from, fit_index
 from ._api_openness import warehouse_inputs as openness_warehouse_inputs
 from ._api_openness import openness_from
 from ._util.workers import Workers, can_fork, jobs
@@ -410,14 +410,15 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
         if progress:
             progress(done[0], total)
 
-    ensure_fit(db)  # fitted and stored on first use: a write, so before the state is held
-    with one_state(db):  # every read below sees one state of the warehouse
+    # Every read below sees one state of the warehouse, fitted and stored on first use.
+    with one_state(db, fit=lambda: fit_index(db=db)):
         with open_warehouse(db) as warehouse:
             frames = warehouse.load_fit()
             long, bench = warehouse.observations(), warehouse.benchmarks()
             domains, models_ = warehouse.domains(), warehouse.models()
         # A read-only warehouse stores no fit: it is fitted here again (current_fit).
-        fitted = (fit_from(frames, long, bench, models_) if frames else None) or current_fit(db)
+        fitted, data = fit_and_data_from(frames, long, bench, models_)
+        fitted = fitted or current_fit(db)
         as_of = as_of if as_of is not None else data_date(long)
         base = _Base(as_of=as_of, n_draws=n_draws, seed=seed, long=long, bench=bench,
                      domains=domains, fitted=fitted, models=models_)
@@ -443,7 +444,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     try:
         return _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step,
                              base, tasks, early, signals, sources, rejected, models_,
-                             freshness, openness_inputs, page)
+                             freshness, openness_inputs, page, data)
     finally:
         if early is not None:
             early.close()
@@ -451,7 +452,7 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
 
 def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, base, tasks,
                   early, signals, sources, rejected, models_, freshness,
-                  openness_inputs, page) -> ReportInputs:
+                  openness_inputs, page, data) -> ReportInputs:
     """:func:`collect` after the data are read (the first wave already running)."""
     from .analysis.capability import build_data
     from .analysis.composite import agreement, bundled_composites, newest_match
@@ -493,7 +494,8 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
     metas = {d.value: _model_meta(models_, d) for d in chosen}
     at_overfit = len(notes)
     ctx = _Shared(as_of=as_of, n_draws=n_draws, seed=seed, fitted=fitted,
-                  data=build_data(long, bench, fitted.settings), long=long, bench=bench,
+                  data=data if data is not None else build_data(long, bench, fitted.settings),
+                  long=long, bench=bench,
                   domains=domains, signals=signals, aa=aa, composites=composites,
                   version=version, composite_as_of=comp_as_of, agreement=agree,
                   project=project, metas=metas, page=page,

@@ -128,7 +128,7 @@ def take_snapshot(warehouse: Warehouse, label: str, note: str = "") -> SnapshotI
     if warehouse.read_only:
         raise StoreError(f"{warehouse.path}: opened read-only; cannot take a snapshot")
     if not _has_snapshots(warehouse.con):
-        warehouse._migrate()
+        warehouse._migrate(warehouse._layout())
     con = warehouse.con
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     try:

@@ -197,9 +197,15 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
+    def _layout(self) -> set[tuple[str, str]]:
+        """(table, column) of every column of the warehouse's tables."""
+        return set(map(tuple, self.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'").fetchall()))
+
     def _check_schema(self) -> None:
-        tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables"
-                                                 " WHERE table_schema = 'main'").fetchall()}
+        have = self._layout()
+        tables = {t for t, _ in have}
         if "meta" in tables:
             row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
@@ -207,8 +213,9 @@ class Warehouse:
                     f"{self.path}: warehouse schema version {row[0] if row else '?'} is not "
                     f"{SCHEMA_VERSION}; re-create it with a new --db"
                 )
-            self._migrate()
-            self._check_layout()
+            if self._migrate(have):
+                have = self._layout()
+            self._check_layout(have)
             return
         if tables:
             raise StoreError(f"{self.path}: a DuckDB file, but not a gaplens warehouse")
@@ -224,17 +231,15 @@ class Warehouse:
             self._rollback()
             raise _failure(self.path, "creating the schema", exc) from None
 
-    def _migrate(self) -> None:
+    def _migrate(self, have: set[tuple[str, str]]) -> bool:
         """Add the columns and tables a newer gaplens expects to an older warehouse (only
-        when writable; a read-only warehouse is read as it is)."""
-        have = set(map(tuple, self.con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'main'").fetchall()))
+        when writable; a read-only warehouse is read as it is); ``have``: its
+        :meth:`_layout`. Whether anything was added."""
         tables = {t for t, _ in have}
         missing = [(t, c, k) for t, c, k in ADDED_COLUMNS if t in tables and (t, c) not in have]
         new_tables = [t for t in _expected_layout() if t not in tables]
         if not (missing or new_tables) or self.read_only:
-            return
+            return False
         try:
             self.con.execute("BEGIN TRANSACTION")
             for statement in DDL:  # every statement is CREATE ... IF NOT EXISTS
@@ -245,15 +250,13 @@ class Warehouse:
         except duckdb.Error as exc:
             self._rollback()
             raise _failure(self.path, "upgrading the warehouse layout", exc) from None
+        return True
 
-    def _check_layout(self) -> None:
+    def _check_layout(self, have: set[tuple[str, str]]) -> None:
         """A damaged warehouse (a table or column dropped by hand or by a broken copy) is
         refused with one line instead of failing later in some query. Columns and tables
         newer than the warehouse are tolerated when it is read-only (they are added on the
-        next writable open)."""
-        have = set(map(tuple, self.con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'main'").fetchall()))
+        next writable open); ``have``: its :meth:`_layout`."""
         tables = {t for t, _ in have}
         added = {(t, c) for t, c, _ in ADDED_COLUMNS}
         for table, columns in _expected_layout().items():
