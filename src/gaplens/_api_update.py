@@ -29,9 +29,8 @@ import os
 import shutil
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
-import httpx
 import pandas as pd
 
 from ._api_core import _taxonomy_of, open_warehouse, warehouse_path
@@ -44,6 +43,9 @@ from .ingest.registry import ReadContext, Source
 from .ingest.registry import sources as registry_sources
 from .store.snapshots import snapshot_if_changed
 from .store import IngestReport, Warehouse, default_path
+
+if TYPE_CHECKING:  # imported where a request is made: most commands make none
+    import httpx
 
 #: ``progress(label, bytes_done, bytes_total)`` for each download (total 0: unknown).
 DownloadProgress = Callable[[str, int, int], None]
@@ -104,6 +106,8 @@ def mirrored(url: str, mirror: str | None) -> str:
     """``url`` on a mirror laid out by host: ``<mirror>/<host>/<path>?<query>``."""
     if not mirror:
         return url
+    import httpx
+
     parsed = httpx.URL(url)
     tail = parsed.raw_path.decode("ascii")
     return f"{mirror.rstrip('/')}/{parsed.host}{tail}"
@@ -318,6 +322,8 @@ def update(
         snapshot_if_changed(warehouse, "before update",
                             note="data imported since the last snapshot")
     policy = policy or FetchPolicy()
+    import httpx
+
     client = httpx.Client(timeout=policy.timeout, follow_redirects=True)
     run = _Run(db=path, root=captures_root(path), force=force, policy=policy,
                environ=environ if environ is not None else os.environ, mirror=mirror,

@@ -43,9 +43,10 @@ import os
 import time
 import zipfile
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
-import httpx
+if TYPE_CHECKING:  # imported where a request is made: most commands make none
+    import httpx
 
 from ..errors import FetchError
 from .registry import Endpoint, Source
@@ -211,6 +212,8 @@ def _request(client: httpx.Client, url: str, headers: dict[str, str], policy: Fe
              dest: str, progress: Progress | None, budget: int, what: str
              ) -> tuple[httpx.Response, int, str]:
     """GET ``url`` into ``dest`` with retries; returns (response, size, sha256)."""
+    import httpx
+
     attempt = 0
     while True:
         wait = None
@@ -296,6 +299,8 @@ def _fetch_one(client, source, endpoint, url, dest, policy, key, validators, pro
 
 
 def _page_url(url: str, page: int) -> str:
+    import httpx
+
     return str(httpx.URL(url).copy_merge_params({"page": page}))
 
 
@@ -348,6 +353,8 @@ def fetch(source: Source, endpoint: Endpoint, dest: str, *, url: str | None = No
     """Download ``endpoint`` of ``source`` into the file ``dest`` (``url`` replaces the
     declared URL, e.g. a mirror); ``validators`` are the ETag / Last-Modified of the last
     good capture. Raises :class:`FetchError` (redacted, one line) on any failure."""
+    import httpx
+
     url = url or endpoint.url
     own = client is None
     if own:
