@@ -229,8 +229,19 @@ def _ranked(x: pd.Series, y: pd.Series) -> pd.DataFrame:
 
 
 def _with_meta(ranked: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_ranked`'s rows with ``meta`` joined (one row per model id: the order kept)."""
-    return ranked.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
+    """:func:`_ranked`'s rows with ``meta`` joined (one row per model id: the order kept):
+    what ``ranked.join(meta, how="left")`` gives with the index as a column, the meta
+    columns looked up by id instead of joined."""
+    return _add_meta(ranked.reset_index().rename(columns={"index": "model_id"}),
+                     ranked.index, meta)
+
+
+def _add_meta(frame: pd.DataFrame, ids, meta: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a RangeIndex) with ``meta``'s columns for the model ids ``ids`` (one per
+    row) added at the end, NaN for ids ``meta`` does not have (a left join's result)."""
+    looked = meta.reindex(ids)
+    looked.index = frame.index
+    return pd.concat([frame, looked], axis=1)
 
 
 def _memo(cache: dict | None, key, compute):
@@ -518,28 +529,33 @@ def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
     index rank predicts; signals with fewer than ``min_models`` models are left out.
     ``cache`` (as in :func:`analyse`): the part that does not depend on ``meta`` is
     computed once."""
-    parts = []
-    for signal, ranked, n, px, fitted, band, rho, low, high, through in _memo(
-            cache, ("usage", n_boot, seed, min_models),
-            lambda: _usage_part(index, signals, n_boot, seed, min_models)):
-        res = _with_meta(ranked, meta)
-        part = res.assign(
-            signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
-            data_through=through.date() if pd.notna(through) else None, n=n,
-            index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
-            observed=n + 0.5 - n * res["target_pct"].to_numpy(), band=band,
-            rho=rho, rho_ci_low=low, rho_ci_high=high, predicts=bool(low > 0))
-        part["far"] = (part["residual"].abs() > part["band"]) & \
-            (part["residual"].abs() >= FAR_SHARE)
-        part["direction"] = np.where(part["residual"] < 0, "below", "above")
-        parts.append(part)
-    if not parts:
+    frame = _memo(cache, ("usage", n_boot, seed, min_models),
+                  lambda: _usage_frame(_usage_part(index, signals, n_boot, seed, min_models)))
+    if frame is None:
         return pd.DataFrame(columns=USAGE_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
+    out = _add_meta(frame, frame["model_id"], meta)
     for column in USAGE_COLUMNS:
         if column not in out:
             out[column] = None
     return out[USAGE_COLUMNS]
+
+
+def _usage_frame(parts: list[tuple]) -> pd.DataFrame | None:
+    """:func:`usage_alignment`'s rows but the meta columns, from :func:`_usage_part`'s
+    parts (None without any)."""
+    frames = []
+    for signal, ranked, n, px, fitted, band, rho, low, high, through in parts:
+        res = ranked.reset_index().rename(columns={"index": "model_id"})
+        residual = res["residual"].to_numpy()
+        frames.append(res.assign(
+            signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
+            data_through=through.date() if pd.notna(through) else None, n=n,
+            index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
+            observed=n + 0.5 - n * res["target_pct"].to_numpy(), band=band,
+            rho=rho, rho_ci_low=low, rho_ci_high=high, predicts=bool(low > 0),
+            far=(np.abs(residual) > band) & (np.abs(residual) >= FAR_SHARE),
+            direction=np.where(residual < 0, "below", "above")))
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
