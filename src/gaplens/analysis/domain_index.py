@@ -53,8 +53,9 @@ class DomainIndex:
     def levels(self) -> tuple[np.ndarray, np.ndarray]:
         """(model ids in sorted order, (1 + usable draws, models) with the central row
         first): the domain index as the gap, the forecast and paired comparisons read it."""
-        ids = np.sort(self.table["model_id"].to_numpy())
-        central = self.table.set_index("model_id").loc[ids, "index"].to_numpy()
+        order = np.argsort(self.table["model_id"].to_numpy(), kind="stable")
+        ids = self.table["model_id"].to_numpy()[order]  # one row per model: np.sort's order
+        central = self.table["index"].to_numpy()[order]
         return ids, np.vstack([central[None, :], self.draws])
 
 
@@ -65,9 +66,18 @@ def _domain_obs(fit: IndexFit, domain: str, min_benchmarks: int) -> tuple[pd.Dat
         raise UnknownNameError(f"no benchmark of domain '{domain}' is in the capability fit "
                                f"(domains in the fit: {', '.join(known)})")
     obs = fit.obs.loc[fit.obs["benchmark"].isin(benches)]
-    counts = obs.groupby("model_id")["benchmark"].nunique()
-    keep = counts.index[counts >= min_benchmarks]
-    return obs.loc[obs["model_id"].isin(keep)], benches
+    codes, _, counts = _distinct_benchmarks(obs)
+    return obs.loc[counts[codes] >= min_benchmarks], benches
+
+
+def _distinct_benchmarks(obs: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """(each row's model code, the model ids of the codes, each model's number of distinct
+    benchmarks): ``obs.groupby("model_id")["benchmark"].nunique()`` from codes."""
+    model, models = pd.factorize(obs["model_id"])
+    bench, benches = pd.factorize(obs["benchmark"])
+    pairs = np.unique(model.astype(np.int64) * max(len(benches), 1) + bench)
+    counts = np.bincount(pairs // max(len(benches), 1), minlength=len(models))
+    return model, models, counts
 
 
 def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
@@ -143,10 +153,17 @@ def projector(fit: IndexFit) -> Callable[[str], DomainIndex]:
 def _summarise(fit: IndexFit, ids: np.ndarray, level: np.ndarray, general: np.ndarray | None,
                good: np.ndarray, obs: pd.DataFrame) -> pd.DataFrame:
     tail = (1 - fit.settings.ci) / 2
-    meta = fit.models.set_index("model_id").loc[ids, ["display_name", "organization", "country",
-                                                      "accessibility", "release_date"]]
-    table = meta.reset_index()
-    table["n_benchmarks"] = obs.groupby("model_id")["benchmark"].nunique().loc[ids].to_numpy()
+    columns = ["model_id", "display_name", "organization", "country", "accessibility",
+               "release_date"]
+    at = pd.Index(fit.models["model_id"]).get_indexer(ids)
+    if (at < 0).any():
+        raise KeyError("a model of the domain's results is not in the fit")
+    table = fit.models[columns].take(at).reset_index(drop=True)
+    _, models, counts = _distinct_benchmarks(obs)
+    of = models.get_indexer(ids)
+    if (of < 0).any():
+        raise KeyError("a model has no results in the domain")
+    table["n_benchmarks"] = counts[of]
     def interval(values: np.ndarray):
         if good.any():
             return np.quantile(values[good], [tail, 1 - tail], axis=0)
