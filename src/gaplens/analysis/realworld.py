@@ -194,8 +194,27 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     has no correlation: NaN, as scipy gives."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
         return float("nan")
-    ranked = np.column_stack((average_ranks(x), average_ranks(y)))
+    ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
+
+
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """:func:`~.ranks.average_ranks` of a 1-D array: a run of equal values starting after
+    ``below`` smaller ones, ``count`` long, shares the rank below + (count + 1) / 2 (whole
+    or half numbers, exact either way); NaN goes to :func:`~.ranks.average_ranks`."""
+    x = np.asarray(x, dtype=float)
+    if np.isnan(x).any():
+        return average_ranks(x)
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    first = np.empty(len(x), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(x)))
+    ranks = np.empty(len(x))
+    ranks[order] = np.repeat(starts + (counts + 1) / 2, counts)
+    return ranks
 
 
 def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
@@ -390,6 +409,27 @@ def _benchmark_predictors(results: pd.DataFrame, min_models: int
     return out
 
 
+class _SignalRows:
+    """A signals table's rows per signal name, found by one pass over the names: each
+    selection is the rows (index labels, order) ``signals.loc[signals["signal"] == name]``
+    gives, without comparing every row's name again per selection."""
+
+    def __init__(self, signals: pd.DataFrame):
+        self.frame = signals
+        self.codes, names = pd.factorize(signals["signal"])
+        self.names = list(names)
+        self.code_of = {name: i for i, name in enumerate(self.names)}
+
+    def of(self, *names: str) -> pd.DataFrame:
+        """The rows of any of ``names`` (in the table's order)."""
+        codes = [self.code_of[n] for n in names if n in self.code_of]
+        if len(codes) == 1:
+            at = np.flatnonzero(self.codes == codes[0])
+        else:
+            at = np.flatnonzero(np.isin(self.codes, codes))
+        return self.frame.take(at)
+
+
 def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFrame,
             targets: list[str] | None = None, predictor: str = "index: general",
             min_models: int = 8, n_boot: int = 1000, seed: int = 0,
@@ -441,7 +481,8 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
     known = set(results["benchmark"].str.lower().unique())
-    signal_names = set(signals["signal"].unique())
+    by_signal = _SignalRows(signals)
+    signal_names = set(by_signal.names)
     chosen = list(targets) if targets else [
         t for t in DEFAULT_TARGETS
         if (t.startswith("benchmark:") and t[10:].lower() in known) or t in signal_names]
@@ -449,8 +490,11 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
         raise ConfigError("no real-world signal in the warehouse (ingest lmarena, openrouter or "
                           "aa data first, or name a --target)")
     for t in chosen:
-        check_target(t, signals, results)
-    preds = predictors(fitted, results, signals, min_models, project)
+        if t.startswith("benchmark:") or t not in signal_names:
+            check_target(t, signals, results)
+    # Each selection below reads only the signal rows it selects from (the same rows).
+    aa = by_signal.of("aa.intelligence_index")
+    preds = predictors(fitted, results, aa, min_models, project)
     index_preds = {k: v for k, v in preds.items() if v[0] in ("index", "domain index")}
     if predictor not in preds:
         raise UnknownNameError(f"unknown predictor '{predictor}' (e.g. 'index: general', "
@@ -461,15 +505,15 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     # rows in the same order, from these few instead of the whole tables per window).
     # Only the columns target_values reads: the rows of the other columns are not copied
     # per window.
-    narrow = signals[["model_id", "signal", "value", "as_of"]]
-    own = {t: (narrow, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
-           if t.startswith("benchmark:") else (narrow.loc[narrow["signal"] == t], results)
+    columns = ["model_id", "signal", "value", "as_of"]
+    own = {t: (signals.iloc[:0], results.loc[results["benchmark"].str.lower() == t[10:].lower()])
+           if t.startswith("benchmark:") else (by_signal.of(t)[columns], results)
            for t in chosen}
-    for window in yearly_windows(target_dates(signals, results, chosen)):
+    for window in yearly_windows(target_dates(by_signal.of(*chosen), results, chosen)):
         values = {t: target_values(*own[t], t, window) for t in chosen}
         if window.name == "all":
             target_all = values
-        rows += correlations(_as_known(preds, index_preds, long, signals, window, min_models),
+        rows += correlations(_as_known(preds, index_preds, long, aa, window, min_models),
                              {t: v for t, v in values.items() if len(v)}, window.name,
                              n_boot, seed, min_models)
     return chosen, preds, pd.DataFrame(rows), target_all
@@ -570,8 +614,10 @@ def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
     rng = np.random.default_rng([seed, 13])
     out = []
     everything = Window("all", None, None)
-    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
-        y = target_values(signals, pd.DataFrame(), signal, everything)
+    by_signal = _SignalRows(signals)
+    for signal in usage_targets(by_signal.names) if len(signals) else []:
+        own = by_signal.of(signal)  # the signal's rows, selected once
+        y = target_values(own, pd.DataFrame(), signal, everything)
         both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
         n = len(both)
         if n < max(min_models, 5):
@@ -585,6 +631,6 @@ def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
             1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
         rho = float(_spearman(both["x"].to_numpy(), both["y"].to_numpy()))
         low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
-        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
+        through = pd.to_datetime(own["as_of"]).max()
         out.append((signal, ranked, n, px, fitted, band, rho, low, high, through))
     return out
