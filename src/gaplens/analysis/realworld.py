@@ -73,6 +73,8 @@ class Window:
     end: pd.Timestamp | None
 
     def contains(self, dates: pd.Series) -> pd.Series:
+        if self.start is None and self.end is None:
+            return pd.Series(True, index=dates.index)
         d = pd.to_datetime(dates)
         ok = pd.Series(True, index=dates.index)
         if self.start is not None:
@@ -116,8 +118,21 @@ def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
     rows = rows.loc[window.contains(rows["as_of"])]
     if target.startswith(USAGE_SIGNALS):
         return rows.groupby("model_id")["value"].mean()
-    latest = rows.sort_values("as_of").groupby("model_id").tail(1)
-    return latest.set_index("model_id")["value"]
+    return _latest(rows)
+
+
+def _latest(rows: pd.DataFrame) -> pd.Series:
+    """Each model's value at its newest date: ``rows.sort_values("as_of")
+    .groupby("model_id").tail(1).set_index("model_id")["value"]``, the newest row of each
+    model found from codes (the same sort, so the same row on a tie and the same order)."""
+    when = rows["as_of"]
+    if when.dtype.kind != "M" or when.isna().any() or rows["model_id"].isna().any():
+        latest = rows.sort_values("as_of").groupby("model_id").tail(1)
+        return latest.set_index("model_id")["value"]
+    order = np.argsort(when.to_numpy(), kind="quicksort")  # what sort_values does
+    codes = pd.factorize(rows["model_id"].to_numpy(dtype=object)[order])[0]
+    last = len(codes) - 1 - np.unique(codes[::-1], return_index=True)[1]
+    return rows.take(order[np.sort(last)]).set_index("model_id")["value"]
 
 
 def _twice_centred_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -289,7 +304,7 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
     for column in columns:
         if column not in res:
             continue
-        labels = res[column].fillna("unknown").astype(str).to_numpy()
+        labels = _labels(res[column])
         for g in sorted(set(labels)):
             mask = labels == g
             k = int(mask.sum())
@@ -306,6 +321,16 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
                      "p_value": float(p), "p_adjusted": float(p_adj),
                      "p_adjust_method": P_ADJUST_METHOD})
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+
+
+def _labels(column: pd.Series) -> np.ndarray:
+    """``column.fillna("unknown").astype(str).to_numpy()``; a text column's values are
+    read as they are, without the two conversions."""
+    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object and all(
+            isinstance(v, str) for v in column.dropna()):
+        values = column.to_numpy(dtype=object, na_value=None)
+        return np.array(["unknown" if v is None else v for v in values], dtype=object)
+    return column.fillna("unknown").astype(str).to_numpy()
 
 
 def thin_notes(targets: dict[str, pd.Series]) -> list[str]:
