@@ -75,6 +75,10 @@ def _distinct_benchmarks(obs: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.nd
     benchmarks): ``obs.groupby("model_id")["benchmark"].nunique()`` from codes."""
     model, models = pd.factorize(obs["model_id"])
     bench, benches = pd.factorize(obs["benchmark"])
+    if (model < 0).any() or (bench < 0).any():  # missing names: as groupby reads them
+        counts = obs.groupby("model_id")["benchmark"].nunique()
+        models = pd.Index(counts.index)
+        return models.get_indexer(obs["model_id"]), models, counts.to_numpy()
     pairs = np.unique(model.astype(np.int64) * max(len(benches), 1) + bench)
     counts = np.bincount(pairs // max(len(benches), 1), minlength=len(models))
     return model, models, counts
@@ -89,11 +93,14 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
         raise ConfigError(f"no model has results on {min_benchmarks} or more benchmarks of "
                           f"'{domain}' in the fit")
     model_pos = {m: i for i, m in enumerate(fit.models["model_id"])}
-    bench_pos = {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}
     ids = np.array(sorted(obs["model_id"].unique()))
-    local = {m: i for i, m in enumerate(ids)}
-    mi = obs["model_id"].map(local).to_numpy()
-    bi = obs["benchmark"].map(bench_pos).to_numpy()
+    # each result's model (among ids) and benchmark (in the fit) by position: every one is
+    # there, so the lookups give what mapping the names through dicts gives
+    mi = pd.Index(ids).get_indexer(obs["model_id"])
+    bi = pd.Index(fit.benchmarks["benchmark"]).get_indexer(obs["benchmark"])
+    if (bi < 0).any():  # a benchmark outside the fit: NaN, as the dict lookup gave it
+        bi = obs["benchmark"].map(
+            {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}).to_numpy()
     eps = fit.settings.clip_eps
     y = np.clip(obs["score"].to_numpy(dtype=float), eps, 1 - eps)
     n_free = len(fit.models) + 2 * len(fit.benchmarks) - 1
@@ -109,7 +116,7 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
                                  fit.draws.slope[rows], rho, weights)
     display = DisplayMap(fit.display.a[rows], fit.display.b[rows], fit.display.ok[rows])
     level = display.level(cap)
-    general = display.level(fit.draws.capability[rows][:, [model_pos[m] for m in ids]])
+    general = display.level(fit.draws.capability[np.ix_(rows, [model_pos[m] for m in ids])])
     failed = int((~converged[1:]).any(axis=1).sum())
     if failed:
         warnings.append(f"{failed} draws did not converge for some model and are left out")
