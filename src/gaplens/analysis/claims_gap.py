@@ -144,9 +144,10 @@ def _interval(values: np.ndarray, ci: float):
 
 def _domains(key, table, cur, wide: pd.DataFrame, as_of, ci) -> Claim:
     keys = list(cur["key"])
+    draws = {k: wide[k].to_numpy() for k in keys}  # each domain's draws, read once
     tier_of, tier, first = {keys[0]: 1}, 1, keys[0]
     for k in keys[1:]:
-        if _interval((wide[first] - wide[k]).to_numpy(), ci).low > 0:
+        if _interval(draws[first] - draws[k], ci).low > 0:
             tier, first = tier + 1, k
         tier_of[k] = tier
     claimed = [k for k in keys if k in CLAIMED_DOMAINS]
@@ -157,7 +158,7 @@ def _domains(key, table, cur, wide: pd.DataFrame, as_of, ci) -> Claim:
     rest = wide[others].mean(axis=1, skipna=True).to_numpy()
     above = {}
     for k in claimed:
-        above[k] = _interval(wide[k].to_numpy() - rest, ci).low > 0
+        above[k] = _interval(draws[k] - rest, ci).low > 0
     diff = wide[claimed].mean(axis=1).to_numpy() - rest
     iv = _interval(diff, ci)
     n_above = sum(above.values())
@@ -304,11 +305,12 @@ def _contrast_sentence(as_of, what_first: str, names: list[str], what_second: st
 
 def _contrast_claim(key: str, per_benchmark, classes, as_of, group_of, first: str,
                     second: str, expect: str, what_first: str, what_second: str,
-                    n_boot: int, seed: int, ci: float) -> Claim:
+                    n_boot: int, seed: int, ci: float, benchmarks=None) -> Claim:
     """The claim of a contrast between two groups of benchmarks (``expect``: "above" when
-    the claim expects the first group's lag to be longer, "below" shorter)."""
+    the claim expects the first group's lag to be longer, "below" shorter). ``benchmarks``:
+    :func:`_benchmarks` of ``per_benchmark`` and ``classes`` when already computed."""
     as_of = _date(per_benchmark, as_of)
-    rows, unclassified = _benchmarks(per_benchmark, classes)
+    rows, unclassified = benchmarks or _benchmarks(per_benchmark, classes)
     if rows is None:
         return _none(key, as_of, "no per-benchmark gap table or no benchmark classes")
     rows = rows.assign(group=group_of(rows))
@@ -351,7 +353,7 @@ def _contrast_claim(key: str, per_benchmark, classes, as_of, group_of, first: st
 # ---- 2 out of distribution -----------------------------------------------------------------
 
 def ood_claim(per_benchmark, classes: pd.DataFrame | None, as_of: dt.date | None = None,
-              n_boot: int = 2000, seed: int = 0, ci: float = CI) -> Claim:
+              n_boot: int = 2000, seed: int = 0, ci: float = CI, benchmarks=None) -> Claim:
     """Open lag and gap on out-of-distribution benchmarks against the others (module
     docstring). ``per_benchmark``: a GapResult by benchmark (or its table), or a GapResult
     by domain (its ``per_benchmark`` rows); ``classes``: ingest.benchmark_claims."""
@@ -359,7 +361,7 @@ def ood_claim(per_benchmark, classes: pd.DataFrame | None, as_of: dt.date | None
         return _contrast_claim(
             "ood", per_benchmark, classes, as_of,
             lambda r: np.where(r["ood"].astype(bool), OOD, IN_DIST), OOD, IN_DIST, "above",
-            "out-of-distribution benchmarks", "others", n_boot, seed, ci)
+            "out-of-distribution benchmarks", "others", n_boot, seed, ci, benchmarks)
     except Exception as exc:  # a claim never stops the analyses around it
         return _none("ood", _date(per_benchmark, as_of), f"the contrast failed ({exc})")
 
@@ -368,9 +370,9 @@ def ood_claim(per_benchmark, classes: pd.DataFrame | None, as_of: dt.date | None
 
 def copyable_claim(per_benchmark, classes: pd.DataFrame | None,
                    as_of: dt.date | None = None, n_boot: int = 2000, seed: int = 0,
-                   ci: float = CI) -> Claim:
+                   ci: float = CI, benchmarks=None) -> Claim:
     """Open lag and gap on AA index components and their mirrors against the benchmarks
-    not in the index (module docstring)."""
+    not in the index (module docstring). ``benchmarks``: as in :func:`ood_claim`."""
     def group_of(rows):
         relation = rows["aa_relation"].astype(object)
         return np.where(relation == "component", COMPONENT,
@@ -380,7 +382,7 @@ def copyable_claim(per_benchmark, classes: pd.DataFrame | None,
         return _contrast_claim(
             "copyable", per_benchmark, classes, as_of, group_of, f"{COMPONENT}|{MIRROR}",
             NOT_IN, "below", "AA index components and their mirrors",
-            "benchmarks not in the index", n_boot, seed, ci)
+            "benchmarks not in the index", n_boot, seed, ci, benchmarks)
     except Exception as exc:  # a claim never stops the analyses around it
         return _none("copyable", _date(per_benchmark, as_of), f"the contrast failed ({exc})")
 
@@ -431,10 +433,14 @@ def _one_number(key, cur: pd.DataFrame, aa, as_of) -> Claim:
                "position", "gap", "gap_ci_low", "gap_ci_high", "data_through"]
     evidence = pd.concat([head, cur.reindex(columns=columns)], ignore_index=True)[columns]
 
+    # the columns the sentence names, read once (as Python values, as itertuples gives)
+    listed = list(zip(cur["position"].tolist(), cur["label"].tolist(),
+                      cur["lag_months"].tolist(), cur["lag_months_ci_low"].tolist(),
+                      cur["lag_months_ci_high"].tolist()))
+
     def named(where: str) -> str:
-        rows = cur.loc[cur["position"] == where]
-        return _list(f"{r.label} {_fmt(r.lag_months, r.lag_months_ci_low, r.lag_months_ci_high)}"
-                     for r in rows.itertuples())
+        return _list(f"{label} {_fmt(lag, low, high)}"
+                     for position, label, lag, low, high in listed if position == where)
 
     n_out = int((cur["position"] != "inside").sum())
     verdict = "supported" if n_out else "not_supported"
@@ -454,10 +460,15 @@ def _one_number(key, cur: pd.DataFrame, aa, as_of) -> Claim:
 def gap_claims(gap, published: pd.DataFrame | None, classes: pd.DataFrame | None,
                as_of: dt.date | None = None, seed: int = 0) -> dict[str, Claim]:
     """Claims 1, 2, 6 and 7 from one per-domain gap result (with its draws and
-    per-benchmark rows), the published index's lag table and the benchmark classes."""
+    per-benchmark rows), the published index's lag table and the benchmark classes.
+    Claims 2 and 6 read the same benchmarks joined to their classes: joined once."""
+    try:
+        benchmarks = _benchmarks(gap, classes)
+    except Exception:  # each claim meets the failure again and says so
+        benchmarks = None
     return {"domains_differ": domains_claim(gap, as_of),
-            "ood": ood_claim(gap, classes, as_of, seed=seed),
-            "copyable": copyable_claim(gap, classes, as_of, seed=seed),
+            "ood": ood_claim(gap, classes, as_of, seed=seed, benchmarks=benchmarks),
+            "copyable": copyable_claim(gap, classes, as_of, seed=seed, benchmarks=benchmarks),
             "one_number": one_number_claim(gap, published, as_of)}
 
 

@@ -239,20 +239,26 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
     usage = usage.dropna(subset=["residual", "rho"])
     if usage.empty:
         return thin("no usage signal has a rank correlation with the index")
-    signals = (usage.groupby("signal", sort=False)
-               .agg(label=("signal_label", "first"), n=("n", "first"), rho=("rho", "first"),
-                    low=("rho_ci_low", "first"), high=("rho_ci_high", "first"),
-                    predicts=("predicts", "first"),
-                    through=("data_through", "max")).reset_index())
+    # Each signal's rows (positions in ``usage``), the signals in their first appearance.
+    codes, names = pd.factorize(usage["signal"])
+    rows_of = [np.flatnonzero(codes == code) for code in range(len(names))]
+    signals = _per_signal(usage, names, rows_of)
     signals["predicts"] = signals["predicts"].astype(bool) & signals["low"].notna()
-    rows = []
-    for signal, part in usage.groupby("signal", sort=False):
-        part = part.sort_values("residual")
-        pick = part.loc[part["far"].astype(bool)] if "far" in part else part.iloc[:0]
-        chosen = pd.concat([part.head(1), part.tail(1), pick])
-        chosen = chosen.loc[~chosen.index.duplicated()]
-        rows.append(chosen.assign(extreme=chosen.index.isin([part.index[0], part.index[-1]])))
-    evidence = pd.concat(rows).reset_index(drop=True)
+    # and by residual (in the order of sort_values("residual"))
+    residual = usage["residual"].to_numpy(dtype=float)
+    far_of = usage["far"].astype(bool).to_numpy() if "far" in usage else None
+    by_residual = {}
+    picked, extreme = [], []
+    for code, at in enumerate(rows_of):
+        at = at[residual[at].argsort(kind="quicksort")]
+        by_residual[code] = at
+        # the lowest, the highest and every far one, each once, in that order
+        chosen = [at[0], at[-1]] + (list(at[far_of[at]]) if far_of is not None else [])
+        chosen = list(dict.fromkeys(chosen))
+        picked += chosen
+        extreme += [p in (at[0], at[-1]) for p in chosen]
+    evidence = usage.take(picked).reset_index(drop=True)
+    evidence["extreme"] = np.array(extreme, dtype=bool)
     evidence["predicts"] = evidence["signal"].map(signals.set_index("signal")["predicts"])
     front = [c for c in USE_EVIDENCE if c in evidence]
     evidence = evidence[front + [c for c in evidence.columns if c not in front]]
@@ -266,8 +272,10 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
     else:
         verdict = "not_supported"
     weakest = signals.sort_values("rho").iloc[0]
-    head = usage.loc[usage["signal"] == weakest["signal"]].sort_values("residual")
-    below, above = head.iloc[0], head.iloc[-1]
+    signal_names = usage["signal"].to_numpy(dtype=object)
+    code_of = {signal_names[at[0]]: code for code, at in by_residual.items()}
+    head = by_residual[code_of[weakest["signal"]]]
+    below, above = usage.iloc[head[0]], usage.iloc[head[-1]]
     n = int(weakest["n"])
     sentence = (f"{below['display_name']} ranks {_ordinal(below['index_rank'])} of {n} on the "
                 f"capability index but {_ordinal(below['observed'])} in {weakest['label']}, "
@@ -300,15 +308,38 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
     else:
         low, high = min(low, est), max(high, est)
     notes = []
+    names = usage["display_name"].to_numpy(dtype=object)
     for r in signals.itertuples():
-        part = usage.loc[usage["signal"] == r.signal].sort_values("residual")
+        part = by_residual[code_of[r.signal]]
         notes.append(f"{r.label}: {r.n} models; furthest below "
-                     f"{part.iloc[0]['display_name']}, furthest above "
-                     f"{part.iloc[-1]['display_name']}")
+                     f"{names[part[0]]}, furthest above {names[part[-1]]}")
     notes += [n for n in getattr(realworld, "notes", ()) if "lists only" in n or "keep only" in n]
     return Claim(key="use_vs_benchmarks", title=USE_TITLE, statement=USE_STATEMENT,
                  verdict=verdict, sentence=sentence, as_of=as_of, estimate=est, ci_low=low,
                  ci_high=high, unit="rho", evidence=evidence, notes=tuple(notes))
+
+
+def _per_signal(usage: pd.DataFrame, names, rows_of: list[np.ndarray]) -> pd.DataFrame:
+    """One row per signal (``names``, rows at ``rows_of``): its label, n, rho and interval
+    and whether benchmarks predict it (each the first value present), and its newest data
+    date: ``usage.groupby("signal", sort=False)`` with "first" and "max", read from the
+    columns once."""
+    def first(values: np.ndarray):
+        present = values[~pd.isna(values)]
+        return present[0] if len(present) else np.nan
+
+    out = {"signal": pd.Series(names, dtype=usage["signal"].dtype)}
+    for name, column in (("label", "signal_label"), ("n", "n"), ("rho", "rho"),
+                         ("low", "rho_ci_low"), ("high", "rho_ci_high"),
+                         ("predicts", "predicts")):
+        values = usage[column].to_numpy()
+        out[name] = pd.Series([first(values[at]) for at in rows_of],
+                              dtype=usage[column].dtype if all(
+                                  (~pd.isna(values[at])).any() for at in rows_of) else None)
+    dates = usage["data_through"].to_numpy(dtype=object)
+    out["through"] = pd.Series([max((d for d in dates[at] if not pd.isna(d)), default=np.nan)
+                                for at in rows_of], dtype=object)
+    return pd.DataFrame(out)
 
 
 # --- 5. labs that focus on benchmarks ---------------------------------------------------------
@@ -316,8 +347,13 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
 def _chinese_orgs(models: pd.DataFrame) -> set[str]:
     if models is None or "organization" not in models or "country" not in models:
         return set()
-    known = models.dropna(subset=["organization"])
-    by_org = known.groupby("organization")["country"].agg(lambda c: set(c.dropna()))
+    by_org: dict[str, set] = {}  # each organization's countries (missing ones left out)
+    for org, country in zip(models["organization"].to_numpy(dtype=object),
+                            models["country"].to_numpy(dtype=object)):
+        if not pd.isna(org):
+            countries = by_org.setdefault(org, set())
+            if not pd.isna(country):
+                countries.add(country)
     return {org for org, countries in by_org.items() if countries == {CHINA}}
 
 
@@ -336,7 +372,7 @@ def lab_claim(overfit_splits, as_of: dt.date | None) -> Claim:
                 or not hasattr(result, "split"):
             continue
         chinese_orgs = _chinese_orgs(getattr(result, "models", None))
-        for g in groups.to_dict(orient="records"):
+        for g in _records(groups):
             grouping, group = g["grouping"], str(g["group"])
             if grouping == "group_country":
                 access, _, country = group.partition(" \u00b7 ")
@@ -392,6 +428,12 @@ def lab_claim(overfit_splits, as_of: dt.date | None) -> Claim:
                  sentence=sentence, as_of=as_of, estimate=est if _finite(est) else None,
                  ci_low=low if interval else None, ci_high=high if interval else None,
                  unit="index points", evidence=evidence, notes=notes)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict(orient="records")`` (Python scalars), read column by column."""
+    columns = [frame[c].tolist() for c in frame.columns]
+    return [dict(zip(frame.columns, row)) for row in zip(*columns)]
 
 
 def _us_closed(evidence: pd.DataFrame, split: str) -> pd.Series | None:

@@ -53,8 +53,9 @@ class DomainIndex:
     def levels(self) -> tuple[np.ndarray, np.ndarray]:
         """(model ids in sorted order, (1 + usable draws, models) with the central row
         first): the domain index as the gap, the forecast and paired comparisons read it."""
-        ids = np.sort(self.table["model_id"].to_numpy())
-        central = self.table.set_index("model_id").loc[ids, "index"].to_numpy()
+        order = np.argsort(self.table["model_id"].to_numpy(), kind="stable")
+        ids = self.table["model_id"].to_numpy()[order]  # one row per model: np.sort's order
+        central = self.table["index"].to_numpy()[order]
         return ids, np.vstack([central[None, :], self.draws])
 
 
@@ -65,9 +66,22 @@ def _domain_obs(fit: IndexFit, domain: str, min_benchmarks: int) -> tuple[pd.Dat
         raise UnknownNameError(f"no benchmark of domain '{domain}' is in the capability fit "
                                f"(domains in the fit: {', '.join(known)})")
     obs = fit.obs.loc[fit.obs["benchmark"].isin(benches)]
-    counts = obs.groupby("model_id")["benchmark"].nunique()
-    keep = counts.index[counts >= min_benchmarks]
-    return obs.loc[obs["model_id"].isin(keep)], benches
+    codes, _, counts = _distinct_benchmarks(obs)
+    return obs.loc[counts[codes] >= min_benchmarks], benches
+
+
+def _distinct_benchmarks(obs: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """(each row's model code, the model ids of the codes, each model's number of distinct
+    benchmarks): ``obs.groupby("model_id")["benchmark"].nunique()`` from codes."""
+    model, models = pd.factorize(obs["model_id"])
+    bench, benches = pd.factorize(obs["benchmark"])
+    if (model < 0).any() or (bench < 0).any():  # missing names: as groupby reads them
+        counts = obs.groupby("model_id")["benchmark"].nunique()
+        models = pd.Index(counts.index)
+        return models.get_indexer(obs["model_id"]), models, counts.to_numpy()
+    pairs = np.unique(model.astype(np.int64) * max(len(benches), 1) + bench)
+    counts = np.bincount(pairs // max(len(benches), 1), minlength=len(models))
+    return model, models, counts
 
 
 def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
@@ -79,11 +93,14 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
         raise ConfigError(f"no model has results on {min_benchmarks} or more benchmarks of "
                           f"'{domain}' in the fit")
     model_pos = {m: i for i, m in enumerate(fit.models["model_id"])}
-    bench_pos = {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}
     ids = np.array(sorted(obs["model_id"].unique()))
-    local = {m: i for i, m in enumerate(ids)}
-    mi = obs["model_id"].map(local).to_numpy()
-    bi = obs["benchmark"].map(bench_pos).to_numpy()
+    # each result's model (among ids) and benchmark (in the fit) by position: every one is
+    # there, so the lookups give what mapping the names through dicts gives
+    mi = pd.Index(ids).get_indexer(obs["model_id"])
+    bi = pd.Index(fit.benchmarks["benchmark"]).get_indexer(obs["benchmark"])
+    if (bi < 0).any():  # a benchmark outside the fit: NaN, as the dict lookup gave it
+        bi = obs["benchmark"].map(
+            {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}).to_numpy()
     eps = fit.settings.clip_eps
     y = np.clip(obs["score"].to_numpy(dtype=float), eps, 1 - eps)
     n_free = len(fit.models) + 2 * len(fit.benchmarks) - 1
@@ -99,7 +116,7 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
                                  fit.draws.slope[rows], rho, weights)
     display = DisplayMap(fit.display.a[rows], fit.display.b[rows], fit.display.ok[rows])
     level = display.level(cap)
-    general = display.level(fit.draws.capability[rows][:, [model_pos[m] for m in ids]])
+    general = display.level(fit.draws.capability[np.ix_(rows, [model_pos[m] for m in ids])])
     failed = int((~converged[1:]).any(axis=1).sum())
     if failed:
         warnings.append(f"{failed} draws did not converge for some model and are left out")
@@ -143,10 +160,17 @@ def projector(fit: IndexFit) -> Callable[[str], DomainIndex]:
 def _summarise(fit: IndexFit, ids: np.ndarray, level: np.ndarray, general: np.ndarray | None,
                good: np.ndarray, obs: pd.DataFrame) -> pd.DataFrame:
     tail = (1 - fit.settings.ci) / 2
-    meta = fit.models.set_index("model_id").loc[ids, ["display_name", "organization", "country",
-                                                      "accessibility", "release_date"]]
-    table = meta.reset_index()
-    table["n_benchmarks"] = obs.groupby("model_id")["benchmark"].nunique().loc[ids].to_numpy()
+    columns = ["model_id", "display_name", "organization", "country", "accessibility",
+               "release_date"]
+    at = pd.Index(fit.models["model_id"]).get_indexer(ids)
+    if (at < 0).any():
+        raise KeyError("a model of the domain's results is not in the fit")
+    table = fit.models[columns].take(at).reset_index(drop=True)
+    _, models, counts = _distinct_benchmarks(obs)
+    of = models.get_indexer(ids)
+    if (of < 0).any():
+        raise KeyError("a model has no results in the domain")
+    table["n_benchmarks"] = counts[of]
     def interval(values: np.ndarray):
         if good.any():
             return np.quantile(values[good], [tail, 1 - tail], axis=0)

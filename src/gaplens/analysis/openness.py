@@ -201,32 +201,36 @@ def audit_table(models: pd.DataFrame, record_kinds: pd.Series, licences: pd.Data
               .drop_duplicates(["model_id", "source"]) if len(licences) else licences)
     by_source = {s: part.set_index("model_id") for s, part in newest.groupby("source")} \
         if len(newest) else {}
+    # Each source's claims and each series as dicts by model id, read once: a lookup per
+    # model instead of a label lookup in a frame (each source has one row per model).
+    aa = _rows_by_id(by_source.get("aa"), ("open_weights", "commercial", "licence"))
+    lm = _column_by_id(by_source.get("lmarena"), "licence")
+    lb = _column_by_id(by_source.get("livebench"), "open_weights")
+    kinds, hf_by_id = _series_by_id(record_kinds), _series_by_id(hf_weights)
+    openness_by_id = _series_by_id(openness)
+    parse = _memo_of(Accessibility.parse)
     rows = []
     for m in models.itertuples(index=False):
-        record_cls = Accessibility.parse(m.source_accessibility)
-        kind = record_kinds.get(m.model_id, "")
+        record_cls = parse(m.source_accessibility)
+        kind = kinds.get(m.model_id, "")
         claims: dict[str, tuple[Rung | None, bool | None]] = {}
         if record_cls is not Accessibility.UNKNOWN:
             rung = Rung.of(record_cls)
             claims[kind or "record"] = (rung, _open_state(rung, record_cls))
-        aa = by_source.get("aa")
-        aa_row = aa.loc[m.model_id] if aa is not None and m.model_id in aa.index else None
+        aa_row = aa.get(m.model_id)
         if aa_row is not None and kind != "aa":
             rung = _claim_rung_aa(aa_row)
             claims["aa"] = (rung, _open_state(rung))
-        lm = by_source.get("lmarena")
-        lm_text = lm.loc[m.model_id, "licence"] if lm is not None and m.model_id in lm.index \
-            else None
+        lm_text = lm.get(m.model_id)
         if lm_text is not None and kind != "lmarena":
             rung = _claim_rung_licence(lm_text)
             claims["lmarena"] = (rung, _open_state(rung))
-        lb = by_source.get("livebench")
-        if lb is not None and m.model_id in lb.index and kind != "livebench":
-            flag = lb.loc[m.model_id, "open_weights"]
+        if m.model_id in lb and kind != "livebench":
+            flag = lb[m.model_id]
             if flag is not None and not pd.isna(flag):
                 claims["livebench"] = ((Rung.UNKNOWN, True) if bool(flag)
                                        else (Rung.CLOSED, False))
-        hf = hf_weights.get(m.model_id) if hf_weights is not None else None
+        hf = hf_by_id.get(m.model_id) if hf_weights is not None else None
         if hf is not None and not pd.isna(hf) and hf > 0:
             claims["hugging_face"] = (Rung.UNKNOWN, True)
         if len(claims) < 2:
@@ -246,7 +250,7 @@ def audit_table(models: pd.DataFrame, record_kinds: pd.Series, licences: pd.Data
                 m.display_name, str) else m.model_id,
             kind=what, status="settled" if has_override else "open",
             accessibility=m.accessibility,
-            rung=Rung.of(Accessibility.parse(m.accessibility)).value,
+            rung=Rung.of(parse(m.accessibility)).value,
             claims="; ".join(f"{s}: {_claim_text(r, state)}"
                              for s, (r, state) in claims.items()),
             record_source=kind, record=m.source_accessibility,
@@ -254,14 +258,52 @@ def audit_table(models: pd.DataFrame, record_kinds: pd.Series, licences: pd.Data
             livebench=("open weights" if claims.get("livebench", (None, None))[1] else
                        "closed" if "livebench" in claims else ""),
             hugging_face="repository" if "hugging_face" in claims else "",
-            aa_openness_index=(openness.get(m.model_id, np.nan) if openness is not None
-                               else np.nan),
+            aa_openness_index=(openness_by_id.get(m.model_id, np.nan)
+                               if openness is not None else np.nan),
             override_reason=m.override_reason if has_override else ""))
     out = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
     kind_order = {"open vs closed": 0, "licence rung": 1}
     return out.assign(_k=out["kind"].map(kind_order), _s=out["status"] == "settled") \
         .sort_values(["_s", "_k", "model_id"], kind="stable") \
         .drop(columns=["_k", "_s"]).reset_index(drop=True)
+
+
+def _series_by_id(series: pd.Series | None) -> dict:
+    """A series as a dict (its values as ``Series.get`` gives them); empty for None."""
+    if series is None:
+        return {}
+    if not series.index.is_unique:
+        raise ValueError("one value per model id expected")
+    return dict(zip(series.index, series.array))
+
+
+def _column_by_id(frame: pd.DataFrame | None, column: str) -> dict:
+    """One column of a frame indexed by model id, as a dict (empty for None)."""
+    return {} if frame is None else _series_by_id(frame[column])
+
+
+def _rows_by_id(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> dict[str, dict]:
+    """Rows of a frame indexed by model id as dicts of ``columns`` (empty for None)."""
+    if frame is None:
+        return {}
+    if not frame.index.is_unique:
+        raise ValueError("one row per model id expected")
+    values = [frame[c].array for c in columns]
+    return {m: dict(zip(columns, row)) for m, row in zip(frame.index, zip(*values))}
+
+
+def _memo_of(function):
+    """``function`` of one hashable argument, each distinct argument computed once."""
+    memo = {}
+
+    def call(value):
+        key = (type(value), "missing") if value is None or pd.isna(value) \
+            else (type(value), value)
+        if key not in memo:
+            memo[key] = function(value)
+        return memo[key]
+
+    return call
 
 
 # --------------------------------------------------------------------------------------

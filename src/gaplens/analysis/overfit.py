@@ -125,29 +125,45 @@ class _Projector:
         return level
 
 
-def _group_table(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
+def _group_table(delta: np.ndarray, labels: dict[str, np.ndarray], min_models: int,
                  rng: np.random.Generator, ci: float) -> list[dict]:
-    """Per group: mean delta (central), bootstrap interval over draws and members."""
+    """Per group: mean delta (central), bootstrap interval over draws and members.
+    ``labels``: each grouping's label per model (missing ones read "unknown")."""
     tail = (1 - ci) / 2
     rows = []
     have = ~np.isnan(delta[0])
     for column in GROUPINGS:
-        labels = meta[column].fillna("unknown").astype(str).to_numpy()
-        for g in sorted(set(labels[have])):
-            members = np.flatnonzero(have & (labels == g))
-            others = np.flatnonzero(have & (labels != g))
+        labels_of = labels[column]
+        for g in sorted(set(labels_of[have])):
+            members = np.flatnonzero(have & (labels_of == g))
+            others = np.flatnonzero(have & (labels_of != g))
             if len(members) < min_models or len(others) < min_models:
                 continue
             d = delta[:, members]
             pick = rng.integers(0, len(members), (d.shape[0] - 1, len(members)))
-            boot = np.nanmean(np.take_along_axis(d[1:], pick, axis=1), axis=1)
+            boot = _nanmean(np.take_along_axis(d[1:], pick, axis=1), axis=1)
+            low, high = _nanquantiles(boot, tail) if len(boot) else (np.nan, np.nan)
+            mean = float(_nanmean(d[0]))
             rows.append({"grouping": column, "group": g, "n": int(len(members)),
-                         "mean_delta": float(np.nanmean(d[0])),
-                         "ci_low": float(np.nanquantile(boot, tail)) if len(boot) else np.nan,
-                         "ci_high": float(np.nanquantile(boot, 1 - tail)) if len(boot)
-                         else np.nan,
-                         "vs_rest": float(np.nanmean(d[0]) - np.nanmean(delta[0, others]))})
+                         "mean_delta": mean, "ci_low": low, "ci_high": high,
+                         "vs_rest": float(mean - _nanmean(delta[0, others]))})
     return rows
+
+
+def _nanmean(values: np.ndarray, axis: int | None = None):
+    """``np.nanmean``; without NaN, the plain mean (the same sum over the same count)."""
+    if np.isnan(values).any():
+        return np.nanmean(values, axis=axis)
+    return values.mean(axis=axis)
+
+
+def _nanquantiles(values: np.ndarray, tail: float) -> tuple[float, float]:
+    """``np.nanquantile`` of a 1-D array at ``tail`` and ``1 - tail``; without NaN, both
+    from one plain quantile (the same values)."""
+    if np.isnan(values).any():
+        return float(np.nanquantile(values, tail)), float(np.nanquantile(values, 1 - tail))
+    low, high = np.quantile(values, [tail, 1 - tail])
+    return float(low), float(high)
 
 
 def overfit(fit: IndexFit, bench_table: pd.DataFrame, meta: pd.DataFrame, split: str,
@@ -178,10 +194,14 @@ def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.D
                           f"sides of split '{split}'")
     notes = (f"{int(have.sum())} models have {min_results} results on both sides; "
              f"{len(ref)} reference and {len(cmp_)} comparison benchmarks",)
+    tail = (1 - ci) / 2
+    # each model's interval over the draws, the same under every grouping: computed once
+    bounds = (_column_quantile(delta[1:], tail), _column_quantile(delta[1:], 1 - tail)) \
+        if delta.shape[0] > 2 else None
     out = {}
     for key, meta in metas.items():
         models, groups = _read_groups(delta, meta.reindex(proj.model_ids), min_models,
-                                      np.random.default_rng(seed), ci, n_perm)
+                                      np.random.default_rng(seed), ci, n_perm, bounds)
         out[key] = OverfitResult(
             split=split, description=description, reference=tuple(ref),
             comparison=tuple(cmp_), models=models, groups=groups,
@@ -191,24 +211,45 @@ def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.D
     return out
 
 
+def _column_quantile(values: np.ndarray, q: float) -> np.ndarray:
+    """``np.nanquantile(values, q, axis=0)``: the columns without NaN at once (the same
+    values), the others one by one, and NaN for a column of NaN (without the warning)."""
+    nan = np.isnan(values)
+    full, empty = ~nan.any(axis=0), nan.all(axis=0)
+    out = np.full(values.shape[1], np.nan)
+    out[full] = np.quantile(values[:, full], q, axis=0)
+    partial = ~full & ~empty
+    if partial.any():
+        out[partial] = np.nanquantile(values[:, partial], q, axis=0)
+    return out
+
+
 def _read_groups(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
-                 rng: np.random.Generator, ci: float,
-                 n_perm: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-model rows and per-group rows (with permutation p-values) for one grouping."""
+                 rng: np.random.Generator, ci: float, n_perm: int,
+                 bounds: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-model rows and per-group rows (with permutation p-values) for one grouping.
+    ``bounds``: each model's interval over the draws (:func:`_column_quantile` of
+    ``delta[1:]``), computed here when not given."""
     meta = meta.assign(group_country=meta["group"].fillna("neither").astype(str) + " · "
                        + meta["country"].fillna("unknown").astype(str))
     tail = (1 - ci) / 2
     have = ~np.isnan(delta[0])
-    models = meta.reset_index().rename(columns={"index": "model_id"})
-    models["delta"] = delta[0]
-    if delta.shape[0] > 2:
-        models["ci_low"] = np.nanquantile(delta[1:], tail, axis=0)
-        models["ci_high"] = np.nanquantile(delta[1:], 1 - tail, axis=0)
-    models = models.loc[have].sort_values("delta").reset_index(drop=True)
-    groups = pd.DataFrame(_group_table(delta, meta, min_models, rng, ci),
-                          columns=GROUP_COLUMNS[:7])
-    masks = [(meta[r["grouping"]].fillna("unknown").astype(str) == r["group"]).to_numpy()[have]
-             for r in groups.to_dict(orient="records")]
+    if bounds is None and delta.shape[0] > 2:
+        bounds = (_column_quantile(delta[1:], tail), _column_quantile(delta[1:], 1 - tail))
+    # the models with a delta, in the order sort_values("delta") gives them
+    keep = np.flatnonzero(have)
+    keep = keep[delta[0, keep].argsort(kind="quicksort")]
+    models = meta.reset_index().rename(columns={"index": "model_id"}).take(keep)
+    models["delta"] = delta[0, keep]
+    if bounds is not None:
+        models["ci_low"], models["ci_high"] = bounds[0][keep], bounds[1][keep]
+    models = models.reset_index(drop=True)
+    labels = {column: meta[column].fillna("unknown").astype(str).to_numpy()
+              for column in GROUPINGS}
+    rows = _group_table(delta, labels, min_models, rng, ci)
+    groups = pd.DataFrame(rows, columns=GROUP_COLUMNS[:7])
+    masks = [(labels[r["grouping"]] == r["group"])[have] for r in rows]
     p_values = permutation_p_values(delta[0, have], masks, n_perm,
                                     np.random.default_rng([rng.integers(2 ** 32), 1]))
     groups["p_value"] = p_values

@@ -73,6 +73,8 @@ class Window:
     end: pd.Timestamp | None
 
     def contains(self, dates: pd.Series) -> pd.Series:
+        if self.start is None and self.end is None:
+            return pd.Series(True, index=dates.index)
         d = pd.to_datetime(dates)
         ok = pd.Series(True, index=dates.index)
         if self.start is not None:
@@ -116,8 +118,21 @@ def target_values(signals: pd.DataFrame, results: pd.DataFrame, target: str,
     rows = rows.loc[window.contains(rows["as_of"])]
     if target.startswith(USAGE_SIGNALS):
         return rows.groupby("model_id")["value"].mean()
-    latest = rows.sort_values("as_of").groupby("model_id").tail(1)
-    return latest.set_index("model_id")["value"]
+    return _latest(rows)
+
+
+def _latest(rows: pd.DataFrame) -> pd.Series:
+    """Each model's value at its newest date: ``rows.sort_values("as_of")
+    .groupby("model_id").tail(1).set_index("model_id")["value"]``, the newest row of each
+    model found from codes (the same sort, so the same row on a tie and the same order)."""
+    when = rows["as_of"]
+    if when.dtype.kind != "M" or when.isna().any() or rows["model_id"].isna().any():
+        latest = rows.sort_values("as_of").groupby("model_id").tail(1)
+        return latest.set_index("model_id")["value"]
+    order = np.argsort(when.to_numpy(), kind="quicksort")  # what sort_values does
+    codes = pd.factorize(rows["model_id"].to_numpy(dtype=object)[order])[0]
+    last = len(codes) - 1 - np.unique(codes[::-1], return_index=True)[1]
+    return rows.take(order[np.sort(last)]).set_index("model_id")["value"]
 
 
 def _twice_centred_ranks(x: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -194,8 +209,27 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     has no correlation: NaN, as scipy gives."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
         return float("nan")
-    ranked = np.column_stack((average_ranks(x), average_ranks(y)))
+    ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
+
+
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """:func:`~.ranks.average_ranks` of a 1-D array: a run of equal values starting after
+    ``below`` smaller ones, ``count`` long, shares the rank below + (count + 1) / 2 (whole
+    or half numbers, exact either way); NaN goes to :func:`~.ranks.average_ranks`."""
+    x = np.asarray(x, dtype=float)
+    if np.isnan(x).any():
+        return average_ranks(x)
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    first = np.empty(len(x), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(x)))
+    ranks = np.empty(len(x))
+    ranks[order] = np.repeat(starts + (counts + 1) / 2, counts)
+    return ranks
 
 
 def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
@@ -229,8 +263,19 @@ def _ranked(x: pd.Series, y: pd.Series) -> pd.DataFrame:
 
 
 def _with_meta(ranked: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_ranked`'s rows with ``meta`` joined (one row per model id: the order kept)."""
-    return ranked.join(meta, how="left").reset_index().rename(columns={"index": "model_id"})
+    """:func:`_ranked`'s rows with ``meta`` joined (one row per model id: the order kept):
+    what ``ranked.join(meta, how="left")`` gives with the index as a column, the meta
+    columns looked up by id instead of joined."""
+    return _add_meta(ranked.reset_index().rename(columns={"index": "model_id"}),
+                     ranked.index, meta)
+
+
+def _add_meta(frame: pd.DataFrame, ids, meta: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a RangeIndex) with ``meta``'s columns for the model ids ``ids`` (one per
+    row) added at the end, NaN for ids ``meta`` does not have (a left join's result)."""
+    looked = meta.reindex(ids)
+    looked.index = frame.index
+    return pd.concat([frame, looked], axis=1)
 
 
 def _memo(cache: dict | None, key, compute):
@@ -259,7 +304,7 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
     for column in columns:
         if column not in res:
             continue
-        labels = res[column].fillna("unknown").astype(str).to_numpy()
+        labels = _labels(res[column])
         for g in sorted(set(labels)):
             mask = labels == g
             k = int(mask.sum())
@@ -276,6 +321,16 @@ def group_tests(res: pd.DataFrame, columns=("group", "organization", "country"),
                      "p_value": float(p), "p_adjusted": float(p_adj),
                      "p_adjust_method": P_ADJUST_METHOD})
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+
+
+def _labels(column: pd.Series) -> np.ndarray:
+    """``column.fillna("unknown").astype(str).to_numpy()``; a text column's values are
+    read as they are, without the two conversions."""
+    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object and all(
+            isinstance(v, str) for v in column.dropna()):
+        values = column.to_numpy(dtype=object, na_value=None)
+        return np.array(["unknown" if v is None else v for v in values], dtype=object)
+    return column.fillna("unknown").astype(str).to_numpy()
 
 
 def thin_notes(targets: dict[str, pd.Series]) -> list[str]:
@@ -379,6 +434,27 @@ def _benchmark_predictors(results: pd.DataFrame, min_models: int
     return out
 
 
+class _SignalRows:
+    """A signals table's rows per signal name, found by one pass over the names: each
+    selection is the rows (index labels, order) ``signals.loc[signals["signal"] == name]``
+    gives, without comparing every row's name again per selection."""
+
+    def __init__(self, signals: pd.DataFrame):
+        self.frame = signals
+        self.codes, names = pd.factorize(signals["signal"])
+        self.names = list(names)
+        self.code_of = {name: i for i, name in enumerate(self.names)}
+
+    def of(self, *names: str) -> pd.DataFrame:
+        """The rows of any of ``names`` (in the table's order)."""
+        codes = [self.code_of[n] for n in names if n in self.code_of]
+        if len(codes) == 1:
+            at = np.flatnonzero(self.codes == codes[0])
+        else:
+            at = np.flatnonzero(np.isin(self.codes, codes))
+        return self.frame.take(at)
+
+
 def analyse(fitted, signals: pd.DataFrame, long: pd.DataFrame, meta: pd.DataFrame,
             targets: list[str] | None = None, predictor: str = "index: general",
             min_models: int = 8, n_boot: int = 1000, seed: int = 0,
@@ -430,7 +506,8 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     results = long.groupby(["model_id", "benchmark"], as_index=False).agg(
         score=("score", "max"), release_date=("release_date", "min"))
     known = set(results["benchmark"].str.lower().unique())
-    signal_names = set(signals["signal"].unique())
+    by_signal = _SignalRows(signals)
+    signal_names = set(by_signal.names)
     chosen = list(targets) if targets else [
         t for t in DEFAULT_TARGETS
         if (t.startswith("benchmark:") and t[10:].lower() in known) or t in signal_names]
@@ -438,8 +515,11 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
         raise ConfigError("no real-world signal in the warehouse (ingest lmarena, openrouter or "
                           "aa data first, or name a --target)")
     for t in chosen:
-        check_target(t, signals, results)
-    preds = predictors(fitted, results, signals, min_models, project)
+        if t.startswith("benchmark:") or t not in signal_names:
+            check_target(t, signals, results)
+    # Each selection below reads only the signal rows it selects from (the same rows).
+    aa = by_signal.of("aa.intelligence_index")
+    preds = predictors(fitted, results, aa, min_models, project)
     index_preds = {k: v for k, v in preds.items() if v[0] in ("index", "domain index")}
     if predictor not in preds:
         raise UnknownNameError(f"unknown predictor '{predictor}' (e.g. 'index: general', "
@@ -450,15 +530,15 @@ def _signal_part(fitted, signals, long, targets, predictor, min_models, n_boot, 
     # rows in the same order, from these few instead of the whole tables per window).
     # Only the columns target_values reads: the rows of the other columns are not copied
     # per window.
-    narrow = signals[["model_id", "signal", "value", "as_of"]]
-    own = {t: (narrow, results.loc[results["benchmark"].str.lower() == t[10:].lower()])
-           if t.startswith("benchmark:") else (narrow.loc[narrow["signal"] == t], results)
+    columns = ["model_id", "signal", "value", "as_of"]
+    own = {t: (signals.iloc[:0], results.loc[results["benchmark"].str.lower() == t[10:].lower()])
+           if t.startswith("benchmark:") else (by_signal.of(t)[columns], results)
            for t in chosen}
-    for window in yearly_windows(target_dates(signals, results, chosen)):
+    for window in yearly_windows(target_dates(by_signal.of(*chosen), results, chosen)):
         values = {t: target_values(*own[t], t, window) for t in chosen}
         if window.name == "all":
             target_all = values
-        rows += correlations(_as_known(preds, index_preds, long, signals, window, min_models),
+        rows += correlations(_as_known(preds, index_preds, long, aa, window, min_models),
                              {t: v for t, v in values.items() if len(v)}, window.name,
                              n_boot, seed, min_models)
     return chosen, preds, pd.DataFrame(rows), target_all
@@ -518,28 +598,33 @@ def usage_alignment(index: pd.Series, signals: pd.DataFrame, meta: pd.DataFrame,
     index rank predicts; signals with fewer than ``min_models`` models are left out.
     ``cache`` (as in :func:`analyse`): the part that does not depend on ``meta`` is
     computed once."""
-    parts = []
-    for signal, ranked, n, px, fitted, band, rho, low, high, through in _memo(
-            cache, ("usage", n_boot, seed, min_models),
-            lambda: _usage_part(index, signals, n_boot, seed, min_models)):
-        res = _with_meta(ranked, meta)
-        part = res.assign(
-            signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
-            data_through=through.date() if pd.notna(through) else None, n=n,
-            index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
-            observed=n + 0.5 - n * res["target_pct"].to_numpy(), band=band,
-            rho=rho, rho_ci_low=low, rho_ci_high=high, predicts=bool(low > 0))
-        part["far"] = (part["residual"].abs() > part["band"]) & \
-            (part["residual"].abs() >= FAR_SHARE)
-        part["direction"] = np.where(part["residual"] < 0, "below", "above")
-        parts.append(part)
-    if not parts:
+    frame = _memo(cache, ("usage", n_boot, seed, min_models),
+                  lambda: _usage_frame(_usage_part(index, signals, n_boot, seed, min_models)))
+    if frame is None:
         return pd.DataFrame(columns=USAGE_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
+    out = _add_meta(frame, frame["model_id"], meta)
     for column in USAGE_COLUMNS:
         if column not in out:
             out[column] = None
     return out[USAGE_COLUMNS]
+
+
+def _usage_frame(parts: list[tuple]) -> pd.DataFrame | None:
+    """:func:`usage_alignment`'s rows but the meta columns, from :func:`_usage_part`'s
+    parts (None without any)."""
+    frames = []
+    for signal, ranked, n, px, fitted, band, rho, low, high, through in parts:
+        res = ranked.reset_index().rename(columns={"index": "model_id"})
+        residual = res["residual"].to_numpy()
+        frames.append(res.assign(
+            signal=signal, signal_label=SIGNAL_LABELS.get(signal, signal),
+            data_through=through.date() if pd.notna(through) else None, n=n,
+            index_rank=n + 0.5 - n * px, expected=(n + 0.5 - n * fitted).to_numpy(),
+            observed=n + 0.5 - n * res["target_pct"].to_numpy(), band=band,
+            rho=rho, rho_ci_low=low, rho_ci_high=high, predicts=bool(low > 0),
+            far=(np.abs(residual) > band) & (np.abs(residual) >= FAR_SHARE),
+            direction=np.where(residual < 0, "below", "above")))
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
@@ -554,8 +639,10 @@ def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
     rng = np.random.default_rng([seed, 13])
     out = []
     everything = Window("all", None, None)
-    for signal in usage_targets(signals["signal"].unique()) if len(signals) else []:
-        y = target_values(signals, pd.DataFrame(), signal, everything)
+    by_signal = _SignalRows(signals)
+    for signal in usage_targets(by_signal.names) if len(signals) else []:
+        own = by_signal.of(signal)  # the signal's rows, selected once
+        y = target_values(own, pd.DataFrame(), signal, everything)
         both = pd.concat([index.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
         n = len(both)
         if n < max(min_models, 5):
@@ -569,6 +656,6 @@ def _usage_part(index: pd.Series, signals: pd.DataFrame, n_boot: int, seed: int,
             1 + 1 / n + (px - px.mean()) ** 2 / (sxx if sxx > 0 else 1.0))
         rho = float(_spearman(both["x"].to_numpy(), both["y"].to_numpy()))
         low, high = _boot_spearman(both["x"].to_numpy(), both["y"].to_numpy(), n_boot, rng)
-        through = pd.to_datetime(signals.loc[signals["signal"] == signal, "as_of"]).max()
+        through = pd.to_datetime(own["as_of"]).max()
         out.append((signal, ranked, n, px, fitted, band, rho, low, high, through))
     return out
