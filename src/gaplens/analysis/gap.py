@@ -69,6 +69,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
+from .gap_batch import Padded, batch_stats, threshold_summary
 from .gap_notes import domain_sign_note, stale_note, threshold_sign_note, zero_lag_note
 from .gap_rows import BenchmarkRows, draws_frame, row_intervals
 from .intervals import (bootstrap_intervals, floor_spread, floor_spread_columns,
@@ -288,6 +289,53 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     )
 
 
+def _stats_at_once(pending: dict, include: np.ndarray, settings: GapSettings, as_of_day: int,
+                   month_days: np.ndarray) -> dict[str, _BenchStats]:
+    """:func:`_benchmark_stats` without a timeline of every benchmark of ``pending``
+    (name -> (rows, se, sources)) at once (analysis/gap_batch.py), the same numbers; a
+    benchmark with a non-finite drawn score takes the one-benchmark path."""
+    draws = include.shape[0]
+    out: dict[str, _BenchStats | None] = dict.fromkeys(pending)
+    batch: list[tuple] = []  # (name, rows, se, sources, drawn, is_open)
+    for name, (rows, se, sources) in pending.items():
+        noise = _noise_rng(settings.seed, name).standard_normal((draws, len(rows.score)))
+        noise[0] = 0.0
+        drawn = rows.score[None, :] + se[None, :] * noise
+        if np.isfinite(drawn).all():
+            batch.append((name, rows, se, sources, drawn, rows.group == "open"))
+        else:
+            out[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days, se,
+                                         sources, _noise_rng(settings.seed, name),
+                                         month_days[:0])
+    if batch:
+        frontiers = [Padded.build(*zip(*((r.day[g], d[:, g], include[:, r.gidx[g]], r.gidx[g])
+                                         for _, r, _, _, d, o in batch
+                                         for g in [o if want else ~o])))
+                     for want in (True, False)]
+        t_b = np.array([min(as_of_day, int(r.day.max())) for _, r, *_ in batch],
+                       dtype=np.int64)
+        window = (month_days - month_days[-1])[None, :] + t_b[:, None]
+        gap, lag, thr, censored, o_tb, c_tb, lead_o, lead_c = batch_stats(
+            *frontiers, t_b, window, np.array(settings.thresholds), settings.tolerance,
+            [se[o] for _, _, se, _, _, o in batch], [se[~o] for _, _, se, _, _, o in batch])
+        lag = lag / DAYS_PER_MONTH
+        lag_thr, share = threshold_summary(thr, censored)
+        lag_thr = lag_thr / DAYS_PER_MONTH
+        for i, (name, rows, _, sources, _, is_open) in enumerate(batch):
+            lo, lc = int(lead_o[i]), int(lead_c[i])
+            out[name] = _BenchStats(
+                gap[:, i].copy(), lag[i, :, -1].copy(), lag_thr[i], share[i],
+                np.full((draws, 0), np.nan), np.full((draws, 0), np.nan), lag[i],
+                open_lead=int(rows.gidx[is_open][lo]) if lo >= 0 else -1,
+                closed_lead=int(rows.gidx[~is_open][lc]) if lc >= 0 else -1,
+                open_level=float(o_tb[i, 0]) * 100 if np.isfinite(o_tb[i, 0]) else np.nan,
+                closed_level=float(c_tb[i, 0]) * 100 if np.isfinite(c_tb[i, 0]) else np.nan,
+                data_through=from_day(t_b[i]), thr_lag=thr[i, 0].astype(float),
+                newest_open=from_day(rows.day[is_open].max()),
+                newest_closed=from_day(rows.day[~is_open].max()), se_sources=sources)
+    return out
+
+
 def _leader0(f: GroupFrontier, day: int) -> int:
     """``f.leader_at(day)[0]``: the frontier holder on the observed data (draw 0) only."""
     k = int(np.searchsorted(f.days, day, side="right"))
@@ -473,11 +521,16 @@ def compute_gap(
             meta = meta_of.get(name)
             se, sources = standard_errors_of(len(rows), rows.raw_score, rows.stderr, meta,
                                              settings.default_se)
-            stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
-                                           se, sources, _noise_rng(settings.seed, name),
-                                           timeline_days)
+            if len(timeline_days):
+                stats[name] = _benchmark_stats(rows, include, settings, as_of_day,
+                                               month_days, se, sources,
+                                               _noise_rng(settings.seed, name), timeline_days)
+            else:  # every benchmark at once below
+                stats[name] = (rows, se, sources)
         if progress:
             progress(done, len(names))
+    if not len(timeline_days):
+        stats = _stats_at_once(stats, include, settings, as_of_day, month_days)
     current = {b: day >= recent_start for b, day in last_day.items()}
     thresholds = np.array(settings.thresholds)
 
