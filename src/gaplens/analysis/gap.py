@@ -61,6 +61,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Callable, Literal
 
 import numpy as np
@@ -76,10 +77,11 @@ from .intervals import (bootstrap_intervals, floor_spread, floor_spread_columns,
                         nanmedian_rows)
 from .lag import _levels, horizontal_lag, threshold_lags
 from .noise import source_counts, standard_errors_of
-from .observations import Observations
+from .observations import Observations, sort_order
 
 DAYS_PER_MONTH = 365.2425 / 12
 EPOCH = np.datetime64("1970-01-01", "D")
+EPOCH_DATE = dt.date(1970, 1, 1)
 DEFAULT_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.05, 0.951, 0.05))
 
 Progress = Callable[[int, int], None]
@@ -109,7 +111,7 @@ def _days(dates: pd.Series) -> np.ndarray:
 def from_day(day: float) -> dt.date | None:
     if day is None or not np.isfinite(day):
         return None
-    return (EPOCH + np.timedelta64(int(round(day)), "D")).astype(object)
+    return EPOCH_DATE + dt.timedelta(days=int(round(day)))
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,13 @@ def _draw_models(groups: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
 
 def _month_days(as_of: dt.date, months: int) -> np.ndarray:
     """Days of T, T-1 month, ..., T-months (oldest first)."""
+    return np.array(_month_days_of(as_of, months))
+
+
+@lru_cache(maxsize=256)
+def _month_days_of(as_of: dt.date, months: int) -> tuple[int, ...]:
     stamps = [pd.Timestamp(as_of) - pd.DateOffset(months=k) for k in range(months, -1, -1)]
-    return np.array([to_day(s) for s in stamps])
+    return tuple(to_day(s) for s in stamps)
 
 
 def _months_before(day: int, months: int) -> int:
@@ -431,6 +438,50 @@ def _window_of(s: _BenchStats):
     return wl[:, 0], wl[:, -1] - wl[:, 0], mean
 
 
+def _windows_of(stats: dict[str, _BenchStats]) -> dict[str, tuple]:
+    """:func:`_window_of` of every benchmark; the windows' means in one call when the
+    windows have one length (each row reduced on its own: the same numbers)."""
+    if len({s.window_lag.shape for s in stats.values()}) != 1:
+        return {name: _window_of(s) for name, s in stats.items()}
+    means = _nanreduce(np.stack([s.window_lag for s in stats.values()]), "mean")
+    return {name: (s.window_lag[:, 0], s.window_lag[:, -1] - s.window_lag[:, 0], mean)
+            for (name, s), mean in zip(stats.items(), means)}
+
+
+def _benchmark_meta(benchmarks: pd.DataFrame, names: set) -> tuple[dict, dict]:
+    """(the table's row of each benchmark of ``names`` as a dict of the columns the map
+    reads, each benchmark's successor): the first row of each benchmark, as
+    ``drop_duplicates("benchmark").set_index("benchmark").to_dict("index")`` gives them,
+    read from the columns once."""
+    keys = benchmarks["benchmark"].to_numpy(dtype=object)
+    first = ~pd.Series(keys).duplicated().to_numpy()
+    keys = keys[first]
+    columns = [c for c in ("domain", "test_set", "unit", "transform", "random_baseline",
+                           "ceiling", "n_items") if c in benchmarks]
+    values = [benchmarks[c][first].tolist() for c in columns]
+    meta_of = {b: dict(zip(columns, row)) for b, *row in zip(keys, *values) if b in names}
+    successor = {}
+    if "superseded_by" in benchmarks:
+        successor = {b: n for b, n in zip(keys, benchmarks["superseded_by"][first].tolist())
+                     if not pd.isna(n)}
+    return meta_of, successor
+
+
+def _domains_in_order(domains: pd.DataFrame) -> list:
+    """The domains' rows (domain, label) sorted by (ord, domain), as
+    ``domains.sort_values(["ord", "domain"]).itertuples()`` gives them."""
+    order = sort_order(domains, ["ord", "domain"], [True, True])
+    return [_Domain(d, label) for d, label in zip(
+        domains["domain"].to_numpy(dtype=object)[order],
+        domains["label"].to_numpy(dtype=object)[order])]
+
+
+@dataclass(frozen=True)
+class _Domain:
+    domain: str
+    label: str
+
+
 def _most_common(indices: list[int], days: dict[int, int]) -> int:
     valid = [i for i in indices if i >= 0]
     if not valid:
@@ -493,7 +544,6 @@ def compute_gap(
     else:
         timeline_days = month_days[:0]
 
-    bench_meta = benchmarks.drop_duplicates("benchmark").set_index("benchmark")
     stats: dict[str, _BenchStats] = {}
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
@@ -503,9 +553,7 @@ def compute_gap(
                             for c in ("raw_score", "stderr")))
     by_benchmark = whole.split(benchmark)
     no_rows = whole.take(np.arange(0))
-    meta_of = {b: row for b, row in bench_meta[[  # the columns read below
-        c for c in ("domain", "test_set", "unit", "transform", "random_baseline", "ceiling",
-                    "n_items") if c in bench_meta]].to_dict("index").items() if b in set(names)}
+    meta_of, successor = _benchmark_meta(benchmarks, set(names))
     members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, no_rows)
@@ -619,7 +667,7 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
-    windows = {name: _window_of(s) for name, s in stats.items()}
+    windows = _windows_of(stats)
     bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *windows[name][1:])
                                for name, s in stats.items()}, settings.ci, ROW_STATISTICS)
     bench_rows: dict[str, dict] = {}
@@ -666,12 +714,10 @@ def compute_gap(
     else:
         rng = np.random.default_rng(settings.seed + 1)
         bench_domain = {b: meta_of[b]["domain"] for b in names if b in meta_of}
-        successor = (bench_meta["superseded_by"].dropna().to_dict()
-                     if "superseded_by" in bench_meta else {})
         # Each domain's draws first (the same order of draws from rng), then every
         # interval at once, then the rows.
         pending: list[tuple[dict, tuple | None]] = []
-        for d in domains.sort_values(["ord", "domain"]).itertuples():
+        for d in _domains_in_order(domains):
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
             # A superseded benchmark leaves the domain once its successor qualifies: the
             # map never averages two versions of one benchmark (both stay in --by benchmark).
