@@ -798,11 +798,7 @@ def compute_gap(
                 add_timeline(domain, tl, tg, n_with_data)
             rows_out.append(row)
 
-    table = pd.DataFrame(rows_out)
-    for column in TABLE_COLUMNS:
-        if column not in table:
-            table[column] = np.nan if column not in TEXT_COLUMNS else None
-    table = table[TABLE_COLUMNS]
+    table = _rows_frame(rows_out, TEXT_COLUMNS)
     timeline = timeline_table()
     warnings = list(obs.warnings)
     total_failed = int(table[[c for c in table.columns if c.endswith("failed_draws")]]
@@ -828,8 +824,24 @@ def compute_gap(
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models,
                      draws=draws_frame(draw_parts),
-                     per_benchmark=(pd.DataFrame(list(bench_rows.values())).reindex(
-                         columns=TABLE_COLUMNS) if settings.by == "domain" else pd.DataFrame()))
+                     per_benchmark=(_rows_frame(list(bench_rows.values()), set())
+                                    if settings.by == "domain" else pd.DataFrame()))
+
+
+def _rows_frame(rows: list[dict], text: set[str]) -> pd.DataFrame:
+    """The rows (dicts) as a frame with TABLE_COLUMNS, built column by column: a value a
+    row lacks is NaN, and a column no row has is NaN (None if in ``text``). The frame
+    ``pd.DataFrame(rows)`` gives with those columns added, in TABLE_COLUMNS' order."""
+    if not rows:
+        table = pd.DataFrame(rows)
+        for column in TABLE_COLUMNS:
+            if column not in table:
+                table[column] = np.nan if column not in text else None
+        return table[TABLE_COLUMNS]
+    present = set().union(*rows)
+    return pd.DataFrame({
+        c: [r.get(c, np.nan) for r in rows] if c in present
+        else [None if c in text else np.nan] * len(rows) for c in TABLE_COLUMNS})
 
 
 TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks",
