@@ -303,43 +303,50 @@ def _stats_at_once(pending: dict, include: np.ndarray, settings: GapSettings, as
     benchmark with a non-finite drawn score takes the one-benchmark path."""
     draws = include.shape[0]
     out: dict[str, _BenchStats | None] = dict.fromkeys(pending)
-    batch: list[tuple] = []  # (name, rows, se, sources, drawn, is_open)
+    batch: list[tuple] = []  # (name, rows, se, sources, drawn)
     for name, (rows, se, sources) in pending.items():
         noise = _noise_rng(settings.seed, name).standard_normal((draws, len(rows.score)))
         noise[0] = 0.0
         drawn = rows.score[None, :] + se[None, :] * noise
         if np.isfinite(drawn).all():
-            batch.append((name, rows, se, sources, drawn, rows.group == "open"))
+            batch.append((name, rows, se, sources, drawn))
         else:
             out[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days, se,
                                          sources, _noise_rng(settings.seed, name),
                                          month_days[:0])
     if batch:
-        frontiers = [Padded.build(*zip(*((r.day[g], d[:, g], include[:, r.gidx[g]], r.gidx[g])
-                                         for _, r, _, _, d, o in batch
-                                         for g in [o if want else ~o])))
-                     for want in (True, False)]
-        t_b = np.array([min(as_of_day, int(r.day.max())) for _, r, *_ in batch],
-                       dtype=np.int64)
+        sizes = [len(r.score) for _, r, *_ in batch]
+        bench = np.repeat(np.arange(len(batch)), sizes)
+        day, gidx, group = (np.concatenate([getattr(r, f) for _, r, *_ in batch])
+                            for f in ("day", "gidx", "group"))
+        is_open = group == "open"
+        se = np.concatenate([b[2] for b in batch])
+        drawn = np.hstack([b[4] for b in batch])
+        groups = [np.flatnonzero(is_open), np.flatnonzero(~is_open)]
+        fo, fc = (Padded.build(bench[g], day[g], gidx[g], drawn[:, g], include[:, gidx[g]],
+                               len(batch)) for g in groups)
+        t_b = np.minimum(as_of_day, np.maximum.reduceat(
+            day, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
         window = (month_days - month_days[-1])[None, :] + t_b[:, None]
         gap, lag, thr, censored, o_tb, c_tb, lead_o, lead_c = batch_stats(
-            *frontiers, t_b, window, np.array(settings.thresholds), settings.tolerance,
-            [se[o] for _, _, se, _, _, o in batch], [se[~o] for _, _, se, _, _, o in batch])
+            fo, fc, t_b, window, np.array(settings.thresholds), settings.tolerance,
+            se[groups[0]], se[groups[1]])
         lag = lag / DAYS_PER_MONTH
         lag_thr, share = threshold_summary(thr, censored)
         lag_thr = lag_thr / DAYS_PER_MONTH
-        for i, (name, rows, _, sources, _, is_open) in enumerate(batch):
-            lo, lc = int(lead_o[i]), int(lead_c[i])
+        leads = [np.where(lead >= 0, gidx[g][f.start + np.maximum(lead, 0)], -1).tolist()
+                 for lead, g, f in ((lead_o, groups[0], fo), (lead_c, groups[1], fc))]
+        newest = [f.days[np.arange(len(batch)), f.n - 1].tolist() for f in (fo, fc)]
+        for i, (name, _, _, sources, _) in enumerate(batch):
             out[name] = _BenchStats(
                 gap[:, i].copy(), lag[i, :, -1].copy(), lag_thr[i], share[i],
                 np.full((draws, 0), np.nan), np.full((draws, 0), np.nan), lag[i],
-                open_lead=int(rows.gidx[is_open][lo]) if lo >= 0 else -1,
-                closed_lead=int(rows.gidx[~is_open][lc]) if lc >= 0 else -1,
+                open_lead=leads[0][i], closed_lead=leads[1][i],
                 open_level=float(o_tb[i, 0]) * 100 if np.isfinite(o_tb[i, 0]) else np.nan,
                 closed_level=float(c_tb[i, 0]) * 100 if np.isfinite(c_tb[i, 0]) else np.nan,
                 data_through=from_day(t_b[i]), thr_lag=thr[i, 0].astype(float),
-                newest_open=from_day(rows.day[is_open].max()),
-                newest_closed=from_day(rows.day[~is_open].max()), se_sources=sources)
+                newest_open=from_day(newest[0][i]), newest_closed=from_day(newest[1][i]),
+                se_sources=sources)
     return out
 
 

@@ -39,27 +39,34 @@ class Padded:
     running: np.ndarray  # (B, D, N) running maximum along the models
     n: np.ndarray  # (B,) models per benchmark
 
+    start: np.ndarray  # (B,) each benchmark's first row in the rows given to build()
+
     @classmethod
-    def build(cls, days: list, drawn: list, include: list, ids: list) -> "Padded":
-        """From each benchmark's days (n,), drawn scores (D, n), inclusion (D, n) and
-        model ids (n,) (the arguments of ``GroupFrontier.build``)."""
-        b, d = len(days), drawn[0].shape[0]
-        n = np.array([len(x) for x in days])
-        width = int(n.max()) if b else 0
-        out_days = np.full((b, width), NO_DAY, dtype=np.int64)
-        order = np.zeros((b, width), dtype=np.int64)
-        scores = np.full((b, d, width), NO_LEVEL)
-        inc = np.zeros((b, d, width), dtype=bool)
-        for i in range(b):
-            o = np.lexsort((ids[i], days[i]))
-            k = len(o)
-            order[i, :k] = o
-            out_days[i, :k] = days[i][o]
-            scores[i, :, :k] = drawn[i][:, o]
-            inc[i, :, :k] = include[i][:, o]
+    def build(cls, bench: np.ndarray, days: np.ndarray, ids: np.ndarray, drawn: np.ndarray,
+              include: np.ndarray, count: int) -> "Padded":
+        """From the group's rows of every benchmark, each benchmark's rows together and in
+        order: their benchmark (0..count-1), release days, model ids, drawn scores (D,
+        rows) and inclusion (D, rows) (the arguments of ``GroupFrontier.build``, end to
+        end). A benchmark's models are sorted by (day, id) as ``GroupFrontier.build``
+        sorts them."""
+        n = np.bincount(bench, minlength=count)
+        start = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(np.int64)
+        order = np.lexsort((ids, days, bench))
+        b = bench[order]
+        slot = np.arange(len(order)) - start[b]
+        width = int(n.max()) if count else 0
+        d = drawn.shape[0]
+        out_days = np.full((count, width), NO_DAY, dtype=np.int64)
+        out_days[b, slot] = days[order]
+        local = np.zeros((count, width), dtype=np.int64)
+        local[b, slot] = order - start[b]
+        scores = np.full((count, d, width), NO_LEVEL)
+        scores[b, :, slot] = drawn[:, order].T
+        inc = np.zeros((count, d, width), dtype=bool)
+        inc[b, :, slot] = include[:, order].T
         masked = np.where(inc, scores, NO_LEVEL)
         running = np.maximum.accumulate(masked, axis=2) if width else masked
-        return cls(out_days, scores[:, 0, :].copy(), order, inc, running, n)
+        return cls(out_days, scores[:, 0, :].copy(), local, inc, running, n, start)
 
     def levels(self, query: np.ndarray) -> np.ndarray:
         """frontier(day) per benchmark, draw and day of ``query`` (B, W): (B, D, W);
@@ -135,12 +142,14 @@ class Padded:
 
 
 def batch_stats(open_: Padded, closed: Padded, t_b: np.ndarray, window_days: np.ndarray,
-                thresholds: np.ndarray, tolerance: float, se_open: list, se_closed: list):
+                thresholds: np.ndarray, tolerance: float, se_open: np.ndarray,
+                se_closed: np.ndarray):
     """The per-draw statistics of every benchmark (module docstring): t_b (B,), the
     window's days (B, W) ending at t_b. Returns gap (D, B) in points, lags (B, D, W) in
     days (the last column is t_b), the threshold lags (B, D, S) in days with their
     censoring, both groups' levels at t_b (B, D) and the leaders at t_b (B,) (positions
-    in each group's rows)."""
+    in each benchmark's rows of the group). ``se_open``, ``se_closed``: the standard
+    errors of each group's rows as given to :meth:`Padded.build`."""
     o = open_.levels(window_days)
     c = closed.levels(window_days)
     lag = np.full(o.shape, np.nan)
@@ -157,10 +166,10 @@ def batch_stats(open_: Padded, closed: Padded, t_b: np.ndarray, window_days: np.
 
     o_tb, c_tb = o[:, :, -1], c[:, :, -1]
     lead_o, lead_c = open_.leaders0(t_b), closed.leaders0(t_b)
+    both = (lead_o >= 0) & (lead_c >= 0)
     floors = np.zeros(len(t_b))
-    for i, (lo, lc) in enumerate(zip(lead_o, lead_c)):
-        if lo >= 0 and lc >= 0:
-            floors[i] = 100 * float(np.hypot(se_open[i][lo], se_closed[i][lc]))
+    floors[both] = 100 * np.hypot(se_open[(open_.start + lead_o)[both]],
+                                  se_closed[(closed.start + lead_c)[both]])
     finite = np.isfinite(c_tb) & np.isfinite(o_tb)
     diff = np.full(c_tb.shape, np.nan)
     diff[finite] = (c_tb[finite] - o_tb[finite]) * 100.0
