@@ -409,33 +409,54 @@ def _nanreduce(stack: np.ndarray, how: str) -> np.ndarray:
     return out
 
 
-def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator):
-    """Domain-level per-draw statistics from its benchmarks' per-draw statistics."""
+def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator,
+               table: dict[str, np.ndarray] | None = None, idx: np.ndarray | None = None):
+    """Domain-level per-draw statistics from its benchmarks' per-draw statistics.
+
+    ``table``: every benchmark's per-draw statistics as (draws, benchmarks) arrays
+    (:func:`_per_draw_table`) with ``idx`` the columns of ``stats`` in it (default: made
+    from ``stats``)."""
     k = len(stats)
     picks = np.vstack([np.arange(k)[None, :],
                        rng.integers(0, k, size=(n_draws, k))]) if n_draws else np.arange(k)[None]
     rows = np.arange(picks.shape[0])[:, None]
+    if table is None:
+        table, idx = _per_draw_table(stats, [_window_of(s) for s in stats]), np.arange(k)
+    columns = np.asarray(idx)[picks]
 
     def gather(name):
-        return np.stack([getattr(s, name) for s in stats], axis=1)[rows, picks]
+        return table[name][rows, columns]
 
     gap = _nanreduce(gather("gap"), "mean")
-    wl = np.stack([s.window_lag for s in stats], axis=1)[rows, picks]  # (draws, k, months)
-    start = _nanreduce(wl[:, :, 0], "median")
-    change = _nanreduce(wl[:, :, -1] - wl[:, :, 0], "median")
-    per_bench_mean = _nanreduce(wl, "mean")  # (draws, k): each benchmark over its window
-    window_mean = _nanreduce(per_bench_mean, "median")
+    start = _nanreduce(gather("window_start"), "median")
+    change = _nanreduce(gather("window_change"), "median")
+    # each benchmark's mean over its window, per draw
+    window_mean = _nanreduce(gather("window_mean"), "median")
     lag = _nanreduce(gather("lag"), "median")
     lag_thr = _nanreduce(gather("lag_thr"), "median")
     censored = _nanreduce(gather("censored_share"), "mean")
-    tl = np.stack([s.timeline_lag for s in stats], axis=1)  # (draws, k, months)
-    tg = np.stack([s.timeline_gap for s in stats], axis=1)
-    tl = tl[rows, picks]
-    tg = tg[rows, picks]
-    timeline_lag = _nanreduce(tl.transpose(0, 2, 1), "median")  # (draws, months)
-    timeline_gap = _nanreduce(tg.transpose(0, 2, 1), "mean")
+    if stats[0].timeline_lag.shape[1] == 0:  # no timeline
+        timeline_lag = np.full((len(rows), 0), np.nan)
+        timeline_gap = np.full((len(rows), 0), np.nan)
+    else:
+        tl = np.stack([s.timeline_lag for s in stats], axis=1)  # (draws, k, months)
+        tg = np.stack([s.timeline_gap for s in stats], axis=1)
+        tl = tl[rows, picks]
+        tg = tg[rows, picks]
+        timeline_lag = _nanreduce(tl.transpose(0, 2, 1), "median")  # (draws, months)
+        timeline_gap = _nanreduce(tg.transpose(0, 2, 1), "mean")
     window = (start, change, window_mean)
     return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
+
+
+def _per_draw_table(stats: list[_BenchStats], windows: list[tuple]) -> dict[str, np.ndarray]:
+    """The benchmarks' per-draw statistics, each (draws, benchmarks); ``windows``: their
+    :func:`_window_of`."""
+    out = {name: np.column_stack([getattr(s, name) for s in stats])
+           for name in ("gap", "lag", "lag_thr", "censored_share")}
+    for j, name in enumerate(("window_start", "window_change", "window_mean")):
+        out[name] = np.column_stack([w[j] for w in windows])
+    return out
 
 
 def _window_of(s: _BenchStats):
@@ -720,6 +741,9 @@ def compute_gap(
                              (~np.isnan(s.timeline_gap[0])).astype(int))
     else:
         rng = np.random.default_rng(settings.seed + 1)
+        column_of = {name: j for j, name in enumerate(stats)}
+        per_draw = (_per_draw_table(list(stats.values()), [windows[n] for n in stats])
+                    if stats else {})
         bench_domain = {b: meta_of[b]["domain"] for b in names if b in meta_of}
         # Each domain's draws first (the same order of draws from rng), then every
         # interval at once, then the rows.
@@ -763,7 +787,8 @@ def compute_gap(
                            se_sources=source_counts(np.concatenate(
                                [p.se_sources for p in parts])))
                 pending.append((row, (d.domain, used, stale, evidence, members, replaced, parts,
-                                      _aggregate(parts, settings.n_draws, rng))))
+                                      _aggregate(parts, settings.n_draws, rng, per_draw,
+                                                 np.array([column_of[b] for b in used])))))
             else:
                 row["status"] = "too_few_models"
                 row["note"] = "no benchmark has {} open and {} closed models: ".format(
