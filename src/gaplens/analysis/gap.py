@@ -72,12 +72,12 @@ from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .gap_batch import Padded, batch_stats, threshold_summary
 from .gap_notes import domain_sign_note, stale_note, threshold_sign_note, zero_lag_note
-from .gap_rows import BenchmarkRows, draws_frame, row_intervals
-from .intervals import (bootstrap_intervals, floor_spread, floor_spread_columns,
-                        nanmedian_rows)
+from .gap_rows import (BenchmarkRows, aggregate, benchmark_meta, domains_in_order,
+                       draws_frame, per_draw_table, row_intervals, rows_frame, windows_of)
+from .intervals import bootstrap_intervals, floor_spread, floor_spread_columns
 from .lag import _levels, horizontal_lag, threshold_lags
 from .noise import source_counts, standard_errors_of
-from .observations import Observations, sort_order
+from .observations import Observations
 
 DAYS_PER_MONTH = 365.2425 / 12
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -396,119 +396,6 @@ def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nanreduce(stack: np.ndarray, how: str) -> np.ndarray:
-    """Mean or median over the last axis ignoring NaN; NaN where a whole row is NaN. Each
-    row is reduced on its own contiguous copy, so a stack of many rows gives the same
-    numbers as one call per row."""
-    if how != "mean":
-        return nanmedian_rows(stack)
-    out = np.full(stack.shape[:-1], np.nan)
-    rows = (~np.isnan(stack)).any(axis=-1)
-    if rows.any():
-        out[rows] = np.nanmean(np.ascontiguousarray(stack[rows]), axis=1)
-    return out
-
-
-def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator,
-               table: dict[str, np.ndarray] | None = None, idx: np.ndarray | None = None):
-    """Domain-level per-draw statistics from its benchmarks' per-draw statistics.
-
-    ``table``: every benchmark's per-draw statistics as (draws, benchmarks) arrays
-    (:func:`_per_draw_table`) with ``idx`` the columns of ``stats`` in it (default: made
-    from ``stats``)."""
-    k = len(stats)
-    picks = np.vstack([np.arange(k)[None, :],
-                       rng.integers(0, k, size=(n_draws, k))]) if n_draws else np.arange(k)[None]
-    rows = np.arange(picks.shape[0])[:, None]
-    if table is None:
-        table, idx = _per_draw_table(stats, [_window_of(s) for s in stats]), np.arange(k)
-    columns = np.asarray(idx)[picks]
-
-    def gather(name):
-        return table[name][rows, columns]
-
-    gap = _nanreduce(gather("gap"), "mean")
-    start = _nanreduce(gather("window_start"), "median")
-    change = _nanreduce(gather("window_change"), "median")
-    # each benchmark's mean over its window, per draw
-    window_mean = _nanreduce(gather("window_mean"), "median")
-    lag = _nanreduce(gather("lag"), "median")
-    lag_thr = _nanreduce(gather("lag_thr"), "median")
-    censored = _nanreduce(gather("censored_share"), "mean")
-    if stats[0].timeline_lag.shape[1] == 0:  # no timeline
-        timeline_lag = np.full((len(rows), 0), np.nan)
-        timeline_gap = np.full((len(rows), 0), np.nan)
-    else:
-        tl = np.stack([s.timeline_lag for s in stats], axis=1)  # (draws, k, months)
-        tg = np.stack([s.timeline_gap for s in stats], axis=1)
-        tl = tl[rows, picks]
-        tg = tg[rows, picks]
-        timeline_lag = _nanreduce(tl.transpose(0, 2, 1), "median")  # (draws, months)
-        timeline_gap = _nanreduce(tg.transpose(0, 2, 1), "mean")
-    window = (start, change, window_mean)
-    return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
-
-
-def _per_draw_table(stats: list[_BenchStats], windows: list[tuple]) -> dict[str, np.ndarray]:
-    """The benchmarks' per-draw statistics, each (draws, benchmarks); ``windows``: their
-    :func:`_window_of`."""
-    out = {name: np.column_stack([getattr(s, name) for s in stats])
-           for name in ("gap", "lag", "lag_thr", "censored_share")}
-    for j, name in enumerate(("window_start", "window_change", "window_mean")):
-        out[name] = np.column_stack([w[j] for w in windows])
-    return out
-
-
-def _window_of(s: _BenchStats):
-    """(start, change, mean) of one benchmark's lag over its own window."""
-    wl = s.window_lag
-    mean = _nanreduce(wl, "mean")
-    return wl[:, 0], wl[:, -1] - wl[:, 0], mean
-
-
-def _windows_of(stats: dict[str, _BenchStats]) -> dict[str, tuple]:
-    """:func:`_window_of` of every benchmark; the windows' means in one call when the
-    windows have one length (each row reduced on its own: the same numbers)."""
-    if len({s.window_lag.shape for s in stats.values()}) != 1:
-        return {name: _window_of(s) for name, s in stats.items()}
-    means = _nanreduce(np.stack([s.window_lag for s in stats.values()]), "mean")
-    return {name: (s.window_lag[:, 0], s.window_lag[:, -1] - s.window_lag[:, 0], mean)
-            for (name, s), mean in zip(stats.items(), means)}
-
-
-def _benchmark_meta(benchmarks: pd.DataFrame, names: set) -> tuple[dict, dict]:
-    """(the table's row of each benchmark of ``names`` as a dict of the columns the map
-    reads, each benchmark's successor): the first row of each benchmark, as
-    ``drop_duplicates("benchmark").set_index("benchmark").to_dict("index")`` gives them,
-    read from the columns once."""
-    keys = benchmarks["benchmark"].to_numpy(dtype=object)
-    first = ~pd.Series(keys).duplicated().to_numpy()
-    keys = keys[first]
-    columns = [c for c in ("domain", "test_set", "unit", "transform", "random_baseline",
-                           "ceiling", "n_items") if c in benchmarks]
-    values = [benchmarks[c][first].tolist() for c in columns]
-    meta_of = {b: dict(zip(columns, row)) for b, *row in zip(keys, *values) if b in names}
-    successor = {}
-    if "superseded_by" in benchmarks:
-        successor = {b: n for b, n in zip(keys, benchmarks["superseded_by"][first].tolist())
-                     if not pd.isna(n)}
-    return meta_of, successor
-
-
-def _domains_in_order(domains: pd.DataFrame) -> list:
-    """The domains' rows (domain, label) sorted by (ord, domain), as
-    ``domains.sort_values(["ord", "domain"]).itertuples()`` gives them."""
-    order = sort_order(domains, ["ord", "domain"], [True, True])
-    return [_Domain(d, label) for d, label in zip(
-        domains["domain"].to_numpy(dtype=object)[order],
-        domains["label"].to_numpy(dtype=object)[order])]
-
-
-@dataclass(frozen=True)
-class _Domain:
-    domain: str
-    label: str
-
 
 def _most_common(indices: list[int], days: dict[int, int]) -> int:
     valid = [i for i in indices if i >= 0]
@@ -581,7 +468,7 @@ def compute_gap(
                             for c in ("raw_score", "stderr")))
     by_benchmark = whole.split(benchmark)
     no_rows = whole.take(np.arange(0))
-    meta_of, successor = _benchmark_meta(benchmarks, set(names))
+    meta_of, successor = benchmark_meta(benchmarks, set(names))
     members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, no_rows)
@@ -695,7 +582,7 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
-    windows = _windows_of(stats)
+    windows = windows_of(stats)
     bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *windows[name][1:])
                                for name, s in stats.items()}, settings.ci, ROW_STATISTICS)
     bench_rows: dict[str, dict] = {}
@@ -742,13 +629,13 @@ def compute_gap(
     else:
         rng = np.random.default_rng(settings.seed + 1)
         column_of = {name: j for j, name in enumerate(stats)}
-        per_draw = (_per_draw_table(list(stats.values()), [windows[n] for n in stats])
+        per_draw = (per_draw_table(list(stats.values()), [windows[n] for n in stats])
                     if stats else {})
         bench_domain = {b: meta_of[b]["domain"] for b in names if b in meta_of}
         # Each domain's draws first (the same order of draws from rng), then every
         # interval at once, then the rows.
         pending: list[tuple[dict, tuple | None]] = []
-        for d in _domains_in_order(domains):
+        for d in domains_in_order(domains):
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
             # A superseded benchmark leaves the domain once its successor qualifies: the
             # map never averages two versions of one benchmark (both stay in --by benchmark).
@@ -787,7 +674,7 @@ def compute_gap(
                            se_sources=source_counts(np.concatenate(
                                [p.se_sources for p in parts])))
                 pending.append((row, (d.domain, used, stale, evidence, members, replaced, parts,
-                                      _aggregate(parts, settings.n_draws, rng, per_draw,
+                                      aggregate(parts, settings.n_draws, rng, per_draw,
                                                  np.array([column_of[b] for b in used])))))
             else:
                 row["status"] = "too_few_models"
@@ -830,7 +717,7 @@ def compute_gap(
                 add_timeline(domain, tl, tg, n_with_data)
             rows_out.append(row)
 
-    table = _rows_frame(rows_out, TEXT_COLUMNS)
+    table = rows_frame(rows_out, TABLE_COLUMNS, TEXT_COLUMNS)
     timeline = timeline_table()
     warnings = list(obs.warnings)
     total_failed = int(table[[c for c in table.columns if c.endswith("failed_draws")]]
@@ -856,24 +743,9 @@ def compute_gap(
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models,
                      draws=draws_frame(draw_parts),
-                     per_benchmark=(_rows_frame(list(bench_rows.values()), set())
+                     per_benchmark=(rows_frame(list(bench_rows.values()), TABLE_COLUMNS, set())
                                     if settings.by == "domain" else pd.DataFrame()))
 
-
-def _rows_frame(rows: list[dict], text: set[str]) -> pd.DataFrame:
-    """The rows (dicts) as a frame with TABLE_COLUMNS, built column by column: a value a
-    row lacks is NaN, and a column no row has is NaN (None if in ``text``). The frame
-    ``pd.DataFrame(rows)`` gives with those columns added, in TABLE_COLUMNS' order."""
-    if not rows:
-        table = pd.DataFrame(rows)
-        for column in TABLE_COLUMNS:
-            if column not in table:
-                table[column] = np.nan if column not in text else None
-        return table[TABLE_COLUMNS]
-    present = set().union(*rows)
-    return pd.DataFrame({
-        c: [r.get(c, np.nan) for r in rows] if c in present
-        else [None if c in text else np.nan] * len(rows) for c in TABLE_COLUMNS})
 
 
 TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks",
