@@ -236,3 +236,25 @@ def test_every_benchmark_at_once_is_one_benchmark_at_a_time(benchmarks, draws, s
             assert getattr(got, field) == getattr(plain, field), (name, field)
         for field in ("open_level", "closed_level"):
             assert same_bits(getattr(got, field), getattr(plain, field)), (name, field)
+
+
+@FAST
+@given(st.integers(0, 12), st.integers(1, 8), st.integers(0, 2**32 - 1),
+       st.sampled_from(["basic", "spread", "percentile"]), st.booleans())
+def test_intervals_of_columns_are_one_call_per_column(draws, columns, seed, method, bounded):
+    """The columns' intervals from shared quantiles (all draws finite, or as many finite
+    draws) are each column's own, signed zeros and failed draws included."""
+    from gaplens.analysis.intervals import bootstrap_interval, bootstrap_intervals
+
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.normal(size=(draws + 1, columns)), 1)
+    values[rng.random(values.shape) < 0.1] = -0.0
+    values[rng.random(values.shape) < 0.15] = np.nan
+    if columns > 1:
+        values[1:, 1] = np.where(rng.random(draws) < 0.5, np.nan, 0.0)
+    bounds = (-1.0, 1.0) if bounded else None
+    got = bootstrap_intervals(values, 0.9, method, bounds)
+    for j in range(columns):
+        want = bootstrap_interval(values[:, j], 0.9, method, bounds)
+        assert same_bits([got[j].low, got[j].high], [want.low, want.high]), j
+        assert (got[j].failed, got[j].widened) == (want.failed, want.widened), j
