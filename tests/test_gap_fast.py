@@ -1,7 +1,8 @@
 """The gap map's fast paths give the same numbers as the plain computations they replace.
 
 Each one (the first reach by binary search and by counts, the repeated levels read once,
-the gap's floored spread and leaders on many days at once, the median of rows without NaN, the collapse's sort by codes and the unknown models' table without a groupby) is compared
+the gap's floored spread and leaders on many days at once, the median of rows without NaN, the collapse's sort by codes and the unknown models' table without a groupby, every
+benchmark of a map without a timeline at once) is compared
 bit for bit with the plain computation, written out here, on random data with ties, signed
 zeros, missing values and unsorted thresholds.
 """
@@ -182,3 +183,78 @@ def test_horizontal_lag_on_repeated_and_unsorted_days_is_one_call_per_day(
     assert same_bits(horizontal_lag(fo, fc, days, 0.05), expected)
     assert same_bits(horizontal_lag(fo, fc, np.sort(np.unique(days)), 0.05),
                      expected[:, [7, 4, 1, 2, 0, 6]])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 12), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.0, 0.0, 0.05]), st.booleans(), st.booleans())
+def test_every_benchmark_at_once_is_one_benchmark_at_a_time(benchmarks, draws, seed, tolerance,
+                                                            resample, with_nan):
+    """A map without a timeline computes all its benchmarks at once from padded arrays
+    (analysis/gap_batch.py): each benchmark's statistics are those of its own call, on
+    release days and scores with ties, models left out of draws and (with a NaN score) the
+    one-benchmark path for that benchmark."""
+    import datetime as dt
+
+    from gaplens.analysis.gap import (GapSettings, _benchmark_stats, _month_days, _noise_rng,
+                                      _stats_at_once, to_day)
+    from gaplens.analysis.gap_rows import BenchmarkRows
+
+    rng = np.random.default_rng(seed)
+    as_of = dt.date(2025, 6, 30)
+    config = GapSettings(as_of=as_of, n_draws=draws, seed=seed % 1000, tolerance=tolerance,
+                         thresholds=(0.1, 0.3, 0.2, 0.5, 0.7) if seed % 2 else
+                         (0.1, 0.2, 0.3, 0.5, 0.7), window_months=3)
+    as_of_day, month_days = to_day(as_of), _month_days(as_of, 3)
+    n_models = 12
+    include = np.ones((draws + 1, n_models), dtype=bool)
+    if resample:
+        include[1:] = rng.random((draws, n_models)) < 0.7
+    pending = {}
+    for b in range(benchmarks):
+        n_open, n_closed = rng.integers(1, 5), rng.integers(1, 6)
+        gidx = rng.permutation(n_models)[:n_open + n_closed]
+        score = np.round(rng.random(len(gidx)), 1)
+        if with_nan and b == 0:
+            score[0] = np.nan
+        rows = BenchmarkRows(np.array(["open"] * n_open + ["closed"] * n_closed, dtype=object),
+                             gidx.astype(str).astype(object),
+                             as_of_day - rng.integers(0, 200, len(gidx)), score, gidx,
+                             None, None)
+        se = rng.choice([0.0, 0.01, 0.1, 0.3], len(gidx))
+        pending[f"b{b}"] = (rows, se, np.full(len(gidx), "default", dtype=object))
+    fast = _stats_at_once(pending, include, config, as_of_day, month_days)
+    for name, (rows, se, sources) in pending.items():
+        plain = _benchmark_stats(rows, include, config, as_of_day, month_days, se, sources,
+                                 _noise_rng(config.seed, name), month_days[:0])
+        got = fast[name]
+        for field in ("gap", "lag", "lag_thr", "censored_share", "timeline_lag",
+                      "timeline_gap", "window_lag", "thr_lag"):
+            assert same_bits(getattr(got, field), getattr(plain, field)), (name, field)
+        for field in ("open_lead", "closed_lead", "data_through", "newest_open",
+                      "newest_closed"):
+            assert getattr(got, field) == getattr(plain, field), (name, field)
+        for field in ("open_level", "closed_level"):
+            assert same_bits(getattr(got, field), getattr(plain, field)), (name, field)
+
+
+@FAST
+@given(st.integers(0, 12), st.integers(1, 8), st.integers(0, 2**32 - 1),
+       st.sampled_from(["basic", "spread", "percentile"]), st.booleans())
+def test_intervals_of_columns_are_one_call_per_column(draws, columns, seed, method, bounded):
+    """The columns' intervals from shared quantiles (all draws finite, or as many finite
+    draws) are each column's own, signed zeros and failed draws included."""
+    from gaplens.analysis.intervals import bootstrap_interval, bootstrap_intervals
+
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.normal(size=(draws + 1, columns)), 1)
+    values[rng.random(values.shape) < 0.1] = -0.0
+    values[rng.random(values.shape) < 0.15] = np.nan
+    if columns > 1:
+        values[1:, 1] = np.where(rng.random(draws) < 0.5, np.nan, 0.0)
+    bounds = (-1.0, 1.0) if bounded else None
+    got = bootstrap_intervals(values, 0.9, method, bounds)
+    for j in range(columns):
+        want = bootstrap_interval(values[:, j], 0.9, method, bounds)
+        assert same_bits([got[j].low, got[j].high], [want.low, want.high]), j
+        assert (got[j].failed, got[j].widened) == (want.failed, want.widened), j

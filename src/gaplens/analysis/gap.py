@@ -61,6 +61,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Callable, Literal
 
 import numpy as np
@@ -69,16 +70,18 @@ import pandas as pd
 from ..errors import ConfigError
 from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
+from .gap_batch import Padded, batch_stats, threshold_summary
 from .gap_notes import domain_sign_note, stale_note, threshold_sign_note, zero_lag_note
-from .gap_rows import BenchmarkRows, draws_frame, row_intervals
-from .intervals import (bootstrap_intervals, floor_spread, floor_spread_columns,
-                        nanmedian_rows)
+from .gap_rows import (BenchmarkRows, aggregate, benchmark_meta, domains_in_order,
+                       draws_frame, per_draw_table, row_intervals, rows_frame, windows_of)
+from .intervals import bootstrap_intervals, floor_spread, floor_spread_columns
 from .lag import _levels, horizontal_lag, threshold_lags
 from .noise import source_counts, standard_errors_of
 from .observations import Observations
 
 DAYS_PER_MONTH = 365.2425 / 12
 EPOCH = np.datetime64("1970-01-01", "D")
+EPOCH_DATE = dt.date(1970, 1, 1)
 DEFAULT_THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.05, 0.951, 0.05))
 
 Progress = Callable[[int, int], None]
@@ -108,7 +111,7 @@ def _days(dates: pd.Series) -> np.ndarray:
 def from_day(day: float) -> dt.date | None:
     if day is None or not np.isfinite(day):
         return None
-    return (EPOCH + np.timedelta64(int(round(day)), "D")).astype(object)
+    return EPOCH_DATE + dt.timedelta(days=int(round(day)))
 
 
 @dataclass(frozen=True)
@@ -204,8 +207,13 @@ def _draw_models(groups: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
 
 def _month_days(as_of: dt.date, months: int) -> np.ndarray:
     """Days of T, T-1 month, ..., T-months (oldest first)."""
+    return np.array(_month_days_of(as_of, months))
+
+
+@lru_cache(maxsize=256)
+def _month_days_of(as_of: dt.date, months: int) -> tuple[int, ...]:
     stamps = [pd.Timestamp(as_of) - pd.DateOffset(months=k) for k in range(months, -1, -1)]
-    return np.array([to_day(s) for s in stamps])
+    return tuple(to_day(s) for s in stamps)
 
 
 def _months_before(day: int, months: int) -> int:
@@ -288,6 +296,60 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     )
 
 
+def _stats_at_once(pending: dict, include: np.ndarray, settings: GapSettings, as_of_day: int,
+                   month_days: np.ndarray) -> dict[str, _BenchStats]:
+    """:func:`_benchmark_stats` without a timeline of every benchmark of ``pending``
+    (name -> (rows, se, sources)) at once (analysis/gap_batch.py), the same numbers; a
+    benchmark with a non-finite drawn score takes the one-benchmark path."""
+    draws = include.shape[0]
+    out: dict[str, _BenchStats | None] = dict.fromkeys(pending)
+    batch: list[tuple] = []  # (name, rows, se, sources, drawn)
+    for name, (rows, se, sources) in pending.items():
+        noise = _noise_rng(settings.seed, name).standard_normal((draws, len(rows.score)))
+        noise[0] = 0.0
+        drawn = rows.score[None, :] + se[None, :] * noise
+        if np.isfinite(drawn).all():
+            batch.append((name, rows, se, sources, drawn))
+        else:
+            out[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days, se,
+                                         sources, _noise_rng(settings.seed, name),
+                                         month_days[:0])
+    if batch:
+        sizes = [len(r.score) for _, r, *_ in batch]
+        bench = np.repeat(np.arange(len(batch)), sizes)
+        day, gidx, group = (np.concatenate([getattr(r, f) for _, r, *_ in batch])
+                            for f in ("day", "gidx", "group"))
+        is_open = group == "open"
+        se = np.concatenate([b[2] for b in batch])
+        drawn = np.hstack([b[4] for b in batch])
+        groups = [np.flatnonzero(is_open), np.flatnonzero(~is_open)]
+        fo, fc = (Padded.build(bench[g], day[g], gidx[g], drawn[:, g], include[:, gidx[g]],
+                               len(batch)) for g in groups)
+        t_b = np.minimum(as_of_day, np.maximum.reduceat(
+            day, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
+        window = (month_days - month_days[-1])[None, :] + t_b[:, None]
+        gap, lag, thr, censored, o_tb, c_tb, lead_o, lead_c = batch_stats(
+            fo, fc, t_b, window, np.array(settings.thresholds), settings.tolerance,
+            se[groups[0]], se[groups[1]])
+        lag = lag / DAYS_PER_MONTH
+        lag_thr, share = threshold_summary(thr, censored)
+        lag_thr = lag_thr / DAYS_PER_MONTH
+        leads = [np.where(lead >= 0, gidx[g][f.start + np.maximum(lead, 0)], -1).tolist()
+                 for lead, g, f in ((lead_o, groups[0], fo), (lead_c, groups[1], fc))]
+        newest = [f.days[np.arange(len(batch)), f.n - 1].tolist() for f in (fo, fc)]
+        for i, (name, _, _, sources, _) in enumerate(batch):
+            out[name] = _BenchStats(
+                gap[:, i].copy(), lag[i, :, -1].copy(), lag_thr[i], share[i],
+                np.full((draws, 0), np.nan), np.full((draws, 0), np.nan), lag[i],
+                open_lead=leads[0][i], closed_lead=leads[1][i],
+                open_level=float(o_tb[i, 0]) * 100 if np.isfinite(o_tb[i, 0]) else np.nan,
+                closed_level=float(c_tb[i, 0]) * 100 if np.isfinite(c_tb[i, 0]) else np.nan,
+                data_through=from_day(t_b[i]), thr_lag=thr[i, 0].astype(float),
+                newest_open=from_day(newest[0][i]), newest_closed=from_day(newest[1][i]),
+                se_sources=sources)
+    return out
+
+
 def _leader0(f: GroupFrontier, day: int) -> int:
     """``f.leader_at(day)[0]``: the frontier holder on the observed data (draw 0) only."""
     k = int(np.searchsorted(f.days, day, side="right"))
@@ -333,54 +395,6 @@ def _difference(closed: np.ndarray, open_: np.ndarray) -> np.ndarray:
     out[both] = (closed[both] - open_[both]) * 100.0
     return out
 
-
-def _nanreduce(stack: np.ndarray, how: str) -> np.ndarray:
-    """Mean or median over the last axis ignoring NaN; NaN where a whole row is NaN. Each
-    row is reduced on its own contiguous copy, so a stack of many rows gives the same
-    numbers as one call per row."""
-    if how != "mean":
-        return nanmedian_rows(stack)
-    out = np.full(stack.shape[:-1], np.nan)
-    rows = (~np.isnan(stack)).any(axis=-1)
-    if rows.any():
-        out[rows] = np.nanmean(np.ascontiguousarray(stack[rows]), axis=1)
-    return out
-
-
-def _aggregate(stats: list[_BenchStats], n_draws: int, rng: np.random.Generator):
-    """Domain-level per-draw statistics from its benchmarks' per-draw statistics."""
-    k = len(stats)
-    picks = np.vstack([np.arange(k)[None, :],
-                       rng.integers(0, k, size=(n_draws, k))]) if n_draws else np.arange(k)[None]
-    rows = np.arange(picks.shape[0])[:, None]
-
-    def gather(name):
-        return np.stack([getattr(s, name) for s in stats], axis=1)[rows, picks]
-
-    gap = _nanreduce(gather("gap"), "mean")
-    wl = np.stack([s.window_lag for s in stats], axis=1)[rows, picks]  # (draws, k, months)
-    start = _nanreduce(wl[:, :, 0], "median")
-    change = _nanreduce(wl[:, :, -1] - wl[:, :, 0], "median")
-    per_bench_mean = _nanreduce(wl, "mean")  # (draws, k): each benchmark over its window
-    window_mean = _nanreduce(per_bench_mean, "median")
-    lag = _nanreduce(gather("lag"), "median")
-    lag_thr = _nanreduce(gather("lag_thr"), "median")
-    censored = _nanreduce(gather("censored_share"), "mean")
-    tl = np.stack([s.timeline_lag for s in stats], axis=1)  # (draws, k, months)
-    tg = np.stack([s.timeline_gap for s in stats], axis=1)
-    tl = tl[rows, picks]
-    tg = tg[rows, picks]
-    timeline_lag = _nanreduce(tl.transpose(0, 2, 1), "median")  # (draws, months)
-    timeline_gap = _nanreduce(tg.transpose(0, 2, 1), "mean")
-    window = (start, change, window_mean)
-    return gap, lag, lag_thr, censored, timeline_lag, timeline_gap, window
-
-
-def _window_of(s: _BenchStats):
-    """(start, change, mean) of one benchmark's lag over its own window."""
-    wl = s.window_lag
-    mean = _nanreduce(wl, "mean")
-    return wl[:, 0], wl[:, -1] - wl[:, 0], mean
 
 
 def _most_common(indices: list[int], days: dict[int, int]) -> int:
@@ -445,7 +459,6 @@ def compute_gap(
     else:
         timeline_days = month_days[:0]
 
-    bench_meta = benchmarks.drop_duplicates("benchmark").set_index("benchmark")
     stats: dict[str, _BenchStats] = {}
     counts: dict[str, tuple[int, int]] = {}
     last_day: dict[str, int] = {}
@@ -455,9 +468,7 @@ def compute_gap(
                             for c in ("raw_score", "stderr")))
     by_benchmark = whole.split(benchmark)
     no_rows = whole.take(np.arange(0))
-    meta_of = {b: row for b, row in bench_meta[[  # the columns read below
-        c for c in ("domain", "test_set", "unit", "transform", "random_baseline", "ceiling",
-                    "n_items") if c in bench_meta]].to_dict("index").items() if b in set(names)}
+    meta_of, successor = benchmark_meta(benchmarks, set(names))
     members_of: dict[str, tuple[set, set]] = {}  # benchmark -> (open, closed) model ids
     for done, name in enumerate(names, start=1):
         rows = by_benchmark.get(name, no_rows)
@@ -473,11 +484,16 @@ def compute_gap(
             meta = meta_of.get(name)
             se, sources = standard_errors_of(len(rows), rows.raw_score, rows.stderr, meta,
                                              settings.default_se)
-            stats[name] = _benchmark_stats(rows, include, settings, as_of_day, month_days,
-                                           se, sources, _noise_rng(settings.seed, name),
-                                           timeline_days)
+            if len(timeline_days):
+                stats[name] = _benchmark_stats(rows, include, settings, as_of_day,
+                                               month_days, se, sources,
+                                               _noise_rng(settings.seed, name), timeline_days)
+            else:  # every benchmark at once below
+                stats[name] = (rows, se, sources)
         if progress:
             progress(done, len(names))
+    if not len(timeline_days):
+        stats = _stats_at_once(stats, include, settings, as_of_day, month_days)
     current = {b: day >= recent_start for b, day in last_day.items()}
     thresholds = np.array(settings.thresholds)
 
@@ -566,7 +582,7 @@ def compute_gap(
                 gap_ci_high=gap_iv.high, n_benchmarks=int(n[m]),
                 ci_widened=bool(lag_iv.widened or gap_iv.widened)))
 
-    windows = {name: _window_of(s) for name, s in stats.items()}
+    windows = windows_of(stats)
     bench_ivs = row_intervals({name: (s.gap, s.lag, s.lag_thr, *windows[name][1:])
                                for name, s in stats.items()}, settings.ci, ROW_STATISTICS)
     bench_rows: dict[str, dict] = {}
@@ -612,13 +628,14 @@ def compute_gap(
                              (~np.isnan(s.timeline_gap[0])).astype(int))
     else:
         rng = np.random.default_rng(settings.seed + 1)
+        column_of = {name: j for j, name in enumerate(stats)}
+        per_draw = (per_draw_table(list(stats.values()), [windows[n] for n in stats])
+                    if stats else {})
         bench_domain = {b: meta_of[b]["domain"] for b in names if b in meta_of}
-        successor = (bench_meta["superseded_by"].dropna().to_dict()
-                     if "superseded_by" in bench_meta else {})
         # Each domain's draws first (the same order of draws from rng), then every
         # interval at once, then the rows.
         pending: list[tuple[dict, tuple | None]] = []
-        for d in domains.sort_values(["ord", "domain"]).itertuples():
+        for d in domains_in_order(domains):
             members = sorted(b for b, dom in bench_domain.items() if dom == d.domain)
             # A superseded benchmark leaves the domain once its successor qualifies: the
             # map never averages two versions of one benchmark (both stay in --by benchmark).
@@ -657,7 +674,8 @@ def compute_gap(
                            se_sources=source_counts(np.concatenate(
                                [p.se_sources for p in parts])))
                 pending.append((row, (d.domain, used, stale, evidence, members, replaced, parts,
-                                      _aggregate(parts, settings.n_draws, rng))))
+                                      aggregate(parts, settings.n_draws, rng, per_draw,
+                                                 np.array([column_of[b] for b in used])))))
             else:
                 row["status"] = "too_few_models"
                 row["note"] = "no benchmark has {} open and {} closed models: ".format(
@@ -699,11 +717,7 @@ def compute_gap(
                 add_timeline(domain, tl, tg, n_with_data)
             rows_out.append(row)
 
-    table = pd.DataFrame(rows_out)
-    for column in TABLE_COLUMNS:
-        if column not in table:
-            table[column] = np.nan if column not in TEXT_COLUMNS else None
-    table = table[TABLE_COLUMNS]
+    table = rows_frame(rows_out, TABLE_COLUMNS, TEXT_COLUMNS)
     timeline = timeline_table()
     warnings = list(obs.warnings)
     total_failed = int(table[[c for c in table.columns if c.endswith("failed_draws")]]
@@ -729,8 +743,9 @@ def compute_gap(
     return GapResult(settings=settings, table=table, timeline=timeline,
                      warnings=tuple(warnings), unknown_models=obs.unknown_models,
                      draws=draws_frame(draw_parts),
-                     per_benchmark=(pd.DataFrame(list(bench_rows.values())).reindex(
-                         columns=TABLE_COLUMNS) if settings.by == "domain" else pd.DataFrame()))
+                     per_benchmark=(rows_frame(list(bench_rows.values()), TABLE_COLUMNS, set())
+                                    if settings.by == "domain" else pd.DataFrame()))
+
 
 
 TEXT_COLUMNS = {"key", "data_through", "domain", "label", "test_set", "unit", "benchmarks",

@@ -109,13 +109,27 @@ def nanmedian_rows(stack: np.ndarray) -> np.ndarray:
 def bootstrap_intervals(values: np.ndarray, ci: float, method: Method = "basic",
                         bounds: tuple[float, float] | None = None) -> list[Interval]:
     """:func:`bootstrap_interval` of every column of ``values`` (draws, columns), the same
-    numbers: the columns whose draws are all finite share one vectorised quantile."""
+    numbers: the columns whose draws are all finite share one vectorised quantile, and so
+    do the columns with the same number of finite draws."""
     values = np.asarray(values, dtype=float)
     out: list[Interval | None] = [None] * values.shape[1]
     draws = values[1:]
-    whole = np.isfinite(values[0]) & np.isfinite(draws).all(axis=0) & (len(draws) > 0)
-    for j in np.flatnonzero(~whole):
+    finite = np.isfinite(draws)
+    counts = finite.sum(axis=0)
+    whole = np.isfinite(values[0]) & (counts == len(draws)) & (len(draws) > 0)
+    # Columns with some failed draws: those with as many finite draws share a quantile of
+    # their finite draws (in their order), the others are read one by one.
+    partial = np.isfinite(values[0]) & ~whole & (counts > 0)
+    for j in np.flatnonzero(~whole & ~partial):
         out[j] = bootstrap_interval(values[:, j], ci, method, bounds)
+    for count in np.unique(counts[partial]):
+        cols = np.flatnonzero(partial & (counts == count))
+        block = draws[:, cols].T  # (columns, draws): each column's finite draws in order
+        ok = block[finite[:, cols].T].reshape(len(cols), count).T
+        low, high = _ends(values[0, cols], ok, ci, method, axis=0)
+        for k, j in enumerate(cols):
+            out[j] = _interval(float(low[k]), float(high[k]), values[0, j],
+                               int(len(draws) - count), bounds)
     cols = np.flatnonzero(whole)
     if len(cols):
         estimate = values[0, cols]

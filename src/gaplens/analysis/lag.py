@@ -78,22 +78,27 @@ def _levels(f: GroupFrontier, days: np.ndarray) -> np.ndarray:
 def _first_reach(f: GroupFrontier, levels: np.ndarray) -> np.ndarray:
     """first_reach(level) in days per draw and day (levels (draws, days)); NaN if never.
 
-    With many models, a level equal to the one before it in its row reaches the frontier on
-    the same day: only the others are searched (:meth:`GroupFrontier.reach_index`), and the
-    repeats copy the value before them. With few, comparing the levels with every model
-    costs less."""
+    A level equal to the one before it in its row reaches the frontier on the same day:
+    only the others are searched, and the repeats copy the value before them. With many
+    models the search is a binary search (:meth:`GroupFrontier.reach_index`); with few,
+    comparing the levels with every model costs less."""
     out = np.full(levels.shape, np.nan)
     if f.running.shape[1] == 0:
         return out
-    if f.running.shape[1] <= FEW_MODELS:
-        return _first_reach_compared(f, levels, out)
     finite = np.isfinite(levels)
     repeat = np.zeros(levels.shape, dtype=bool)
     repeat[:, 1:] = (levels[:, 1:] == levels[:, :-1]) & finite[:, 1:]
+    if f.running.shape[1] <= FEW_MODELS and not repeat.any():
+        return _first_reach_compared(f, levels, out)
     rows, cols = np.nonzero(finite & ~repeat)
-    first = f.reach_index(rows, levels[rows, cols])
-    has = first < f.running.shape[1]
-    out[rows[has], cols[has]] = f.days[first[has]]
+    if f.running.shape[1] <= FEW_MODELS:
+        hit = f.running[rows] >= levels[rows, cols][:, None]
+        has = hit.any(axis=1)
+        out[rows[has], cols[has]] = f.days[hit.argmax(axis=1)[has]]
+    else:
+        first = f.reach_index(rows, levels[rows, cols])
+        has = first < f.running.shape[1]
+        out[rows[has], cols[has]] = f.days[first[has]]
     if repeat.any():
         source = np.maximum.accumulate(np.where(repeat, 0, np.arange(levels.shape[1])), axis=1)
         out = np.take_along_axis(out, source, axis=1)

@@ -70,6 +70,13 @@ def _collapse(long: pd.DataFrame, rows: np.ndarray, release_date: np.ndarray | N
     """:func:`collapse` of ``long.take(rows)`` (non-empty), with its ``release_date``
     replaced by ``release_date`` (one value per row of ``long``) if given: one take of
     the kept rows instead of one of the rows and another of the best."""
+    return pd.DataFrame(_collapsed_columns(long, rows, release_date, list(long.columns)))
+
+
+def _collapsed_columns(long: pd.DataFrame, rows: np.ndarray, release_date: np.ndarray | None,
+                       columns: list[str]) -> dict:
+    """The columns of :func:`_collapse` (``columns`` of ``long``, in their order, and
+    ``n_rows``) as arrays, each taken once."""
     replaced = {} if release_date is None else {"release_date": release_date}
     order = sort_order(long, ["model_id", "benchmark", "score", "release_date", "version_id",
                               "setting"], [True, True, False, True, True, True], rows,
@@ -81,18 +88,22 @@ def _collapse(long: pd.DataFrame, rows: np.ndarray, release_date: np.ndarray | N
     starts = np.flatnonzero(np.concatenate(
         [[True], (models[1:] != models[:-1]) | (benchmarks[1:] != benchmarks[:-1])]))
     chosen = rows[order[starts]]
-    best = long.take(chosen)
-    extra = {"n_rows": np.diff(np.append(starts, len(order))).astype(np.int64)}
+    data = {c: long[c].array.take(chosen) for c in columns}
     if release_date is not None:
-        extra["release_date"] = release_date[chosen]
-    best = best.assign(**extra)
-    joined = best["setting"].fillna("").to_numpy(dtype=object)
-    version_setting = best.get("version_setting", pd.Series("", index=best.index)).fillna(
-        "").to_numpy(dtype=object)
+        data["release_date"] = release_date[chosen]
+    data["n_rows"] = np.diff(np.append(starts, len(order))).astype(np.int64)
+
+    def text(values) -> np.ndarray:  # fillna("") as objects
+        values = np.asarray(values, dtype=object)
+        return np.where(pd.isna(values), "", values)
+
+    joined = text(data["setting"])
+    version_setting = (text(long["version_setting"].array.take(chosen))
+                       if "version_setting" in long else np.full(len(chosen), ""))
     # "; ".join of the non-empty parts
-    best = best.assign(setting=[f"{v}; {s}" if v and s else (v or s)
-                                for v, s in zip(version_setting, joined)])
-    return best.reset_index(drop=True)
+    data["setting"] = [f"{v}; {s}" if v and s else (v or s)
+                       for v, s in zip(version_setting, joined)]
+    return data
 
 
 def sort_order(frame: pd.DataFrame, columns: list[str], ascending: list[bool],
@@ -170,15 +181,20 @@ def prepare(
         )
     dates = pd.to_datetime(long["release_date"]).astype("datetime64[s]").to_numpy()
     kept = np.flatnonzero(~undated & (dates <= np.datetime64(pd.Timestamp(as_of))))
-    best = (_collapse(long, kept, dates) if len(kept)
-            else collapse(long.take(kept).assign(release_date=dates[kept])))
-    accessibility = best["accessibility"].to_numpy(dtype=object)
+    if len(kept):  # the collapsed columns, each taken once
+        best = _collapsed_columns(long, kept, dates,
+                                  [c for c in long.columns if c in COLLAPSED_COLUMNS])
+    else:
+        best = collapse(long.take(kept).assign(release_date=dates[kept]))
+    accessibility = np.asarray(best["accessibility"], dtype=object)
     if open_definition is OpenDefinition.OPEN_SOURCE:
-        group = open_definition.groups(accessibility, best["model_id"].to_numpy(dtype=object))
+        group = open_definition.groups(accessibility,
+                                       np.asarray(best["model_id"], dtype=object))
     else:  # each distinct class once
         codes, classes = pd.factorize(accessibility, use_na_sentinel=False)
         group = open_definition.groups(np.asarray(classes, dtype=object))[codes]
     best["group"] = group
+    best = pd.DataFrame({c: best[c] for c in COLLAPSED_COLUMNS if c in best})
     is_unknown = accessibility == Accessibility.UNKNOWN.value
     unknown_models = _unknown_models(best.loc[is_unknown])
     if len(unknown_models):
@@ -195,9 +211,8 @@ def prepare(
             f"{n_others} models outside the definition '{open_definition.value}'"
             f" are in neither group ({classes})"
         )
-    best = best[[c for c in COLLAPSED_COLUMNS if c in best.columns]]
     return Observations(
-        frame=best.reset_index(drop=True),
+        frame=best,
         open_definition=open_definition,
         as_of=as_of,
         warnings=tuple(warnings),
@@ -215,8 +230,9 @@ def _unknown_models(unknown: pd.DataFrame) -> pd.DataFrame:
                 .reset_index()
                 .sort_values(["results", "model_id"], ascending=[False, True]))
     key = np.zeros(len(unknown), dtype=np.int64)
-    for column in ("model_id", "display_name"):
-        codes, uniques = pd.factorize(unknown[column].to_numpy(dtype=object), sort=True)
+    ids = unknown["model_id"].to_numpy(dtype=object)
+    for values in (ids, unknown["display_name"].to_numpy(dtype=object)):
+        codes, uniques = pd.factorize(values, sort=True)
         key = key * (len(uniques) + 1) + np.where(codes < 0, len(uniques), codes)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     dates = unknown["release_date"].to_numpy()
@@ -227,7 +243,19 @@ def _unknown_models(unknown: pd.DataFrame) -> pd.DataFrame:
     np.minimum.at(earliest, inverse, stamps)
     earliest = earliest.view(dates.dtype).copy()
     earliest[earliest.view(np.int64) == np.iinfo(np.int64).max] = np.datetime64("NaT")
-    out = unknown[["model_id", "display_name"]].iloc[first].reset_index(drop=True)
-    out["results"] = np.bincount(inverse).astype(np.int64)
-    out["release_date"] = earliest
-    return out.sort_values(["results", "model_id"], ascending=[False, True])
+    results = np.bincount(inverse).astype(np.int64)
+    # sort_values(["results", "model_id"], ascending=[False, True]) of the table above:
+    # stable, missing ids last; its index keeps the positions before the sort.
+    codes, uniques = pd.factorize(ids[first], sort=True)
+    order = np.lexsort((np.where(codes < 0, len(uniques), codes), -results))
+    rows = first[order]
+    return pd.DataFrame({"model_id": unknown["model_id"].array.take(rows),
+                         "display_name": unknown["display_name"].array.take(rows),
+                         "results": results[order], "release_date": earliest[order]},
+                        index=_sorted_index(order))
+
+
+def _sorted_index(order: np.ndarray) -> pd.Index:
+    """The index ``sort_values`` gives a frame with a RangeIndex sorted by ``order``."""
+    index = pd.RangeIndex(len(order))
+    return index if (order == index).all() else index.take(order)
