@@ -572,7 +572,7 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
     index units; a month where the group has fewer than ``min_models`` models is empty."""
     dates = [(pd.Timestamp(as_of) - pd.DateOffset(months=k)).date()
              for k in range(months, -1, -1)]
-    days = [to_day(d) for d in dates]
+    day_array = np.array([to_day(d) for d in dates], dtype=np.int64)
     rows = []
     closed_of = _value_of(closed)
     lookups = [(series, _value_of(series)) for series in
@@ -589,8 +589,10 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
             scope = Scope(u.name, "group", u.model_ids, u.model_ids, u.days,
                           np.where(mask, "g", None).astype(object), u.levels[:1])
             steps = Steps.of(scope, "g")
-            for date, day in zip(dates, days):
-                k, n = steps.upto(day), steps.count(day)
+            # Steps.upto and Steps.count of every month at once
+            ks = np.searchsorted(steps.days, day_array, side="right").tolist()
+            ns = np.searchsorted(steps.all_days, day_array, side="right").tolist()
+            for date, k, n in zip(dates, ks, ns):
                 ok = k > 0 and n >= min_models
                 rows.append({"scope": u.name, "group": g, "date": date, "n_models": n,
                              "level": float(steps.levels[0, k - 1]) if ok else np.nan,
