@@ -188,12 +188,11 @@ class TrendFit:
 
 # --- the numerical core --------------------------------------------------------------------
 
-def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted (0/1) least squares of y on (1, x) per row: (intercept at x = 0, slope)."""
-    wf = w.astype(float)
-    sw = wf.sum(axis=1)
-    sx = wf @ x
-    sxx = wf @ (x * x)
+def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray, sums: tuple | None = None
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted (0/1) least squares of y on (1, x) per row: (intercept at x = 0, slope).
+    ``sums``: :func:`_weight_sums` of ``x`` and ``w``, when already made."""
+    sw, sx, sxx = sums if sums is not None else _weight_sums(x, w)
     yw = np.where(w, y, 0.0)
     sy = yw.sum(axis=1)
     sxy = yw @ x
@@ -203,6 +202,12 @@ def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
                      np.nan)
         a = (sy - b * sx) / sw
     return a, b
+
+
+def _weight_sums(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The sums of :func:`_ols` that do not depend on y: per row, of w, w x and w x^2."""
+    wf = w.astype(float)
+    return wf.sum(axis=1), wf @ x, wf @ (x * x)
 
 
 def _pick(mask: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -244,32 +249,41 @@ def fit_trend(days: np.ndarray, levels: np.ndarray, cutoff: int, settings: Forec
     return _fit_sorted(days[order], levels[:, order], cutoff, settings, rng)
 
 
-def _by_day(scope: Scope) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _by_day(scope: Scope) -> dict[str, tuple]:
     """Per group, its models' days and levels sorted by day (ties in scope order): the
     models released by any cut-off are then a leading slice, as :func:`fit_trend` keeps
-    and orders them."""
+    and orders them. With them the :func:`frontier_points` of all of them: those of a
+    leading slice are its slice (a running best and a record read only earlier days and
+    the whole of their own day), so they are made once for every cut-off ((None, None)
+    without index draws, where :func:`_fit_sorted` repeats the levels first)."""
     out = {}
     for g in GROUPS:
         mask = scope.groups == g
         days = np.asarray(scope.days, dtype=np.int64)[mask]
         order = np.argsort(days, kind="stable")
-        out[g] = days[order], np.asarray(scope.levels, dtype=float)[:, mask][:, order]
+        days, levels = days[order], np.asarray(scope.levels, dtype=float)[:, mask][:, order]
+        points = frontier_points(days, levels) if levels.shape[0] > 1 else (None, None)
+        out[g] = days, levels, points
     return out
 
 
 def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
-                settings: ForecastSettings, rng: np.random.Generator) -> TrendFit:
-    """:func:`fit_trend` of models sorted by day, all released by ``cutoff``."""
+                settings: ForecastSettings, rng: np.random.Generator,
+                points: tuple[np.ndarray, np.ndarray] | None = None) -> TrendFit:
+    """:func:`fit_trend` of models sorted by day, all released by ``cutoff``; ``points``:
+    their :func:`frontier_points`, when already made."""
     if levels.shape[0] == 1:  # no index draws: only the frontier points are resampled
         levels = np.repeat(levels, 1 + settings.resamples, axis=0)
+        points = None
     rows = levels.shape[0]
     nan = np.full(rows, np.nan)
     x = (days - cutoff) / DAYS_PER_MONTH
-    run, rec = frontier_points(days, levels)
+    run, rec = points if points is not None else frontier_points(days, levels)
     w = rec & (x > -settings.window_months)[None, :]
     n = w.sum(axis=1)
     frontier = run[:, -1] if len(days) else np.full(rows, -np.inf)
-    a_pts, b = _ols(x, levels, w)
+    sums = _weight_sums(x, w)
+    a_pts, b = _ols(x, levels, w, sums)
     ok = (n >= settings.min_points) & np.isfinite(b)
     if not ok[0]:
         status = (f"insufficient data: {int(n[0])} frontier point(s) in the "
@@ -293,7 +307,7 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     inflate = np.sqrt(n / np.maximum(n - 2, 1))
     src = _pick(w, rng, w.shape[1])
     e_star = np.take_along_axis(resid, src, axis=1) * inflate[:, None]
-    da, db = _ols(x, e_star, w)
+    da, db = _ols(x, e_star, w, sums)
     da[0] = db[0] = 0.0
     scatter = np.take_along_axis(np.nan_to_num(step_resid, nan=0.0),
                                  _pick(np.isfinite(step_resid), rng, 1), axis=1)[:, 0]
@@ -353,10 +367,11 @@ def fit_scope(scope: Scope, cutoff: int, settings: ForecastSettings,
     by_day = by_day if by_day is not None else _by_day(scope)
     fits = {}
     for g in GROUPS:
-        days, levels = by_day[g]
+        days, levels, (run, rec) = by_day[g]
         m = int(np.searchsorted(days, cutoff, side="right"))
         fits[g] = _fit_sorted(days[:m], levels[:, :m], cutoff, settings,
-                              _rng(settings, scope.name, g, cutoff))
+                              _rng(settings, scope.name, g, cutoff),
+                              (run[:, :m], rec[:, :m]) if run is not None else None)
     return fits
 
 
@@ -495,11 +510,12 @@ def _horizontal_lag(o_days, o_lv, c_days, c_lv, day: int) -> float:
 
 
 def backtest_scope(scope: Scope, settings: ForecastSettings,
-                   cutoffs: Iterable[dt.date]) -> list[dict]:
+                   cutoffs: Iterable[dt.date], by_day: dict | None = None) -> list[dict]:
+    """The back-test rows of one scope; ``by_day``: its :func:`_by_day`, when made."""
     end = to_day(settings.as_of)
     central = scope.levels[0]
     sel = {g: scope.groups == g for g in GROUPS}
-    by_day = _by_day(scope)
+    by_day = by_day if by_day is not None else _by_day(scope)
     rows = []
     for cut in cutoffs:
         t = to_day(cut)
@@ -620,14 +636,15 @@ def forecast(scopes: list[Scope], settings: ForecastSettings,
         if not all((scope.groups == g).any() for g in GROUPS):
             notes.append(f"{scope.name}: no open or no closed model in the index; no forecast")
             continue
-        fits = fit_scope(scope, cutoff, settings)
+        by_day = _by_day(scope)
+        fits = fit_scope(scope, cutoff, settings, by_day)
         for g, fit in fits.items():
             trends.append(_trend_row(scope, g, fit, cutoff, settings))
             projections += _projection_rows(scope, g, fit, cutoff, settings)
             if not fit.valid:
                 notes.append(f"{scope.name}, {g}: {fit.status}")
         catch.append(_catch_up_row(scope, fits, cutoff, settings))
-        tested += backtest_scope(scope, settings, cutoffs)
+        tested += backtest_scope(scope, settings, cutoffs, by_day)
     table = _finish_backtest(tested)
     return ForecastResult(settings=settings, trends=pd.DataFrame(trends),
                           projections=pd.DataFrame(projections), catch_up=pd.DataFrame(catch),
