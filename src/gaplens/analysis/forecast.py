@@ -353,6 +353,30 @@ def interval(values: np.ndarray, ci: float) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def _column_intervals(values: np.ndarray, ci: float) -> list[tuple[float, float]]:
+    """:func:`interval` of each column of ``values``, the same numbers: the columns
+    without NaN are sorted at once and read with the same arithmetic, the others one by
+    one."""
+    out: list = [None] * values.shape[1]
+    whole = ~np.isnan(values).any(axis=0)
+    if len(values) < 2:
+        whole[:] = False
+    for j in np.flatnonzero(~whole):
+        out[j] = interval(values[:, j], ci)
+    if whole.any():
+        v = np.sort(values[:, whole], axis=0)
+        ends = []
+        for q in ((1 - ci) / 2, (1 + ci) / 2):
+            p = q * (len(v) - 1)
+            lo, hi = v[int(np.floor(p))], v[int(np.ceil(p))]
+            with np.errstate(invalid="ignore"):
+                inner = lo + (hi - lo) * (p - np.floor(p))
+            ends.append(np.where(np.isfinite(hi) & np.isfinite(lo), inner, hi).tolist())
+        for j, lo_j, hi_j in zip(np.flatnonzero(whole), *ends):
+            out[j] = (lo_j, hi_j)
+    return out
+
+
 # --- one scope at one cut-off --------------------------------------------------------------
 
 def _rng(settings: ForecastSettings, scope: str, group: str, cutoff: int) -> np.random.Generator:
@@ -410,14 +434,19 @@ def _projection_rows(scope: Scope, group: str, fit: TrendFit, cutoff: int,
     if not fit.valid:
         return []
     rows = []
-    for h in range(0, max(settings.horizons) + 1):
-        trend, frontier = fit.trend(h), fit.project(h)
-        t_lo, t_hi = interval(trend[1:][fit.ok[1:]], settings.ci)
-        f_lo, f_hi = interval(frontier[1:][fit.ok[1:]], settings.ci)
+    months = np.arange(0, max(settings.horizons) + 1)
+    # TrendFit.trend and .project of every month at once (one column each)
+    trend = fit.level[:, None] + fit.slope[:, None] * months[None, :]
+    with np.errstate(invalid="ignore"):
+        frontier = np.maximum(fit.frontier[:, None], trend + fit.scatter[:, None])
+    t_iv = _column_intervals(trend[1:][fit.ok[1:]], settings.ci)
+    f_iv = _column_intervals(frontier[1:][fit.ok[1:]], settings.ci)
+    for h in months.tolist():
+        (t_lo, t_hi), (f_lo, f_hi) = t_iv[h], f_iv[h]
         rows.append({"scope": scope.name, "group": group, "months_ahead": h,
-                     "date": from_day(cutoff + h * DAYS_PER_MONTH), "trend": float(trend[0]),
-                     "trend_ci_low": t_lo, "trend_ci_high": t_hi,
-                     "frontier": float(frontier[0]), "frontier_ci_low": f_lo,
+                     "date": from_day(cutoff + h * DAYS_PER_MONTH),
+                     "trend": float(trend[0, h]), "trend_ci_low": t_lo, "trend_ci_high": t_hi,
+                     "frontier": float(frontier[0, h]), "frontier_ci_low": f_lo,
                      "frontier_ci_high": f_hi})
     return rows
 
