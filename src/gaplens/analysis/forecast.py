@@ -222,6 +222,34 @@ def _pick(mask: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
     return np.where(count[:, None] > 0, columns[np.minimum(at, len(columns) - 1)], 0)
 
 
+def _resampled_residuals(w: np.ndarray, n: np.ndarray, levels: np.ndarray,
+                         a_pts: np.ndarray, b: np.ndarray, x: np.ndarray,
+                         inflate: np.ndarray, rng: np.random.Generator
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """(e*, the central row's residuals): per row, the frontier points' residuals around
+    the row's line, resampled with replacement over the row's points (``_pick(w, rng,
+    columns)``'s draws) and inflated, at the points (0 elsewhere). Only the points are
+    computed: ``np.nonzero(w)`` lists them row after row, so a row's k-th pick is its
+    points' entry at the row's offset + k."""
+    u = rng.random(w.shape)  # the draws of _pick, in full: the stream goes on after them
+    rows, cols = np.nonzero(w)
+    with np.errstate(invalid="ignore"):
+        resid = levels[rows, cols] - (a_pts[rows] + b[rows] * x[cols])
+    e_star = np.zeros(w.shape)
+    if not len(rows):
+        return e_star, resid
+    pick = (u[rows, cols] * np.maximum(n, 1)[rows]).astype(int)
+    at = np.minimum((np.cumsum(n) - n)[rows] + pick, len(cols) - 1)
+    found = resid[at]
+    other = rows[at] != rows  # past the last point (never in practice): read as _pick does
+    if other.any():
+        r, c = rows[other], cols[at[other]]
+        with np.errstate(invalid="ignore"):
+            found[other] = np.where(w[r, c], levels[r, c] - (a_pts[r] + b[r] * x[c]), 0.0)
+    e_star[rows, cols] = found * inflate[rows]
+    return e_star, resid[rows == 0]
+
+
 def frontier_points(days: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(running best, record mask) per row for models sorted by day.
 
@@ -298,15 +326,13 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     step = np.where(at >= 0, run[:, np.maximum(at, 0)], -np.inf)
     step = np.where(np.isfinite(step), step, np.nan)
     with np.errstate(invalid="ignore"):
-        resid = np.where(w, levels - (a_pts[:, None] + b[:, None] * x[None, :]), 0.0)
         line = b[:, None] * grid[None, :]
         seen = np.isfinite(step)
         a = np.where(seen, step - line, 0.0).sum(axis=1) / seen.sum(axis=1)
         step_resid = step - (a[:, None] + line)
     # Residual bootstrap of the frontier points, in every draw (row 0 stays central).
     inflate = np.sqrt(n / np.maximum(n - 2, 1))
-    src = _pick(w, rng, w.shape[1])
-    e_star = np.take_along_axis(resid, src, axis=1) * inflate[:, None]
+    e_star, central_resid = _resampled_residuals(w, n, levels, a_pts, b, x, inflate, rng)
     da, db = _ols(x, e_star, w, sums)
     da[0] = db[0] = 0.0
     scatter = np.take_along_axis(np.nan_to_num(step_resid, nan=0.0),
@@ -315,7 +341,6 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     ok = ok & np.isfinite(a)
     slope = np.where(ok, b + db, np.nan)
     level = np.where(ok, a + da, np.nan)
-    central_resid = resid[0, w[0]]
     resid_sd = float(np.sqrt((central_resid ** 2).sum() / max(n[0] - 2, 1)))
     return TrendFit("ok", len(days), int(n[0]), ok, slope, level, frontier, scatter, resid_sd)
 
