@@ -216,20 +216,24 @@ class Agreement:
         index (mean difference more than ``factor`` times its earlier median, in points):
         AA changed the composition on or before it. None if it keeps matching."""
         rows = self.table.loc[self.table["version"] == version].reset_index(drop=True)
+        diff = np.abs(rows["mean_diff"].to_numpy(dtype=float))
         for i in range(2, len(rows)):
-            before = rows["mean_diff"].abs().iloc[:i].median()
-            if abs(rows["mean_diff"].iloc[i]) > factor * max(before, 0.5):
-                if (rows["mean_diff"].abs().iloc[i:] > factor * max(before, 0.5)).all():
+            seen = diff[:i][~np.isnan(diff[:i])]
+            before = np.median(seen) if len(seen) else np.nan  # as Series.median skips NaN
+            if diff[i] > factor * max(before, 0.5):
+                if (diff[i:] > factor * max(before, 0.5)).all():
                     return rows["snapshot"].iloc[i]
         return None
 
     def row(self, version: str, snapshot) -> dict | None:
         """The comparison of the recomputed version with AA's index on one snapshot."""
-        day = pd.Timestamp(snapshot).date()
-        rows = self.table.loc[(self.table["version"] == version)
-                              & (pd.to_datetime(self.table["snapshot"]).dt.date == day)] \
-            if len(self.table) else self.table
-        return rows.iloc[0].to_dict() if len(rows) else None
+        if not len(self.table):
+            return None
+        day = np.datetime64(pd.Timestamp(snapshot).date(), "D")
+        at = np.flatnonzero((self.table["version"].to_numpy(dtype=object) == version)
+                            & (pd.to_datetime(self.table["snapshot"]).to_numpy()
+                               .astype("datetime64[D]") == day))
+        return self.table.iloc[int(at[0])].to_dict() if len(at) else None
 
     def matches(self, version: str, snapshot) -> bool:
         """Whether the recomputed version stands for AA's published index on the snapshot:
