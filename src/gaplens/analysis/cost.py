@@ -219,11 +219,10 @@ def pareto(price: np.ndarray, level: np.ndarray, names: np.ndarray) -> np.ndarra
     name)."""
     order = np.lexsort((names, -level, price))
     keep = np.zeros(len(price), dtype=bool)
-    best = -np.inf
-    for i in order:
-        if level[i] > best:
-            keep[i] = True
-            best = level[i]
+    read = level[order]
+    # the best level read before each model (NaN levels never count: fmax skips them)
+    before = np.fmax.accumulate(np.r_[-np.inf, read[:-1]]) if len(read) else read
+    keep[order] = read > before
     return keep
 
 
@@ -298,10 +297,11 @@ def _priced(scope: Scope, lookup: dict, day: int, price: np.ndarray | None = Non
     if price is None:
         price = np.array([lookup.get(m, np.nan) for m in model_ids], dtype=float)
     listed = np.array([m in lookup for m in model_ids], dtype=bool)
-    keep_release = (scope.days <= day) & np.isin(scope.groups, ["open", "closed"])
+    is_group = {g: scope.groups == g for g in ("open", "closed")}
+    keep_release = (scope.days <= day) & (is_group["open"] | is_group["closed"])
     counts = []
     for g in ("open", "closed"):
-        ing = keep_release & (scope.groups == g)
+        ing = keep_release & is_group[g]
         counts.append({"scope": scope.name, "group": g, "n_models": int(ing.sum()),
                        "n_priced": int((ing & np.isfinite(price)).sum()),
                        "n_unpriced": int((ing & ~listed).sum()),
