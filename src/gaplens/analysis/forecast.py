@@ -188,12 +188,13 @@ class TrendFit:
 
 # --- the numerical core --------------------------------------------------------------------
 
-def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray, sums: tuple | None = None
-         ) -> tuple[np.ndarray, np.ndarray]:
+def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray, sums: tuple | None = None,
+         zeroed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Weighted (0/1) least squares of y on (1, x) per row: (intercept at x = 0, slope).
-    ``sums``: :func:`_weight_sums` of ``x`` and ``w``, when already made."""
+    ``sums``: :func:`_weight_sums` of ``x`` and ``w``, when already made; ``zeroed``: y
+    is already 0 where w is not."""
     sw, sx, sxx = sums if sums is not None else _weight_sums(x, w)
-    yw = np.where(w, y, 0.0)
+    yw = y if zeroed else np.where(w, y, 0.0)
     sy = yw.sum(axis=1)
     sxy = yw @ x
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -204,10 +205,12 @@ def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray, sums: tuple | None = None
     return a, b
 
 
-def _weight_sums(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The sums of :func:`_ols` that do not depend on y: per row, of w, w x and w x^2."""
+def _weight_sums(x: np.ndarray, w: np.ndarray, n: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, ...]:
+    """The sums of :func:`_ols` that do not depend on y: per row, of w, w x and w x^2
+    (``n``: w's count per row, when made: the sum of w's ones, exactly)."""
     wf = w.astype(float)
-    return wf.sum(axis=1), wf @ x, wf @ (x * x)
+    return (wf.sum(axis=1) if n is None else n.astype(float)), wf @ x, wf @ (x * x)
 
 
 def _pick(mask: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -310,7 +313,7 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     w = rec & (x > -settings.window_months)[None, :]
     n = w.sum(axis=1)
     frontier = run[:, -1] if len(days) else np.full(rows, -np.inf)
-    sums = _weight_sums(x, w)
+    sums = _weight_sums(x, w, n)
     a_pts, b = _ols(x, levels, w, sums)
     ok = (n >= settings.min_points) & np.isfinite(b)
     if not ok[0]:
@@ -333,7 +336,7 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     # Residual bootstrap of the frontier points, in every draw (row 0 stays central).
     inflate = np.sqrt(n / np.maximum(n - 2, 1))
     e_star, central_resid = _resampled_residuals(w, n, levels, a_pts, b, x, inflate, rng)
-    da, db = _ols(x, e_star, w, sums)
+    da, db = _ols(x, e_star, w, sums, zeroed=True)
     da[0] = db[0] = 0.0
     scatter = np.take_along_axis(np.nan_to_num(step_resid, nan=0.0),
                                  _pick(np.isfinite(step_resid), rng, 1), axis=1)[:, 0]
