@@ -130,8 +130,9 @@ class Steps:
         record = np.ones(len(order), dtype=bool)
         record[1:] = central[order][1:] > running[:-1]
         pick = order[record]
-        return cls(days[pick].astype(np.int64), scope.names[keep][pick],
-                   scope.levels[:, keep][:, pick], np.sort(days))
+        at = np.flatnonzero(keep)[pick]  # the records' columns, gathered once
+        return cls(days[pick].astype(np.int64), scope.names[at], scope.levels[:, at],
+                   np.sort(days))
 
     def upto(self, day: int) -> int:
         """Number of records released by ``day`` (the leader is the last of them)."""
