@@ -216,20 +216,24 @@ class Agreement:
         index (mean difference more than ``factor`` times its earlier median, in points):
         AA changed the composition on or before it. None if it keeps matching."""
         rows = self.table.loc[self.table["version"] == version].reset_index(drop=True)
+        diff = np.abs(rows["mean_diff"].to_numpy(dtype=float))
         for i in range(2, len(rows)):
-            before = rows["mean_diff"].abs().iloc[:i].median()
-            if abs(rows["mean_diff"].iloc[i]) > factor * max(before, 0.5):
-                if (rows["mean_diff"].abs().iloc[i:] > factor * max(before, 0.5)).all():
+            seen = diff[:i][~np.isnan(diff[:i])]
+            before = np.median(seen) if len(seen) else np.nan  # as Series.median skips NaN
+            if diff[i] > factor * max(before, 0.5):
+                if (diff[i:] > factor * max(before, 0.5)).all():
                     return rows["snapshot"].iloc[i]
         return None
 
     def row(self, version: str, snapshot) -> dict | None:
         """The comparison of the recomputed version with AA's index on one snapshot."""
-        day = pd.Timestamp(snapshot).date()
-        rows = self.table.loc[(self.table["version"] == version)
-                              & (pd.to_datetime(self.table["snapshot"]).dt.date == day)] \
-            if len(self.table) else self.table
-        return rows.iloc[0].to_dict() if len(rows) else None
+        if not len(self.table):
+            return None
+        day = np.datetime64(pd.Timestamp(snapshot).date(), "D")
+        at = np.flatnonzero((self.table["version"].to_numpy(dtype=object) == version)
+                            & (pd.to_datetime(self.table["snapshot"]).to_numpy()
+                               .astype("datetime64[D]") == day))
+        return self.table.iloc[int(at[0])].to_dict() if len(at) else None
 
     def matches(self, version: str, snapshot) -> bool:
         """Whether the recomputed version stands for AA's published index on the snapshot:
@@ -337,10 +341,12 @@ def choose_snapshot(signals: pd.DataFrame, agree: Agreement, version: str, as_of
     return chosen, tuple(notes), tuple(warnings)
 
 
-def _published_at(snap: _Snapshot, open_definition: OpenDefinition) -> dict | None:
+def _published_at(snap: _Snapshot, open_definition: OpenDefinition,
+                  classes: bool = True) -> dict | None:
     """AA's own number on one snapshot: best closed minus best open published index
     (estimated values left out), the leaders, and counts that add up:
-    n_models = n_no_index + n_estimated + n_open + n_closed + n_other."""
+    n_models = n_no_index + n_estimated + n_open + n_closed + n_other; ``classes``: with
+    the accessibility classes of the others (``other_accessibility``)."""
     if PUBLISHED_SIGNAL not in snap.signal_column:
         return None
     index = snap.column(PUBLISHED_SIGNAL)
@@ -362,7 +368,8 @@ def _published_at(snap: _Snapshot, open_definition: OpenDefinition) -> dict | No
             "n_no_index": len(snap) - len(have), "n_estimated": len(have) - len(measured),
             "n_open": n_open, "n_closed": n_closed,
             "n_other": len(measured) - n_open - n_closed,
-            "other_accessibility": _classes(access, groups, snap.access_dtype)}
+            "other_accessibility": (_classes(access, groups, snap.access_dtype) if classes
+                                    else None)}
 
 
 def _classes(accessibility: np.ndarray, groups: np.ndarray, dtype) -> str:
@@ -483,7 +490,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     draws = pd.DataFrame({"draw": np.arange(n_draws), "gap": gaps, "leader": names[leaders],
                           "open_leader": names[open_leaders]})
     tail = (1 - ci) / 2
-    overlap = np.array([len(set(t) & set(top0[0])) / 10 for t in tops])
+    overlap = np.isin(tops, top0[0]).sum(axis=1) / 10  # a draw's top 10 are distinct
     summary = pd.DataFrame([{
         "scheme": f"dirichlet (kappa={kappa:g})", "draws": n_draws, "gap_recomputed": gap0[0],
         "gap_median": float(np.median(gaps)), "gap_ci_low": float(np.quantile(gaps, tail)),
@@ -500,7 +507,7 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
     for c, name in enumerate(cats):
         xw = cat_draws[:, c]
         slope = np.polyfit(xw, gaps, 1)[0] if np.std(xw) > 0 else np.nan
-        k = np.stack([rng.integers(0, n_draws, n_draws) for _ in range(200)])
+        k = rng.integers(0, n_draws, (200, n_draws))  # the draws of 200 calls of n_draws
         boot = _slopes(xw[k], gaps[k])
         effects.append({"category": name, "published_weight": float(cw0[c]),
                         "gap_per_unit_weight": float(slope),
@@ -525,7 +532,10 @@ def weight_sensitivity(signals: pd.DataFrame, table: pd.DataFrame, version: str 
                              "leader_group": groups[lead[0]],
                              "top10_overlap": len(set(top[0]) & set(top0[0])) / 10})
     # ranking stability
-    ranks = np.argsort(np.argsort(-values, axis=1), axis=1) + 1
+    # each draw's ranks: the inverse of its order (what argsort of the order gives)
+    order = np.argsort(-values, axis=1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, order.shape[1] + 1)[None, :], axis=1)
     base_rank = np.argsort(np.argsort(-base)) + 1
     show = np.argsort(base_rank)[:20]
     ranking = pd.DataFrame({
@@ -619,7 +629,7 @@ def published_gap(signals: pd.DataFrame,
                "n_other", "closed_model", "closed_level", "open_model", "open_level", "gap"]
     rows = []
     for snap, wide in _snapshots(signals):
-        p = _published_at(wide, open_definition)
+        p = _published_at(wide, open_definition, classes=False)  # not in the table
         if p is not None:
             rows.append({**p, "snapshot": snap.date(), "closed_model": p["closed_leader"],
                          "open_model": p["open_leader"]})

@@ -219,11 +219,10 @@ def pareto(price: np.ndarray, level: np.ndarray, names: np.ndarray) -> np.ndarra
     name)."""
     order = np.lexsort((names, -level, price))
     keep = np.zeros(len(price), dtype=bool)
-    best = -np.inf
-    for i in order:
-        if level[i] > best:
-            keep[i] = True
-            best = level[i]
+    read = level[order]
+    # the best level read before each model (NaN levels never count: fmax skips them)
+    before = np.fmax.accumulate(np.r_[-np.inf, read[:-1]]) if len(read) else read
+    keep[order] = read > before
     return keep
 
 
@@ -289,17 +288,20 @@ def _prices_at(history: pd.DataFrame, dates: list[dt.date]) -> list[dict]:
     return out
 
 
-def _priced(scope: Scope, lookup: dict, day: int) -> tuple[_Priced, list[dict]]:
+def _priced(scope: Scope, lookup: dict, day: int, price: np.ndarray | None = None
+            ) -> tuple[_Priced, list[dict]]:
     """The scope restricted to open and closed models released by ``day`` with a price
-    (``lookup``: model_id -> price, NaN when listed at 0); the counts of each group's models
-    left out."""
+    (``lookup``: model_id -> price, NaN when listed at 0; ``price``: its values for the
+    scope's models, when already read); the counts of each group's models left out."""
     model_ids = scope.model_ids.tolist()
-    price = np.array([lookup.get(m, np.nan) for m in model_ids], dtype=float)
+    if price is None:
+        price = np.array([lookup.get(m, np.nan) for m in model_ids], dtype=float)
     listed = np.array([m in lookup for m in model_ids], dtype=bool)
-    keep_release = (scope.days <= day) & np.isin(scope.groups, ["open", "closed"])
+    is_group = {g: scope.groups == g for g in ("open", "closed")}
+    keep_release = (scope.days <= day) & (is_group["open"] | is_group["closed"])
     counts = []
     for g in ("open", "closed"):
-        ing = keep_release & (scope.groups == g)
+        ing = keep_release & is_group[g]
         counts.append({"scope": scope.name, "group": g, "n_models": int(ing.sum()),
                        "n_priced": int((ing & np.isfinite(price)).sum()),
                        "n_unpriced": int((ing & ~listed).sum()),
@@ -321,7 +323,11 @@ def _best_closed(s: _Priced) -> int:
     return int(closed[np.argmax(s.levels[0, closed])])
 
 
-def _equal_price(s: _Priced, ci: float) -> list[dict]:
+def _equal_price(s: _Priced, ci: float, memo: dict | None = None) -> list[dict]:
+    """The equal-price rows of a priced scope. ``memo`` (kept across the price dates of
+    one scope): the intervals of a model's level and of a pair's gap, which do not depend
+    on the date, are computed once."""
+    memo = {} if memo is None else memo
     rows = []
     top = _best_closed(s)
     if top < 0:
@@ -339,7 +345,10 @@ def _equal_price(s: _Priced, ci: float) -> list[dict]:
                "ci_high": np.nan, "note": ""}
         notes = []
         if o >= 0:
-            lo, hi, _, _ = interval(s.levels[:, o], ci)
+            key = (s.ids[o],)
+            if key not in memo:
+                memo[key] = interval(s.levels[:, o], ci)
+            lo, hi, _, _ = memo[key]
             row.update(open_level=s.levels[0, o], open_level_ci_low=lo, open_level_ci_high=hi)
         else:
             notes.append(f"no open model costs ${budget:.3g} or less")
@@ -347,7 +356,10 @@ def _equal_price(s: _Priced, ci: float) -> list[dict]:
             notes.append(f"no closed model costs ${budget:.3g} or less")
         if o >= 0 and c >= 0:
             gap = s.levels[:, c] - s.levels[:, o]
-            lo, hi, failed, widened = interval(gap, ci)
+            key = (s.ids[c], s.ids[o])
+            if key not in memo:
+                memo[key] = interval(gap, ci)
+            lo, hi, failed, widened = memo[key]
             row.update(estimate=gap[0], ci_low=lo, ci_high=hi)
             if widened:
                 notes.append("interval widened to reach the estimate")
@@ -430,7 +442,16 @@ def level_bounds(levels: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]
         nan = np.full(levels.shape[1], np.nan)
         return nan, nan.copy()
     tail = (1 - ci) / 2
-    lo, hi = np.nanquantile(levels[1:], [tail, 1 - tail], axis=0)
+    draws = levels[1:]
+    # np.nanquantile(draws, q, axis=0), the same numbers: the columns without NaN share
+    # one vectorised quantile, the others are read by nanquantile
+    whole = ~np.isnan(draws).any(axis=0)
+    ends = np.empty((2, draws.shape[1]))
+    if whole.any():
+        ends[:, whole] = np.quantile(draws[:, whole], [tail, 1 - tail], axis=0)
+    if not whole.all():
+        ends[:, ~whole] = np.nanquantile(draws[:, ~whole], [tail, 1 - tail], axis=0)
+    lo, hi = ends
     return np.minimum(lo, levels[0]), np.maximum(hi, levels[0])
 
 
@@ -520,14 +541,15 @@ def cost_timeline(scopes: list[Scope], signals: pd.DataFrame, dates: list[dt.dat
     history = price_history(signals) if history is None else history
     rows, last = [], {}
     ids = {scope.name: scope.model_ids.tolist() for scope in scopes}
+    memos: dict[str, dict] = {scope.name: {} for scope in scopes}
     for date, lookup in zip(dates, _prices_at(history, dates)):
         day = to_day(date)
         for scope in scopes:
             price = np.array([lookup.get(m, np.nan) for m in ids[scope.name]], dtype=float)
             key = (price.tobytes(), (scope.days <= day).tobytes())
             if last.get(scope.name, (None,))[0] != key:
-                s, _ = _priced(scope, lookup, day)
-                last[scope.name] = (key, _equal_price(s, ci))
+                s, _ = _priced(scope, lookup, day, price)
+                last[scope.name] = (key, _equal_price(s, ci, memos[scope.name]))
             rows += [{"price_as_of": date, **row} for row in last[scope.name][1]]
     return pd.DataFrame(rows, columns=["price_as_of", *_EQUAL_COLUMNS])
 

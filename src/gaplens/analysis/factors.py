@@ -120,6 +120,43 @@ def _axis_label(loadings: np.ndarray, domains: pd.Series) -> tuple[str, list[str
     return (" + ".join(pos) or "–") + " vs " + (" + ".join(neg) or "–"), pos, neg
 
 
+def _shape(data: IndexData, out, one: irt.IRTParams, k: int):
+    """(positions (M, K), the axes table, the loadings table) of a K-factor fit: rotated
+    to principal axes, each extra axis oriented (the domain with the largest mean |loading|
+    on its positive side) and labelled by its domains."""
+    rotated = general_rotation(out.params, reference=one.capability)
+    theta, load = rotated.theta.copy(), rotated.loadings.copy()
+    domains = data.benchmarks["domain"].fillna("other")
+    axes = []
+    spread = theta.var(axis=0)
+    for j in range(k):
+        if j > 0:
+            means = pd.Series(load[:, j], index=domains.to_numpy()).groupby(level=0).mean()
+            if means.loc[means.abs().idxmax()] < 0:
+                theta[:, j], load[:, j] = -theta[:, j], -load[:, j]
+        label, pos, neg = _axis_label(load[:, j], domains)
+        axes.append({"axis": j + 1, "share_of_spread": float(spread[j] / spread.sum()),
+                     "label": "general capability" if j == 0 else label,
+                     "positive_domains": ", ".join(pos), "negative_domains": ", ".join(neg)})
+    loadings = data.benchmarks[["benchmark", "domain", "n_models"]].copy()
+    for j in range(k):
+        loadings[f"loading_{j + 1}"] = load[:, j]
+    loadings["intercept"] = rotated.intercept
+    return theta, pd.DataFrame(axes), loadings
+
+
+def _boot_differences(o: np.ndarray, c: np.ndarray, n_boot: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    """``n_boot`` bootstrap differences of means (``o`` resampled, then ``c``, in turn):
+    the draws of ``rng.choice(o, len(o))`` and ``rng.choice(c, len(c))``, means taken
+    over all resamples at once."""
+    pick_o, pick_c = [], []
+    for _ in range(n_boot):
+        pick_o.append(rng.integers(0, len(o), len(o)))
+        pick_c.append(rng.integers(0, len(c), len(c)))
+    return o[np.stack(pick_o)].mean(axis=1) - c[np.stack(pick_c)].mean(axis=1)
+
+
 def factor_analysis(data: IndexData, settings: IndexSettings, groups: np.ndarray, k: int = 2,
                     rho: float = DEFAULT_RHO, rho_extra: float = DEFAULT_RHO_EXTRA,
                     n_boot: int = 500, with_heldout: bool = True,
@@ -136,28 +173,18 @@ def factor_analysis(data: IndexData, settings: IndexSettings, groups: np.ndarray
         if fits is not None:
             fits[key] = fitted
     one, out = fits[key] if fits is not None else fitted
-    rotated = general_rotation(out.params, reference=one.capability)
-    theta, load = rotated.theta.copy(), rotated.loadings.copy()
-    domains = data.benchmarks["domain"].fillna("other")
-    axes = []
-    spread = theta.var(axis=0)
-    for j in range(k):
-        if j > 0:  # orient: the domain with the largest mean |loading| on the positive side
-            means = pd.Series(load[:, j], index=domains.to_numpy()).groupby(level=0).mean()
-            if means.loc[means.abs().idxmax()] < 0:
-                theta[:, j], load[:, j] = -theta[:, j], -load[:, j]
-        label, pos, neg = _axis_label(load[:, j], domains)
-        axes.append({"axis": j + 1, "share_of_spread": float(spread[j] / spread.sum()),
-                     "label": "general capability" if j == 0 else label,
-                     "positive_domains": ", ".join(pos), "negative_domains": ", ".join(neg)})
-    loadings = data.benchmarks[["benchmark", "domain", "n_models"]].copy()
+    # The rotated, oriented and labelled axes do not depend on ``groups``: made once too.
+    shaped = fits.get(key + ("axes",)) if fits is not None else None
+    if shaped is None:
+        shaped = _shape(data, out, one, k)
+        if fits is not None:
+            fits[key + ("axes",)] = shaped
+    theta, axes, loadings = shaped
     positions = data.models[["model_id", "display_name", "organization", "country",
                              "accessibility", "release_date", "n_benchmarks"]].copy()
     positions["group"] = groups
     for j in range(k):
-        loadings[f"loading_{j + 1}"] = load[:, j]
-        positions[f"position_{j + 1}"] = theta[:, j]
-    loadings["intercept"] = rotated.intercept
+        positions[f"position_{j + 1}"] = theta[:, j].copy()  # theta is shared
     group_rows = []
     rng = np.random.default_rng(seed)
     is_open, is_closed = groups == "open", groups == "closed"
@@ -165,9 +192,7 @@ def factor_analysis(data: IndexData, settings: IndexSettings, groups: np.ndarray
         o, c = theta[is_open, j], theta[is_closed, j]
         if len(o) < 2 or len(c) < 2:
             continue
-        boots = [rng.choice(o, len(o)).mean() - rng.choice(c, len(c)).mean()
-                 for _ in range(n_boot)]
-        lo, hi = np.quantile(boots, [0.05, 0.95])
+        lo, hi = np.quantile(_boot_differences(o, c, n_boot, rng), [0.05, 0.95])
         group_rows.append({"axis": j + 1, "open_mean": float(o.mean()),
                            "closed_mean": float(c.mean()),
                            "difference": float(o.mean() - c.mean()), "ci_low": float(lo),
@@ -176,6 +201,6 @@ def factor_analysis(data: IndexData, settings: IndexSettings, groups: np.ndarray
     warnings = [] if out.converged else [f"the {k}-factor fit stopped before converging"]
     table = heldout(data.data, reg, ks=tuple(range(1, k + 1)), rho=rho, seed=seed,
                     rho_extra=rho_extra) if with_heldout else pd.DataFrame()
-    return FactorResult(k=k, axes=pd.DataFrame(axes), loadings=loadings,
+    return FactorResult(k=k, axes=axes.copy(), loadings=loadings.copy(),
                         positions=positions, groups=pd.DataFrame(group_rows), heldout=table,
                         converged=out.converged, warnings=tuple(warnings))

@@ -188,13 +188,13 @@ class TrendFit:
 
 # --- the numerical core --------------------------------------------------------------------
 
-def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted (0/1) least squares of y on (1, x) per row: (intercept at x = 0, slope)."""
-    wf = w.astype(float)
-    sw = wf.sum(axis=1)
-    sx = wf @ x
-    sxx = wf @ (x * x)
-    yw = np.where(w, y, 0.0)
+def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray, sums: tuple | None = None,
+         zeroed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted (0/1) least squares of y on (1, x) per row: (intercept at x = 0, slope).
+    ``sums``: :func:`_weight_sums` of ``x`` and ``w``, when already made; ``zeroed``: y
+    is already 0 where w is not."""
+    sw, sx, sxx = sums if sums is not None else _weight_sums(x, w)
+    yw = y if zeroed else np.where(w, y, 0.0)
     sy = yw.sum(axis=1)
     sxy = yw @ x
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -203,6 +203,14 @@ def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
                      np.nan)
         a = (sy - b * sx) / sw
     return a, b
+
+
+def _weight_sums(x: np.ndarray, w: np.ndarray, n: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, ...]:
+    """The sums of :func:`_ols` that do not depend on y: per row, of w, w x and w x^2
+    (``n``: w's count per row, when made: the sum of w's ones, exactly)."""
+    wf = w.astype(float)
+    return (wf.sum(axis=1) if n is None else n.astype(float)), wf @ x, wf @ (x * x)
 
 
 def _pick(mask: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -215,6 +223,34 @@ def _pick(mask: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
         return np.zeros_like(pick)
     at = (np.cumsum(count) - count)[:, None] + pick  # pick < count where count > 0
     return np.where(count[:, None] > 0, columns[np.minimum(at, len(columns) - 1)], 0)
+
+
+def _resampled_residuals(w: np.ndarray, n: np.ndarray, levels: np.ndarray,
+                         a_pts: np.ndarray, b: np.ndarray, x: np.ndarray,
+                         inflate: np.ndarray, rng: np.random.Generator
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """(e*, the central row's residuals): per row, the frontier points' residuals around
+    the row's line, resampled with replacement over the row's points (``_pick(w, rng,
+    columns)``'s draws) and inflated, at the points (0 elsewhere). Only the points are
+    computed: ``np.nonzero(w)`` lists them row after row, so a row's k-th pick is its
+    points' entry at the row's offset + k."""
+    u = rng.random(w.shape)  # the draws of _pick, in full: the stream goes on after them
+    rows, cols = np.nonzero(w)
+    with np.errstate(invalid="ignore"):
+        resid = levels[rows, cols] - (a_pts[rows] + b[rows] * x[cols])
+    e_star = np.zeros(w.shape)
+    if not len(rows):
+        return e_star, resid
+    pick = (u[rows, cols] * np.maximum(n, 1)[rows]).astype(int)
+    at = np.minimum((np.cumsum(n) - n)[rows] + pick, len(cols) - 1)
+    found = resid[at]
+    other = rows[at] != rows  # past the last point (never in practice): read as _pick does
+    if other.any():
+        r, c = rows[other], cols[at[other]]
+        with np.errstate(invalid="ignore"):
+            found[other] = np.where(w[r, c], levels[r, c] - (a_pts[r] + b[r] * x[c]), 0.0)
+    e_star[rows, cols] = found * inflate[rows]
+    return e_star, resid[rows == 0]
 
 
 def frontier_points(days: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -244,32 +280,41 @@ def fit_trend(days: np.ndarray, levels: np.ndarray, cutoff: int, settings: Forec
     return _fit_sorted(days[order], levels[:, order], cutoff, settings, rng)
 
 
-def _by_day(scope: Scope) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _by_day(scope: Scope) -> dict[str, tuple]:
     """Per group, its models' days and levels sorted by day (ties in scope order): the
     models released by any cut-off are then a leading slice, as :func:`fit_trend` keeps
-    and orders them."""
+    and orders them. With them the :func:`frontier_points` of all of them: those of a
+    leading slice are its slice (a running best and a record read only earlier days and
+    the whole of their own day), so they are made once for every cut-off ((None, None)
+    without index draws, where :func:`_fit_sorted` repeats the levels first)."""
     out = {}
     for g in GROUPS:
         mask = scope.groups == g
         days = np.asarray(scope.days, dtype=np.int64)[mask]
         order = np.argsort(days, kind="stable")
-        out[g] = days[order], np.asarray(scope.levels, dtype=float)[:, mask][:, order]
+        days, levels = days[order], np.asarray(scope.levels, dtype=float)[:, mask][:, order]
+        points = frontier_points(days, levels) if levels.shape[0] > 1 else (None, None)
+        out[g] = days, levels, points
     return out
 
 
 def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
-                settings: ForecastSettings, rng: np.random.Generator) -> TrendFit:
-    """:func:`fit_trend` of models sorted by day, all released by ``cutoff``."""
+                settings: ForecastSettings, rng: np.random.Generator,
+                points: tuple[np.ndarray, np.ndarray] | None = None) -> TrendFit:
+    """:func:`fit_trend` of models sorted by day, all released by ``cutoff``; ``points``:
+    their :func:`frontier_points`, when already made."""
     if levels.shape[0] == 1:  # no index draws: only the frontier points are resampled
         levels = np.repeat(levels, 1 + settings.resamples, axis=0)
+        points = None
     rows = levels.shape[0]
     nan = np.full(rows, np.nan)
     x = (days - cutoff) / DAYS_PER_MONTH
-    run, rec = frontier_points(days, levels)
+    run, rec = points if points is not None else frontier_points(days, levels)
     w = rec & (x > -settings.window_months)[None, :]
     n = w.sum(axis=1)
     frontier = run[:, -1] if len(days) else np.full(rows, -np.inf)
-    a_pts, b = _ols(x, levels, w)
+    sums = _weight_sums(x, w, n)
+    a_pts, b = _ols(x, levels, w, sums)
     ok = (n >= settings.min_points) & np.isfinite(b)
     if not ok[0]:
         status = (f"insufficient data: {int(n[0])} frontier point(s) in the "
@@ -284,16 +329,14 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     step = np.where(at >= 0, run[:, np.maximum(at, 0)], -np.inf)
     step = np.where(np.isfinite(step), step, np.nan)
     with np.errstate(invalid="ignore"):
-        resid = np.where(w, levels - (a_pts[:, None] + b[:, None] * x[None, :]), 0.0)
         line = b[:, None] * grid[None, :]
         seen = np.isfinite(step)
         a = np.where(seen, step - line, 0.0).sum(axis=1) / seen.sum(axis=1)
         step_resid = step - (a[:, None] + line)
     # Residual bootstrap of the frontier points, in every draw (row 0 stays central).
     inflate = np.sqrt(n / np.maximum(n - 2, 1))
-    src = _pick(w, rng, w.shape[1])
-    e_star = np.take_along_axis(resid, src, axis=1) * inflate[:, None]
-    da, db = _ols(x, e_star, w)
+    e_star, central_resid = _resampled_residuals(w, n, levels, a_pts, b, x, inflate, rng)
+    da, db = _ols(x, e_star, w, sums, zeroed=True)
     da[0] = db[0] = 0.0
     scatter = np.take_along_axis(np.nan_to_num(step_resid, nan=0.0),
                                  _pick(np.isfinite(step_resid), rng, 1), axis=1)[:, 0]
@@ -301,7 +344,6 @@ def _fit_sorted(days: np.ndarray, levels: np.ndarray, cutoff: int,
     ok = ok & np.isfinite(a)
     slope = np.where(ok, b + db, np.nan)
     level = np.where(ok, a + da, np.nan)
-    central_resid = resid[0, w[0]]
     resid_sd = float(np.sqrt((central_resid ** 2).sum() / max(n[0] - 2, 1)))
     return TrendFit("ok", len(days), int(n[0]), ok, slope, level, frontier, scatter, resid_sd)
 
@@ -339,6 +381,30 @@ def interval(values: np.ndarray, ci: float) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def _column_intervals(values: np.ndarray, ci: float) -> list[tuple[float, float]]:
+    """:func:`interval` of each column of ``values``, the same numbers: the columns
+    without NaN are sorted at once and read with the same arithmetic, the others one by
+    one."""
+    out: list = [None] * values.shape[1]
+    whole = ~np.isnan(values).any(axis=0)
+    if len(values) < 2:
+        whole[:] = False
+    for j in np.flatnonzero(~whole):
+        out[j] = interval(values[:, j], ci)
+    if whole.any():
+        v = np.sort(values[:, whole], axis=0)
+        ends = []
+        for q in ((1 - ci) / 2, (1 + ci) / 2):
+            p = q * (len(v) - 1)
+            lo, hi = v[int(np.floor(p))], v[int(np.ceil(p))]
+            with np.errstate(invalid="ignore"):
+                inner = lo + (hi - lo) * (p - np.floor(p))
+            ends.append(np.where(np.isfinite(hi) & np.isfinite(lo), inner, hi).tolist())
+        for j, lo_j, hi_j in zip(np.flatnonzero(whole), *ends):
+            out[j] = (lo_j, hi_j)
+    return out
+
+
 # --- one scope at one cut-off --------------------------------------------------------------
 
 def _rng(settings: ForecastSettings, scope: str, group: str, cutoff: int) -> np.random.Generator:
@@ -353,10 +419,11 @@ def fit_scope(scope: Scope, cutoff: int, settings: ForecastSettings,
     by_day = by_day if by_day is not None else _by_day(scope)
     fits = {}
     for g in GROUPS:
-        days, levels = by_day[g]
+        days, levels, (run, rec) = by_day[g]
         m = int(np.searchsorted(days, cutoff, side="right"))
         fits[g] = _fit_sorted(days[:m], levels[:, :m], cutoff, settings,
-                              _rng(settings, scope.name, g, cutoff))
+                              _rng(settings, scope.name, g, cutoff),
+                              (run[:, :m], rec[:, :m]) if run is not None else None)
     return fits
 
 
@@ -395,14 +462,19 @@ def _projection_rows(scope: Scope, group: str, fit: TrendFit, cutoff: int,
     if not fit.valid:
         return []
     rows = []
-    for h in range(0, max(settings.horizons) + 1):
-        trend, frontier = fit.trend(h), fit.project(h)
-        t_lo, t_hi = interval(trend[1:][fit.ok[1:]], settings.ci)
-        f_lo, f_hi = interval(frontier[1:][fit.ok[1:]], settings.ci)
+    months = np.arange(0, max(settings.horizons) + 1)
+    # TrendFit.trend and .project of every month at once (one column each)
+    trend = fit.level[:, None] + fit.slope[:, None] * months[None, :]
+    with np.errstate(invalid="ignore"):
+        frontier = np.maximum(fit.frontier[:, None], trend + fit.scatter[:, None])
+    t_iv = _column_intervals(trend[1:][fit.ok[1:]], settings.ci)
+    f_iv = _column_intervals(frontier[1:][fit.ok[1:]], settings.ci)
+    for h in months.tolist():
+        (t_lo, t_hi), (f_lo, f_hi) = t_iv[h], f_iv[h]
         rows.append({"scope": scope.name, "group": group, "months_ahead": h,
-                     "date": from_day(cutoff + h * DAYS_PER_MONTH), "trend": float(trend[0]),
-                     "trend_ci_low": t_lo, "trend_ci_high": t_hi,
-                     "frontier": float(frontier[0]), "frontier_ci_low": f_lo,
+                     "date": from_day(cutoff + h * DAYS_PER_MONTH),
+                     "trend": float(trend[0, h]), "trend_ci_low": t_lo, "trend_ci_high": t_hi,
+                     "frontier": float(frontier[0, h]), "frontier_ci_low": f_lo,
                      "frontier_ci_high": f_hi})
     return rows
 
@@ -495,11 +567,12 @@ def _horizontal_lag(o_days, o_lv, c_days, c_lv, day: int) -> float:
 
 
 def backtest_scope(scope: Scope, settings: ForecastSettings,
-                   cutoffs: Iterable[dt.date]) -> list[dict]:
+                   cutoffs: Iterable[dt.date], by_day: dict | None = None) -> list[dict]:
+    """The back-test rows of one scope; ``by_day``: its :func:`_by_day`, when made."""
     end = to_day(settings.as_of)
     central = scope.levels[0]
     sel = {g: scope.groups == g for g in GROUPS}
-    by_day = _by_day(scope)
+    by_day = by_day if by_day is not None else _by_day(scope)
     rows = []
     for cut in cutoffs:
         t = to_day(cut)
@@ -620,14 +693,15 @@ def forecast(scopes: list[Scope], settings: ForecastSettings,
         if not all((scope.groups == g).any() for g in GROUPS):
             notes.append(f"{scope.name}: no open or no closed model in the index; no forecast")
             continue
-        fits = fit_scope(scope, cutoff, settings)
+        by_day = _by_day(scope)
+        fits = fit_scope(scope, cutoff, settings, by_day)
         for g, fit in fits.items():
             trends.append(_trend_row(scope, g, fit, cutoff, settings))
             projections += _projection_rows(scope, g, fit, cutoff, settings)
             if not fit.valid:
                 notes.append(f"{scope.name}, {g}: {fit.status}")
         catch.append(_catch_up_row(scope, fits, cutoff, settings))
-        tested += backtest_scope(scope, settings, cutoffs)
+        tested += backtest_scope(scope, settings, cutoffs, by_day)
     table = _finish_backtest(tested)
     return ForecastResult(settings=settings, trends=pd.DataFrame(trends),
                           projections=pd.DataFrame(projections), catch_up=pd.DataFrame(catch),

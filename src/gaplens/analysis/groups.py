@@ -65,7 +65,7 @@ from ..models.frontier import GroupFrontier
 from ..types import OpenDefinition
 from .gap import DAYS_PER_MONTH, floor_spread, from_day, to_day
 from .index_gap import Scope, Steps
-from .intervals import bootstrap_interval
+from .intervals import bootstrap_intervals
 from .lag import horizontal_lag
 from .noise import standard_errors
 
@@ -156,10 +156,10 @@ def model_attributes(models: pd.DataFrame, countries: pd.DataFrame,
     lab_of = dict(zip(organizations["organization"], organizations["lab"]))
     seat_of = dict(zip(organizations["organization"], organizations["country"]))
     names = [str(o).strip() if isinstance(o, str) and o.strip() else None
-             for o in models["organization"]]
+             for o in models["organization"].to_numpy(dtype=object)]
     lab = [lab_of.get(o, o) if o is not None else None for o in names]
     lab_country = [seat_of.get(o) if o is not None else None for o in names]
-    own = [_bloc_of(c, blocs) for c in models["country"]]
+    own = [_bloc_of(c, blocs) for c in models["country"].to_numpy(dtype=object)]
     seat = [_bloc_of(c, blocs) for c in lab_country]
     bloc = [a if a is not None else b for a, b in zip(own, seat)]
     source = ["country" if a is not None else "lab" if b is not None else None
@@ -175,7 +175,7 @@ def labels(attrs: pd.DataFrame, by: GroupBy) -> pd.Series:
     """The group label of every model (None: outside the groups), indexed by model_id."""
     base = attrs["bloc"] if by.startswith("country") else attrs["lab"]
     out = []
-    for b, a in zip(base, attrs["access"]):
+    for b, a in zip(base.to_numpy(dtype=object), attrs["access"].to_numpy(dtype=object)):
         if b is None or (isinstance(b, float) and b != b) or a is None:
             out.append(None)
         else:
@@ -322,23 +322,32 @@ class _UnitReader:
 
 # --- the comparison ------------------------------------------------------------------------
 
-def _aligned(series: pd.Series, ids: np.ndarray, missing=np.nan) -> np.ndarray:
-    """``series.reindex(ids)``'s values as objects (``missing`` for an id not in its
-    index), by one lookup of the ids."""
+def _value_of(series: pd.Series) -> dict:
+    """``series`` as a dict label -> value (objects), for :func:`_aligned`."""
     index = series.index
     if not index.is_unique:
         raise ValueError("cannot reindex on an axis with duplicate labels")
-    value_of = dict(zip(index.to_numpy(dtype=object), series.to_numpy(dtype=object)))
+    return dict(zip(index.to_numpy(dtype=object), series.to_numpy(dtype=object)))
+
+
+def _aligned(series: pd.Series, ids: np.ndarray, missing=np.nan,
+             value_of: dict | None = None) -> np.ndarray:
+    """``series.reindex(ids)``'s values as objects (``missing`` for an id not in its
+    index), by one lookup of the ids; ``value_of``: ``_value_of(series)`` made once for
+    many calls."""
+    value_of = _value_of(series) if value_of is None else value_of
     out = np.empty(len(ids), dtype=object)
     out[:] = [value_of.get(m, missing) for m in ids]
     return out
 
 
-def _pairs(groups: list[str], extra: list[str]) -> list[tuple[str, str]]:
+def _pairs(groups: list[str], extra: list[str], pairwise: bool = True
+           ) -> list[tuple[str, str]]:
     """(group, versus): every group and extra group against closed, every ordered pair of
-    groups."""
+    groups (``pairwise``)."""
     out = [(g, CLOSED) for g in groups + extra if g != CLOSED]
-    out += [(a, b) for a in groups for b in groups if a != b]
+    if pairwise:
+        out += [(a, b) for a in groups for b in groups if a != b]
     return out
 
 
@@ -358,20 +367,21 @@ def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSetting
     # Pairs between groups only where both have min_models models on some unit: a group
     # that is thin everywhere keeps its counts against closed, not a row per other group.
     masks_of = {}
+    member_of, extra_of, closed_of = _value_of(members), _value_of(extra), _value_of(closed)
     for u in units:
         released = u.days <= as_of_day
-        lab = _aligned(members, u.model_ids)
+        lab = _aligned(members, u.model_ids, value_of=member_of)
         masks = {g: (lab == g) & released for g in set(lab[released]) if isinstance(g, str)}
         if len(extra):
-            lab = _aligned(extra, u.model_ids)
+            lab = _aligned(extra, u.model_ids, value_of=extra_of)
             masks.update({g: (lab == g) & released for g in set(lab[released])
                           if isinstance(g, str) and g in extra_groups})
-        masks[CLOSED] = _aligned(closed, u.model_ids, False).astype(bool) \
+        masks[CLOSED] = _aligned(closed, u.model_ids, False, closed_of).astype(bool) \
             & released
         masks_of[u.name] = masks
     able = {g for masks in masks_of.values() for g, m in masks.items()
             if m.sum() >= settings.min_models}
-    pairs = [(a, b) for a, b in _pairs(groups, extra_groups)
+    pairs = [(a, b) for a, b in _pairs(groups, extra_groups, pairwise)
              if b == CLOSED or (pairwise and a in able and b in able)]
     reads: dict[tuple[str, str, str], _Read] = {}
     counts: dict[tuple[str, str], int] = {}
@@ -390,11 +400,12 @@ def compare_groups(units: list[Unit], members: pd.Series, settings: GroupSetting
                 if r is not None:
                     reads[(u.name, a, b)] = r
 
-    rows, warnings = [], []
+    rows, warnings, pending = [], [], []
     for scope, scope_units in by_scope.items():
         for a, b in pairs:
-            row = _scope_row(scope, scope_units, a, b, reads, counts, settings, labs)
+            row = _scope_row(scope, scope_units, a, b, reads, counts, settings, labs, pending)
             rows.append(row)
+    _fill_intervals(pending, settings.ci)
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     widened = table.loc[table["ci_widened"].fillna("") != ""]
     if len(widened):
@@ -407,8 +418,33 @@ def _model_count(scope_units: list[Unit], g: str, counts: dict) -> int:
     return max((counts.get((u.name, g), 0) for u in scope_units), default=0)
 
 
+def _fill_intervals(pending: list[tuple], ci: float) -> None:
+    """The gap and lag intervals of the rows of :func:`_scope_row` (``pending``: row, gap
+    draws, lag draws, benchmark or not), the columns of one kind and length at once."""
+    kinds: dict[tuple, list[int]] = {}
+    for i, (_, gap, lag, bench) in enumerate(pending):
+        kinds.setdefault((bench, len(gap), len(lag)), []).append(i)
+    for (bench, _, _), at in kinds.items():
+        gap_ivs = bootstrap_intervals(np.column_stack([pending[i][1] for i in at]), ci,
+                                      *(("spread", (-100.0, 100.0)) if bench
+                                        else ("percentile", None)))
+        lag_ivs = bootstrap_intervals(np.column_stack([pending[i][2] for i in at]), ci,
+                                      "percentile")
+        for i, gap_iv, lag_iv in zip(at, gap_ivs, lag_ivs):
+            row, widened = pending[i][0], []
+            for key, iv in (("gap", gap_iv), ("lag_months", lag_iv)):
+                row[f"{key}_ci_low"], row[f"{key}_ci_high"] = iv.low, iv.high
+                row["failed_draws"] += iv.failed
+                if iv.widened:
+                    widened.append(key)
+            row["ci_widened"] = ", ".join(widened)
+
+
 def _scope_row(scope: str, scope_units: list[Unit], a: str, b: str, reads: dict,
-               counts: dict, settings: GroupSettings, labs: dict[str, str]) -> dict:
+               counts: dict, settings: GroupSettings, labs: dict[str, str],
+               pending: list[tuple]) -> dict:
+    """One row of the table; its intervals are left to :func:`_fill_intervals` (the row
+    and its draws are put on ``pending``)."""
     row = {"scope": scope, "group": a, "versus": b,
            "n_group": _model_count(scope_units, a, counts),
            "n_versus": _model_count(scope_units, b, counts), "n_units": 0, "ci_widened": "",
@@ -438,19 +474,9 @@ def _scope_row(scope: str, scope_units: list[Unit], a: str, b: str, reads: dict,
         gaps = np.stack([p.gap for p in parts], axis=1)[rows_, picks]
         lags = np.stack([p.lag for p in parts], axis=1)[rows_, picks]
         gap, lag = _nan_reduce(gaps, np.nanmean), _nan_reduce(lags, np.nanmedian)
-    widened = []
-    if scope_units[0].kind == "benchmark":
-        gap_iv = bootstrap_interval(gap, settings.ci, "spread", (-100.0, 100.0))
-    else:
-        gap_iv = bootstrap_interval(gap, settings.ci, "percentile")
-    lag_iv = bootstrap_interval(lag, settings.ci, "percentile")
-    for key, values, iv in (("gap", gap, gap_iv), ("lag_months", lag, lag_iv)):
+    for key, values in (("gap", gap), ("lag_months", lag)):
         row[key] = float(values[0]) if np.isfinite(values[0]) else np.nan
-        row[f"{key}_ci_low"], row[f"{key}_ci_high"] = iv.low, iv.high
-        row["failed_draws"] += iv.failed
-        if iv.widened:
-            widened.append(key)
-    row["ci_widened"] = ", ".join(widened)
+    pending.append((row, gap, lag, scope_units[0].kind == "benchmark"))
     row["n_units"] = k
     lead_a = _most_common([p.leader_a for p in parts])
     lead_b = _most_common([p.leader_b for p in parts])
@@ -508,8 +534,9 @@ def leading_labs(units: list[Unit], members: pd.Series, labs: dict[str, str],
         scopes.setdefault(u.scope, []).append(u)
     days = [to_day(d) for d in dates]
     since = [to_day(pd.Timestamp(d) - pd.DateOffset(months=recent_months)) for d in dates]
+    member_of = _value_of(members)
     for scope, scope_units in scopes.items():
-        grouped = {u.name: ~pd.isna(_aligned(members, u.model_ids))
+        grouped = {u.name: ~pd.isna(_aligned(members, u.model_ids, value_of=member_of))
                    & np.isfinite(u.levels[0]) for u in scope_units}
         for date, day, start in zip(dates, days, since):
             tops = []
@@ -545,22 +572,27 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
     index units; a month where the group has fewer than ``min_models`` models is empty."""
     dates = [(pd.Timestamp(as_of) - pd.DateOffset(months=k)).date()
              for k in range(months, -1, -1)]
-    days = [to_day(d) for d in dates]
+    day_array = np.array([to_day(d) for d in dates], dtype=np.int64)
     rows = []
+    closed_of = _value_of(closed)
+    lookups = [(series, _value_of(series)) for series in
+               (members, extra if extra is not None else pd.Series(dtype=object))]
     for u in units:
         if u.kind != "index":
             continue
-        labelled = {"closed": _aligned(closed, u.model_ids, False).astype(bool)}
-        for series in (members, extra if extra is not None else pd.Series(dtype=object)):
-            lab = _aligned(series, u.model_ids)
+        labelled = {"closed": _aligned(closed, u.model_ids, False, closed_of).astype(bool)}
+        for series, value_of in lookups:
+            lab = _aligned(series, u.model_ids, value_of=value_of)
             for g in sorted({x for x in lab if isinstance(x, str)}):
                 labelled[g] = lab == g
         for g, mask in labelled.items():
             scope = Scope(u.name, "group", u.model_ids, u.model_ids, u.days,
                           np.where(mask, "g", None).astype(object), u.levels[:1])
             steps = Steps.of(scope, "g")
-            for date, day in zip(dates, days):
-                k, n = steps.upto(day), steps.count(day)
+            # Steps.upto and Steps.count of every month at once
+            ks = np.searchsorted(steps.days, day_array, side="right").tolist()
+            ns = np.searchsorted(steps.all_days, day_array, side="right").tolist()
+            for date, k, n in zip(dates, ks, ns):
                 ok = k > 0 and n >= min_models
                 rows.append({"scope": u.name, "group": g, "date": date, "n_models": n,
                              "level": float(steps.levels[0, k - 1]) if ok else np.nan,
@@ -571,7 +603,9 @@ def frontier_timeline(units: list[Unit], members: pd.Series, closed: pd.Series,
 
 def _lab_map(attrs: pd.DataFrame) -> dict[str, str]:
     """model id -> lab, for models with a known lab only."""
-    return {str(m): lab for m, lab in zip(attrs["model_id"], attrs["lab"]) if isinstance(lab, str)}
+    return {str(m): lab for m, lab in zip(attrs["model_id"].to_numpy(dtype=object),
+                                          attrs["lab"].to_numpy(dtype=object))
+            if isinstance(lab, str)}
 
 
 def group_gap(units: list[Unit], attrs: pd.DataFrame, settings: GroupSettings,

@@ -130,8 +130,9 @@ class Steps:
         record = np.ones(len(order), dtype=bool)
         record[1:] = central[order][1:] > running[:-1]
         pick = order[record]
-        return cls(days[pick].astype(np.int64), scope.names[keep][pick],
-                   scope.levels[:, keep][:, pick], np.sort(days))
+        at = np.flatnonzero(keep)[pick]  # the records' columns, gathered once
+        return cls(days[pick].astype(np.int64), scope.names[at], scope.levels[:, at],
+                   np.sort(days))
 
     def upto(self, day: int) -> int:
         """Number of records released by ``day`` (the leader is the last of them)."""
@@ -149,11 +150,21 @@ class Steps:
         return np.where(hit.any(axis=1), self.days[first].astype(float), np.nan)
 
     def first_reach_grid(self, grid: np.ndarray, k: int) -> np.ndarray:
-        """(rows, S) days at which the first ``k`` records first reached each level."""
+        """(rows, S) days at which the first ``k`` records first reached each level
+        (``grid``: increasing levels)."""
         running = np.maximum.accumulate(self.levels[:, :k], axis=1)
-        hit = running[:, :, None] >= grid[None, None, :]
-        first = hit.argmax(axis=1)
-        return np.where(hit.any(axis=1), self.days[first].astype(float), np.nan)
+        rows, size = running.shape[0], len(grid)
+        # The running best rises along a row until a NaN, which it keeps (NaN propagates):
+        # record j has reached level s (running >= grid[s]) for s < reach[j], and the first
+        # record to reach s is the number of finite records with reach <= s, when that is
+        # below the row's number of finite records (else none reaches it).
+        finite = ~np.isnan(running)
+        reach = np.where(finite, np.searchsorted(grid, running, side="right"), 0)
+        flat = (np.arange(rows)[:, None] * (size + 1) + reach)[finite]
+        below = np.bincount(flat, minlength=rows * (size + 1)).reshape(rows, size + 1)
+        first = np.cumsum(below, axis=1)[:, :size]
+        hit = first < finite.sum(axis=1)[:, None]
+        return np.where(hit, self.days[np.where(hit, first, 0)].astype(float), np.nan)
 
 
 def interval(values: np.ndarray, ci: float) -> tuple[float, float, int, bool]:

@@ -48,7 +48,7 @@ class PublishedLag:
 
 def snapshot_dates(signals: pd.DataFrame) -> list[dt.date]:
     have = signals.loc[signals["signal"] == PUBLISHED_SIGNAL, "as_of"]
-    return sorted({pd.Timestamp(d).date() for d in have})
+    return sorted({pd.Timestamp(d).date() for d in have.drop_duplicates()})
 
 
 def snapshot_on_or_before(signals: pd.DataFrame, date: dt.date) -> dt.date | None:
@@ -59,10 +59,13 @@ def snapshot_on_or_before(signals: pd.DataFrame, date: dt.date) -> dt.date | Non
 def snapshot_frame(signals: pd.DataFrame, snapshot: dt.date,
                    open_definition: OpenDefinition) -> pd.DataFrame:
     """The published values of one snapshot as collapsed observations of one benchmark."""
-    at = signals.loc[pd.to_datetime(signals["as_of"]).dt.date == snapshot]
-    values = at.loc[at["signal"] == PUBLISHED_SIGNAL].drop_duplicates("model_id")
-    estimated = set(at.loc[(at["signal"] == ESTIMATED_FLAG) & (at["value"].fillna(0) != 0),
-                           "model_id"])
+    # the snapshot's rows of the two signals read (rows in order), by the date part of as_of
+    day = (pd.to_datetime(signals["as_of"]).to_numpy().astype("datetime64[D]")
+           == np.datetime64(snapshot, "D"))
+    signal = signals["signal"].to_numpy(dtype=object)
+    values = signals.loc[day & (signal == PUBLISHED_SIGNAL)].drop_duplicates("model_id")
+    flags = signals.loc[day & (signal == ESTIMATED_FLAG)]
+    estimated = set(flags.loc[flags["value"].fillna(0) != 0, "model_id"])
     values = values.loc[~values["model_id"].isin(estimated) & values["value"].notna()
                         & values["release_date"].notna()]
     released = pd.to_datetime(values["release_date"]).astype("datetime64[s]")
