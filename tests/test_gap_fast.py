@@ -187,15 +187,18 @@ def test_horizontal_lag_on_repeated_and_unsorted_days_is_one_call_per_day(
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(1, 4), st.integers(0, 12), st.integers(0, 2**32 - 1),
-       st.sampled_from([0.0, 0.0, 0.05]), st.booleans(), st.booleans())
+       st.sampled_from([0.0, 0.0, 0.05]), st.booleans(), st.booleans(),
+       st.sampled_from([1 << 22, 1 << 22, 1, 60, 250]))
 def test_every_benchmark_at_once_is_one_benchmark_at_a_time(benchmarks, draws, seed, tolerance,
-                                                            resample, with_nan):
+                                                            resample, with_nan, budget):
     """A map without a timeline computes all its benchmarks at once from padded arrays
     (analysis/gap_batch.py): each benchmark's statistics are those of its own call, on
-    release days and scores with ties, models left out of draws and (with a NaN score) the
-    one-benchmark path for that benchmark."""
+    release days and scores with ties, models left out of draws, (with a NaN score) the
+    one-benchmark path for that benchmark, and a map split into groups of benchmarks
+    (``budget``: the most padded values at once; 1: every benchmark alone)."""
     import datetime as dt
 
+    from gaplens.analysis import gap as gap_module
     from gaplens.analysis.gap import (GapSettings, _benchmark_stats, _month_days, _noise_rng,
                                       _stats_at_once, to_day)
     from gaplens.analysis.gap_rows import BenchmarkRows
@@ -223,7 +226,11 @@ def test_every_benchmark_at_once_is_one_benchmark_at_a_time(benchmarks, draws, s
                              None, None)
         se = rng.choice([0.0, 0.01, 0.1, 0.3], len(gidx))
         pending[f"b{b}"] = (rows, se, np.full(len(gidx), "default", dtype=object))
-    fast = _stats_at_once(pending, include, config, as_of_day, month_days)
+    saved, gap_module.BATCH_VALUES = gap_module.BATCH_VALUES, budget
+    try:
+        fast = _stats_at_once(pending, include, config, as_of_day, month_days)
+    finally:
+        gap_module.BATCH_VALUES = saved
     for name, (rows, se, sources) in pending.items():
         plain = _benchmark_stats(rows, include, config, as_of_day, month_days, se, sources,
                                  _noise_rng(config.seed, name), month_days[:0])

@@ -296,15 +296,25 @@ def _benchmark_stats(rows: BenchmarkRows, include: np.ndarray, settings: GapSett
     )
 
 
+#: The most padded values (benchmarks x draws x models) :func:`_stats_at_once` holds at once:
+#: a larger map goes in groups of benchmarks (the same numbers), memory bounded at any size.
+BATCH_VALUES = 1 << 22
+
+
 def _stats_at_once(pending: dict, include: np.ndarray, settings: GapSettings, as_of_day: int,
                    month_days: np.ndarray) -> dict[str, _BenchStats]:
     """:func:`_benchmark_stats` without a timeline of every benchmark of ``pending``
-    (name -> (rows, se, sources)) at once (analysis/gap_batch.py), the same numbers; a
-    benchmark with a non-finite drawn score takes the one-benchmark path."""
+    (name -> (rows, se, sources)) at once (analysis/gap_batch.py; groups of at most
+    :data:`BATCH_VALUES`), the same numbers; a non-finite drawn score: one at a time."""
     draws = include.shape[0]
     out: dict[str, _BenchStats | None] = dict.fromkeys(pending)
     batch: list[tuple] = []  # (name, rows, se, sources, drawn)
+    widest = 0
     for name, (rows, se, sources) in pending.items():
+        widest = max(widest, len(rows.score))
+        if batch and (len(batch) + 1) * draws * widest > BATCH_VALUES:
+            _batch(batch, include, settings, as_of_day, month_days, out)
+            batch, widest = [], len(rows.score)
         noise = _noise_rng(settings.seed, name).standard_normal((draws, len(rows.score)))
         noise[0] = 0.0
         drawn = rows.score[None, :] + se[None, :] * noise
@@ -315,39 +325,46 @@ def _stats_at_once(pending: dict, include: np.ndarray, settings: GapSettings, as
                                          sources, _noise_rng(settings.seed, name),
                                          month_days[:0])
     if batch:
-        sizes = [len(r.score) for _, r, *_ in batch]
-        bench = np.repeat(np.arange(len(batch)), sizes)
-        day, gidx, group = (np.concatenate([getattr(r, f) for _, r, *_ in batch])
-                            for f in ("day", "gidx", "group"))
-        is_open = group == "open"
-        se = np.concatenate([b[2] for b in batch])
-        drawn = np.hstack([b[4] for b in batch])
-        groups = [np.flatnonzero(is_open), np.flatnonzero(~is_open)]
-        fo, fc = (Padded.build(bench[g], day[g], gidx[g], drawn[:, g], include[:, gidx[g]],
-                               len(batch)) for g in groups)
-        t_b = np.minimum(as_of_day, np.maximum.reduceat(
-            day, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
-        window = (month_days - month_days[-1])[None, :] + t_b[:, None]
-        gap, lag, thr, censored, o_tb, c_tb, lead_o, lead_c = batch_stats(
-            fo, fc, t_b, window, np.array(settings.thresholds), settings.tolerance,
-            se[groups[0]], se[groups[1]])
-        lag = lag / DAYS_PER_MONTH
-        lag_thr, share = threshold_summary(thr, censored)
-        lag_thr = lag_thr / DAYS_PER_MONTH
-        leads = [np.where(lead >= 0, gidx[g][f.start + np.maximum(lead, 0)], -1).tolist()
-                 for lead, g, f in ((lead_o, groups[0], fo), (lead_c, groups[1], fc))]
-        newest = [f.days[np.arange(len(batch)), f.n - 1].tolist() for f in (fo, fc)]
-        for i, (name, _, _, sources, _) in enumerate(batch):
-            out[name] = _BenchStats(
-                gap[:, i].copy(), lag[i, :, -1].copy(), lag_thr[i], share[i],
-                np.full((draws, 0), np.nan), np.full((draws, 0), np.nan), lag[i],
-                open_lead=leads[0][i], closed_lead=leads[1][i],
-                open_level=float(o_tb[i, 0]) * 100 if np.isfinite(o_tb[i, 0]) else np.nan,
-                closed_level=float(c_tb[i, 0]) * 100 if np.isfinite(c_tb[i, 0]) else np.nan,
-                data_through=from_day(t_b[i]), thr_lag=thr[i, 0].astype(float),
-                newest_open=from_day(newest[0][i]), newest_closed=from_day(newest[1][i]),
-                se_sources=sources)
+        _batch(batch, include, settings, as_of_day, month_days, out)
     return out
+
+
+def _batch(batch: list[tuple], include: np.ndarray, settings: GapSettings, as_of_day: int,
+           month_days: np.ndarray, out: dict) -> None:
+    """:func:`_stats_at_once` of a group (name, rows, se, sources, drawn), into ``out``."""
+    draws = include.shape[0]
+    sizes = [len(r.score) for _, r, *_ in batch]
+    bench = np.repeat(np.arange(len(batch)), sizes)
+    day, gidx, group = (np.concatenate([getattr(r, f) for _, r, *_ in batch])
+                        for f in ("day", "gidx", "group"))
+    is_open = group == "open"
+    se = np.concatenate([b[2] for b in batch])
+    drawn = np.hstack([b[4] for b in batch])
+    groups = [np.flatnonzero(is_open), np.flatnonzero(~is_open)]
+    fo, fc = (Padded.build(bench[g], day[g], gidx[g], drawn[:, g], include[:, gidx[g]],
+                           len(batch)) for g in groups)
+    t_b = np.minimum(as_of_day, np.maximum.reduceat(
+        day, np.concatenate([[0], np.cumsum(sizes)[:-1]])))
+    window = (month_days - month_days[-1])[None, :] + t_b[:, None]
+    gap, lag, thr, censored, o_tb, c_tb, lead_o, lead_c = batch_stats(
+        fo, fc, t_b, window, np.array(settings.thresholds), settings.tolerance,
+        se[groups[0]], se[groups[1]])
+    lag = lag / DAYS_PER_MONTH
+    lag_thr, share = threshold_summary(thr, censored)
+    lag_thr = lag_thr / DAYS_PER_MONTH
+    leads = [np.where(lead >= 0, gidx[g][f.start + np.maximum(lead, 0)], -1).tolist()
+             for lead, g, f in ((lead_o, groups[0], fo), (lead_c, groups[1], fc))]
+    newest = [f.days[np.arange(len(batch)), f.n - 1].tolist() for f in (fo, fc)]
+    for i, (name, _, _, sources, _) in enumerate(batch):
+        out[name] = _BenchStats(
+            gap[:, i].copy(), lag[i, :, -1].copy(), lag_thr[i], share[i],
+            np.full((draws, 0), np.nan), np.full((draws, 0), np.nan), lag[i],
+            open_lead=leads[0][i], closed_lead=leads[1][i],
+            open_level=float(o_tb[i, 0]) * 100 if np.isfinite(o_tb[i, 0]) else np.nan,
+            closed_level=float(c_tb[i, 0]) * 100 if np.isfinite(c_tb[i, 0]) else np.nan,
+            data_through=from_day(t_b[i]), thr_lag=thr[i, 0].astype(float),
+            newest_open=from_day(newest[0][i]), newest_closed=from_day(newest[1][i]),
+            se_sources=sources)
 
 
 def _leader0(f: GroupFrontier, day: int) -> int:
