@@ -106,6 +106,27 @@ class OverfitReport:
     open_definition: str
 
 
+def overfit_splits(fitted, bench, metas: dict, n_draws: int, n_perm: int, seed: int
+                   ) -> tuple[dict[str, tuple], list[str]]:
+    """Every over-fitting split under each grouping of ``metas`` (definition value -> its
+    model table), the projections shared: (definition value -> its splits' results, the
+    notes of the splits the data cannot support)."""
+    from .analysis.overfit import SPLITS, overfit_many
+
+    per: dict[str, list] = {key: [] for key in metas}
+    notes = []
+    for split in SPLITS:
+        try:
+            results = overfit_many(fitted, bench, metas, split, n_draws=n_draws, n_perm=n_perm,
+                                   seed=seed)
+        except ConfigError as exc:
+            notes.append(f"over-fitting split {split}: {exc}")
+            continue
+        for key, result in results.items():
+            per[key].append(result)
+    return {key: tuple(v) for key, v in per.items()}, notes
+
+
 def overfit(db: str | None = None, splits: list[str] | None = None,
             open_definition: str | OpenDefinition = OpenDefinition.OPEN_WEIGHTS,
             min_results: int = 2, n_draws: int = 200, n_perm: int = 2000,

@@ -64,7 +64,8 @@ def claims(db: str | None = None, as_of: str | dt.date | None = None,
     from .analysis.lifecycle import LifecycleSettings, compute_lifecycle
     from .analysis.realworld import analyse
     from .ingest.benchmark_claims import benchmark_claims as read_classes
-    from ._api_report import _domain_labels, _overfit_all
+    from ._api_beyond import overfit_splits
+    from .analysis.claims_signals import domain_labels
 
     if n_draws < 20:
         raise ConfigError("--draws must be at least 20 to compare domains")
@@ -107,10 +108,10 @@ def claims(db: str | None = None, as_of: str | dt.date | None = None,
     realworld = attempt(lambda: analyse(fitted, signals, long, meta, n_boot=n_draws, seed=seed,
                                         project=projector(fitted), every_target=True))
     step()
-    splits, _ = _overfit_all(fitted, bench, {definition.value: meta}, min(n_draws, 200),
-                             2000, seed)
+    splits, _ = overfit_splits(fitted, bench, {definition.value: meta}, min(n_draws, 200),
+                               2000, seed)
     step()
-    found["focus_shift"] = focus_claim(lifecycle, as_of, labels=_domain_labels(domains))
+    found["focus_shift"] = focus_claim(lifecycle, as_of, labels=domain_labels(domains))
     found["use_vs_benchmarks"] = use_claim(realworld, as_of)
     found["lab_focus"] = lab_claim(splits.get(definition.value) or None, as_of)
     step()

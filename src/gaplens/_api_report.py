@@ -18,7 +18,7 @@ from ._api_core import (
     parse_date,
     parse_open_definition,
 )
-from ._api_beyond import OverfitReport
+from ._api_beyond import OverfitReport, overfit_splits
 from ._api_coverage import with_coverage
 from ._api_data import gap
 from ._api_index import current_fit, data_groups, fit_and_data_from, fit_index
@@ -55,13 +55,6 @@ def _try(notes: list[str], what: str, compute):
         return None
 
 
-def _domain_labels(domains: pd.DataFrame) -> dict[str, str]:
-    """Domain key -> its label, for sentences."""
-    if domains is None or "label" not in domains.columns:
-        return {}
-    return {k: str(v) for k, v in zip(domains["domain"], domains["label"]) if pd.notna(v)}
-
-
 def _domain_levels(fitted, project) -> tuple[pd.DataFrame, list[str]]:
     columns = ["domain", "model_id", "index", "index_ci_low", "index_ci_high"]
     frames, notes = [], []
@@ -72,25 +65,6 @@ def _domain_levels(fitted, project) -> tuple[pd.DataFrame, list[str]]:
             notes.append(f"domain index {domain}: {exc}")
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns),
             notes)
-
-
-def _overfit_all(fitted, bench: pd.DataFrame, metas: dict[str, pd.DataFrame], n_draws: int,
-                 n_perm: int, seed: int) -> tuple[dict[str, tuple], list[str]]:
-    """Every over-fitting split under every definition's grouping (projections shared)."""
-    from .analysis.overfit import SPLITS, overfit_many
-
-    per: dict[str, list] = {key: [] for key in metas}
-    notes = []
-    for split in SPLITS:
-        try:
-            results = overfit_many(fitted, bench, metas, split, n_draws=n_draws, n_perm=n_perm,
-                                   seed=seed)
-        except ConfigError as exc:
-            notes.append(f"over-fitting split {split}: {exc}")
-            continue
-        for key, result in results.items():
-            per[key].append(result)
-    return {key: tuple(v) for key, v in per.items()}, notes
 
 
 @dataclass(frozen=True)
@@ -205,7 +179,7 @@ def _early_task(base: _Base, task: tuple):
         return _definition_map(base, *args)
     if kind == "overfit":
         metas = {d.value: _model_meta(base.models, d) for d in args[0]}
-        return _overfit_all(base.fitted, base.bench, metas, min(base.n_draws, 200), 2000,
+        return overfit_splits(base.fitted, base.bench, metas, min(base.n_draws, 200), 2000,
                             base.seed)  # label permutations: cheap
     if kind == "lifecycle":
         return _lifecycle(base)
@@ -382,10 +356,10 @@ def _with_focus_claim(item: ByDefinition, lifecycle, as_of: dt.date,
                       domains: pd.DataFrame) -> ByDefinition:
     """``item`` with claim 3 (the focus shift, read from the lifecycle) in its place."""
     from .analysis.claims import CLAIM_KEYS
-    from .analysis.claims_signals import focus_claim
+    from .analysis.claims_signals import domain_labels, focus_claim
 
     found = {c.key: c for c in item.claims}
-    found["focus_shift"] = focus_claim(lifecycle, as_of, labels=_domain_labels(domains))
+    found["focus_shift"] = focus_claim(lifecycle, as_of, labels=domain_labels(domains))
     return replace(item, claims=tuple(found[k] for k in CLAIM_KEYS if k in found))
 
 
@@ -517,8 +491,8 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
     if early is not None:  # the second wave's workers inherit the shared parts
         _warm(ctx, chosen[0])
         _preload()
-    overfit_splits, overfit_notes = early_result(("overfit", tuple(chosen)))
-    ctx.overfit_splits.update(overfit_splits)
+    splits, overfit_notes = early_result(("overfit", tuple(chosen)))
+    ctx.overfit_splits.update(splits)
     notes[at_overfit:at_overfit] = overfit_notes
     step()
     for definition in chosen:

@@ -141,6 +141,13 @@ def focus_verdict(low: float, high: float) -> str:
     return "mixed"
 
 
+def domain_labels(domains) -> dict[str, str]:
+    """Domain key -> its label (the warehouse's domain table), for :func:`focus_claim`."""
+    if domains is None or "label" not in domains.columns:
+        return {}
+    return {k: str(v) for k, v in zip(domains["domain"], domains["label"]) if pd.notna(v)}
+
+
 def focus_claim(lifecycle, as_of: dt.date | None, *,
                 labels: Mapping[str, str] | None = None) -> Claim:
     """Claim 3 from a :class:`~.lifecycle.LifecycleResult` (None: not enough data).
