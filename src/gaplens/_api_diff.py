@@ -146,15 +146,22 @@ def diff_warehouse(warehouse: Warehouse, from_: str | None = None, to: str | Non
     return compare_states(a, b, settings or DiffSettings(), progress=progress)
 
 
+def _since(warehouse: Warehouse, open_definition, n_draws: int, seed: int) -> tuple:
+    """(the snapshots, the default diff or None when there is only one data state)."""
+    table, differs = _states(warehouse)
+    if len(table) + int(differs) < 2:
+        return table, None
+    settings = DiffSettings(open_definition=parse_open_definition(open_definition),
+                            n_draws=n_draws, seed=seed)
+    return table, diff_warehouse(warehouse, settings=settings)
+
+
 def since_last_update(db: str | None = None, open_definition=OpenDefinition.OPEN_WEIGHTS,
                       n_draws: int = 300, seed: int = 0) -> DiffResult | None:
     """The default diff, or None when there is only one data state (no update since the
     bundled data)."""
     with open_warehouse(db) as warehouse:
-        table, differs = _states(warehouse)
-    if len(table) + int(differs) < 2:
-        return None
-    return diff(db=db, open_definition=open_definition, n_draws=n_draws, seed=seed)
+        return _since(warehouse, open_definition, n_draws, seed)[1]
 
 
 def since_last_update_text(db: str | None = None,
@@ -165,11 +172,9 @@ def since_last_update_text(db: str | None = None,
     from .analysis.diff import summary_sentences
 
     with open_warehouse(db) as warehouse:
-        table, differs = _states(warehouse)
-        if len(table) + int(differs) >= 2:
-            settings = DiffSettings(open_definition=parse_open_definition(open_definition),
-                                    n_draws=n_draws, seed=seed)
-            return tuple(summary_sentences(diff_warehouse(warehouse, settings=settings)))
+        table, result = _since(warehouse, open_definition, n_draws, seed)
+    if result is not None:
+        return tuple(summary_sentences(result))
     if table.empty:
         return ("No earlier state of the data is recorded (no snapshot yet), so there is "
                 "nothing to compare with.",)

@@ -98,21 +98,16 @@ def stored_fit(db: str | None = None) -> "IndexFit | None":
         if not frames:
             return None
         long, bench, table = warehouse.observations(), warehouse.benchmarks(), warehouse.models()
-    return fit_from(frames, long, bench, table)
-
-
-def fit_from(frames: dict[str, pd.DataFrame], long: pd.DataFrame, bench: pd.DataFrame,
-             table: pd.DataFrame) -> "IndexFit | None":
-    """The stored fit (the warehouse's fit tables, ``frames``) read against the warehouse's
-    observations, benchmarks and models: a warning if the data changed since the fit,
-    and each model's current accessibility."""
     return fit_and_data_from(frames, long, bench, table)[0]
 
 
 def fit_and_data_from(frames: dict[str, pd.DataFrame], long: pd.DataFrame,
                       bench: pd.DataFrame, table: pd.DataFrame) -> tuple:
-    """(:func:`fit_from`, the data it was checked against: ``build_data`` of the
-    observations under the fit's settings; None where there is no fit or no such data)."""
+    """(the stored fit, the data it was checked against). The fit is the warehouse's fit
+    tables (``frames``) read against its observations, benchmarks and models: a warning if
+    the data changed since the fit, and each model's current accessibility. The data are
+    ``build_data`` of the observations under the fit's settings. Either is None where
+    there is no fit or no such data."""
     from dataclasses import replace
 
     from .analysis.capability import build_data, from_frames

@@ -180,7 +180,7 @@ def _early_task(base: _Base, task: tuple):
     if kind == "overfit":
         metas = {d.value: _model_meta(base.models, d) for d in args[0]}
         return overfit_splits(base.fitted, base.bench, metas, min(base.n_draws, 200), 2000,
-                            base.seed)  # label permutations: cheap
+                              base.seed)  # label permutations: cheap
     if kind == "lifecycle":
         return _lifecycle(base)
     return _past_map(base, *args)
@@ -377,9 +377,9 @@ def collect(db: str | None = None, as_of: str | dt.date | None = None,
     waves: as soon as the data are read, each definition's map, the over-fitting tests,
     the lifecycle and the earlier maps (they need the results and the fit only); then,
     once this process has computed the parts every definition shares (domain projections,
-    factor fit, real-world correlations), the rest of each definition's analyses (one of
-    them here) and the openness ladder. Every task is seeded by itself: the same numbers as
-    in one process."""
+    factor fit, real-world correlations), the rest of each definition's analyses, each on
+    a worker of its own, while this process makes the openness ladder. Every task is
+    seeded by itself: the same numbers as in one process."""
     from .analysis.freshness import read_freshness
 
     if n_draws < 10:
@@ -506,8 +506,8 @@ def _collect_rest(db, as_of, explicit, default, chosen, n_draws, seed, step, bas
             db, default, n_draws=min(n_draws, HISTORY_DRAWS), seed=seed)) or (), found
 
     if early is not None and len(chosen) > 1:
-        # Every definition on its own worker, side by side (one more process than CPUs:
-        # they end together), while this process reads and computes the rest.
+        # Every definition on its own worker, side by side (they end together), while this
+        # process makes the ladder and reads what changed since the last update.
         with Workers(_definition_rest, ctx, chosen, jobs() + 1) as late:
             openness, ladder_notes = _ladder(ctx, openness_inputs)
             since, since_notes = since_part()
