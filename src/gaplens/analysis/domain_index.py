@@ -98,9 +98,6 @@ def project_domain(fit: IndexFit, domain: str, min_benchmarks: int = 2,
     # there, so the lookups give what mapping the names through dicts gives
     mi = pd.Index(ids).get_indexer(obs["model_id"])
     bi = pd.Index(fit.benchmarks["benchmark"]).get_indexer(obs["benchmark"])
-    if (bi < 0).any():  # a benchmark outside the fit: NaN, as the dict lookup gave it
-        bi = obs["benchmark"].map(
-            {b: i for i, b in enumerate(fit.benchmarks["benchmark"])}).to_numpy()
     eps = fit.settings.clip_eps
     y = np.clip(obs["score"].to_numpy(dtype=float), eps, 1 - eps)
     n_free = len(fit.models) + 2 * len(fit.benchmarks) - 1

@@ -33,5 +33,19 @@ def average_ranks_rows(x: np.ndarray) -> np.ndarray:
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:
-    """The ranks of a 1-D array (``rankdata(x)``)."""
-    return average_ranks_rows(np.asarray(x, dtype=float)[None, :])[0]
+    """The ranks of a 1-D array (``rankdata(x)``): a run of equal values after ``below``
+    smaller ones, ``count`` long, shares the rank below + (count + 1) / 2. With NaN:
+    :func:`average_ranks_rows`."""
+    x = np.asarray(x, dtype=float)
+    if np.isnan(x).any():
+        return average_ranks_rows(x[None, :])[0]
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    first = np.empty(len(x), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(x)))
+    ranks = np.empty(len(x))
+    ranks[order] = np.repeat(starts + (counts + 1) / 2, counts)
+    return ranks

@@ -209,27 +209,8 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
     has no correlation: NaN, as scipy gives."""
     if len(x) <= 1 or (x[0] == x).all() or (y[0] == y).all():
         return float("nan")
-    ranked = np.column_stack((_average_ranks(x), _average_ranks(y)))
+    ranked = np.column_stack((average_ranks(x), average_ranks(y)))
     return np.corrcoef(ranked, rowvar=False)[1, 0]
-
-
-def _average_ranks(x: np.ndarray) -> np.ndarray:
-    """:func:`~.ranks.average_ranks` of a 1-D array: a run of equal values starting after
-    ``below`` smaller ones, ``count`` long, shares the rank below + (count + 1) / 2 (whole
-    or half numbers, exact either way); NaN goes to :func:`~.ranks.average_ranks`."""
-    x = np.asarray(x, dtype=float)
-    if np.isnan(x).any():
-        return average_ranks(x)
-    order = np.argsort(x, kind="stable")
-    ordered = x[order]
-    first = np.empty(len(x), dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(x)))
-    ranks = np.empty(len(x))
-    ranks[order] = np.repeat(starts + (counts + 1) / 2, counts)
-    return ranks
 
 
 def _paired_values(ids: np.ndarray, values: np.ndarray, by_model: dict
