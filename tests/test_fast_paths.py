@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from gaplens.analysis.gap_rows import positions_by_key
-from gaplens.analysis.index_gap import _nanquantile_columns
+from gaplens.analysis.intervals import nanquantile_columns
 from gaplens.analysis.lag import _first_reach
 from gaplens.analysis.observations import Observations, collapse
 from gaplens.analysis.realworld import _spearman
@@ -56,7 +56,7 @@ def test_quantile_of_columns_is_nanquantile(rows, cols, seed, nan_share, q):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = np.nanquantile(values, q, axis=0)
-        assert same_bits(_nanquantile_columns(values, q), expected)
+        assert same_bits(nanquantile_columns(values, q), expected)
 
 
 @FAST

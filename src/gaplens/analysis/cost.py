@@ -68,6 +68,7 @@ import pandas as pd
 from ..errors import ConfigError
 from .gap import to_day
 from .index_gap import Scope, interval
+from .intervals import nanquantile_columns
 
 BLEND_INPUT = 3.0  # input tokens per output token in the blended price
 TENTH = 0.1  # the cheaper budget the equal-price gap is also read at
@@ -442,16 +443,7 @@ def level_bounds(levels: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]
         nan = np.full(levels.shape[1], np.nan)
         return nan, nan.copy()
     tail = (1 - ci) / 2
-    draws = levels[1:]
-    # np.nanquantile(draws, q, axis=0), the same numbers: the columns without NaN share
-    # one vectorised quantile, the others are read by nanquantile
-    whole = ~np.isnan(draws).any(axis=0)
-    ends = np.empty((2, draws.shape[1]))
-    if whole.any():
-        ends[:, whole] = np.quantile(draws[:, whole], [tail, 1 - tail], axis=0)
-    if not whole.all():
-        ends[:, ~whole] = np.nanquantile(draws[:, ~whole], [tail, 1 - tail], axis=0)
-    lo, hi = ends
+    lo, hi = (nanquantile_columns(levels[1:], q) for q in (tail, 1 - tail))
     return np.minimum(lo, levels[0]), np.maximum(hi, levels[0])
 
 

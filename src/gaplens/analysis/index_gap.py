@@ -69,6 +69,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from .gap import DAYS_PER_MONTH, from_day, to_day
+from .intervals import nanquantile_columns
 
 if TYPE_CHECKING:
     from ..types import OpenDefinition
@@ -204,21 +205,6 @@ def _intervals(values: np.ndarray, ci: float) -> list[tuple[float, float, int, b
     return out
 
 
-def _nanquantile_columns(values: np.ndarray, q: float) -> np.ndarray:
-    """``np.nanquantile(values, q, axis=0)``, the same numbers: the columns without NaN
-    share one vectorised quantile (the same selection per column), the others are read
-    one by one."""
-    whole = ~np.isnan(values).any(axis=0)
-    if whole.all():
-        return np.quantile(values, q, axis=0)
-    out = np.empty(values.shape[1])
-    if whole.any():
-        out[whole] = np.quantile(values[:, whole], q, axis=0)
-    with np.errstate(invalid="ignore"):
-        out[~whole] = np.nanquantile(values[:, ~whole], q, axis=0)
-    return out
-
-
 def significant_lag(steps: Steps, target: np.ndarray, k: int, day: int,
                     ci: float) -> np.ndarray:
     """t - sup {t' <= day : the leading group's frontier at t' is not significantly above
@@ -236,7 +222,7 @@ def _last_not_significant(steps: Steps, target: np.ndarray, k: int, ci: float
         return None
     diff = steps.levels[:, :k] - target[:, None]  # (rows, k), paired within each draw
     tail = (1 - ci) / 2
-    q_lo = _nanquantile_columns(diff[1:], tail)
+    q_lo = nanquantile_columns(diff[1:], tail)
     margin = np.maximum(0.0, diff[0] - q_lo)
     significant = diff > margin[None, :]  # NaN draws compare False: not significant
     bad = ~np.isfinite(diff).all(axis=1)

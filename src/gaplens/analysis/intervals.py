@@ -106,6 +106,22 @@ def nanmedian_rows(stack: np.ndarray) -> np.ndarray:
     return np.where(n > 0, out, np.nan)
 
 
+def nanquantile_columns(values: np.ndarray, q: float) -> np.ndarray:
+    """``np.nanquantile(values, q, axis=0)``, the same numbers: the columns without NaN
+    share one vectorised quantile (the same selection per column), the others are read
+    one by one; a column of NaN gives NaN without a warning."""
+    whole = ~np.isnan(values).any(axis=0)
+    if whole.all():
+        return np.quantile(values, q, axis=0)
+    out = np.full(values.shape[1], np.nan)
+    if whole.any():
+        out[whole] = np.quantile(values[:, whole], q, axis=0)
+    some = ~whole & ~np.isnan(values).all(axis=0)
+    if some.any():
+        out[some] = np.nanquantile(values[:, some], q, axis=0)
+    return out
+
+
 def bootstrap_intervals(values: np.ndarray, ci: float, method: Method = "basic",
                         bounds: tuple[float, float] | None = None) -> list[Interval]:
     """:func:`bootstrap_interval` of every column of ``values`` (draws, columns), the same

@@ -50,6 +50,7 @@ from ..errors import ConfigError
 from ..models import irt
 from .capability import IndexFit
 from .grouptest import P_ADJUST_METHOD, holm, permutation_p_values
+from .intervals import nanquantile_columns
 
 SPLITS = {
     "private": ("held-out (private) minus public benchmarks", "test_set",
@@ -196,8 +197,8 @@ def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.D
              f"{len(ref)} reference and {len(cmp_)} comparison benchmarks",)
     tail = (1 - ci) / 2
     # each model's interval over the draws, the same under every grouping: computed once
-    bounds = (_column_quantile(delta[1:], tail), _column_quantile(delta[1:], 1 - tail)) \
-        if delta.shape[0] > 2 else None
+    bounds = ((nanquantile_columns(delta[1:], tail), nanquantile_columns(delta[1:], 1 - tail))
+              if delta.shape[0] > 2 else None)
     out = {}
     for key, meta in metas.items():
         models, groups = _read_groups(delta, meta.reindex(proj.model_ids), min_models,
@@ -211,32 +212,17 @@ def overfit_many(fit: IndexFit, bench_table: pd.DataFrame, metas: dict[str, pd.D
     return out
 
 
-def _column_quantile(values: np.ndarray, q: float) -> np.ndarray:
-    """``np.nanquantile(values, q, axis=0)``: the columns without NaN at once (the same
-    values), the others one by one, and NaN for a column of NaN (without the warning)."""
-    nan = np.isnan(values)
-    full, empty = ~nan.any(axis=0), nan.all(axis=0)
-    out = np.full(values.shape[1], np.nan)
-    out[full] = np.quantile(values[:, full], q, axis=0)
-    partial = ~full & ~empty
-    if partial.any():
-        out[partial] = np.nanquantile(values[:, partial], q, axis=0)
-    return out
-
-
 def _read_groups(delta: np.ndarray, meta: pd.DataFrame, min_models: int,
                  rng: np.random.Generator, ci: float, n_perm: int,
-                 bounds: tuple[np.ndarray, np.ndarray] | None = None
+                 bounds: tuple[np.ndarray, np.ndarray] | None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-model rows and per-group rows (with permutation p-values) for one grouping.
-    ``bounds``: each model's interval over the draws (:func:`_column_quantile` of
-    ``delta[1:]``), computed here when not given."""
+    ``bounds``: each model's interval over the draws (quantiles of ``delta[1:]``; None
+    without enough draws)."""
     meta = meta.assign(group_country=meta["group"].fillna("neither").astype(str) + " · "
                        + meta["country"].fillna("unknown").astype(str))
     tail = (1 - ci) / 2
     have = ~np.isnan(delta[0])
-    if bounds is None and delta.shape[0] > 2:
-        bounds = (_column_quantile(delta[1:], tail), _column_quantile(delta[1:], 1 - tail))
     # the models with a delta, in the order sort_values("delta") gives them
     keep = np.flatnonzero(have)
     keep = keep[delta[0, keep].argsort(kind="quicksort")]
