@@ -199,17 +199,14 @@ def cg_solve(data, blocks, h_cc, cross_d, cross_u, rhs, precond, max_iter=None):
     """Solve S x = rhs per draw by preconditioned conjugate gradients.
 
     ``precond``: a positive definite approximation of S^-1, as the Cholesky factor of one
-    matrix shared by every draw (scipy's cho_factor), as one inverse per draw
-    (d, 2B, 2B), or as a function ``apply(rows, residuals)``. A draw whose system shows
+    matrix shared by every draw (scipy's cho_factor) or as a function
+    ``apply(rows, residuals)``. A draw whose system shows
     negative curvature, or that has not converged in ``max_iter`` (CG_MAX_ITER)
     iterations, is returned as not solved (x = 0)."""
     from scipy.linalg import cho_solve
 
     if callable(precond):
         apply = precond
-    elif isinstance(precond, np.ndarray):
-        def apply(rows, res):
-            return np.einsum("dij,dj->di", precond[rows], res)
     else:
         def apply(rows, res):
             return cho_solve(precond, res.T).T
