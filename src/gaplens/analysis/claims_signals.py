@@ -254,11 +254,11 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
     # and by residual (in the order of sort_values("residual"))
     residual = usage["residual"].to_numpy(dtype=float)
     far_of = usage["far"].astype(bool).to_numpy() if "far" in usage else None
-    by_residual = {}
+    by_residual = []  # per signal code
     picked, extreme = [], []
-    for code, at in enumerate(rows_of):
+    for at in rows_of:
         at = at[residual[at].argsort(kind="quicksort")]
-        by_residual[code] = at
+        by_residual.append(at)
         # the lowest, the highest and every far one, each once, in that order
         chosen = [at[0], at[-1]] + (list(at[far_of[at]]) if far_of is not None else [])
         chosen = list(dict.fromkeys(chosen))
@@ -279,8 +279,7 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
     else:
         verdict = "not_supported"
     weakest = signals.sort_values("rho").iloc[0]
-    signal_names = usage["signal"].to_numpy(dtype=object)
-    code_of = {signal_names[at[0]]: code for code, at in by_residual.items()}
+    code_of = {name: code for code, name in enumerate(names)}
     head = by_residual[code_of[weakest["signal"]]]
     below, above = usage.iloc[head[0]], usage.iloc[head[-1]]
     n = int(weakest["n"])
@@ -315,11 +314,11 @@ def use_claim(realworld, as_of: dt.date | None) -> Claim:
     else:
         low, high = min(low, est), max(high, est)
     notes = []
-    names = usage["display_name"].to_numpy(dtype=object)
+    display = usage["display_name"].to_numpy(dtype=object)
     for r in signals.itertuples():
         part = by_residual[code_of[r.signal]]
         notes.append(f"{r.label}: {r.n} models; furthest below "
-                     f"{names[part[0]]}, furthest above {names[part[-1]]}")
+                     f"{display[part[0]]}, furthest above {display[part[-1]]}")
     notes += [n for n in getattr(realworld, "notes", ()) if "lists only" in n or "keep only" in n]
     return Claim(key="use_vs_benchmarks", title=USE_TITLE, statement=USE_STATEMENT,
                  verdict=verdict, sentence=sentence, as_of=as_of, estimate=est, ci_low=low,
